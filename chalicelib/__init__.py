@@ -1,0 +1,1 @@
+"""Latchkey: API keys for multi-tenant SaaS products, on Chalice and DynamoDB."""

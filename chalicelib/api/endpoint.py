@@ -1,0 +1,147 @@
+"""The one way a management route is declared.
+
+``Routes.route`` wraps a handler with everything every route shares: authentication,
+parsing the body and query with pydantic, turning any error into a problem document, and
+recording the route for the OpenAPI document. Chalice middleware does not see exceptions
+raised in REST views, so the errors are caught here, per view, once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.api.auth import Principal, authenticate
+from chalicelib.api.problems import MalformedBody, problem_for
+from chalicelib.container import Services, get_services
+
+Body = TypeVar("Body", bound=BaseModel)
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Call(Generic[Body]):
+    """What a handler receives: the caller, the parsed input and the services."""
+
+    principal: Principal
+    services: Services
+    body: Any
+    query: Any
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one route."""
+
+    path: str
+    method: str
+    summary: str
+    status: int
+    response: type[BaseModel] | None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+OPERATIONS: list[Operation] = []
+Handler = Callable[[Call[Any]], BaseModel | None]
+
+
+def parse_body(raw: bytes | None, model: type[BaseModel], optional: bool) -> BaseModel:
+    """Parse a JSON object body; malformed JSON is a 400, wrong fields a 422."""
+    if not raw or not raw.strip():
+        if optional:
+            return model.model_validate({})
+        raise MalformedBody("the request body must be a JSON object")
+    if len(raw) > MAX_BODY_BYTES:
+        raise MalformedBody(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise MalformedBody("the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise MalformedBody("the request body must be a JSON object")
+    return model.model_validate(data)
+
+
+def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
+    return model.model_validate(dict(params or {}))
+
+
+def to_response(result: BaseModel | None, status: int) -> Response:
+    if result is None:
+        return Response(body="", status_code=status)
+    return Response(
+        body=result.model_dump_json(),
+        status_code=status,
+        headers={"Content-Type": "application/json"},
+    )
+
+
+class Routes:
+    """A Chalice blueprint whose routes share authentication, parsing and errors."""
+
+    def __init__(self, name: str) -> None:
+        self.blueprint = Blueprint(name)
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        summary: str,
+        response: type[BaseModel] | None,
+        status: int = 200,
+        body: type[BaseModel] | None = None,
+        body_optional: bool = False,
+        query: type[BaseModel] | None = None,
+        errors: tuple[int, ...] = (),
+        tag: str = "keys",
+    ) -> Callable[[Handler], Handler]:
+        blueprint = self.blueprint
+
+        def register(handler: Handler) -> Handler:
+            def view(**params: str) -> Response:
+                request = blueprint.current_request
+                try:
+                    services = get_services()
+                    principal = authenticate(
+                        services, request.headers, request.context, method
+                    )
+                    call: Call[Any] = Call(
+                        principal,
+                        services,
+                        parse_body(request.raw_body, body, body_optional) if body else None,
+                        parse_query(request.query_params, query) if query else None,
+                        params,
+                    )
+                    return to_response(handler(call), status)
+                except Exception as error:  # every error becomes a problem document
+                    return problem_for(error)
+
+            view.__name__ = handler.__name__
+            view.__doc__ = handler.__doc__
+            # Any content type: the body is parsed here, so Chalice must not refuse it.
+            blueprint.route(path, methods=[method], content_types=_ANY_CONTENT)(view)
+            OPERATIONS.append(
+                Operation(path, method, summary, status, response, body, query, errors, (tag,))
+            )
+            return handler
+
+        return register
+
+
+_ANY_CONTENT = [
+    "application/json",
+    "application/problem+json",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "application/octet-stream",
+]

@@ -1,0 +1,59 @@
+"""Routes of ``/v1/groups``: authorization groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.present import group_out
+from chalicelib.api.schemas import GroupCreate, GroupList, GroupOut, GroupUpdate
+from chalicelib.domain.groups import GroupDraft
+
+routes = Routes(__name__)
+
+
+@routes.route(
+    "/v1/groups", "POST", summary="Create an authorization group", body=GroupCreate,
+    response=GroupOut, status=201, errors=(400, 422), tag="groups",
+)
+def create_group(call: Call[GroupCreate]) -> GroupOut:
+    body: GroupCreate = call.body
+    draft = GroupDraft(body.name, body.description, tuple(body.permissions), tuple(body.routes))
+    return group_out(call.services.groups.create(call.principal.tenant_id, draft))
+
+
+@routes.route(
+    "/v1/groups", "GET", summary="List the tenant's groups", response=GroupList, tag="groups"
+)
+def list_groups(call: Call[Any]) -> GroupList:
+    groups = call.services.groups.list(call.principal.tenant_id)
+    return GroupList(groups=[group_out(group) for group in groups])
+
+
+@routes.route(
+    "/v1/groups/{group_id}", "GET", summary="Read one group", response=GroupOut,
+    errors=(404,), tag="groups",
+)
+def get_group(call: Call[Any]) -> GroupOut:
+    return group_out(call.services.groups.get(call.principal.tenant_id, call.params["group_id"]))
+
+
+@routes.route(
+    "/v1/groups/{group_id}", "PATCH", summary="Edit a group", body=GroupUpdate,
+    response=GroupOut, errors=(400, 404, 422), tag="groups",
+)
+def update_group(call: Call[GroupUpdate]) -> GroupOut:
+    body: GroupUpdate = call.body
+    changes = body.model_dump(exclude_unset=True)
+    group = call.services.groups.update(
+        call.principal.tenant_id, call.params["group_id"], changes
+    )
+    return group_out(group)
+
+
+@routes.route(
+    "/v1/groups/{group_id}", "DELETE", summary="Delete a group that no active key uses",
+    response=None, status=204, errors=(404, 409), tag="groups",
+)
+def delete_group(call: Call[Any]) -> None:
+    call.services.groups.delete(call.principal.tenant_id, call.params["group_id"])

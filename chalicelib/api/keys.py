@@ -1,0 +1,115 @@
+"""Routes of ``/v1/keys``: create, list, read, edit, rotate, revoke."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.api import cursor
+from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.present import key_out
+from chalicelib.api.schemas import (
+    KeyCreate,
+    KeyList,
+    KeyListQuery,
+    KeyOut,
+    KeyRotate,
+    KeyUpdate,
+    KeyUsage,
+    KeyWithSecret,
+)
+from chalicelib.domain.keys import Issued, KeyDraft
+from chalicelib.domain.records import ApiKey
+
+routes = Routes(__name__)
+
+
+def _present(call: Call[Any], keys: list[ApiKey]) -> list[KeyOut]:
+    tenant = call.principal.tenant_id
+    names = {group.group_id: group.name for group in call.services.groups.list(tenant)}
+    service = call.services.keys
+    now = service.now()
+    return [key_out(key, names, now, service.expiring_soon) for key in keys]
+
+
+def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:
+    return KeyWithSecret(key=_present(call, [issued.key])[0], secret=issued.token)
+
+
+@routes.route(
+    "/v1/keys", "POST", summary="Create a key; the response holds its secret, once",
+    body=KeyCreate, response=KeyWithSecret, status=201, errors=(400, 409, 422),
+)
+def create_key(call: Call[KeyCreate]) -> KeyWithSecret:
+    body: KeyCreate = call.body
+    draft = KeyDraft(
+        name=body.name,
+        description=body.description,
+        group_id=body.group_id,
+        expires_at=body.expires_at,
+        ip_allowlist=body.allowlist(),
+    )
+    issued = call.services.keys.create(call.principal.tenant_id, call.principal.actor, draft)
+    return _with_secret(call, issued)
+
+
+@routes.route(
+    "/v1/keys", "GET", summary="List keys, newest first, with the tenant's key usage",
+    query=KeyListQuery, response=KeyList, errors=(422,),
+)
+def list_keys(call: Call[Any]) -> KeyList:
+    query: KeyListQuery = call.query
+    tenant_id = call.principal.tenant_id
+    service = call.services.keys
+    keys, last = service.list(
+        tenant_id, query.status, query.expiry, query.limit, cursor.decode(query.cursor)
+    )
+    tenant = service.usage(tenant_id)
+    return KeyList(
+        keys=_present(call, keys),
+        next_cursor=cursor.encode(last),
+        key_usage=KeyUsage(used=tenant.keys_used, limit=tenant.key_limit),
+    )
+
+
+@routes.route("/v1/keys/{key_id}", "GET", summary="Read one key", response=KeyOut, errors=(404,))
+def get_key(call: Call[Any]) -> KeyOut:
+    key = call.services.keys.get(call.principal.tenant_id, call.params["key_id"])
+    return _present(call, [key])[0]
+
+
+@routes.route(
+    "/v1/keys/{key_id}", "PATCH", summary="Edit name, description, group or IP allowlist",
+    body=KeyUpdate, response=KeyOut, errors=(400, 404, 409, 422),
+)
+def update_key(call: Call[KeyUpdate]) -> KeyOut:
+    body: KeyUpdate = call.body
+    key = call.services.keys.update(call.principal.tenant_id, call.params["key_id"], body.changes())
+    return _present(call, [key])[0]
+
+
+@routes.route(
+    "/v1/keys/{key_id}/rotate", "POST",
+    summary="New secret, same key; the old secret dies now or after a grace period",
+    body=KeyRotate, body_optional=True, response=KeyWithSecret, errors=(400, 404, 409, 422),
+)
+def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret:
+    body: KeyRotate = call.body
+    issued = call.services.keys.rotate(
+        call.principal.tenant_id,
+        call.params["key_id"],
+        timedelta(seconds=body.grace_period_seconds),
+        body.expires_at,
+    )
+    return _with_secret(call, issued)
+
+
+@routes.route(
+    "/v1/keys/{key_id}/revoke", "POST", summary="Revoke at once and for good",
+    response=KeyOut, errors=(404,),
+)
+def revoke_key(call: Call[Any]) -> KeyOut:
+    key = call.services.keys.revoke(
+        call.principal.tenant_id, call.params["key_id"], call.principal.actor
+    )
+    return _present(call, [key])[0]

@@ -1,0 +1,98 @@
+"""The OpenAPI 3.1 document, generated from the routes and the pydantic models they use."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api.endpoint import OPERATIONS, Operation
+from chalicelib.api.schemas import Problem
+
+REF = "#/components/schemas/{model}"
+STATUS_TEXT = {
+    400: "Malformed JSON", 401: "Missing or invalid credential", 403: "Permission denied",
+    404: "Not found", 409: "Conflict with the key's or tenant's state", 422: "Invalid fields",
+    503: "Store unavailable; retry",
+}
+
+
+def _models(operations: list[Operation]) -> list[tuple[type[BaseModel], Literal["validation", "serialization"]]]:
+    found: dict[type[BaseModel], Literal["validation", "serialization"]] = {Problem: "serialization"}
+    for op in operations:
+        if op.body:
+            found[op.body] = "validation"
+        if op.response:
+            found[op.response] = "serialization"
+    return list(found.items())
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", op.path)
+    ]
+    if op.query:
+        schema = op.query.model_json_schema()
+        for name, prop in schema["properties"].items():
+            params.append({"name": name, "in": "query", "required": False, "schema": prop})
+    return params
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
+    ok: dict[str, Any] = {"description": "Success"}
+    if op.response:
+        ok["content"] = {
+            "application/json": {"schema": {"$ref": REF.format(model=op.response.__name__)}}
+        }
+    responses: dict[str, Any] = {str(op.status): ok}
+    for status in sorted({401, 403, 503, *op.errors}):
+        responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
+    return responses
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "summary": op.summary,
+        "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', op.path.lower()).strip('_')}",
+        "tags": list(op.tags),
+        "parameters": _parameters(op),
+        "responses": _responses(op),
+    }
+    if op.body:
+        entry["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
+            },
+        }
+    return entry
+
+
+@lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document for every route declared through ``Routes``."""
+    _, definitions = models_json_schema(_models(OPERATIONS), ref_template=REF)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Latchkey management API",
+            "version": "1",
+            "description": "Create, review, edit, rotate and revoke a tenant's API keys. "
+            "Errors are application/problem+json (RFC 9457) with a stable `code`.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"ApiKey": []}],
+        "components": {
+            "schemas": definitions.get("$defs", {}),
+            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+        },
+        "paths": paths,
+    }

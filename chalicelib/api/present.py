@@ -1,0 +1,54 @@
+"""Shapes domain records into response models."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib.api.schemas import ActorOut, GroupOut, GroupRef, KeyOut
+from chalicelib.domain.keys import expiry_state
+from chalicelib.domain.records import Actor, ApiKey, Group
+
+
+def actor_out(actor: Actor | None) -> ActorOut | None:
+    if actor is None:
+        return None
+    return ActorOut.model_validate({"type": actor.type, "id": actor.id, "name": actor.name})
+
+
+def key_out(key: ApiKey, group_names: dict[str, str], now: datetime, window: timedelta) -> KeyOut:
+    created_by = actor_out(key.created_by)
+    assert created_by is not None
+    previous = key.previous_secret
+    grace_until = previous.valid_until if previous and previous.valid_until else None
+    return KeyOut(
+        id=key.key_id,
+        name=key.name,
+        description=key.description,
+        group=GroupRef(id=key.group_id, name=group_names.get(key.group_id)),
+        status=key.status,
+        expiry_state=expiry_state(key, now, window),
+        expires_at=key.expires_at,
+        ip_allowlist=list(key.ip_allowlist),
+        created_by=created_by,
+        created_at=key.created_at,
+        updated_at=key.updated_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+        revoked_by=actor_out(key.revoked_by),
+        rotated_at=key.rotated_at,
+        previous_secret_valid_until=grace_until if grace_until and grace_until > now else None,
+        hint=key.hint,
+    )
+
+
+def group_out(group: Group) -> GroupOut:
+    return GroupOut(
+        id=group.group_id,
+        name=group.name,
+        description=group.description,
+        permissions=list(group.permissions),
+        routes=list(group.routes),
+        key_count=group.key_count,
+        created_at=group.created_at,
+        updated_at=group.updated_at,
+    )

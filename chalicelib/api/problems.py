@@ -1,0 +1,81 @@
+"""RFC 9457 problem documents: the one table that maps domain errors to HTTP.
+
+Every route's errors pass through :func:`problem_for`, so a domain error has the same
+status and ``code`` wherever it is raised. Bodies never echo secrets or tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from chalice import Response
+from pydantic import ValidationError
+
+from chalicelib.domain import errors
+from chalicelib.peppers import PepperUnavailable
+
+logger = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+# error class -> (HTTP status, stable machine code, title)
+PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    errors.Unauthenticated: (401, "unauthenticated", "Missing or invalid credential"),
+    errors.Forbidden: (403, "forbidden", "Permission denied"),
+    errors.NotFound: (404, "not_found", "Not found"),
+    errors.InvalidInput: (422, "validation_failed", "Invalid request"),
+    errors.KeyLimitReached: (409, "key_limit_reached", "Key limit reached"),
+    errors.KeyRevoked: (409, "key_revoked", "Key is revoked"),
+    errors.KeyExpired: (409, "key_expired", "Key has expired"),
+    errors.GroupInUse: (409, "group_in_use", "Group is in use"),
+    errors.Conflict: (409, "conflict", "Conflicting change"),
+    errors.TenantExists: (409, "tenant_exists", "Tenant exists"),
+    errors.StorageUnavailable: (503, "service_unavailable", "Service unavailable"),
+}
+
+
+class MalformedBody(Exception):
+    """Raised when a request body is not a JSON object."""
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
+    """A problem+json response."""
+    body = {"type": f"urn:latchkey:problem:{code}", "title": title, "status": status}
+    body |= {"detail": detail, "code": code, **extra}
+    headers = {"Content-Type": PROBLEM_JSON}
+    if status == 503:
+        headers["Retry-After"] = "1"
+    return Response(body=json.dumps(body), status_code=status, headers=headers)
+
+
+def problem_for(error: Exception) -> Response:
+    """Map any exception a handler raised to its problem response."""
+    if isinstance(error, ValidationError):
+        return problem(
+            422, "validation_failed", "Invalid request", "the request has invalid fields",
+            errors=field_errors(error),
+        )
+    if isinstance(error, MalformedBody):
+        return problem(400, "malformed_json", "Malformed JSON", str(error))
+    if isinstance(error, PepperUnavailable):
+        logger.error("pepper unavailable: %s", error)
+        return problem(503, "service_unavailable", "Service unavailable", "try again shortly")
+    for error_type, (status, code, title) in PROBLEMS.items():
+        if isinstance(error, error_type):
+            assert isinstance(error, errors.LatchkeyError)
+            if status >= 500:
+                logger.error("%s: %s", code, error.detail)
+            return problem(status, code, title, error.detail, **error.extra)
+    logger.exception("unhandled error in a management route")
+    return problem(500, "internal_error", "Internal error", "an unexpected error occurred")
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    """One entry per failing field; never the submitted value (it might be a secret)."""
+    found = []
+    for item in error.errors(include_input=False, include_url=False):
+        location = ".".join(str(part) for part in item["loc"]) or "body"
+        message = item["msg"].removeprefix("Value error, ")
+        found.append({"field": location, "message": message})
+    return found

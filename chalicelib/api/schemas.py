@@ -1,0 +1,256 @@
+"""Request and response models of the management API.
+
+The routes parse with these models and the OpenAPI document is generated from them, so
+the reference and the behaviour cannot disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain import allowlist, routes
+from chalicelib.domain.records import ExpiryState, KeyStatus
+
+Name = Annotated[str, Field(min_length=2, max_length=200)]
+Description = Annotated[str, Field(max_length=1000)]
+GroupId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+Permission = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._*\-]+$")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+def _allowlist(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | list):
+        raise ValueError("must be a list of addresses or one newline-separated string")
+    if isinstance(value, list) and not all(isinstance(entry, str) for entry in value):
+        raise ValueError("every entry must be a string")
+    try:
+        return allowlist.normalize(allowlist.split_entries(value))
+    except allowlist.AllowlistError as error:
+        raise ValueError(f"entry {error.index + 1}: {error}") from None
+
+
+AllowlistInput = list[str] | str
+
+
+class KeyCreate(Strict):
+    """``POST /v1/keys``."""
+
+    name: Name
+    description: Description = ""
+    group_id: GroupId
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="ISO 8601 with a zone; must be in the future. Omit: no expiry."
+    )
+    ip_allowlist: AllowlistInput | None = Field(
+        default=None,
+        description="IP addresses or CIDR ranges: a list, or one string with one per line.",
+    )
+
+    _expiry = field_validator("expires_at")(_utc)
+
+    def allowlist(self) -> tuple[str, ...]:
+        return _allowlist(self.ip_allowlist) or ()
+
+    @field_validator("ip_allowlist")
+    @classmethod
+    def _check_allowlist(cls, value: Any) -> Any:
+        _allowlist(value)
+        return value
+
+
+class KeyUpdate(Strict):
+    """``PATCH /v1/keys/{key_id}``: only the fields sent change. The expiry is not editable."""
+
+    name: Name | None = None
+    description: Description | None = None
+    group_id: GroupId | None = None
+    ip_allowlist: AllowlistInput | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_expiry(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "expires_at" in data:
+            raise ValueError("expires_at cannot be edited; rotate the key to set a new expiry")
+        return data
+
+    @field_validator("ip_allowlist")
+    @classmethod
+    def _check_allowlist(cls, value: Any) -> Any:
+        _allowlist(value)
+        return value
+
+    @field_validator("name", "group_id")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The storage-level changes: sent fields only, the allowlist canonical."""
+        sent = self.model_dump(exclude_unset=True)
+        if "ip_allowlist" in sent:
+            sent["ip_allowlist"] = _allowlist(sent["ip_allowlist"]) or ()
+        return sent
+
+
+class KeyRotate(Strict):
+    """``POST /v1/keys/{key_id}/rotate``."""
+
+    grace_period_seconds: int = Field(
+        default=0, ge=0, le=86400, description="How long the old secret keeps working (max 24 h)."
+    )
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="A new expiry, in the future. Omit to keep the current one."
+    )
+
+    _expiry = field_validator("expires_at")(_utc)
+
+
+class KeyListQuery(Strict):
+    """Query string of ``GET /v1/keys``."""
+
+    status: KeyStatus | None = None
+    expiry: ExpiryState | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=512)
+
+
+class GroupCreate(Strict):
+    """``POST /v1/groups``."""
+
+    name: Name
+    description: Description = ""
+    permissions: list[Permission] = Field(default_factory=list, max_length=50)
+    routes: list[str] = Field(
+        default_factory=lambda: [routes.ALL_ROUTES],
+        min_length=1,
+        max_length=50,
+        description='Patterns "METHOD /path" where * matches anything; "* /*" allows all.',
+    )
+
+    @field_validator("routes")
+    @classmethod
+    def _check_routes(cls, value: list[str]) -> list[str]:
+        return _normalize_routes(value)
+
+
+class GroupUpdate(Strict):
+    """``PATCH /v1/groups/{group_id}``."""
+
+    name: Name | None = None
+    description: Description | None = None
+    permissions: list[Permission] | None = Field(default=None, max_length=50)
+    routes: list[str] | None = Field(default=None, min_length=1, max_length=50)
+
+    @field_validator("routes")
+    @classmethod
+    def _check_routes(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _normalize_routes(value)
+
+    @field_validator("name", "permissions", "routes")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+def _normalize_routes(value: list[str]) -> list[str]:
+    try:
+        return list(dict.fromkeys(routes.normalize_pattern(pattern) for pattern in value))
+    except routes.RoutePatternError as error:
+        raise ValueError(str(error)) from None
+
+
+class ActorOut(BaseModel):
+    type: Literal["key", "user", "system"]
+    id: str
+    name: str
+
+
+class GroupRef(BaseModel):
+    id: str
+    name: str | None = Field(description="None once the group has been deleted.")
+
+
+class KeyOut(BaseModel):
+    """A key as every response shows it. Never its secret."""
+
+    id: str
+    name: str
+    description: str
+    group: GroupRef
+    status: KeyStatus
+    expiry_state: ExpiryState
+    expires_at: datetime | None
+    ip_allowlist: list[str]
+    created_by: ActorOut
+    created_at: datetime
+    updated_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: ActorOut | None
+    rotated_at: datetime | None
+    previous_secret_valid_until: datetime | None = Field(
+        description="While a rotation's grace period runs: when the old secret stops working."
+    )
+    hint: str = Field(description="The token's public first characters, to recognise it.")
+
+
+class KeyWithSecret(BaseModel):
+    """The only response that carries a secret: create and rotate."""
+
+    key: KeyOut
+    secret: str = Field(description="The full API key. Shown once; store it now.")
+
+
+class KeyUsage(BaseModel):
+    used: int
+    limit: int
+
+
+class KeyList(BaseModel):
+    keys: list[KeyOut]
+    next_cursor: str | None
+    key_usage: KeyUsage
+
+
+class GroupOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    permissions: list[str]
+    routes: list[str]
+    key_count: int = Field(description="Active keys in this group.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class GroupList(BaseModel):
+    groups: list[GroupOut]
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[dict[str, str]] | None = None

@@ -1,0 +1,133 @@
+"""The operator CLI, ``latchkey``: tenants, limits, the first admin key, local tables.
+
+It runs the same domain code as the API against whichever store the settings name:
+``--stage local`` takes the variables of that stage from ``.chalice/config.json``; without
+it, the environment decides (in AWS: table names, region and the pepper parameter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from chalicelib.container import Services, build_services
+from chalicelib.domain.errors import LatchkeyError, NotFound
+from chalicelib.settings import Settings
+from chalicelib.storage.schema import create_tables
+
+
+def stage_environment(stage: str, config: Path = Path(".chalice/config.json")) -> dict[str, str]:
+    """The environment variables a Chalice stage sets."""
+    stages = json.loads(config.read_text())["stages"]
+    if stage not in stages:
+        raise SystemExit(f"latchkey: no stage {stage!r} in {config}")
+    return dict(stages[stage].get("environment_variables", {}))
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="latchkey", description=__doc__.splitlines()[0])
+    root.add_argument("--stage", help="use this stage's variables from .chalice/config.json")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    tables = commands.add_parser("tables", help="DynamoDB tables (local development)")
+    tables.add_subparsers(dest="action", required=True).add_parser(
+        "create", help="create missing tables from infra/template.yaml"
+    )
+
+    tenants = commands.add_parser("tenants", help="tenants and their key limits")
+    actions = tenants.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a tenant")
+    create.add_argument("name")
+    create.add_argument("--key-limit", type=int)
+    limit = actions.add_parser("set-limit", help="set a tenant's key limit")
+    limit.add_argument("name")
+    limit.add_argument("limit", type=int)
+    show = actions.add_parser("show", help="a tenant's limit and usage")
+    show.add_argument("name")
+
+    boot = commands.add_parser("bootstrap", help="a tenant's admin group and admin key")
+    boot.add_argument("--tenant", required=True)
+    boot.add_argument("--json", action="store_true", help="print one JSON object")
+    boot.add_argument(
+        "--if-new", action="store_true", help="do nothing (but say so) if the tenant exists"
+    )
+    return root
+
+
+def _settings(stage: str | None) -> Settings:
+    import os  # noqa: PLC0415 - the CLI is an entry point: it may read the environment
+
+    env = dict(os.environ)
+    if stage:
+        env |= stage_environment(stage)
+    return Settings.from_env(env)
+
+
+def _bootstrap(services: Services, args: argparse.Namespace) -> int:
+    if args.if_new:
+        try:
+            services.tenants.get(args.tenant)
+        except NotFound:
+            pass
+        else:
+            print(
+                f"Tenant {args.tenant!r} exists already; its admin key was printed when it was "
+                f"made. Mint another with: latchkey --stage local bootstrap --tenant {args.tenant}"
+            )
+            return 0
+    made = services.tenants.bootstrap(args.tenant)
+    if args.json:
+        print(json.dumps({
+            "tenant_id": made.tenant.tenant_id,
+            "group_id": made.group_id,
+            "key_id": made.issued.key.key_id,
+            "secret": made.issued.token,
+        }))
+        return 0
+    state = "created" if made.tenant_created else "exists"
+    print(f"Tenant:    {made.tenant.tenant_id} ({state}, key limit {made.tenant.key_limit})")
+    print(f"Group:     {made.group_id} (keys:manage)")
+    print(f"Key id:    {made.issued.key.key_id}")
+    print(f"Admin key: {made.issued.token}")
+    print("This is the only time the admin key is shown. Send it as the X-API-Key header.")
+    return 0
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "tables":
+        import boto3  # noqa: PLC0415
+
+        client = boto3.client(
+            "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
+        )
+        created = create_tables(client, settings)
+        print("created: " + ", ".join(created) if created else "all tables exist")
+        return 0
+    services = build_services(settings)
+    if args.command == "bootstrap":
+        return _bootstrap(services, args)
+    if args.action == "create":
+        tenant = services.tenants.create(args.name, args.key_limit)
+    elif args.action == "set-limit":
+        tenant = services.tenants.set_limit(args.name, args.limit)
+    else:
+        tenant = services.tenants.get(args.name)
+    print(json.dumps({"tenant_id": tenant.tenant_id, "key_limit": tenant.key_limit,
+                      "keys_used": tenant.keys_used}))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return run(args, _settings(args.stage))
+    except LatchkeyError as error:
+        print(f"latchkey: {error.detail}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

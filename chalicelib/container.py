@@ -1,0 +1,94 @@
+"""Builds Latchkey's services from settings: lazily, once per process, replaceable in tests.
+
+Nothing here runs at import time. ``get_services()`` is what handlers call;
+``set_services()`` lets a test (or the CLI) inject services built on other settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pynamodb.connection import Connection
+
+from chalicelib.domain.groups import GroupService
+from chalicelib.domain.keys import KeyService
+from chalicelib.domain.tenants import TenantService
+from chalicelib.domain.verification import Verifier
+from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
+from chalicelib.settings import Settings, get_settings
+from chalicelib.storage.groups import GroupStore
+from chalicelib.storage.keys import KeyStore
+from chalicelib.storage.models import bind_models
+from chalicelib.storage.tenants import TenantStore
+from chalicelib.tokens import TokenFormat
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a request handler needs, built over one set of settings."""
+
+    settings: Settings
+    keys: KeyService
+    groups: GroupService
+    tenants: TenantService
+    verifier: Verifier
+
+
+def peppers_for(settings: Settings) -> PepperSource:
+    """SSM in AWS (when a parameter is named), else the configured local peppers."""
+    if settings.pepper_parameter:
+        parameter = settings.pepper_parameter
+
+        def ssm_client() -> object:
+            import boto3  # noqa: PLC0415 - only containers that use SSM pay for the import
+
+            return boto3.client("ssm", region_name=settings.region)
+
+        return SsmPeppers(parameter, ssm_client)
+    return StaticPeppers(settings.local_peppers)
+
+
+def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
+    """Wire stores, peppers and services for ``settings``."""
+    bind_models(settings)
+    connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    key_store, tenant_store = KeyStore(connection), TenantStore()
+    peppers = peppers_for(settings)
+    tokens = TokenFormat(settings.key_prefix)
+    keys = KeyService(
+        key_store,
+        tenant_store,
+        peppers,
+        tokens,
+        clock,
+        timedelta(days=settings.expiring_soon_days),
+    )
+    groups = GroupService(GroupStore(), clock)
+    tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
+    verifier = Verifier(tokens, key_store, peppers, clock)
+    return Services(settings, keys, groups, tenants, verifier)
+
+
+_services: Services | None = None
+
+
+def get_services() -> Services:
+    """The process's services, built on first use from the environment's settings."""
+    global _services  # noqa: PLW0603 - one cached container per Lambda process
+    if _services is None:
+        _services = build_services(get_settings())
+    return _services
+
+
+def set_services(services: Services | None) -> None:
+    """Replace (or with None, forget) the process's services."""
+    global _services  # noqa: PLW0603
+    _services = services

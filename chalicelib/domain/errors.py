@@ -1,0 +1,56 @@
+"""Domain errors. They know nothing of HTTP; ``chalicelib/api/problems.py`` maps them."""
+
+from __future__ import annotations
+
+
+class LatchkeyError(Exception):
+    """Base of every domain error."""
+
+    def __init__(self, detail: str = "", **extra: object) -> None:
+        super().__init__(detail or (self.__doc__ or "").strip())
+        self.detail = detail or (self.__doc__ or "").strip()
+        self.extra = extra
+
+
+class NotFound(LatchkeyError):
+    """Raised when a key or group does not exist in the caller's tenant."""
+
+
+class Unauthenticated(LatchkeyError):
+    """Raised when a request carries no valid credential."""
+
+
+class Forbidden(LatchkeyError):
+    """Raised when a valid credential lacks the permission a call needs."""
+
+
+class InvalidInput(LatchkeyError):
+    """Raised when input breaks a domain rule; ``extra['errors']`` lists the fields."""
+
+
+class KeyLimitReached(LatchkeyError):
+    """Raised when the tenant already has as many usable keys as its limit allows."""
+
+
+class KeyRevoked(LatchkeyError):
+    """Raised when a change is asked of a revoked key."""
+
+
+class KeyExpired(LatchkeyError):
+    """Raised when a rotation is asked of an expired key."""
+
+
+class GroupInUse(LatchkeyError):
+    """Raised when deleting a group that active keys still use."""
+
+
+class Conflict(LatchkeyError):
+    """Raised when a concurrent change won the race; the caller may retry."""
+
+
+class TenantExists(LatchkeyError):
+    """Raised when creating a tenant whose name is taken."""
+
+
+class StorageUnavailable(LatchkeyError):
+    """Raised when the store cannot be reached or refuses the call."""

@@ -1,0 +1,169 @@
+"""The key lifecycle: create, list, read, edit, rotate, revoke.
+
+Rules that need the clock or the store live here; shapes and lengths are checked at the
+HTTP edge before a request reaches this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.errors import Conflict, InvalidInput, KeyExpired, KeyRevoked
+from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash, Tenant
+from chalicelib.peppers import PepperSource, hash_secret
+from chalicelib.storage.keys import KeyFilter, KeyStore, Position
+from chalicelib.storage.tenants import TenantStore
+from chalicelib.tokens import TokenFormat, display_hint
+
+MAX_GRACE = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class KeyDraft:
+    """What a caller asks for when creating a key."""
+
+    name: str
+    description: str
+    group_id: str
+    expires_at: datetime | None
+    ip_allowlist: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A key with the token that carries its secret: returned once, never stored."""
+
+    key: ApiKey
+    token: str
+
+
+def expiry_state(key: ApiKey, now: datetime, window: timedelta) -> ExpiryState:
+    """Where ``key`` stands against its expiry; a key without expiry is always valid."""
+    if key.expires_at is None or key.expires_at > now + window:
+        return ExpiryState.VALID
+    if key.expires_at > now:
+        return ExpiryState.EXPIRING_SOON
+    return ExpiryState.EXPIRED
+
+
+class KeyService:
+    """Every change to a key goes through here."""
+
+    def __init__(
+        self,
+        keys: KeyStore,
+        tenants: TenantStore,
+        peppers: PepperSource,
+        tokens: TokenFormat,
+        clock: Callable[[], datetime],
+        expiring_soon: timedelta,
+    ) -> None:
+        self._keys = keys
+        self._tenants = tenants
+        self._peppers = peppers
+        self._tokens = tokens
+        self._clock = clock
+        self.expiring_soon = expiring_soon
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def create(self, tenant_id: str, actor: Actor, draft: KeyDraft) -> Issued:
+        """Mint a key; the tenant limit and the group's existence are checked atomically."""
+        now = self._clock()
+        _require_future(draft.expires_at, now)
+        token, parts = self._tokens.mint()
+        key = ApiKey(
+            key_id=parts.key_id,
+            tenant_id=tenant_id,
+            name=draft.name,
+            description=draft.description,
+            group_id=draft.group_id,
+            status=KeyStatus.ACTIVE,
+            expires_at=draft.expires_at,
+            ip_allowlist=draft.ip_allowlist,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+            hint=display_hint(self._tokens.prefix, parts.key_id),
+            current_secret=self._hash(parts.secret),
+        )
+        self._keys.create(key)
+        return Issued(key, token)
+
+    def list(
+        self,
+        tenant_id: str,
+        status: KeyStatus | None,
+        expiry: ExpiryState | None,
+        limit: int,
+        after: Position | None,
+    ) -> tuple[list[ApiKey], Position | None]:
+        now = self._clock()
+        wanted = KeyFilter(status, expiry, now, now + self.expiring_soon)
+        return self._keys.list_keys(tenant_id, wanted, limit, after)
+
+    def usage(self, tenant_id: str) -> Tenant:
+        return self._tenants.get(tenant_id)
+
+    def get(self, tenant_id: str, key_id: str) -> ApiKey:
+        return self._keys.get_in_tenant(tenant_id, key_id)
+
+    def update(self, tenant_id: str, key_id: str, changes: dict[str, Any]) -> ApiKey:
+        """Edit name, description, group or allowlist; never the expiry, never a revoked key."""
+        key = self._keys.get_in_tenant(tenant_id, key_id)
+        if key.status is KeyStatus.REVOKED:
+            raise KeyRevoked("a revoked key cannot be edited")
+        if not changes:
+            return key
+        return self._keys.update(key, changes, self._clock())
+
+    def rotate(
+        self, tenant_id: str, key_id: str, grace: timedelta, expires_at: datetime | None
+    ) -> Issued:
+        """A new secret for the same key; the old one works for ``grace`` (0: dies now)."""
+        if not timedelta(0) <= grace <= MAX_GRACE:
+            raise InvalidInput(
+                "grace period out of range",
+                errors=[{"field": "grace_period_seconds", "message": "must be 0 to 86400"}],
+            )
+        key = self._keys.get_in_tenant(tenant_id, key_id)
+        now = self._clock()
+        self._require_rotatable(key, now)
+        _require_future(expires_at, now)
+        token, parts = self._tokens.mint(key.key_id)
+        current = self._hash(parts.secret)
+        previous = replace(key.current_secret, valid_until=now + grace) if grace else None
+        if not self._keys.rotate(key, current, previous, expires_at, now):
+            # Lost a race: a revoke, expiry or another rotation got there first.
+            self._require_rotatable(self._keys.get_in_tenant(tenant_id, key_id), now)
+            raise Conflict("another rotation of this key won; read it and retry")
+        return Issued(self._keys.get_in_tenant(tenant_id, key_id), token)
+
+    def revoke(self, tenant_id: str, key_id: str, actor: Actor) -> ApiKey:
+        """Revoke at once and for good; revoking a revoked key changes nothing."""
+        key = self._keys.get_in_tenant(tenant_id, key_id)
+        if key.status is KeyStatus.ACTIVE:
+            self._keys.revoke(key, actor, self._clock())
+        return self._keys.get_in_tenant(tenant_id, key_id)
+
+    def _require_rotatable(self, key: ApiKey, now: datetime) -> None:
+        if key.status is KeyStatus.REVOKED:
+            raise KeyRevoked("a revoked key cannot be rotated")
+        if key.is_expired(now):
+            raise KeyExpired("an expired key cannot be rotated; create a new key")
+
+    def _hash(self, secret: str) -> SecretHash:
+        version, pepper = self._peppers.current()
+        return SecretHash(hash_secret(pepper, secret), version)
+
+
+def _require_future(expires_at: datetime | None, now: datetime) -> None:
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput(
+            "expiry must be in the future",
+            errors=[{"field": "expires_at", "message": "must be in the future"}],
+        )

@@ -1,0 +1,93 @@
+"""The plain records the domain works on, as storage returns them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class KeyStatus(StrEnum):
+    """Whether a key may still authenticate (before expiry is considered)."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class ExpiryState(StrEnum):
+    """Where a key stands against its expiry, as the list filter names it."""
+
+    VALID = "valid"
+    EXPIRING_SOON = "expiring_soon"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a key, a user (OpenID Connect) or the system."""
+
+    type: str
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SecretHash:
+    """A stored secret: its HMAC, the pepper version, and until when it works (if bounded)."""
+
+    digest: str
+    pepper_version: int
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """One API key, without its secret."""
+
+    key_id: str
+    tenant_id: str
+    name: str
+    description: str
+    group_id: str
+    status: KeyStatus
+    expires_at: datetime | None
+    ip_allowlist: tuple[str, ...]
+    created_by: Actor
+    created_at: datetime
+    updated_at: datetime
+    hint: str
+    current_secret: SecretHash
+    previous_secret: SecretHash | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: Actor | None = None
+    rotated_at: datetime | None = None
+
+    def is_expired(self, now: datetime) -> bool:
+        """True once the expiry has passed; an expired key never authenticates again."""
+        return self.expires_at is not None and self.expires_at <= now
+
+
+@dataclass(frozen=True)
+class Group:
+    """An authorization group: what its keys may do and which routes they may call."""
+
+    group_id: str
+    tenant_id: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+    routes: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    key_count: int = 0
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A customer of the SaaS product; its keys count against ``key_limit``."""
+
+    tenant_id: str
+    key_limit: int
+    keys_used: int
+    created_at: datetime

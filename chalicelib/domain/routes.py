@@ -1,0 +1,48 @@
+"""Route patterns of authorization groups, such as ``GET /orders/*`` or ``* /*``.
+
+A pattern is an HTTP method (or ``*``) and a path in which ``*`` matches any run of
+characters, ``/`` included. That is exactly how IAM matches the wildcard in an
+execute-api ARN, so the policy the authorizer writes from these patterns decides every
+route the same way this module does, even when API Gateway serves it from its cache.
+Standard library only: this runs on the authorizer's hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
+ALL_ROUTES = "* /*"
+# Characters an execute-api resource path may hold, plus the wildcard. "?" is refused
+# because IAM would read it as a one-character wildcard.
+_PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()+,;=:@%/*{}]*")
+
+
+class RoutePatternError(ValueError):
+    """Raised when a route pattern is not ``METHOD /path``."""
+
+
+def normalize_pattern(pattern: str) -> str:
+    """Validate ``METHOD /path`` and return it with the method upper-cased."""
+    method, _, path = pattern.strip().partition(" ")
+    method = method.upper()
+    if method not in METHODS:
+        raise RoutePatternError(f"{pattern!r}: method must be one of {', '.join(METHODS)}")
+    if not _PATH.fullmatch(path) or "**" in path:
+        raise RoutePatternError(f"{pattern!r}: path must start with / and hold no spaces or ?")
+    return f"{method} {path}"
+
+
+@lru_cache(maxsize=4096)
+def _compile(pattern: str) -> re.Pattern[str]:
+    method, _, path = pattern.partition(" ")
+    method_rx = "[^ ]+" if method == "*" else re.escape(method)
+    path_rx = ".*".join(re.escape(part) for part in path.split("*"))
+    return re.compile(f"{method_rx} {path_rx}")
+
+
+def route_allowed(patterns: tuple[str, ...], method: str, path: str) -> bool:
+    """True when ``METHOD path`` matches one of the group's patterns."""
+    route = f"{method.upper()} {path}"
+    return any(_compile(pattern).fullmatch(route) for pattern in patterns)

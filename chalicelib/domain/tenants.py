@@ -1,0 +1,110 @@
+"""Tenants and their first admin key: what the operator CLI does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain.errors import InvalidInput, TenantExists
+from chalicelib.domain.groups import MANAGE, GroupDraft, GroupService
+from chalicelib.domain.keys import Issued, KeyDraft, KeyService
+from chalicelib.domain.records import Actor, Group, Tenant
+from chalicelib.storage.tenants import TenantStore
+
+# A tenant's id is the name the operator gives it: short, lower case, safe in logs and URLs.
+TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
+ADMIN_GROUP = "Administrators"
+OPERATOR = Actor(type="system", id="latchkey-cli", name="Latchkey operator CLI")
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """What ``latchkey bootstrap`` made."""
+
+    tenant: Tenant
+    tenant_created: bool
+    group_id: str
+    issued: Issued
+
+
+class TenantService:
+    """Operator actions on tenants."""
+
+    def __init__(
+        self,
+        tenants: TenantStore,
+        groups: GroupService,
+        keys: KeyService,
+        clock: Callable[[], datetime],
+        default_limit: int,
+    ) -> None:
+        self._tenants = tenants
+        self._groups = groups
+        self._keys = keys
+        self._clock = clock
+        self._default_limit = default_limit
+
+    def create(self, name: str, key_limit: int | None = None) -> Tenant:
+        _check_name(name)
+        limit = self._default_limit if key_limit is None else _check_limit(key_limit)
+        return self._tenants.create(name, limit, self._clock())
+
+    def get(self, name: str) -> Tenant:
+        return self._tenants.get(name)
+
+    def set_limit(self, name: str, key_limit: int) -> Tenant:
+        return self._tenants.set_limit(name, _check_limit(key_limit))
+
+    def bootstrap(self, name: str) -> Bootstrap:
+        """Ensure the tenant exists, then add an admin group and an admin key to it."""
+        try:
+            tenant, created = self.create(name), True
+        except TenantExists:
+            tenant, created = self._tenants.get(name), False
+        group = self._admin_group(name)
+        issued = self._keys.create(
+            name,
+            OPERATOR,
+            KeyDraft(
+                name="Admin key",
+                description="Created by latchkey bootstrap.",
+                group_id=group.group_id,
+                expires_at=None,
+                ip_allowlist=(),
+            ),
+        )
+        return Bootstrap(tenant, created, group.group_id, issued)
+
+    def _admin_group(self, tenant_id: str) -> Group:
+        """The tenant's bootstrap admin group, made on first use and reused after."""
+        for group in self._groups.list(tenant_id):
+            if group.name == ADMIN_GROUP and MANAGE in group.permissions:
+                return group
+        return self._groups.create(
+            tenant_id,
+            GroupDraft(
+                name=ADMIN_GROUP,
+                description="Created by latchkey bootstrap: manages this tenant's API keys.",
+                permissions=(MANAGE,),
+            ),
+        )
+
+
+def _check_name(name: str) -> None:
+    if not TENANT_NAME.fullmatch(name):
+        raise InvalidInput(
+            "tenant names are 2-63 lower-case letters, digits or dashes",
+            errors=[{"field": "name", "message": "must match [a-z0-9][a-z0-9-]{1,62}"}],
+        )
+
+
+def _check_limit(limit: int) -> int:
+    if not 0 <= limit <= 100_000:
+        raise InvalidInput(
+            "the key limit must be 0 to 100000",
+            errors=[{"field": "key_limit", "message": "must be 0 to 100000"}],
+        )
+    return limit
+

@@ -1,0 +1,96 @@
+"""Secret hashing: HMAC-SHA256 under a versioned pepper.
+
+Only ``HMAC-SHA256(pepper, secret)`` is ever stored, with the pepper's version, so the
+pepper can be rotated without invalidating keys: new secrets use the newest version,
+existing ones keep verifying under the version they were hashed with.
+
+In AWS the pepper is an SSM SecureString parameter whose *parameter versions* are the
+pepper versions; each is read once per container. Locally the peppers come from settings.
+This module is on the authorizer's hot path: the SSM client is created only on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+
+class PepperUnavailable(Exception):
+    """Raised when a pepper (or its version) cannot be loaded."""
+
+
+class PepperSource(Protocol):
+    """Where peppers come from."""
+
+    def current(self) -> tuple[int, bytes]:
+        """The version and value that new secrets are hashed with."""
+        ...
+
+    def get(self, version: int) -> bytes:
+        """The pepper of one version."""
+        ...
+
+
+class StaticPeppers:
+    """Peppers from configuration (local development and tests)."""
+
+    def __init__(self, peppers: Mapping[int, bytes]) -> None:
+        self._peppers = dict(peppers)
+
+    def current(self) -> tuple[int, bytes]:
+        if not self._peppers:
+            raise PepperUnavailable("no pepper configured (set LATCHKEY_PEPPERS)")
+        version = max(self._peppers)
+        return version, self._peppers[version]
+
+    def get(self, version: int) -> bytes:
+        try:
+            return self._peppers[version]
+        except KeyError:
+            raise PepperUnavailable(f"pepper version {version} is not configured") from None
+
+
+class SsmPeppers:
+    """Peppers from the versions of one SSM SecureString parameter, cached per container."""
+
+    def __init__(self, parameter: str, client_factory: Callable[[], object]) -> None:
+        self._parameter = parameter
+        self._client_factory = client_factory
+        self._client: object | None = None
+        self._cache: dict[int, bytes] = {}
+        self._current: int | None = None
+
+    def _fetch(self, selector: str) -> tuple[int, bytes]:
+        if self._client is None:
+            self._client = self._client_factory()
+        try:
+            answer = self._client.get_parameter(  # type: ignore[attr-defined]
+                Name=selector, WithDecryption=True
+            )["Parameter"]
+        except Exception as error:  # any SSM failure means: no pepper, deny
+            raise PepperUnavailable(f"cannot read pepper {selector}: {type(error).__name__}") from None
+        version, value = int(answer["Version"]), str(answer["Value"]).encode()
+        self._cache[version] = value
+        return version, value
+
+    def current(self) -> tuple[int, bytes]:
+        if self._current is None:
+            self._current, _ = self._fetch(self._parameter)
+        return self._current, self._cache[self._current]
+
+    def get(self, version: int) -> bytes:
+        if version not in self._cache:
+            self._fetch(f"{self._parameter}:{version}")
+        return self._cache[version]
+
+
+def hash_secret(pepper: bytes, secret: str) -> str:
+    """The stored form of a secret: hex HMAC-SHA256 under the pepper."""
+    return hmac.new(pepper, secret.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def secret_matches(pepper: bytes, secret: str, stored_hash: str) -> bool:
+    """Constant-time comparison of a presented secret with a stored hash."""
+    return hmac.compare_digest(hash_secret(pepper, secret), stored_hash)

@@ -1,0 +1,72 @@
+"""The one typed settings object, read from the environment once.
+
+Nothing else in Latchkey reads ``os.environ``. Chalice stages set these variables in
+``.chalice/config.json``; ``make dev`` and the tests set them for the local store.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+DEFAULT_KEY_PREFIX = "lk_live"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one Latchkey deployment."""
+
+    stage: str = "local"
+    key_prefix: str = DEFAULT_KEY_PREFIX
+    keys_table: str = "latchkey-keys"
+    groups_table: str = "latchkey-groups"
+    tenants_table: str = "latchkey-tenants"
+    region: str = "us-east-1"
+    # DynamoDB Local (or any endpoint); None means the real AWS endpoint.
+    dynamodb_endpoint: str | None = None
+    # Local peppers as "VERSION:VALUE,VERSION:VALUE"; the highest version signs new secrets.
+    local_peppers: Mapping[int, bytes] = field(default_factory=dict)
+    # In AWS: the SSM SecureString parameter holding the pepper (its versions are ours).
+    pepper_parameter: str | None = None
+    default_key_limit: int = 10
+    expiring_soon_days: int = 7
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the ``LATCHKEY_*`` variables; unset ones keep their defaults."""
+        env = os.environ if env is None else env
+        base = cls()
+        return cls(
+            stage=env.get("LATCHKEY_STAGE", base.stage),
+            key_prefix=env.get("LATCHKEY_KEY_PREFIX", base.key_prefix),
+            keys_table=env.get("LATCHKEY_KEYS_TABLE", base.keys_table),
+            groups_table=env.get("LATCHKEY_GROUPS_TABLE", base.groups_table),
+            tenants_table=env.get("LATCHKEY_TENANTS_TABLE", base.tenants_table),
+            region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", base.region)),
+            dynamodb_endpoint=env.get("LATCHKEY_DYNAMODB_ENDPOINT") or None,
+            local_peppers=parse_peppers(env.get("LATCHKEY_PEPPERS", "")),
+            pepper_parameter=env.get("LATCHKEY_PEPPER_PARAMETER") or None,
+            default_key_limit=int(env.get("LATCHKEY_DEFAULT_KEY_LIMIT", base.default_key_limit)),
+            expiring_soon_days=int(
+                env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)
+            ),
+        )
+
+
+def parse_peppers(text: str) -> dict[int, bytes]:
+    """Parse ``"1:first,2:second"`` into ``{1: b"first", 2: b"second"}``."""
+    peppers: dict[int, bytes] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        version, sep, value = part.partition(":")
+        if not sep or not version.isdigit() or not value:
+            raise ValueError("LATCHKEY_PEPPERS entries must look like VERSION:VALUE")
+        peppers[int(version)] = value.encode()
+    return peppers
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use (never at import time)."""
+    return Settings.from_env()

@@ -1,0 +1,40 @@
+"""Turns PynamoDB and botocore failures into domain errors, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+
+from chalicelib.domain.errors import StorageUnavailable
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def is_condition_failure(error: PynamoDBException) -> bool:
+    """True when a single-item write failed its condition."""
+    return error.cause_response_code == CONDITION_FAILED
+
+
+def failed_items(error: TransactWriteError) -> list[int]:
+    """Indexes of the transaction items whose condition failed."""
+    return [
+        index
+        for index, reason in enumerate(error.cancellation_reasons)
+        if reason is not None and reason.code == "ConditionalCheckFailed"
+    ]
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Let domain errors through; turn any unexpected store failure into StorageUnavailable.
+
+    Callers catch the condition failures they expect inside this block first.
+    """
+    try:
+        yield
+    except (PynamoDBException, ClientError, BotoCoreError) as error:
+        code = getattr(error, "cause_response_code", None) or type(error).__name__
+        raise StorageUnavailable(f"the key store did not answer ({code})") from error

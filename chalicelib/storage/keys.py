@@ -1,0 +1,274 @@
+"""Key storage: reads, the tenant-scoped list, and every write as a conditional write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.errors import Conflict, InvalidInput, KeyLimitReached, NotFound
+from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
+from chalicelib.storage.convert import actor_to, key_from, key_to
+from chalicelib.storage.errors import failed_items, is_condition_failure, storage_errors
+from chalicelib.storage.models import GroupModel, KeyModel, TenantModel
+
+Position = tuple[str, str]  # (created_sort, key_id) of the last key of a page
+
+
+@dataclass(frozen=True)
+class KeyFilter:
+    """What ``GET /v1/keys`` asks for, with the instants its expiry states are cut at."""
+
+    status: KeyStatus | None
+    expiry: ExpiryState | None
+    now: datetime
+    soon: datetime
+
+
+class KeyStore:
+    """Reads and writes keys; the tenant's counter and the group's count move with them."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get_key(self, key_id: str) -> ApiKey | None:
+        """One strongly consistent GetItem (the only read a verification makes)."""
+        with storage_errors():
+            try:
+                return key_from(KeyModel.get(key_id, consistent_read=True))
+            except DoesNotExist:
+                return None
+
+    def get_in_tenant(self, tenant_id: str, key_id: str) -> ApiKey:
+        """The key if it belongs to ``tenant_id``; another tenant's key is simply not found."""
+        key = self.get_key(key_id)
+        if key is None or key.tenant_id != tenant_id:
+            raise NotFound("no key with this id")
+        return key
+
+    def create(self, key: ApiKey) -> None:
+        """Insert ``key``, take a slot of its tenant's limit and count it in its group."""
+        with storage_errors():
+            try:
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.save(key_to(key), condition=KeyModel.key_id.does_not_exist())
+                    tx.update(
+                        TenantModel(key.tenant_id),
+                        actions=[TenantModel.keys_used.add(1)],
+                        condition=TenantModel.keys_used < TenantModel.key_limit,
+                    )
+                    tx.update(
+                        GroupModel(key.tenant_id, key.group_id),
+                        actions=[GroupModel.key_count.add(1)],
+                        condition=GroupModel.group_id.exists(),
+                    )
+            except TransactWriteError as error:
+                self._explain_create_failure(error, key.tenant_id)
+
+    def _explain_create_failure(self, error: TransactWriteError, tenant_id: str) -> None:
+        failed = failed_items(error)
+        if 2 in failed:
+            raise InvalidInput(
+                "the group does not exist",
+                errors=[{"field": "group_id", "message": "no group with this id"}],
+            ) from None
+        if 1 in failed:
+            tenant = TenantModel.get(tenant_id, consistent_read=True)
+            raise KeyLimitReached(
+                "the tenant has as many keys as its limit allows",
+                used=int(tenant.keys_used),
+                limit=int(tenant.key_limit),
+            ) from None
+        raise Conflict("a concurrent change won; retry") from error
+
+    def list_keys(
+        self, tenant_id: str, wanted: KeyFilter, limit: int, after: Position | None
+    ) -> tuple[list[ApiKey], Position | None]:
+        """Up to ``limit`` keys, newest first, and where the next page starts (if any)."""
+        start = None
+        if after is not None:
+            start = {
+                "tenant_id": {"S": tenant_id},
+                "created_sort": {"S": after[0]},
+                "key_id": {"S": after[1]},
+            }
+        with storage_errors():
+            items = KeyModel.by_tenant.query(
+                tenant_id,
+                scan_index_forward=False,
+                filter_condition=_filter(wanted),
+                last_evaluated_key=start,
+                page_size=limit + 1,
+            )
+            page = list(_take(items, limit + 1))
+        if len(page) <= limit:
+            return [key_from(item) for item in page], None
+        last = page[limit - 1]
+        return [key_from(item) for item in page[:limit]], (last.created_sort, last.key_id)
+
+    def update(self, key: ApiKey, changes: dict[str, Any], now: datetime) -> ApiKey:
+        """Edit an active key's metadata; moving group moves its count in one transaction."""
+        actions = _set_or_remove(changes) + [KeyModel.updated_at.set(now)]
+        condition = (KeyModel.status == KeyStatus.ACTIVE.value) & (
+            KeyModel.group_id == key.group_id
+        )
+        new_group = changes.get("group_id", key.group_id)
+        with storage_errors():
+            try:
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(KeyModel(key.key_id), actions=actions, condition=condition)
+                    if new_group != key.group_id:
+                        self._move_group(tx, key.tenant_id, key.group_id, new_group)
+            except TransactWriteError as error:
+                if 2 in failed_items(error):
+                    raise InvalidInput(
+                        "the group does not exist",
+                        errors=[{"field": "group_id", "message": "no group with this id"}],
+                    ) from None
+                raise Conflict("the key changed meanwhile; read it and retry") from error
+        return self.get_in_tenant(key.tenant_id, key.key_id)
+
+    @staticmethod
+    def _move_group(tx: TransactWrite, tenant_id: str, old: str, new: str) -> None:
+        tx.update(GroupModel(tenant_id, old), actions=[GroupModel.key_count.add(-1)])
+        tx.update(
+            GroupModel(tenant_id, new),
+            actions=[GroupModel.key_count.add(1)],
+            condition=GroupModel.group_id.exists(),
+        )
+
+    def rotate(
+        self,
+        key: ApiKey,
+        current: SecretHash,
+        previous: SecretHash | None,
+        expires_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """Swap in a new secret if the key is still active, unexpired and unrotated since read.
+
+        Returns False when that condition failed (the caller reads why).
+        """
+        actions: list[Action] = [
+            KeyModel.secret_hash.set(current.digest),
+            KeyModel.pepper_version.set(current.pepper_version),
+            KeyModel.rotated_at.set(now),
+            KeyModel.updated_at.set(now),
+        ]
+        if previous is None:
+            actions += [
+                KeyModel.previous_secret_hash.remove(),
+                KeyModel.previous_pepper_version.remove(),
+                KeyModel.previous_valid_until.remove(),
+            ]
+        else:
+            actions += [
+                KeyModel.previous_secret_hash.set(previous.digest),
+                KeyModel.previous_pepper_version.set(previous.pepper_version),
+                KeyModel.previous_valid_until.set(previous.valid_until),
+            ]
+        if expires_at is not None:
+            actions.append(KeyModel.expires_at.set(expires_at))
+        condition = (
+            (KeyModel.status == KeyStatus.ACTIVE.value)
+            & (KeyModel.secret_hash == key.current_secret.digest)
+            & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now))
+        )
+        with storage_errors():
+            try:
+                KeyModel(key.key_id).update(actions=actions, condition=condition)
+            except UpdateError as error:
+                if is_condition_failure(error):
+                    return False
+                raise
+        return True
+
+    def revoke(self, key: ApiKey, actor: Actor, now: datetime) -> bool:
+        """Revoke an active key, free its tenant slot and its group count, in one transaction.
+
+        Returns False when the key was no longer active (revoked meanwhile).
+        """
+        with storage_errors():
+            item = KeyModel.get(key.key_id, consistent_read=True)
+            if item.status != KeyStatus.ACTIVE.value:
+                return False
+            counted = bool(item.counted)
+            try:
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(
+                        KeyModel(key.key_id),
+                        actions=_revoke_actions(actor, now),
+                        condition=(KeyModel.status == KeyStatus.ACTIVE.value)
+                        & (KeyModel.counted == counted),
+                    )
+                    if counted:
+                        tx.update(
+                            TenantModel(key.tenant_id), actions=[TenantModel.keys_used.add(-1)]
+                        )
+                    tx.update(
+                        GroupModel(key.tenant_id, item.group_id),
+                        actions=[GroupModel.key_count.add(-1)],
+                    )
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
+                    return False
+                raise Conflict("a concurrent change won; retry") from error
+        return True
+
+
+def _revoke_actions(actor: Actor, now: datetime) -> list[Action]:
+    return [
+        KeyModel.status.set(KeyStatus.REVOKED.value),
+        KeyModel.revoked_at.set(now),
+        KeyModel.revoked_by.set(actor_to(actor)),
+        KeyModel.updated_at.set(now),
+        KeyModel.counted.set(False),
+        # A revoked key needs no secret at all, the grace-period one included.
+        KeyModel.previous_secret_hash.remove(),
+        KeyModel.previous_pepper_version.remove(),
+        KeyModel.previous_valid_until.remove(),
+    ]
+
+
+def _set_or_remove(changes: dict[str, Any]) -> list[Action]:
+    actions: list[Action] = []
+    for name, value in changes.items():
+        attribute = getattr(KeyModel, name)
+        empty = value is None or value == "" or (isinstance(value, list | tuple) and not value)
+        if empty:
+            actions.append(attribute.remove())
+        else:
+            actions.append(attribute.set(list(value) if isinstance(value, tuple) else value))
+    return actions
+
+
+def _filter(wanted: KeyFilter) -> Condition | None:
+    conditions: list[Condition] = []
+    if wanted.status is not None:
+        conditions.append(KeyModel.status == wanted.status.value)
+    if wanted.expiry is ExpiryState.VALID:
+        conditions.append(
+            KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > wanted.soon)
+        )
+    elif wanted.expiry is ExpiryState.EXPIRING_SOON:
+        conditions.append((KeyModel.expires_at > wanted.now) & (KeyModel.expires_at <= wanted.soon))
+    elif wanted.expiry is ExpiryState.EXPIRED:
+        conditions.append(KeyModel.expires_at <= wanted.now)
+    combined: Condition | None = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
+def _take(items: Iterator[KeyModel], count: int) -> Iterator[KeyModel]:
+    for index, item in enumerate(items):
+        if index >= count:
+            return
+        yield item

@@ -1,0 +1,135 @@
+"""PynamoDB models of Latchkey's tables.
+
+The same tables are declared in ``infra/template.yaml``; ``tests/infrastructure`` proves the
+two agree and the test tables are created from the template. Table names and the endpoint
+are bound at run time by :func:`bind_models`, never at import time.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.settings import Settings
+
+
+class ActorAttribute(MapAttribute[str, str]):
+    """Who did something: ``type`` (key, user, system), ``id`` and ``name``."""
+
+    type = UnicodeAttribute()
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class TenantCreatedIndex(GlobalSecondaryIndex["KeyModel"]):
+    """A tenant's keys by creation time: the key list is a Query here, newest first."""
+
+    class Meta:
+        index_name = "tenant-created-index"
+        projection = AllProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    created_sort = UnicodeAttribute(range_key=True)
+
+
+class KeyModel(Model):
+    """One API key. ``key_id`` is the hash key, so a verification is one GetItem."""
+
+    class Meta:
+        table_name = "latchkey-keys"
+
+    key_id = UnicodeAttribute(hash_key=True)
+    tenant_id = UnicodeAttribute()
+    # "<created_at ISO>#<key_id>": unique and ordered, so keys created in the same
+    # microsecond still page stably.
+    created_sort = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    group_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
+    ip_allowlist = ListAttribute(of=UnicodeAttribute, null=True)
+    created_by = ActorAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    hint = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    pepper_version = NumberAttribute()
+    previous_secret_hash = UnicodeAttribute(null=True)
+    previous_pepper_version = NumberAttribute(null=True)
+    previous_valid_until = UTCDateTimeAttribute(null=True)
+    last_used_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revoked_by = ActorAttribute(null=True)
+    rotated_at = UTCDateTimeAttribute(null=True)
+    # True while the key holds one of its tenant's slots (active and not known expired).
+    counted = BooleanAttribute(default=True)
+
+    by_tenant = TenantCreatedIndex()
+
+
+class GroupModel(Model):
+    """An authorization group, scoped to its tenant by the hash key."""
+
+    class Meta:
+        table_name = "latchkey-groups"
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    group_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    permissions = ListAttribute(of=UnicodeAttribute)
+    routes = ListAttribute(of=UnicodeAttribute)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    # Active keys in this group, kept in the same transactions that change them; a group
+    # can be deleted only while it is 0.
+    key_count = NumberAttribute(default=0)
+
+
+class TenantModel(Model):
+    """A tenant: its key limit and the live count of keys that can authenticate."""
+
+    class Meta:
+        table_name = "latchkey-tenants"
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    key_limit = NumberAttribute()
+    keys_used = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+
+
+MODELS: dict[str, type[Model]] = {
+    "KeysTable": KeyModel,
+    "GroupsTable": GroupModel,
+    "TenantsTable": TenantModel,
+}
+
+
+def table_names(settings: Settings) -> dict[str, str]:
+    """The table name of each template resource, for this deployment."""
+    return {
+        "KeysTable": settings.keys_table,
+        "GroupsTable": settings.groups_table,
+        "TenantsTable": settings.tenants_table,
+    }
+
+
+def bind_models(settings: Settings) -> None:
+    """Point every model at this deployment's tables and endpoint."""
+    names = table_names(settings)
+    for logical_id, model in MODELS.items():
+        meta = model.Meta
+        meta.table_name = names[logical_id]  # type: ignore[attr-defined]
+        meta.region = settings.region  # type: ignore[attr-defined]
+        meta.host = settings.dynamodb_endpoint  # type: ignore[attr-defined]
+        # PynamoDB caches one connection per model class; drop it so the new Meta applies.
+        model._connection = None
