@@ -47,7 +47,7 @@ def create_key(call: Call[KeyCreate]) -> KeyWithSecret:
         description=body.description,
         group_id=body.group_id,
         expires_at=body.expires_at,
-        ip_allowlist=body.allowlist(),
+        ip_allowlist=tuple(body.ip_allowlist or ()),
     )
     issued = call.services.keys.create(call.principal.tenant_id, call.principal.actor, draft)
     return _with_secret(call, issued)

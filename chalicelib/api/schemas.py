@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.domain import allowlist, routes
 from chalicelib.domain.records import ExpiryState, KeyStatus
@@ -30,7 +39,8 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-def _allowlist(value: Any) -> tuple[str, ...] | None:
+def _allowlist(value: Any) -> list[str] | None:
+    """Accept a list, or one newline-separated string; return canonical entries."""
     if value is None:
         return None
     if not isinstance(value, str | list):
@@ -38,12 +48,26 @@ def _allowlist(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list) and not all(isinstance(entry, str) for entry in value):
         raise ValueError("every entry must be a string")
     try:
-        return allowlist.normalize(allowlist.split_entries(value))
+        return list(allowlist.normalize(allowlist.split_entries(value)))
     except allowlist.AllowlistError as error:
         raise ValueError(f"entry {error.index + 1}: {error}") from None
 
 
-AllowlistInput = list[str] | str
+Allowlist = Annotated[
+    list[str] | None,
+    BeforeValidator(_allowlist),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}, "maxItems": allowlist.MAX_ENTRIES},
+                {"type": "string"},
+                {"type": "null"},
+            ],
+            "description": "IP addresses or CIDR ranges: a list, or one string with one per "
+            "line. Empty: any address.",
+        }
+    ),
+]
 
 
 class KeyCreate(Strict):
@@ -55,21 +79,9 @@ class KeyCreate(Strict):
     expires_at: AwareDatetime | None = Field(
         default=None, description="ISO 8601 with a zone; must be in the future. Omit: no expiry."
     )
-    ip_allowlist: AllowlistInput | None = Field(
-        default=None,
-        description="IP addresses or CIDR ranges: a list, or one string with one per line.",
-    )
+    ip_allowlist: Allowlist = None
 
     _expiry = field_validator("expires_at")(_utc)
-
-    def allowlist(self) -> tuple[str, ...]:
-        return _allowlist(self.ip_allowlist) or ()
-
-    @field_validator("ip_allowlist")
-    @classmethod
-    def _check_allowlist(cls, value: Any) -> Any:
-        _allowlist(value)
-        return value
 
 
 class KeyUpdate(Strict):
@@ -78,7 +90,7 @@ class KeyUpdate(Strict):
     name: Name | None = None
     description: Description | None = None
     group_id: GroupId | None = None
-    ip_allowlist: AllowlistInput | None = None
+    ip_allowlist: Allowlist = None
 
     @model_validator(mode="before")
     @classmethod
@@ -86,12 +98,6 @@ class KeyUpdate(Strict):
         if isinstance(data, dict) and "expires_at" in data:
             raise ValueError("expires_at cannot be edited; rotate the key to set a new expiry")
         return data
-
-    @field_validator("ip_allowlist")
-    @classmethod
-    def _check_allowlist(cls, value: Any) -> Any:
-        _allowlist(value)
-        return value
 
     @field_validator("name", "group_id")
     @classmethod
@@ -104,7 +110,7 @@ class KeyUpdate(Strict):
         """The storage-level changes: sent fields only, the allowlist canonical."""
         sent = self.model_dump(exclude_unset=True)
         if "ip_allowlist" in sent:
-            sent["ip_allowlist"] = _allowlist(sent["ip_allowlist"]) or ()
+            sent["ip_allowlist"] = tuple(sent["ip_allowlist"] or ())
         return sent
 
 

@@ -84,3 +84,22 @@ def globex(services: Services) -> Tenant:
 def api(acme: Tenant) -> Iterator[Api]:
     with Client(app) as client:
         yield Api(client, acme.token)
+
+
+def table_snapshot(services: Services) -> dict[str, list[dict[str, Any]]]:
+    """Every item of every table, to prove a rejected request changed nothing."""
+    client = boto3.client("dynamodb", region_name=services.settings.region)
+    settings = services.settings
+    snapshot = {}
+    for name in (settings.keys_table, settings.groups_table, settings.tenants_table):
+        items = client.scan(TableName=name)["Items"]
+        snapshot[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return snapshot
+
+
+def create_key(api: Api, group_id: str, **fields: Any) -> dict[str, Any]:
+    """Create a key through the API and return the 201 body (key and secret)."""
+    response = api.call("POST", "/v1/keys", {"name": "Integration", "group_id": group_id, **fields})
+    assert response.status_code == 201, response.body
+    body: dict[str, Any] = json_of(response)
+    return body

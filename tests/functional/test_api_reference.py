@@ -1,0 +1,68 @@
+"""The OpenAPI document, its YAML twin and Swagger UI, served by the app itself."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from chalice.test import Client
+
+from app import app
+from chalicelib.api.endpoint import OPERATIONS
+
+
+def get(path: str) -> Any:
+    with Client(app) as client:
+        return client.http.get(path)
+
+
+def test_spec_documents_exactly_the_routes_the_app_serves() -> None:
+    spec = json.loads(get("/openapi.json").body)
+    documented = {
+        (method.upper(), path) for path, item in spec["paths"].items() for method in item
+    }
+    served = {
+        (method, path)
+        for path, methods in app.routes.items()
+        for method in methods
+        if path.startswith("/v1/")
+    }
+    assert documented == served
+    assert len(OPERATIONS) == len(served)
+
+
+def test_spec_is_openapi_3_1_with_resolvable_references() -> None:
+    spec = json.loads(get("/openapi.json").body)
+    assert spec["openapi"] == "3.1.0"
+    text = json.dumps(spec)
+    for name in spec["components"]["schemas"]:
+        assert f'"#/components/schemas/{name}"' in text or name in ("Problem",)
+    refs = {part.split('"')[0] for part in text.split('"$ref": "#/components/schemas/')[1:]}
+    assert refs <= set(spec["components"]["schemas"])
+
+
+def test_request_bodies_come_from_the_models_the_routes_parse() -> None:
+    spec = json.loads(get("/openapi.json").body)
+    create = spec["components"]["schemas"]["KeyCreate"]
+    assert create["required"] == ["name", "group_id"]
+    assert create["properties"]["name"]["maxLength"] == 200
+    assert create["additionalProperties"] is False
+
+
+def test_yaml_says_the_same_as_json() -> None:
+    response = get("/openapi.yaml")
+    assert response.headers["Content-Type"] == "application/yaml"
+    assert yaml.safe_load(response.body) == json.loads(get("/openapi.json").body)
+
+
+def test_swagger_ui_is_served_without_a_cdn() -> None:
+    page = get("/docs")
+    assert page.status_code == 200
+    html = page.body.decode()
+    assert "http://" not in html and "https://" not in html
+    for asset in ("docs/swagger-ui.css", "docs/swagger-ui-bundle.js"):
+        assert asset in html
+        served = get("/" + asset)
+        assert served.status_code == 200
+        assert len(served.body) > 10_000

@@ -1,0 +1,44 @@
+"""A secret appears once: in the response that issued it. Not in a table, log or other answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from chalicelib.container import Services
+from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+
+
+def test_secrets_appear_only_in_the_response_that_issued_them(
+    api: Api, acme: Tenant, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    issued = [acme.token]
+    created = create_key(api, acme.group_id, name="Lifecycle")
+    issued.append(created["secret"])
+    key_id = created["key"]["id"]
+    other_responses = []
+    rotated = api.call("POST", f"/v1/keys/{key_id}/rotate", {"grace_period_seconds": 60})
+    issued.append(json_of(rotated)["secret"])
+    for method, path, body in [
+        ("GET", "/v1/keys", None),
+        ("GET", f"/v1/keys/{key_id}", None),
+        ("PATCH", f"/v1/keys/{key_id}", {"name": "Renamed"}),
+        ("PATCH", f"/v1/keys/{key_id}", {"expires_at": "2030-01-01T00:00:00Z"}),
+        ("POST", "/v1/keys", {"name": "x", "group_id": issued[1]}),  # must not be echoed
+        ("POST", f"/v1/keys/{key_id}/revoke", None),
+        ("POST", f"/v1/keys/{key_id}/rotate", None),
+    ]:
+        other_responses.append(api.call(method, path, body).body.decode())
+    other_responses.append(api.as_key(issued[1]).call("GET", "/v1/keys").body.decode())
+
+    stored = json.dumps(table_snapshot(services))
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    for token in issued:
+        secret = token.split("_")[-1][:43]
+        for where, text in [("tables", stored), ("logs", logs)] + [
+            (f"response {index}", body) for index, body in enumerate(other_responses)
+        ]:
+            assert secret not in text, f"a secret leaked into {where}"
