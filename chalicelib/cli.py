@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _settings(stage: str | None) -> Settings:
-    import os  # noqa: PLC0415 - the CLI is an entry point: it may read the environment
+    import os
 
     env = dict(os.environ)
     if stage:
@@ -80,12 +80,16 @@ def _bootstrap(services: Services, args: argparse.Namespace) -> int:
             return 0
     made = services.tenants.bootstrap(args.tenant)
     if args.json:
-        print(json.dumps({
-            "tenant_id": made.tenant.tenant_id,
-            "group_id": made.group_id,
-            "key_id": made.issued.key.key_id,
-            "secret": made.issued.token,
-        }))
+        print(
+            json.dumps(
+                {
+                    "tenant_id": made.tenant.tenant_id,
+                    "group_id": made.group_id,
+                    "key_id": made.issued.key.key_id,
+                    "secret": made.issued.token,
+                }
+            )
+        )
         return 0
     state = "created" if made.tenant_created else "exists"
     print(f"Tenant:    {made.tenant.tenant_id} ({state}, key limit {made.tenant.key_limit})")
@@ -98,7 +102,7 @@ def _bootstrap(services: Services, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "tables":
-        import boto3  # noqa: PLC0415
+        import boto3
 
         client = boto3.client(
             "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
@@ -115,8 +119,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         tenant = services.tenants.set_limit(args.name, args.limit)
     else:
         tenant = services.tenants.get(args.name)
-    print(json.dumps({"tenant_id": tenant.tenant_id, "key_limit": tenant.key_limit,
-                      "keys_used": tenant.keys_used}))
+    print(
+        json.dumps(
+            {
+                "tenant_id": tenant.tenant_id,
+                "key_limit": tenant.key_limit,
+                "keys_used": tenant.keys_used,
+            }
+        )
+    )
     return 0
 
 

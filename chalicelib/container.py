@@ -48,7 +48,7 @@ def peppers_for(settings: Settings) -> PepperSource:
         parameter = settings.pepper_parameter
 
         def ssm_client() -> object:
-            import boto3  # noqa: PLC0415 - only containers that use SSM pay for the import
+            import boto3
 
             return boto3.client("ssm", region_name=settings.region)
 
@@ -82,7 +82,7 @@ _services: Services | None = None
 
 def get_services() -> Services:
     """The process's services, built on first use from the environment's settings."""
-    global _services  # noqa: PLW0603 - one cached container per Lambda process
+    global _services
     if _services is None:
         _services = build_services(get_settings())
     return _services
@@ -90,5 +90,5 @@ def get_services() -> Services:
 
 def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
-    global _services  # noqa: PLW0603
+    global _services
     _services = services

@@ -70,7 +70,9 @@ class SsmPeppers:
                 Name=selector, WithDecryption=True
             )["Parameter"]
         except Exception as error:  # any SSM failure means: no pepper, deny
-            raise PepperUnavailable(f"cannot read pepper {selector}: {type(error).__name__}") from None
+            raise PepperUnavailable(
+                f"cannot read pepper {selector}: {type(error).__name__}"
+            ) from None
         version, value = int(answer["Version"]), str(answer["Value"]).encode()
         self._cache[version] = value
         return version, value

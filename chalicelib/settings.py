@@ -49,9 +49,7 @@ class Settings:
             local_peppers=parse_peppers(env.get("LATCHKEY_PEPPERS", "")),
             pepper_parameter=env.get("LATCHKEY_PEPPER_PARAMETER") or None,
             default_key_limit=int(env.get("LATCHKEY_DEFAULT_KEY_LIMIT", base.default_key_limit)),
-            expiring_soon_days=int(
-                env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)
-            ),
+            expiring_soon_days=int(env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)),
         )
 
 

@@ -98,7 +98,7 @@ class TokenFormat:
         match = self.pattern.fullmatch(token)
         if match is None:
             return None
-        if checksum(token[: -CHECKSUM_LENGTH]) != match.group(3):
+        if checksum(token[:-CHECKSUM_LENGTH]) != match.group(3):
             return None
         return ParsedToken(key_id=match.group(1), secret=match.group(2))
 

@@ -48,4 +48,4 @@ def test_settings(**overrides: object) -> Settings:
         key_prefix="lk_test",
         local_peppers={1: b"test-pepper-one"},
     )
-    return Settings(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+    return Settings(**{**base.__dict__, **overrides})

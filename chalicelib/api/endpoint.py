@@ -9,7 +9,7 @@ raised in REST views, so the errors are caught here, per view, once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -54,7 +54,7 @@ OPERATIONS: list[Operation] = []
 Handler = Callable[[Call[Any]], BaseModel | None]
 
 
-def parse_body(raw: bytes | None, model: type[BaseModel], optional: bool) -> BaseModel:
+def parse_body(raw: str | bytes | None, model: type[BaseModel], optional: bool) -> BaseModel:
     """Parse a JSON object body; malformed JSON is a 400, wrong fields a 422."""
     if not raw or not raw.strip():
         if optional:
@@ -71,7 +71,7 @@ def parse_body(raw: bytes | None, model: type[BaseModel], optional: bool) -> Bas
     return model.model_validate(data)
 
 
-def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
+def parse_query(params: Mapping[str, str] | None, model: type[BaseModel]) -> BaseModel:
     return model.model_validate(dict(params or {}))
 
 
@@ -112,9 +112,7 @@ class Routes:
                 request = blueprint.current_request
                 try:
                     services = get_services()
-                    principal = authenticate(
-                        services, request.headers, request.context, method
-                    )
+                    principal = authenticate(services, request.headers, request.context, method)
                     call: Call[Any] = Call(
                         principal,
                         services,

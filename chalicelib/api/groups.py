@@ -13,8 +13,14 @@ routes = Routes(__name__)
 
 
 @routes.route(
-    "/v1/groups", "POST", summary="Create an authorization group", body=GroupCreate,
-    response=GroupOut, status=201, errors=(400, 422), tag="groups",
+    "/v1/groups",
+    "POST",
+    summary="Create an authorization group",
+    body=GroupCreate,
+    response=GroupOut,
+    status=201,
+    errors=(400, 422),
+    tag="groups",
 )
 def create_group(call: Call[GroupCreate]) -> GroupOut:
     body: GroupCreate = call.body
@@ -31,29 +37,41 @@ def list_groups(call: Call[Any]) -> GroupList:
 
 
 @routes.route(
-    "/v1/groups/{group_id}", "GET", summary="Read one group", response=GroupOut,
-    errors=(404,), tag="groups",
+    "/v1/groups/{group_id}",
+    "GET",
+    summary="Read one group",
+    response=GroupOut,
+    errors=(404,),
+    tag="groups",
 )
 def get_group(call: Call[Any]) -> GroupOut:
     return group_out(call.services.groups.get(call.principal.tenant_id, call.params["group_id"]))
 
 
 @routes.route(
-    "/v1/groups/{group_id}", "PATCH", summary="Edit a group", body=GroupUpdate,
-    response=GroupOut, errors=(400, 404, 422), tag="groups",
+    "/v1/groups/{group_id}",
+    "PATCH",
+    summary="Edit a group",
+    body=GroupUpdate,
+    response=GroupOut,
+    errors=(400, 404, 422),
+    tag="groups",
 )
 def update_group(call: Call[GroupUpdate]) -> GroupOut:
     body: GroupUpdate = call.body
     changes = body.model_dump(exclude_unset=True)
-    group = call.services.groups.update(
-        call.principal.tenant_id, call.params["group_id"], changes
-    )
+    group = call.services.groups.update(call.principal.tenant_id, call.params["group_id"], changes)
     return group_out(group)
 
 
 @routes.route(
-    "/v1/groups/{group_id}", "DELETE", summary="Delete a group that no active key uses",
-    response=None, status=204, errors=(404, 409), tag="groups",
+    "/v1/groups/{group_id}",
+    "DELETE",
+    summary="Delete a group that no active key uses",
+    response=None,
+    status=204,
+    errors=(404, 409),
+    tag="groups",
 )
 def delete_group(call: Call[Any]) -> None:
     call.services.groups.delete(call.principal.tenant_id, call.params["group_id"])

@@ -37,8 +37,13 @@ def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:
 
 
 @routes.route(
-    "/v1/keys", "POST", summary="Create a key; the response holds its secret, once",
-    body=KeyCreate, response=KeyWithSecret, status=201, errors=(400, 409, 422),
+    "/v1/keys",
+    "POST",
+    summary="Create a key; the response holds its secret, once",
+    body=KeyCreate,
+    response=KeyWithSecret,
+    status=201,
+    errors=(400, 409, 422),
 )
 def create_key(call: Call[KeyCreate]) -> KeyWithSecret:
     body: KeyCreate = call.body
@@ -54,8 +59,12 @@ def create_key(call: Call[KeyCreate]) -> KeyWithSecret:
 
 
 @routes.route(
-    "/v1/keys", "GET", summary="List keys, newest first, with the tenant's key usage",
-    query=KeyListQuery, response=KeyList, errors=(422,),
+    "/v1/keys",
+    "GET",
+    summary="List keys, newest first, with the tenant's key usage",
+    query=KeyListQuery,
+    response=KeyList,
+    errors=(422,),
 )
 def list_keys(call: Call[Any]) -> KeyList:
     query: KeyListQuery = call.query
@@ -79,8 +88,12 @@ def get_key(call: Call[Any]) -> KeyOut:
 
 
 @routes.route(
-    "/v1/keys/{key_id}", "PATCH", summary="Edit name, description, group or IP allowlist",
-    body=KeyUpdate, response=KeyOut, errors=(400, 404, 409, 422),
+    "/v1/keys/{key_id}",
+    "PATCH",
+    summary="Edit name, description, group or IP allowlist",
+    body=KeyUpdate,
+    response=KeyOut,
+    errors=(400, 404, 409, 422),
 )
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body: KeyUpdate = call.body
@@ -89,9 +102,13 @@ def update_key(call: Call[KeyUpdate]) -> KeyOut:
 
 
 @routes.route(
-    "/v1/keys/{key_id}/rotate", "POST",
+    "/v1/keys/{key_id}/rotate",
+    "POST",
     summary="New secret, same key; the old secret dies now or after a grace period",
-    body=KeyRotate, body_optional=True, response=KeyWithSecret, errors=(400, 404, 409, 422),
+    body=KeyRotate,
+    body_optional=True,
+    response=KeyWithSecret,
+    errors=(400, 404, 409, 422),
 )
 def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret:
     body: KeyRotate = call.body
@@ -105,8 +122,11 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret:
 
 
 @routes.route(
-    "/v1/keys/{key_id}/revoke", "POST", summary="Revoke at once and for good",
-    response=KeyOut, errors=(404,),
+    "/v1/keys/{key_id}/revoke",
+    "POST",
+    summary="Revoke at once and for good",
+    response=KeyOut,
+    errors=(404,),
 )
 def revoke_key(call: Call[Any]) -> KeyOut:
     key = call.services.keys.revoke(

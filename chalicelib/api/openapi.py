@@ -14,14 +14,22 @@ from chalicelib.api.schemas import Problem
 
 REF = "#/components/schemas/{model}"
 STATUS_TEXT = {
-    400: "Malformed JSON", 401: "Missing or invalid credential", 403: "Permission denied",
-    404: "Not found", 409: "Conflict with the key's or tenant's state", 422: "Invalid fields",
+    400: "Malformed JSON",
+    401: "Missing or invalid credential",
+    403: "Permission denied",
+    404: "Not found",
+    409: "Conflict with the key's or tenant's state",
+    422: "Invalid fields",
     503: "Store unavailable; retry",
 }
 
 
-def _models(operations: list[Operation]) -> list[tuple[type[BaseModel], Literal["validation", "serialization"]]]:
-    found: dict[type[BaseModel], Literal["validation", "serialization"]] = {Problem: "serialization"}
+def _models(
+    operations: list[Operation],
+) -> list[tuple[type[BaseModel], Literal["validation", "serialization"]]]:
+    found: dict[type[BaseModel], Literal["validation", "serialization"]] = {
+        Problem: "serialization"
+    }
     for op in operations:
         if op.body:
             found[op.body] = "validation"
@@ -56,9 +64,10 @@ def _responses(op: Operation) -> dict[str, Any]:
 
 
 def _operation(op: Operation) -> dict[str, Any]:
+    slug = re.sub(r"[^a-z0-9]+", "_", op.path.lower()).strip("_")
     entry: dict[str, Any] = {
         "summary": op.summary,
-        "operationId": f"{op.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', op.path.lower()).strip('_')}",
+        "operationId": f"{op.method.lower()}_{slug}",
         "tags": list(op.tags),
         "parameters": _parameters(op),
         "responses": _responses(op),

@@ -43,7 +43,7 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Re
     """A problem+json response."""
     body = {"type": f"urn:latchkey:problem:{code}", "title": title, "status": status}
     body |= {"detail": detail, "code": code, **extra}
-    headers = {"Content-Type": PROBLEM_JSON}
+    headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
     if status == 503:
         headers["Retry-After"] = "1"
     return Response(body=json.dumps(body), status_code=status, headers=headers)
@@ -53,7 +53,10 @@ def problem_for(error: Exception) -> Response:
     """Map any exception a handler raised to its problem response."""
     if isinstance(error, ValidationError):
         return problem(
-            422, "validation_failed", "Invalid request", "the request has invalid fields",
+            422,
+            "validation_failed",
+            "Invalid request",
+            "the request has invalid fields",
             errors=field_errors(error),
         )
     if isinstance(error, MalformedBody):

@@ -107,4 +107,3 @@ def _check_limit(limit: int) -> int:
             errors=[{"field": "key_limit", "message": "must be 0 to 100000"}],
         )
     return limit
-

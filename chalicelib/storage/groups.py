@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import Conflict, GroupInUse, NotFound
 from chalicelib.domain.records import Group
@@ -38,8 +39,10 @@ class GroupStore:
                     raise Conflict("a group with this id exists") from None
                 raise
 
-    def update(self, tenant_id: str, group_id: str, changes: dict[str, Any], now: datetime) -> Group:
-        actions = [GroupModel.updated_at.set(now)]
+    def update(
+        self, tenant_id: str, group_id: str, changes: dict[str, Any], now: datetime
+    ) -> Group:
+        actions: list[Action] = [GroupModel.updated_at.set(now)]
         for name, value in changes.items():
             attribute = getattr(GroupModel, name)
             actions.append(attribute.remove() if value in ("", None) else attribute.set(value))

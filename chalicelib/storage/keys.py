@@ -115,7 +115,7 @@ class KeyStore:
 
     def update(self, key: ApiKey, changes: dict[str, Any], now: datetime) -> ApiKey:
         """Edit an active key's metadata; moving group moves its count in one transaction."""
-        actions = _set_or_remove(changes) + [KeyModel.updated_at.set(now)]
+        actions = [*_set_or_remove(changes), KeyModel.updated_at.set(now)]
         condition = (KeyModel.status == KeyStatus.ACTIVE.value) & (
             KeyModel.group_id == key.group_id
         )
@@ -172,7 +172,9 @@ class KeyStore:
             actions += [
                 KeyModel.previous_secret_hash.set(previous.digest),
                 KeyModel.previous_pepper_version.set(previous.pepper_version),
-                KeyModel.previous_valid_until.set(previous.valid_until),
+                KeyModel.previous_valid_until.set(previous.valid_until)
+                if previous.valid_until
+                else KeyModel.previous_valid_until.remove(),
             ]
         if expires_at is not None:
             actions.append(KeyModel.expires_at.set(expires_at))

@@ -128,8 +128,8 @@ def bind_models(settings: Settings) -> None:
     names = table_names(settings)
     for logical_id, model in MODELS.items():
         meta = model.Meta
-        meta.table_name = names[logical_id]  # type: ignore[attr-defined]
-        meta.region = settings.region  # type: ignore[attr-defined]
-        meta.host = settings.dynamodb_endpoint  # type: ignore[attr-defined]
+        meta.table_name = names[logical_id]
+        meta.region = settings.region
+        meta.host = settings.dynamodb_endpoint
         # PynamoDB caches one connection per model class; drop it so the new Meta applies.
         model._connection = None

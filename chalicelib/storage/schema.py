@@ -38,7 +38,8 @@ _CfnLoader.add_multi_constructor("!", _construct_tag)
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     """The template as plain data (short tags become ``{"Ref": ...}``-like mappings)."""
     with path.open() as handle:
-        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+        template: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader
+    return template
 
 
 def table_definitions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -54,7 +55,9 @@ def table_definitions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return definitions
 
 
-def create_tables(client: Any, settings: Settings, template: dict[str, Any] | None = None) -> list[str]:
+def create_tables(
+    client: Any, settings: Settings, template: dict[str, Any] | None = None
+) -> list[str]:
     """Create every missing table for ``settings``; returns the names it created."""
     names = table_names(settings)
     existing = set(client.list_tables()["TableNames"])

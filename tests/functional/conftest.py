@@ -43,14 +43,18 @@ class Api:
         return Api(self.client, token)
 
     def call(
-        self, method: str, path: str, body: Any = None, raw: str | None = None,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        raw: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
         sent = {"Content-Type": "application/json"} | (headers or {})
         if self.token is not None:
             sent["X-API-Key"] = self.token
-        payload = raw if raw is not None else (None if body is None else json.dumps(body))
-        return self.client.http.request(method, path, headers=sent, body=payload)
+        payload = raw if raw is not None else ("" if body is None else json.dumps(body))
+        return self.client.http.request(method, path, headers=sent, body=payload.encode())
 
 
 def json_of(response: Any) -> Any:

@@ -17,9 +17,7 @@ def unauthenticated(api: Api, token: str | None) -> bytes:
     return body
 
 
-def test_every_bad_credential_gets_the_same_401(
-    api: Api, acme: Tenant, clock: FakeClock
-) -> None:
+def test_every_bad_credential_gets_the_same_401(api: Api, acme: Tenant, clock: FakeClock) -> None:
     revoked = create_key(api, acme.group_id)
     api.call("POST", f"/v1/keys/{revoked['key']['id']}/revoke")
     expiring = create_key(api, acme.group_id, expires_at="2026-11-24T12:30:00Z")
@@ -48,9 +46,7 @@ def test_allowlisted_source_address_is_accepted(api: Api, acme: Tenant) -> None:
 
 def test_forwarded_for_header_cannot_open_an_allowlist(api: Api, acme: Tenant) -> None:
     secret = create_key(api, acme.group_id, ip_allowlist=["192.0.2.0/24"])["secret"]
-    spoofed = api.as_key(secret).call(
-        "GET", "/v1/keys", headers={"X-Forwarded-For": "192.0.2.10"}
-    )
+    spoofed = api.as_key(secret).call("GET", "/v1/keys", headers={"X-Forwarded-For": "192.0.2.10"})
     assert spoofed.status_code == 401
 
 

@@ -32,7 +32,8 @@ def test_new_secret_authenticates_at_once(api: Api, acme: Tenant) -> None:
 
 def test_expiry_and_allowlist_are_kept_in_utc_and_canonical_form(api: Api, acme: Tenant) -> None:
     body = create_key(
-        api, acme.group_id,
+        api,
+        acme.group_id,
         expires_at="2027-01-01T10:00:00+02:00",
         ip_allowlist="10.0.0.0/8\n\n2001:db8::/32\n192.0.2.7",
     )
@@ -81,7 +82,9 @@ def test_group_of_another_tenant_is_refused(api: Api, globex: Tenant, services: 
     before = table_snapshot(services)
     response = api.call("POST", "/v1/keys", {"name": "Sneaky", "group_id": globex.group_id})
     assert response.status_code == 422
-    assert json_of(response)["errors"] == [{"field": "group_id", "message": "no group with this id"}]
+    assert json_of(response)["errors"] == [
+        {"field": "group_id", "message": "no group with this id"}
+    ]
     assert table_snapshot(services) == before
 
 
@@ -116,7 +119,9 @@ def test_key_limit_is_enforced_with_used_and_limit(
 def test_revoking_frees_a_slot(api: Api, acme: Tenant, services: Services) -> None:
     services.tenants.set_limit("acme", 2)
     key_id = create_key(api, acme.group_id)["key"]["id"]
-    assert api.call("POST", "/v1/keys", {"name": "Full", "group_id": acme.group_id}).status_code == 409
+    assert (
+        api.call("POST", "/v1/keys", {"name": "Full", "group_id": acme.group_id}).status_code == 409
+    )
     assert api.call("POST", f"/v1/keys/{key_id}/revoke").status_code == 200
     create_key(api, acme.group_id)
 

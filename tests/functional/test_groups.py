@@ -12,9 +12,14 @@ from tests.functional.conftest import Api, Tenant, create_key, json_of, table_sn
 def test_group_lifecycle(api: Api, clock: FakeClock) -> None:
     clock.advance(seconds=1)
     created = api.call(
-        "POST", "/v1/groups",
-        {"name": "Orders", "description": "order sync", "permissions": ["orders:read"],
-         "routes": ["get /orders/*", "POST /orders"]},
+        "POST",
+        "/v1/groups",
+        {
+            "name": "Orders",
+            "description": "order sync",
+            "permissions": ["orders:read"],
+            "routes": ["get /orders/*", "POST /orders"],
+        },
     )
     assert created.status_code == 201, created.body
     group = json_of(created)

@@ -36,7 +36,12 @@ def fleet(api: Api, acme: Tenant, clock: FakeClock, services: Services) -> dict[
 def test_list_is_newest_first_with_usage(api: Api, fleet: dict[str, str]) -> None:
     response = json_of(api.call("GET", "/v1/keys"))
     assert [key["name"] for key in response["keys"]] == [
-        "revoked", "in-2-hours", "in-3-days", "next-year", "forever", "Admin key",
+        "revoked",
+        "in-2-hours",
+        "in-3-days",
+        "next-year",
+        "forever",
+        "Admin key",
     ]
     assert response["key_usage"] == {"used": 5, "limit": 20}
     assert response["next_cursor"] is None
