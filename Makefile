@@ -1,0 +1,46 @@
+# Latchkey's developer commands. `make test` is what CI runs (.ci/run).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Stamps record when each install last ran, so a changed pyproject.toml or
+# package-lock.json reinstalls and an unchanged one costs nothing.
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: install .venv node_modules dev lint typecheck test clean distclean
+
+install: .venv node_modules
+
+.venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules: $(NODE_STAMP)
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+dev: install
+	$(BIN)/python -m scripts.dev
+
+lint: .venv
+	$(BIN)/ruff check .
+
+typecheck: .venv
+	$(BIN)/mypy
+
+# All levels: unit, functional (moto) and integration (starts its own DynamoDB Local).
+test: install lint typecheck
+	$(BIN)/pytest tests
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+# Also the installs and the `make dev` data in .local/.
+distclean: clean
+	rm -rf $(VENV) node_modules .local

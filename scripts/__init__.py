@@ -1,0 +1,1 @@
+"""Developer tooling: DynamoDB Local and ``make dev``. Never imported by ``chalicelib``."""
