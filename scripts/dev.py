@@ -75,7 +75,7 @@ def make_tables(settings: Settings) -> None:
 
 def bootstrap() -> None:
     """Run ``latchkey bootstrap``; it prints the admin key (or how to mint another)."""
-    command = [tool("latchkey"), "bootstrap", "--tenant", DEMO_TENANT]
+    command = [tool("latchkey"), "bootstrap", "--tenant", DEMO_TENANT, "--if-new"]
     result = subprocess.run(command, cwd=REPO_ROOT, check=False)
     if result.returncode != 0:
         raise DevError(f"`{' '.join(command)}` failed with exit code {result.returncode}")
@@ -83,7 +83,9 @@ def bootstrap() -> None:
 
 def serve(api_port: int) -> int:
     """Run ``chalice local`` until it exits or Ctrl-C; returns its exit code."""
-    command = [tool("chalice"), "local", "--stage", STAGE]
+    # No autoreload: DynamoDB Local writes its data under the project, which would
+    # restart the server on every write.
+    command = [tool("chalice"), "local", "--stage", STAGE, "--no-autoreload"]
     command += ["--host", "127.0.0.1", "--port", str(api_port)]
     process = subprocess.Popen(command, cwd=REPO_ROOT)
     try:
