@@ -1,17 +1,30 @@
 """Latchkey's table of contents: the app, its routes, and its entry points.
 
-- ``/v1/keys``: chalicelib/api/keys.py
+- ``authorizer``: the Lambda authorizer downstream APIs attach (chalicelib/authorizer/)
+- ``/v1/keys``, ``/v1/keys/{id}/usage``, ``/v1/usage``: chalicelib/api/keys.py, usage.py
 - ``/v1/groups``: chalicelib/api/groups.py
+- ``/v1/verify``: chalicelib/api/verify.py
 - ``/openapi.json``, ``/openapi.yaml``, ``/docs``: chalicelib/api/docs.py
 """
 
+from typing import Any
+
 from chalice import Chalice
 
-from chalicelib.api.docs import docs
-from chalicelib.api.groups import routes as groups
-from chalicelib.api.keys import routes as keys
+from chalicelib.authorizer.handler import authorize
+from chalicelib.settings import get_settings
 
 app = Chalice(app_name="latchkey")
-app.register_blueprint(keys.blueprint)
-app.register_blueprint(groups.blueprint)
-app.register_blueprint(docs)
+
+
+@app.lambda_function(name="authorizer")
+def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return authorize(event)
+
+
+# The authorizer's own Lambda (LATCHKEY_ROLE=authorizer) never serves the management API,
+# so it skips importing it: pydantic and PynamoDB would add to every cold start.
+if get_settings().role != "authorizer":
+    from chalicelib.api.registry import register_api
+
+    register_api(app)

@@ -12,16 +12,18 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.connection import Connection
 
+from chalicelib.authorizer.runtime import build_runtime, peppers_for
+from chalicelib.domain.access import AccessControl
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
-from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.tenants import TenantStore
+from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
 
 Clock = Callable[[], datetime]
@@ -40,20 +42,8 @@ class Services:
     groups: GroupService
     tenants: TenantService
     verifier: Verifier
-
-
-def peppers_for(settings: Settings) -> PepperSource:
-    """SSM in AWS (when a parameter is named), else the configured local peppers."""
-    if settings.pepper_parameter:
-        parameter = settings.pepper_parameter
-
-        def ssm_client() -> object:
-            import boto3
-
-            return boto3.client("ssm", region_name=settings.region)
-
-        return SsmPeppers(parameter, ssm_client)
-    return StaticPeppers(settings.local_peppers)
+    access: AccessControl
+    usage: UsageStore
 
 
 def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
@@ -74,7 +64,9 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     groups = GroupService(GroupStore(), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
-    return Services(settings, keys, groups, tenants, verifier)
+    # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
+    access = build_runtime(settings, clock, peppers=peppers).control
+    return Services(settings, keys, groups, tenants, verifier, access, UsageStore())
 
 
 _services: Services | None = None

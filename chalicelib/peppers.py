@@ -63,17 +63,17 @@ class SsmPeppers:
         self._current: int | None = None
 
     def _fetch(self, selector: str) -> tuple[int, bytes]:
-        if self._client is None:
-            self._client = self._client_factory()
         try:
+            if self._client is None:
+                self._client = self._client_factory()
             answer = self._client.get_parameter(  # type: ignore[attr-defined]
                 Name=selector, WithDecryption=True
             )["Parameter"]
+            version, value = int(answer["Version"]), str(answer["Value"]).encode()
         except Exception as error:  # any SSM failure means: no pepper, deny
             raise PepperUnavailable(
                 f"cannot read pepper {selector}: {type(error).__name__}"
             ) from None
-        version, value = int(answer["Version"]), str(answer["Value"]).encode()
         self._cache[version] = value
         return version, value
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 DEFAULT_KEY_PREFIX = "lk_live"
+TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,16 @@ class Settings:
     pepper_parameter: str | None = None
     default_key_limit: int = 10
     expiring_soon_days: int = 7
+    usage_table: str = "latchkey-usage"
+    # The authorizer writes usage behind: at most once per key per this many seconds.
+    usage_flush_seconds: int = 60
+    # How long the authorizer trusts a cached group (its permissions and routes).
+    group_cache_seconds: int = 30
+    # HTTP APIs configured with simple responses get {isAuthorized, context}.
+    simple_responses: bool = False
+    # "authorizer" on the authorizer's Lambda: app.py then skips the management API's
+    # imports, which the authorizer never uses (cold start).
+    role: str = "all"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,6 +61,15 @@ class Settings:
             pepper_parameter=env.get("LATCHKEY_PEPPER_PARAMETER") or None,
             default_key_limit=int(env.get("LATCHKEY_DEFAULT_KEY_LIMIT", base.default_key_limit)),
             expiring_soon_days=int(env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)),
+            usage_table=env.get("LATCHKEY_USAGE_TABLE", base.usage_table),
+            usage_flush_seconds=int(
+                env.get("LATCHKEY_USAGE_FLUSH_SECONDS", base.usage_flush_seconds)
+            ),
+            group_cache_seconds=int(
+                env.get("LATCHKEY_GROUP_CACHE_SECONDS", base.group_cache_seconds)
+            ),
+            simple_responses=env.get("LATCHKEY_SIMPLE_RESPONSES", "").lower() in TRUE,
+            role=env.get("LATCHKEY_ROLE", base.role),
         )
 
 

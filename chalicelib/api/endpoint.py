@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from chalicelib.api.auth import Principal, authenticate
 from chalicelib.api.problems import MalformedBody, problem_for
 from chalicelib.container import Services, get_services
+from chalicelib.domain.records import Actor
 
 Body = TypeVar("Body", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
@@ -28,7 +29,7 @@ MAX_BODY_BYTES = 64 * 1024
 class Call(Generic[Body]):
     """What a handler receives: the caller, the parsed input and the services."""
 
-    principal: Principal
+    principal: Principal  # ANONYMOUS on public routes
     services: Services
     body: Any
     query: Any
@@ -48,9 +49,13 @@ class Operation:
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
+    public: bool = False
 
 
 OPERATIONS: list[Operation] = []
+# Public routes (the verify endpoint) have no caller; this principal has no tenant and no
+# permission, so a handler that wrongly used it could reach nothing.
+ANONYMOUS = Principal("", Actor(type="system", id="anonymous", name="anonymous"), frozenset())
 Handler = Callable[[Call[Any]], BaseModel | None]
 
 
@@ -104,6 +109,7 @@ class Routes:
         query: type[BaseModel] | None = None,
         errors: tuple[int, ...] = (),
         tag: str = "keys",
+        public: bool = False,
     ) -> Callable[[Handler], Handler]:
         blueprint = self.blueprint
 
@@ -112,7 +118,11 @@ class Routes:
                 request = blueprint.current_request
                 try:
                     services = get_services()
-                    principal = authenticate(services, request.headers, request.context, method)
+                    principal = (
+                        ANONYMOUS
+                        if public
+                        else authenticate(services, request.headers, request.context, method)
+                    )
                     call: Call[Any] = Call(
                         principal,
                         services,
@@ -129,7 +139,9 @@ class Routes:
             # Any content type: the body is parsed here, so Chalice must not refuse it.
             blueprint.route(path, methods=[method], content_types=_ANY_CONTENT)(view)
             OPERATIONS.append(
-                Operation(path, method, summary, status, response, body, query, errors, (tag,))
+                Operation(
+                    path, method, summary, status, response, body, query, errors, (tag,), public
+                )
             )
             return handler
 

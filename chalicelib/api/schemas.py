@@ -6,7 +6,7 @@ the reference and the behaviour cannot disagree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -177,10 +177,13 @@ class GroupUpdate(Strict):
 
 
 def _normalize_routes(value: list[str]) -> list[str]:
-    try:
-        return list(dict.fromkeys(routes.normalize_pattern(pattern) for pattern in value))
-    except routes.RoutePatternError as error:
-        raise ValueError(str(error)) from None
+    normalized = []
+    for index, pattern in enumerate(value):
+        try:
+            normalized.append(routes.normalize_pattern(pattern))
+        except routes.RoutePatternError as error:
+            raise ValueError(f"pattern {index + 1}: {error}") from None
+    return list(dict.fromkeys(normalized))
 
 
 class ActorOut(BaseModel):
@@ -260,3 +263,97 @@ class Problem(BaseModel):
     detail: str
     code: str
     errors: list[dict[str, str]] | None = None
+
+
+class VerifyRequest(Strict):
+    """``POST /v1/verify``."""
+
+    key: str = Field(max_length=512, description="The full API key to check.")
+    route: str | None = Field(
+        default=None, max_length=2048, description='The call to check, like "GET /orders/7".'
+    )
+    source_ip: str | None = Field(
+        default=None, max_length=64, description="The address the key was presented from."
+    )
+
+    @field_validator("route")
+    @classmethod
+    def _check_route(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        method, _, path = value.partition(" ")
+        if method.upper() not in routes.METHODS[:-1] or not path.startswith("/"):
+            raise ValueError('must look like "GET /orders/7"')
+        return f"{method.upper()} {path}"
+
+    def parsed_route(self) -> tuple[str, str] | None:
+        if self.route is None:
+            return None
+        method, _, path = self.route.partition(" ")
+        return method, path
+
+
+class VerifyResult(BaseModel):
+    valid: bool
+    code: Literal[
+        "VALID",
+        "MALFORMED",
+        "NOT_FOUND",
+        "REVOKED",
+        "EXPIRED",
+        "IP_NOT_ALLOWED",
+        "ROUTE_NOT_ALLOWED",
+    ]
+    key_id: str | None
+    tenant_id: str | None
+    group_id: str | None
+    permissions: list[str]
+    expires_at: datetime | None
+
+
+class UsageQuery(Strict):
+    """``from`` and ``to`` are UTC days, inclusive; default: the last 30 days."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _check_range(self) -> UsageQuery:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("from must not be after to")
+        if (self.last_day() - self.first_day()).days > 366:
+            raise ValueError("the range may span at most 366 days")
+        return self
+
+    def last_day(self) -> date:
+        return self.to or datetime.now(UTC).date()
+
+    def first_day(self) -> date:
+        return self.from_ or self.last_day() - timedelta(days=29)
+
+    def first(self) -> str:
+        return self.first_day().isoformat()
+
+    def last(self) -> str:
+        return self.last_day().isoformat()
+
+
+class DayCount(BaseModel):
+    day: str
+    allowed: int
+    denied: int
+
+
+class UsageReport(BaseModel):
+    """Decisions the authorizer and ``/v1/verify`` made, written behind (see README)."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    key_id: str | None
+    from_: str = Field(alias="from")
+    to: str
+    days: list[DayCount]
+    allowed: int
+    denied: int

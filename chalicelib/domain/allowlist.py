@@ -39,7 +39,8 @@ def normalize(entries: Iterable[str]) -> tuple[str, ...]:
         try:
             network = ipaddress.ip_network(entry, strict=True)
         except ValueError:
-            raise AllowlistError(index, f"{entry!r} is not an IP address or CIDR range") from None
+            # The message never repeats the entry: it may be anything, even a pasted key.
+            raise AllowlistError(index, "not an IP address or CIDR range") from None
         text = str(network.network_address) if _is_single(network) else network.with_prefixlen
         if text not in canonical:
             canonical.append(text)
@@ -54,7 +55,15 @@ def _is_single(network: Network) -> bool:
 
 @lru_cache(maxsize=4096)
 def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(entry) for entry in entries)
+    # Entries are validated when written; one that is not (a hand-edited item) matches
+    # nothing rather than failing the decision.
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry))
+        except ValueError:
+            continue
+    return tuple(networks)
 
 
 def allows(entries: tuple[str, ...], source_ip: str | None) -> bool:

@@ -28,9 +28,10 @@ def normalize_pattern(pattern: str) -> str:
     method, _, path = pattern.strip().partition(" ")
     method = method.upper()
     if method not in METHODS:
-        raise RoutePatternError(f"{pattern!r}: method must be one of {', '.join(METHODS)}")
+        # Messages never repeat the input: it may be anything a client pasted, even a key.
+        raise RoutePatternError(f"the method must be one of {', '.join(METHODS)}")
     if not _PATH.fullmatch(path) or "**" in path:
-        raise RoutePatternError(f"{pattern!r}: path must start with / and hold no spaces or ?")
+        raise RoutePatternError("the path must start with / and hold no spaces, ? or **")
     return f"{method} {path}"
 
 
@@ -39,7 +40,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     method, _, path = pattern.partition(" ")
     method_rx = "[^ ]+" if method == "*" else re.escape(method)
     path_rx = ".*".join(re.escape(part) for part in path.split("*"))
-    return re.compile(f"{method_rx} {path_rx}")
+    return re.compile(f"{method_rx} {path_rx}", re.DOTALL)
 
 
 def route_allowed(patterns: tuple[str, ...], method: str, path: str) -> bool:

@@ -12,6 +12,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -107,10 +108,41 @@ class TenantModel(Model):
     created_at = UTCDateTimeAttribute()
 
 
+class TenantDayIndex(GlobalSecondaryIndex["UsageModel"]):
+    """A tenant's usage items by day: ``GET /v1/usage`` sums them."""
+
+    class Meta:
+        index_name = "tenant-day-index"
+        projection = AllProjection()
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)
+
+
+class UsageModel(Model):
+    """Per key and UTC day: how many decisions allowed and denied it.
+
+    Written by the authorizer with ``ADD`` (see chalicelib/storage/hotpath.py), read here.
+    """
+
+    class Meta:
+        table_name = "latchkey-usage"
+
+    key_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD, UTC
+    tenant_id = UnicodeAttribute()
+    allowed = NumberAttribute(default=0)
+    denied = NumberAttribute(default=0)
+    expires = TTLAttribute(null=True)
+
+    by_tenant = TenantDayIndex()
+
+
 MODELS: dict[str, type[Model]] = {
     "KeysTable": KeyModel,
     "GroupsTable": GroupModel,
     "TenantsTable": TenantModel,
+    "UsageTable": UsageModel,
 }
 
 
@@ -120,6 +152,7 @@ def table_names(settings: Settings) -> dict[str, str]:
         "KeysTable": settings.keys_table,
         "GroupsTable": settings.groups_table,
         "TenantsTable": settings.tenants_table,
+        "UsageTable": settings.usage_table,
     }
 
 

@@ -16,6 +16,7 @@ MATRIX: dict[tuple[str, str], dict[str, Any] | None] = {
     ("PATCH", "/v1/keys/{key_id}"): {"name": "Taken over"},
     ("POST", "/v1/keys/{key_id}/rotate"): {"grace_period_seconds": 60},
     ("POST", "/v1/keys/{key_id}/revoke"): None,
+    ("GET", "/v1/keys/{key_id}/usage"): None,
     ("GET", "/v1/groups/{group_id}"): None,
     ("PATCH", "/v1/groups/{group_id}"): {"name": "Taken over"},
     ("DELETE", "/v1/groups/{group_id}"): None,

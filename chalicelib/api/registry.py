@@ -1,0 +1,18 @@
+"""Registers every management-API blueprint on the app, in one place."""
+
+from __future__ import annotations
+
+from chalice import Chalice
+
+from chalicelib.api import docs, groups, keys, usage, verify
+
+
+def register_api(app: Chalice) -> None:
+    for blueprint in (
+        keys.routes.blueprint,
+        usage.routes.blueprint,
+        groups.routes.blueprint,
+        verify.routes.blueprint,
+        docs.docs,
+    ):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,41 @@
+"""``POST /v1/verify``: the authorizer's decision, for services outside API Gateway.
+
+The key in the body is the credential being checked, so the call needs no other; it
+answers 200 with ``valid`` and a stable ``code`` whatever the key's state. It reveals a
+key's tenant, group and state only to a caller who holds the key's secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.schemas import VerifyRequest, VerifyResult
+
+routes = Routes(__name__)
+
+
+@routes.route(
+    "/v1/verify",
+    "POST",
+    summary="Is this key valid for this route and address, and why not",
+    body=VerifyRequest,
+    response=VerifyResult,
+    errors=(400, 422),
+    tag="verify",
+    public=True,
+)
+def verify_key(call: Call[Any]) -> VerifyResult:
+    body: VerifyRequest = call.body
+    access = call.services.access.decide(body.key, body.source_ip, body.parsed_route())
+    call.services.access.flush_usage(access)
+    key, group = access.key, access.group
+    return VerifyResult(
+        valid=access.valid,
+        code=access.outcome.value,
+        key_id=key.key_id if key else None,
+        tenant_id=key.tenant_id if key else None,
+        group_id=key.group_id if key else None,
+        permissions=list(group.permissions) if group and access.valid else [],
+        expires_at=key.expires_at if key else None,
+    )

@@ -1,0 +1,89 @@
+"""Reads the three event shapes API Gateway sends a Lambda authorizer.
+
+- REST API REQUEST events: ``X-API-Key`` in ``headers`` (any case) or ``multiValueHeaders``;
+  source address from ``requestContext.identity.sourceIp``.
+- REST API TOKEN events: the key is ``authorizationToken``; no source address exists, so a
+  key with an IP allowlist is refused.
+- HTTP API payload 2.0 events: lower-case headers, ``requestContext.http.sourceIp``.
+
+The address is always the connection's, as API Gateway reports it: X-Forwarded-For is
+never read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+API_KEY_HEADER = "x-api-key"
+
+
+class UnsupportedEvent(ValueError):
+    """Raised when an event is none of the three shapes."""
+
+
+@dataclass(frozen=True)
+class AuthRequest:
+    """What the decision needs from an event."""
+
+    token: str | None
+    source_ip: str | None
+    method: str
+    path: str
+    arn_base: str  # arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE
+    http_api: bool
+
+    @property
+    def route(self) -> tuple[str, str]:
+        return self.method, self.path
+
+
+def _split_arn(arn: str) -> tuple[str, str, str]:
+    """``arn:...:api/stage/METHOD/path...`` -> (``arn:...:api/stage``, METHOD, ``/path``)."""
+    prefix, sep, tail = arn.rpartition(":")
+    parts = tail.split("/", 3)
+    if not sep or len(parts) < 3:
+        raise UnsupportedEvent("the event's method ARN is not an execute-api ARN")
+    path = "/" + (parts[3] if len(parts) > 3 else "")
+    return f"{prefix}:{parts[0]}/{parts[1]}", parts[2].upper(), path
+
+
+def _header(event: dict[str, Any]) -> str | None:
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == API_KEY_HEADER and isinstance(value, str):
+            return value
+    for name, values in (event.get("multiValueHeaders") or {}).items():
+        if name.lower() == API_KEY_HEADER and values and isinstance(values[0], str):
+            return str(values[0])
+    return None
+
+
+def _address(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    # SAM's sample events write a single address as a /32 network.
+    for suffix in ("/32", "/128"):
+        if value.endswith(suffix):
+            return value[: -len(suffix)]
+    return value
+
+
+def parse_event(event: dict[str, Any]) -> AuthRequest:
+    """The request an authorizer event describes."""
+    context = event.get("requestContext") or {}
+    if event.get("version") == "2.0":
+        base, method, path = _split_arn(str(event.get("routeArn", "")))
+        http = context.get("http") or {}
+        method = str(http.get("method") or method).upper()
+        path = str(event.get("rawPath") or http.get("path") or path)
+        return AuthRequest(_header(event), _address(http.get("sourceIp")), method, path, base, True)
+    base, method, path = _split_arn(str(event.get("methodArn", "")))
+    if event.get("type") == "TOKEN":
+        token = event.get("authorizationToken")
+        return AuthRequest(
+            token if isinstance(token, str) else None, None, method, path, base, False
+        )
+    if event.get("type") == "REQUEST":
+        source = _address((context.get("identity") or {}).get("sourceIp"))
+        return AuthRequest(_header(event), source, method, path, base, False)
+    raise UnsupportedEvent("not a TOKEN, REQUEST or HTTP API 2.0 authorizer event")

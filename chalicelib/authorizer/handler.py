@@ -1,0 +1,63 @@
+"""The authorizer's entry point: event in, policy (or Unauthorized) out. Fails closed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from chalicelib.authorizer.events import AuthRequest, UnsupportedEvent, parse_event
+from chalicelib.authorizer.policy import answer
+from chalicelib.authorizer.runtime import Runtime, get_runtime
+from chalicelib.domain.access import Access
+from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.peppers import PepperUnavailable
+
+logger = logging.getLogger("latchkey.authorizer")
+
+
+class Unauthorized(Exception):
+    """Raised for a missing, malformed or unknown key: API Gateway answers 401."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+def _unavailable(request: AuthRequest, runtime: Runtime) -> dict[str, Any]:
+    """Fail closed: an explicit Deny (or isAuthorized false), never a 500."""
+    if request.http_api and runtime.settings.simple_responses:
+        return {"isAuthorized": False, "context": {}}
+    deny = {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [f"{request.arn_base}/*"]}
+    return {
+        "principalId": "unavailable",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [deny]},
+        "context": {},
+    }
+
+
+def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str, Any]:
+    """Decide one authorizer event."""
+    runtime = runtime or get_runtime()
+    try:
+        request = parse_event(event)
+    except UnsupportedEvent as error:
+        logger.warning("authorizer: %s", error)
+        raise Unauthorized from None
+    try:
+        access = runtime.control.decide(request.token, request.source_ip, request.route)
+    except (StorageUnavailable, PepperUnavailable) as error:
+        logger.error("authorizer: failing closed: %s", error)  # the cause, never the key
+        return _unavailable(request, runtime)
+    if access.key is None:
+        raise Unauthorized
+    response = answer(request, access, runtime.settings.simple_responses)
+    _flush(runtime, access)
+    if not access.valid:
+        logger.info("authorizer: %s for key %s", access.outcome.value, access.key.key_id)
+    return response
+
+
+def _flush(runtime: Runtime, access: Access) -> None:
+    try:
+        runtime.control.flush_usage(access)
+    except Exception as error:  # usage is best effort; the decision stands
+        logger.warning("authorizer: usage write failed: %s", type(error).__name__)

@@ -1,0 +1,77 @@
+"""Builds the authorizer's answer: an IAM policy, or an HTTP API simple response.
+
+An allowed key gets a policy that allows exactly its group's routes, as execute-api ARNs
+of the calling API and stage, so a policy API Gateway caches is right for every route: API
+Gateway evaluates the cached policy against each later request. A refused key gets an
+explicit Deny, never a policy with an empty Allow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.authorizer.events import AuthRequest
+from chalicelib.domain.access import Access
+from chalicelib.domain.routes import ALL_ROUTES, METHODS
+
+# A pattern's "*" method is written as one ARN per method: in an ARN, "*" in the method's
+# place could also swallow part of the path, which the pattern never means.
+CONCRETE_METHODS = tuple(method for method in METHODS if method != "*")
+
+
+def route_resources(arn_base: str, patterns: tuple[str, ...]) -> list[str]:
+    """The execute-api ARNs that allow exactly ``patterns``."""
+    resources: list[str] = []
+    for pattern in patterns:
+        if pattern == ALL_ROUTES:
+            resources.append(f"{arn_base}/*")
+            continue
+        method, _, path = pattern.partition(" ")
+        methods = CONCRETE_METHODS if method == "*" else (method,)
+        resources += [f"{arn_base}/{each}{path}" for each in methods]
+    return list(dict.fromkeys(resources))
+
+
+def _statement(effect: str, resources: list[str]) -> dict[str, Any]:
+    return {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resources}
+
+
+def context_of(access: Access) -> dict[str, str]:
+    """What downstream integrations see in ``$context.authorizer``: scalars only."""
+    key, group = access.key, access.group
+    if key is None:
+        return {}
+    return {
+        "tenant_id": key.tenant_id,
+        "key_id": key.key_id,
+        "key_name": key.name,
+        "group_id": key.group_id,
+        "permissions": ",".join(group.permissions) if group else "",
+        "expires_at": key.expires_at.isoformat().replace("+00:00", "Z") if key.expires_at else "",
+    }
+
+
+def answer(request: AuthRequest, access: Access, simple: bool) -> dict[str, Any]:
+    """The response API Gateway expects for this request's event shape."""
+    context = context_of(access)
+    if request.http_api and simple:
+        return {"isAuthorized": access.valid, "context": context}
+    assert access.key is not None, "unknown keys are refused with Unauthorized, not a policy"
+    group = access.group
+    statements = []
+    if group is not None and access.outcome.value in ("VALID", "ROUTE_NOT_ALLOWED"):
+        # The group's routes stay allowed even when this route is not one of them, so a
+        # cached copy of this policy still serves the key's other routes correctly.
+        statements.append(_statement("Allow", route_resources(request.arn_base, group.routes)))
+    if access.valid:
+        pass
+    elif access.outcome.value == "ROUTE_NOT_ALLOWED":
+        method_arn = f"{request.arn_base}/{request.method}{request.path}"
+        statements.append(_statement("Deny", [method_arn]))
+    else:  # revoked, expired, wrong address: nothing this key asks for is allowed
+        statements.append(_statement("Deny", [f"{request.arn_base}/*"]))
+    return {
+        "principalId": access.key.key_id,
+        "policyDocument": {"Version": "2012-10-17", "Statement": statements},
+        "context": context,
+    }

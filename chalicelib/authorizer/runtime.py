@@ -1,0 +1,76 @@
+"""What the authorizer needs, built once per container on its first call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.access import AccessControl, GroupCache
+from chalicelib.domain.usage import UsageRecorder
+from chalicelib.domain.verification import Verifier
+from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
+from chalicelib.settings import Settings, get_settings
+from chalicelib.storage.hotpath import HotStore
+from chalicelib.tokens import TokenFormat
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ssm_client(settings: Settings) -> Callable[[], Any]:
+    def create() -> Any:
+        import botocore.session
+
+        return botocore.session.get_session().create_client("ssm", region_name=settings.region)
+
+    return create
+
+
+def peppers_for(settings: Settings) -> PepperSource:
+    """SSM in AWS (when a parameter is named), else the configured local peppers."""
+    if settings.pepper_parameter:
+        return SsmPeppers(settings.pepper_parameter, ssm_client(settings))
+    return StaticPeppers(settings.local_peppers)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The decision and the settings that shape the answer."""
+
+    settings: Settings
+    store: HotStore
+    control: AccessControl
+    usage: UsageRecorder
+
+
+def build_runtime(
+    settings: Settings,
+    clock: Callable[[], datetime] = utc_now,
+    store: HotStore | None = None,
+    peppers: PepperSource | None = None,
+) -> Runtime:
+    store = store or HotStore(settings)
+    verifier = Verifier(
+        TokenFormat(settings.key_prefix), store, peppers or peppers_for(settings), clock
+    )
+    usage = UsageRecorder(store, clock, timedelta(seconds=settings.usage_flush_seconds))
+    groups = GroupCache(store, settings.group_cache_seconds)
+    return Runtime(settings, store, AccessControl(verifier, groups, usage), usage)
+
+
+_runtime: Runtime | None = None
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        _runtime = build_runtime(get_settings())
+    return _runtime
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    global _runtime
+    _runtime = runtime

@@ -1,0 +1,189 @@
+"""The authorizer's storage: plain botocore, no PynamoDB.
+
+Every request of every downstream API comes through here, so this module costs what a bare
+``GetItem`` costs: one botocore client per container, created on first use, and a reader
+that turns the raw item into an :class:`ApiKey`. It reads the items PynamoDB writes
+(chalicelib/storage/models.py); tests/unit/test_hotpath.py proves both read the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, SecretHash
+from chalicelib.settings import Settings
+
+Item = dict[str, dict[str, Any]]
+USAGE_RETENTION = timedelta(days=400)
+# Fail fast: a decision that waits is a request that waits. Retries stay botocore's own.
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
+
+
+def dynamodb_client(settings: Settings) -> Any:
+    """A botocore DynamoDB client (the authorizer's only client)."""
+    import botocore.session
+
+    return botocore.session.get_session().create_client(
+        "dynamodb",
+        region_name=settings.region,
+        endpoint_url=settings.dynamodb_endpoint,
+        config=CLIENT_CONFIG,
+    )
+
+
+def _text(item: Item, name: str) -> str | None:
+    value = item.get(name)
+    return None if value is None else str(value["S"])
+
+
+def _time(item: Item, name: str) -> datetime | None:
+    text = _text(item, name)
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _required_time(item: Item, name: str) -> datetime:
+    return datetime.fromisoformat(item[name]["S"]).astimezone(UTC)
+
+
+def _actor(item: Item, name: str) -> Actor | None:
+    value = item.get(name)
+    if value is None:
+        return None
+    fields = value["M"]
+    return Actor(fields["type"]["S"], fields["id"]["S"], fields["name"]["S"])
+
+
+def _strings(item: Item, name: str) -> tuple[str, ...]:
+    value = item.get(name)
+    return () if value is None else tuple(entry["S"] for entry in value["L"])
+
+
+def key_from_item(item: Item) -> ApiKey:
+    """An :class:`ApiKey` from a raw keys-table item."""
+    previous = None
+    if "previous_secret_hash" in item:
+        previous = SecretHash(
+            item["previous_secret_hash"]["S"],
+            int(item["previous_pepper_version"]["N"]),
+            _time(item, "previous_valid_until"),
+        )
+    created_by = item["created_by"]["M"]
+    return ApiKey(
+        key_id=item["key_id"]["S"],
+        tenant_id=item["tenant_id"]["S"],
+        name=item["name"]["S"],
+        description=_text(item, "description") or "",
+        group_id=item["group_id"]["S"],
+        status=KeyStatus(item["status"]["S"]),
+        expires_at=_time(item, "expires_at"),
+        ip_allowlist=_strings(item, "ip_allowlist"),
+        created_by=Actor(created_by["type"]["S"], created_by["id"]["S"], created_by["name"]["S"]),
+        created_at=_required_time(item, "created_at"),
+        updated_at=_required_time(item, "updated_at"),
+        hint=item["hint"]["S"],
+        current_secret=SecretHash(item["secret_hash"]["S"], int(item["pepper_version"]["N"])),
+        previous_secret=previous,
+        last_used_at=_time(item, "last_used_at"),
+        revoked_at=_time(item, "revoked_at"),
+        revoked_by=_actor(item, "revoked_by"),
+        rotated_at=_time(item, "rotated_at"),
+    )
+
+
+def group_from_item(item: Item) -> Group:
+    """A :class:`Group` from a raw groups-table item."""
+    return Group(
+        group_id=item["group_id"]["S"],
+        tenant_id=item["tenant_id"]["S"],
+        name=item["name"]["S"],
+        description=_text(item, "description") or "",
+        permissions=_strings(item, "permissions"),
+        routes=_strings(item, "routes"),
+        created_at=_required_time(item, "created_at"),
+        updated_at=_required_time(item, "updated_at"),
+        key_count=int(item.get("key_count", {"N": "0"})["N"]),
+    )
+
+
+class HotStore:
+    """Reads keys and groups and writes usage with one lazily built botocore client."""
+
+    def __init__(self, settings: Settings, client_factory: Callable[[], Any] | None = None):
+        self._settings = settings
+        self._factory = client_factory or (lambda: dynamodb_client(settings))
+        self._client: Any = None
+        self.reads = 0  # counted for the benchmark's "database calls per decision"
+        self.writes = 0
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._factory()
+        return self._client
+
+    def _get(self, table: str, key: Item) -> Item | None:
+        self.reads += 1
+        try:
+            answer = self.client.get_item(TableName=table, Key=key, ConsistentRead=True)
+        except (ClientError, BotoCoreError) as error:
+            raise StorageUnavailable(f"GetItem failed: {type(error).__name__}") from None
+        item: Item | None = answer.get("Item")
+        return item
+
+    def get_key(self, key_id: str) -> ApiKey | None:
+        """One strongly consistent GetItem: a revocation is seen by the very next call."""
+        item = self._get(self._settings.keys_table, {"key_id": {"S": key_id}})
+        return None if item is None else key_from_item(item)
+
+    def get_group(self, tenant_id: str, group_id: str) -> Group | None:
+        key = {"tenant_id": {"S": tenant_id}, "group_id": {"S": group_id}}
+        item = self._get(self._settings.groups_table, key)
+        return None if item is None else group_from_item(item)
+
+    def add_usage(
+        self,
+        tenant_id: str,
+        key_id: str,
+        day: str,
+        allowed: int,
+        denied: int,
+        last_used: datetime | None,
+    ) -> None:
+        """Add one flush's counts to the key's day, and move its ``last_used_at`` forward."""
+        expires = datetime.fromisoformat(day).replace(tzinfo=UTC) + USAGE_RETENTION
+        self.writes += 1
+        self.client.update_item(
+            TableName=self._settings.usage_table,
+            Key={"key_id": {"S": key_id}, "day": {"S": day}},
+            UpdateExpression="ADD allowed :a, denied :d SET tenant_id = :t, expires = :e",
+            ExpressionAttributeValues={
+                ":a": {"N": str(allowed)},
+                ":d": {"N": str(denied)},
+                ":t": {"S": tenant_id},
+                ":e": {"N": str(int(expires.timestamp()))},
+            },
+        )
+        if last_used is None:
+            return
+        stamp = last_used.strftime("%Y-%m-%dT%H:%M:%S.%f%z")  # PynamoDB's UTC format
+        self.writes += 1
+        try:
+            self.client.update_item(
+                TableName=self._settings.keys_table,
+                Key={"key_id": {"S": key_id}},
+                UpdateExpression="SET last_used_at = :u",
+                # Never move it back (flushes of several containers interleave), and never
+                # create an item for a key that is gone.
+                ConditionExpression="attribute_exists(key_id) AND "
+                "(attribute_not_exists(last_used_at) OR last_used_at < :u)",
+                ExpressionAttributeValues={":u": {"S": stamp}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise

@@ -1,0 +1,186 @@
+"""The one settings object: every ``LATCHKEY_*`` variable, read from a mapping we pass in."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import fields
+
+import pytest
+
+from chalicelib import settings as settings_module
+from chalicelib.settings import DEFAULT_KEY_PREFIX, Settings, parse_peppers
+
+EVERY_VARIABLE = {
+    "LATCHKEY_STAGE": "prod",
+    "LATCHKEY_KEY_PREFIX": "acme_live",
+    "LATCHKEY_KEYS_TABLE": "prod-keys",
+    "LATCHKEY_GROUPS_TABLE": "prod-groups",
+    "LATCHKEY_TENANTS_TABLE": "prod-tenants",
+    "LATCHKEY_DYNAMODB_ENDPOINT": "http://localhost:8000",
+    "LATCHKEY_PEPPERS": "1:first,2:second",
+    "LATCHKEY_PEPPER_PARAMETER": "/latchkey/prod/pepper",
+    "LATCHKEY_DEFAULT_KEY_LIMIT": "250",
+    "LATCHKEY_EXPIRING_SOON_DAYS": "30",
+    "LATCHKEY_USAGE_TABLE": "prod-usage",
+    "LATCHKEY_USAGE_FLUSH_SECONDS": "120",
+    "LATCHKEY_GROUP_CACHE_SECONDS": "5",
+    "LATCHKEY_SIMPLE_RESPONSES": "true",
+    "LATCHKEY_ROLE": "authorizer",
+    "AWS_REGION": "eu-west-1",
+}
+
+
+def test_every_variable_is_read_into_its_field() -> None:
+    assert Settings.from_env(EVERY_VARIABLE) == Settings(
+        stage="prod",
+        key_prefix="acme_live",
+        keys_table="prod-keys",
+        groups_table="prod-groups",
+        tenants_table="prod-tenants",
+        region="eu-west-1",
+        dynamodb_endpoint="http://localhost:8000",
+        local_peppers={1: b"first", 2: b"second"},
+        pepper_parameter="/latchkey/prod/pepper",
+        default_key_limit=250,
+        expiring_soon_days=30,
+        usage_table="prod-usage",
+        usage_flush_seconds=120,
+        group_cache_seconds=5,
+        simple_responses=True,
+        role="authorizer",
+    )
+
+
+def test_every_field_can_be_changed_from_the_environment() -> None:
+    configured, default = Settings.from_env(EVERY_VARIABLE), Settings()
+    unchanged = [
+        field.name
+        for field in fields(Settings)
+        if getattr(configured, field.name) == getattr(default, field.name)
+    ]
+    assert unchanged == []
+
+
+def test_this_suite_covers_every_variable_the_module_reads() -> None:
+    # A variable added to settings.py without a test here fails this test.
+    read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', inspect.getsource(settings_module)))
+    assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")}
+
+
+def test_unset_variables_keep_their_defaults() -> None:
+    loaded = Settings.from_env({})
+    assert loaded == Settings()
+    assert loaded.stage == "local"
+    assert loaded.key_prefix == DEFAULT_KEY_PREFIX == "lk_live"
+    assert (loaded.keys_table, loaded.groups_table, loaded.tenants_table) == (
+        "latchkey-keys",
+        "latchkey-groups",
+        "latchkey-tenants",
+    )
+    assert loaded.region == "us-east-1"
+    assert loaded.dynamodb_endpoint is None
+    assert loaded.local_peppers == {}
+    assert loaded.pepper_parameter is None
+    assert loaded.default_key_limit == 10
+    assert loaded.expiring_soon_days == 7
+    assert loaded.usage_table == "latchkey-usage"
+    assert loaded.usage_flush_seconds == 60
+    assert loaded.group_cache_seconds == 30
+    assert loaded.simple_responses is False
+    assert loaded.role == "all"
+
+
+def test_unrelated_variables_are_ignored() -> None:
+    assert Settings.from_env({"LATCHKEY_UNKNOWN": "x", "PATH": "/bin"}) == Settings()
+
+
+def test_region_prefers_aws_region_over_aws_default_region() -> None:
+    both = {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "ap-south-1"}
+    assert Settings.from_env(both).region == "eu-west-1"
+    assert Settings.from_env({"AWS_DEFAULT_REGION": "ap-south-1"}).region == "ap-south-1"
+
+
+@pytest.mark.parametrize("variable", ["LATCHKEY_DYNAMODB_ENDPOINT", "LATCHKEY_PEPPER_PARAMETER"])
+def test_an_empty_optional_variable_means_unset(variable: str) -> None:
+    loaded = Settings.from_env({variable: ""})
+    assert loaded.dynamodb_endpoint is None
+    assert loaded.pepper_parameter is None
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "LATCHKEY_DEFAULT_KEY_LIMIT",
+        "LATCHKEY_EXPIRING_SOON_DAYS",
+        "LATCHKEY_USAGE_FLUSH_SECONDS",
+        "LATCHKEY_GROUP_CACHE_SECONDS",
+    ],
+)
+@pytest.mark.parametrize("value", ["ten", "", "1.5"])
+def test_a_number_variable_that_is_not_a_number_is_an_error(variable: str, value: str) -> None:
+    with pytest.raises(ValueError, match="invalid literal"):
+        Settings.from_env({variable: value})
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "True", "yes", "YES", "on", "On"])
+def test_simple_responses_is_switched_on_by_a_true_word(value: str) -> None:
+    assert Settings.from_env({"LATCHKEY_SIMPLE_RESPONSES": value}).simple_responses is True
+
+
+@pytest.mark.parametrize("value", ["", "0", "false", "no", "off", "enabled", " true", "2"])
+def test_simple_responses_stays_off_for_anything_else(value: str) -> None:
+    assert Settings.from_env({"LATCHKEY_SIMPLE_RESPONSES": value}).simple_responses is False
+
+
+def test_settings_are_immutable() -> None:
+    loaded = Settings.from_env({})
+    with pytest.raises(AttributeError):
+        loaded.stage = "prod"  # type: ignore[misc]
+
+
+# --- LATCHKEY_PEPPERS ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "peppers"),
+    [
+        ("", {}),
+        ("1:first", {1: b"first"}),
+        ("1:first,2:second", {1: b"first", 2: b"second"}),
+        (" 1:first , 2:second ,", {1: b"first", 2: b"second"}),
+        (",,3:three,,", {3: b"three"}),
+        ("1:with:colons", {1: b"with:colons"}),
+        ("10:ten,9:nine", {10: b"ten", 9: b"nine"}),
+        ("0:zero", {0: b"zero"}),
+        ("1:ünïcode", {1: "ünïcode".encode()}),
+    ],
+)
+def test_peppers_parse_as_version_value_pairs(text: str, peppers: dict[int, bytes]) -> None:
+    assert parse_peppers(text) == peppers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SECRET-PEPPER",
+        "1",
+        "1:",
+        ":SECRET-PEPPER",
+        "one:SECRET-PEPPER",
+        "-1:SECRET-PEPPER",
+        "1.5:SECRET-PEPPER",
+        " :SECRET-PEPPER",
+        "1:ok,SECRET-PEPPER",
+        "1 :SECRET-PEPPER",
+    ],
+)
+def test_a_bad_pepper_entry_is_an_error_that_does_not_echo_it(text: str) -> None:
+    with pytest.raises(ValueError, match="VERSION:VALUE") as raised:
+        parse_peppers(text)
+    assert "SECRET-PEPPER" not in str(raised.value)
+
+
+def test_bad_peppers_in_the_environment_are_an_error() -> None:
+    with pytest.raises(ValueError, match="VERSION:VALUE"):
+        Settings.from_env({"LATCHKEY_PEPPERS": "nope"})
