@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from chalicelib.authorizer.handler import Unauthorized, authorize
+from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.container import Services, build_services
 from chalicelib.domain.errors import LatchkeyError, NotFound
 from chalicelib.settings import Settings
@@ -47,6 +49,11 @@ def parser() -> argparse.ArgumentParser:
     limit.add_argument("limit", type=int)
     show = actions.add_parser("show", help="a tenant's limit and usage")
     show.add_argument("name")
+
+    authorize = commands.add_parser(
+        "authorize", help="run the authorizer on an API Gateway event file, print its answer"
+    )
+    authorize.add_argument("event", type=Path, help="an authorizer event (JSON)")
 
     boot = commands.add_parser("bootstrap", help="a tenant's admin group and admin key")
     boot.add_argument("--tenant", required=True)
@@ -100,7 +107,23 @@ def _bootstrap(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _authorize(settings: Settings, path: Path) -> int:
+    """What a downstream API would decide for this event: the policy, or Unauthorized."""
+    event = json.loads(path.read_text())
+    runtime = build_runtime(settings)
+    try:
+        print(json.dumps(authorize(event, runtime), indent=2))
+    except Unauthorized:
+        print(json.dumps({"error": "Unauthorized", "status": 401}, indent=2))
+        return 2
+    finally:
+        runtime.usage.flush_all()
+    return 0
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "authorize":
+        return _authorize(settings, args.event)
     if args.command == "tables":
         import boto3
 

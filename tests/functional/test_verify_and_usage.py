@@ -1,0 +1,132 @@
+"""POST /v1/verify (the authorizer's decision over HTTP) and the usage it counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.container import Services
+from chalicelib.tokens import TokenFormat, format_token, new_secret
+from tests.conftest import FakeClock
+from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+
+
+@pytest.fixture
+def orders_group(api: Api) -> str:
+    body = {"name": "Orders", "permissions": ["orders:read"], "routes": ["GET /orders/*"]}
+    group: dict[str, Any] = json_of(api.call("POST", "/v1/groups", body))
+    return str(group["id"])
+
+
+def verify(api: Api, **body: Any) -> dict[str, Any]:
+    response = api.as_key(None).call("POST", "/v1/verify", body)
+    assert response.status_code == 200, response.body
+    result: dict[str, Any] = json_of(response)
+    return result
+
+
+def test_valid_key_for_a_permitted_route(api: Api, acme: Tenant, orders_group: str) -> None:
+    made = create_key(api, orders_group, expires_at="2027-01-01T00:00:00Z")
+    result = verify(api, key=made["secret"], route="GET /orders/7", source_ip="198.51.100.7")
+    assert result == {
+        "valid": True,
+        "code": "VALID",
+        "key_id": made["key"]["id"],
+        "tenant_id": "acme",
+        "group_id": orders_group,
+        "permissions": ["orders:read"],
+        "expires_at": "2027-01-01T00:00:00Z",
+    }
+
+
+def test_every_refusal_has_its_code(
+    api: Api, acme: Tenant, orders_group: str, clock: FakeClock
+) -> None:
+    good = create_key(api, orders_group)["secret"]
+    revoked = create_key(api, orders_group)
+    api.call("POST", f"/v1/keys/{revoked['key']['id']}/revoke")
+    expiring = create_key(api, orders_group, expires_at="2026-11-24T12:30:00Z")["secret"]
+    fenced = create_key(api, orders_group, ip_allowlist=["10.0.0.0/8"])["secret"]
+    clock.advance(hours=1)
+    good_id = good.split("_")[2]
+    unknown, _ = TokenFormat("lk_test").mint()
+    wrong_secret = format_token("lk_test", good_id, new_secret())
+    cases = {
+        "MALFORMED": {"key": good[:-1] + ("A" if good[-1] != "A" else "B")},
+        "NOT_FOUND": {"key": unknown},
+        "REVOKED": {"key": revoked["secret"]},
+        "EXPIRED": {"key": expiring},
+        "IP_NOT_ALLOWED": {"key": fenced, "source_ip": "192.0.2.1"},
+        "ROUTE_NOT_ALLOWED": {"key": good, "route": "DELETE /orders/7"},
+    }
+    for code, body in cases.items():
+        result = verify(api, **body)
+        assert (result["valid"], result["code"]) == (False, code), code
+    assert verify(api, key=wrong_secret)["code"] == "NOT_FOUND", "a wrong secret is unknown"
+    assert verify(api, key=fenced)["code"] == "IP_NOT_ALLOWED", "no address: allowlist refuses"
+    assert verify(api, key=fenced, source_ip="10.1.2.3")["valid"] is True
+
+
+def test_unknown_key_reveals_nothing(api: Api) -> None:
+    result = verify(api, key="definitely not a key")
+    assert result == {
+        "valid": False,
+        "code": "MALFORMED",
+        "key_id": None,
+        "tenant_id": None,
+        "group_id": None,
+        "permissions": [],
+        "expires_at": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "key"),
+        ({"key": "x", "route": "orders"}, "route"),
+        ({"key": "x", "extra": 1}, "extra"),
+        ({"key": 7}, "key"),
+    ],
+)
+def test_bad_verify_request_is_a_422(
+    api: Api, services: Services, body: dict[str, Any], field: str
+) -> None:
+    before = table_snapshot(services)
+    response = api.as_key(None).call("POST", "/v1/verify", body)
+    assert response.status_code == 422
+    assert field in [error["field"] for error in json_of(response)["errors"]]
+    assert table_snapshot(services) == before
+
+
+def test_verify_counts_usage_and_last_use(
+    api: Api, acme: Tenant, orders_group: str, clock: FakeClock
+) -> None:
+    made = create_key(api, orders_group)
+    key_id = made["key"]["id"]
+    verify(api, key=made["secret"], route="GET /orders/1")  # first use is written at once
+    key = json_of(api.call("GET", f"/v1/keys/{key_id}"))
+    assert key["last_used_at"] == "2026-11-24T12:00:00Z"
+    verify(api, key=made["secret"], route="DELETE /orders/1")  # denied, buffered
+    clock.advance(seconds=61)
+    verify(api, key=made["secret"], route="GET /orders/2")  # due again: written
+    report = json_of(api.call("GET", f"/v1/keys/{key_id}/usage?from=2026-11-24&to=2026-11-24"))
+    assert report["days"] == [{"day": "2026-11-24", "allowed": 2, "denied": 1}]
+    assert (report["allowed"], report["denied"]) == (2, 1)
+    tenant = json_of(api.call("GET", "/v1/usage?from=2026-11-01&to=2026-11-30"))
+    assert tenant["days"] == [{"day": "2026-11-24", "allowed": 2, "denied": 1}]
+    assert tenant["from"] == "2026-11-01"
+
+
+def test_usage_of_another_tenants_key_is_404(api: Api, globex: Tenant) -> None:
+    theirs = Api(api.client, globex.token)
+    key_id = create_key(theirs, globex.group_id)["key"]["id"]
+    assert api.call("GET", f"/v1/keys/{key_id}/usage").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["?from=2026-11-30&to=2026-11-01", "?from=2020-01-01&to=2026-01-01", "?from=yesterday"]
+)
+def test_bad_usage_range_is_a_422(api: Api, query: str) -> None:
+    assert api.call("GET", f"/v1/usage{query}").status_code == 422
