@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install .venv node_modules dev lint typecheck test clean distclean
+.PHONY: install .venv node_modules dev lint typecheck test bench clean distclean
 
 install: .venv node_modules
 
@@ -36,6 +36,10 @@ typecheck: .venv
 # All levels: unit, functional (moto) and integration (starts its own DynamoDB Local).
 test: install lint typecheck
 	$(BIN)/pytest tests
+
+# Figures beside their floors, on DynamoDB Local (see README, "Performance").
+bench: install
+	$(BIN)/python -m scripts.bench_authorizer
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

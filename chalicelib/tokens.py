@@ -15,7 +15,6 @@ imports only the standard library.
 from __future__ import annotations
 
 import re
-import secrets
 import zlib
 from dataclasses import dataclass
 
@@ -38,6 +37,10 @@ class ParsedToken:
 
 
 def _random_base62(length: int) -> str:
+    # Imported here: the authorizer parses tokens but never mints one, and ``secrets``
+    # (with ``random``) would add to its cold start.
+    import secrets
+
     return "".join(secrets.choice(BASE62) for _ in range(length))
 
 
