@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.connection import Connection
 
+from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.domain.access import AccessControl
 from chalicelib.domain.groups import GroupService
@@ -44,6 +45,7 @@ class Services:
     verifier: Verifier
     access: AccessControl
     usage: UsageStore
+    oidc: OidcVerifier | None = None
 
 
 def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
@@ -66,7 +68,8 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
     access = build_runtime(settings, clock, peppers=peppers).control
-    return Services(settings, keys, groups, tenants, verifier, access, UsageStore())
+    oidc = build_oidc(settings, clock)
+    return Services(settings, keys, groups, tenants, verifier, access, UsageStore(), oidc)
 
 
 _services: Services | None = None

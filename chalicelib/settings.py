@@ -43,6 +43,20 @@ class Settings:
     # "authorizer" on the authorizer's Lambda: app.py then skips the management API's
     # imports, which the authorizer never uses (cold start).
     role: str = "all"
+    # OpenID Connect for people: one issuer; empty means bearer tokens are refused.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    # Default: the issuer's /.well-known/jwks.json (Amazon Cognito's layout).
+    oidc_jwks_url: str = ""
+    oidc_tenant_claim: str = "custom:tenant"
+    oidc_roles_claim: str = "cognito:groups"
+    # Role name -> permission; the product pages name the managing role this way.
+    oidc_roles: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "Manage API credentials": "keys:manage",
+            "Read API credentials": "keys:read",
+        }
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +84,14 @@ class Settings:
             ),
             simple_responses=env.get("LATCHKEY_SIMPLE_RESPONSES", "").lower() in TRUE,
             role=env.get("LATCHKEY_ROLE", base.role),
+            oidc_issuer=env.get("LATCHKEY_OIDC_ISSUER", "").rstrip("/"),
+            oidc_audience=env.get("LATCHKEY_OIDC_AUDIENCE", ""),
+            oidc_jwks_url=env.get("LATCHKEY_OIDC_JWKS_URL", ""),
+            oidc_tenant_claim=env.get("LATCHKEY_OIDC_TENANT_CLAIM", base.oidc_tenant_claim),
+            oidc_roles_claim=env.get("LATCHKEY_OIDC_ROLES_CLAIM", base.oidc_roles_claim),
+            oidc_roles=parse_roles(env["LATCHKEY_OIDC_ROLES"])
+            if "LATCHKEY_OIDC_ROLES" in env
+            else base.oidc_roles,
         )
 
 
@@ -82,6 +104,17 @@ def parse_peppers(text: str) -> dict[int, bytes]:
             raise ValueError("LATCHKEY_PEPPERS entries must look like VERSION:VALUE")
         peppers[int(version)] = value.encode()
     return peppers
+
+
+def parse_roles(text: str) -> dict[str, str]:
+    """Parse ``"Role A=keys:manage;Role B=keys:read"`` (role names may hold spaces)."""
+    roles: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        role, sep, permission = part.rpartition("=")
+        if not sep or not role.strip() or not permission.strip():
+            raise ValueError("LATCHKEY_OIDC_ROLES entries must look like ROLE=PERMISSION")
+        roles[role.strip()] = permission.strip()
+    return roles
 
 
 @lru_cache(maxsize=1)

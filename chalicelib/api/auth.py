@@ -34,19 +34,41 @@ def source_ip(context: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+REFUSED = "a valid API key (X-API-Key) or bearer token (Authorization) is required"
+
+
 def authenticate(
     services: Services, headers: Any, context: dict[str, Any], method: str
 ) -> Principal:
-    """Verify the caller's key and check it may make a ``method`` call."""
-    decision = services.verifier.verify(headers.get(API_KEY_HEADER), source_ip(context))
+    """Identify the caller (a key or a person) and check it may make a ``method`` call."""
+    authorization = headers.get("authorization") or ""
+    if authorization[:7].lower() == "bearer ":
+        principal = _person(services, authorization[7:].strip())
+    else:
+        principal = _key(services, headers.get(API_KEY_HEADER), source_ip(context))
+    needed = READ if method == "GET" else MANAGE
+    if MANAGE not in principal.permissions and needed not in principal.permissions:
+        raise Forbidden(f"this credential does not grant {needed}")
+    return principal
+
+
+def _key(services: Services, token: str | None, address: str | None) -> Principal:
+    decision = services.verifier.verify(token, address)
     if not decision.valid or decision.key is None:
-        raise Unauthenticated("a valid API key is required in the X-API-Key header")
+        raise Unauthenticated(REFUSED)
     key = decision.key
     try:
         granted = frozenset(services.groups.get(key.tenant_id, key.group_id).permissions)
     except NotFound:
         granted = frozenset()
-    needed = READ if method == "GET" else MANAGE
-    if MANAGE not in granted and needed not in granted:
-        raise Forbidden(f"this key's group does not grant {needed}")
     return Principal(key.tenant_id, Actor(type="key", id=key.key_id, name=key.name), granted)
+
+
+def _person(services: Services, token: str) -> Principal:
+    if services.oidc is None:
+        raise Unauthenticated(REFUSED)
+    try:
+        tenant, actor, granted = services.oidc.verify(token)
+    except Unauthenticated:
+        raise Unauthenticated(REFUSED) from None  # one body, whatever the reason
+    return Principal(tenant, actor, granted)

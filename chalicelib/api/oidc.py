@@ -1,0 +1,151 @@
+"""People as operators: OpenID Connect bearer tokens from one configured issuer.
+
+The token's signature is checked against the issuer's JWKS (fetched once, cached, and
+fetched again when a token names an unknown ``kid``, at most once a minute so random
+``kid`` values cannot make us hammer the issuer). Only RS256 is accepted, which also
+refuses ``alg: none`` and HS256 tokens "signed" with the public key. ``iss``, ``aud``,
+``exp`` and ``nbf`` are checked against an injected clock. The tenant and the roles come
+from configured claims; roles map to ``keys:manage`` and ``keys:read``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import jwt
+from jwt.algorithms import RSAAlgorithm
+
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.records import Actor
+from chalicelib.settings import Settings
+
+Fetch = Callable[[str], dict[str, Any]]
+REFRESH_AT_MOST_EVERY = 60.0  # seconds between JWKS fetches triggered by unknown kids
+LEEWAY = 30  # seconds of clock skew tolerated on exp and nbf
+
+
+def fetch_json(url: str) -> dict[str, Any]:
+    """GET a JSON document (the issuer's JWKS) with a short timeout."""
+    with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - https URL from settings
+        document: dict[str, Any] = json.load(response)
+        return document
+
+
+class JwksCache:
+    """The issuer's signing keys by ``kid``."""
+
+    def __init__(
+        self, url: str, fetch: Fetch = fetch_json, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._url = url
+        self._fetch = fetch
+        self._monotonic = monotonic
+        self._keys: dict[str, Any] = {}
+        self._fetched_at: float | None = None
+
+    def key(self, kid: str) -> Any:
+        """The public key for ``kid``, or None (after at most one refresh a minute)."""
+        if kid not in self._keys and self._may_refresh():
+            self._refresh()
+        return self._keys.get(kid)
+
+    def _may_refresh(self) -> bool:
+        return (
+            self._fetched_at is None
+            or self._monotonic() - self._fetched_at >= REFRESH_AT_MOST_EVERY
+        )
+
+    def _refresh(self) -> None:
+        self._fetched_at = self._monotonic()
+        try:
+            document = self._fetch(self._url)
+        except Exception:  # an unreachable issuer means: no key, so 401
+            return
+        keys = {}
+        for entry in document.get("keys", []):
+            if entry.get("kty") == "RSA" and entry.get("kid"):
+                keys[entry["kid"]] = RSAAlgorithm.from_jwk(entry)
+        self._keys = keys
+
+
+class OidcVerifier:
+    """Turns a bearer token into (tenant, person, permissions), or refuses it."""
+
+    def __init__(self, settings: Settings, jwks: JwksCache, clock: Callable[[], datetime]):
+        self._settings = settings
+        self._jwks = jwks
+        self._clock = clock
+
+    def verify(self, token: str) -> tuple[str, Actor, frozenset[str]]:
+        claims = self._claims(token)
+        tenant = claims.get(self._settings.oidc_tenant_claim)
+        if not isinstance(tenant, str) or not tenant:
+            raise Unauthenticated("the token names no tenant")
+        name = claims.get("name") or claims.get("email") or claims["sub"]
+        actor = Actor(type="user", id=str(claims["sub"]), name=str(name))
+        return tenant, actor, self._permissions(claims.get(self._settings.oidc_roles_claim))
+
+    def _claims(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthenticated("malformed token") from None
+        if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+            raise Unauthenticated("unsupported token")
+        key = self._jwks.key(header["kid"])
+        if key is None:
+            raise Unauthenticated("unknown signing key")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                audience=self._settings.oidc_audience,
+                issuer=self._settings.oidc_issuer,
+                # exp and nbf are checked below against the injected clock.
+                options={
+                    "require": ["exp", "iss", "aud", "sub"],
+                    "verify_exp": False,
+                    "verify_nbf": False,
+                    "verify_iat": False,
+                },
+            )
+        except jwt.PyJWTError:
+            raise Unauthenticated("invalid token") from None
+        self._check_times(claims)
+        return claims
+
+    def _check_times(self, claims: Mapping[str, Any]) -> None:
+        now = self._clock().timestamp()
+        expires, not_before = claims.get("exp"), claims.get("nbf")
+        if not isinstance(expires, int | float) or now >= expires + LEEWAY:
+            raise Unauthenticated("token expired")
+        if not_before is not None and (
+            not isinstance(not_before, int | float) or now + LEEWAY < not_before
+        ):
+            raise Unauthenticated("token not yet valid")
+
+    def _permissions(self, roles: Any) -> frozenset[str]:
+        if isinstance(roles, str):
+            roles = roles.replace(",", " ").split()
+        if not isinstance(roles, list):
+            return frozenset()
+        mapping = self._settings.oidc_roles
+        return frozenset(
+            mapping[role] for role in roles if isinstance(role, str) and role in mapping
+        )
+
+
+def build_oidc(
+    settings: Settings, clock: Callable[[], datetime], fetch: Fetch = fetch_json
+) -> OidcVerifier | None:
+    """The verifier for the configured issuer, or None when none is configured."""
+    if not settings.oidc_issuer:
+        return None
+    url = settings.oidc_jwks_url or f"{settings.oidc_issuer}/.well-known/jwks.json"
+    return OidcVerifier(settings, JwksCache(url, fetch), clock)
