@@ -21,6 +21,7 @@ from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.groups import GroupStore
+from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.tenants import TenantStore
@@ -45,6 +46,7 @@ class Services:
     verifier: Verifier
     access: AccessControl
     usage: UsageStore
+    idempotency: IdempotencyStore
     oidc: OidcVerifier | None = None
 
 
@@ -69,7 +71,10 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
     access = build_runtime(settings, clock, peppers=peppers).control
     oidc = build_oidc(settings, clock)
-    return Services(settings, keys, groups, tenants, verifier, access, UsageStore(), oidc)
+    idempotency = IdempotencyStore(timedelta(hours=24))
+    return Services(
+        settings, keys, groups, tenants, verifier, access, UsageStore(), idempotency, oidc
+    )
 
 
 _services: Services | None = None

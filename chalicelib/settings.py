@@ -34,6 +34,7 @@ class Settings:
     default_key_limit: int = 10
     expiring_soon_days: int = 7
     usage_table: str = "latchkey-usage"
+    idempotency_table: str = "latchkey-idempotency"
     # The authorizer writes usage behind: at most once per key per this many seconds.
     usage_flush_seconds: int = 60
     # How long the authorizer trusts a cached group (its permissions and routes).
@@ -76,6 +77,7 @@ class Settings:
             default_key_limit=int(env.get("LATCHKEY_DEFAULT_KEY_LIMIT", base.default_key_limit)),
             expiring_soon_days=int(env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)),
             usage_table=env.get("LATCHKEY_USAGE_TABLE", base.usage_table),
+            idempotency_table=env.get("LATCHKEY_IDEMPOTENCY_TABLE", base.idempotency_table),
             usage_flush_seconds=int(
                 env.get("LATCHKEY_USAGE_FLUSH_SECONDS", base.usage_flush_seconds)
             ),

@@ -34,6 +34,8 @@ class Call(Generic[Body]):
     body: Any
     query: Any
     params: dict[str, str]
+    headers: Mapping[str, str] = field(default_factory=dict)
+    raw_body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,15 @@ class Operation:
     errors: tuple[int, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
     public: bool = False
+    # Accepts Idempotency-Key; a replay answers 200 with ``replay``.
+    replay: type[BaseModel] | None = None
 
 
 OPERATIONS: list[Operation] = []
 # Public routes (the verify endpoint) have no caller; this principal has no tenant and no
 # permission, so a handler that wrongly used it could reach nothing.
 ANONYMOUS = Principal("", Actor(type="system", id="anonymous", name="anonymous"), frozenset())
-Handler = Callable[[Call[Any]], BaseModel | None]
+Handler = Callable[[Call[Any]], BaseModel | Response | None]
 
 
 def parse_body(raw: str | bytes | None, model: type[BaseModel], optional: bool) -> BaseModel:
@@ -80,7 +84,13 @@ def parse_query(params: Mapping[str, str] | None, model: type[BaseModel]) -> Bas
     return model.model_validate(dict(params or {}))
 
 
-def to_response(result: BaseModel | None, status: int) -> Response:
+def _bytes(raw: str | bytes | None) -> bytes:
+    return raw.encode() if isinstance(raw, str) else (raw or b"")
+
+
+def to_response(result: BaseModel | Response | None, status: int) -> Response:
+    if isinstance(result, Response):  # a handler that chose its own status (a replay)
+        return result
     if result is None:
         return Response(body="", status_code=status)
     return Response(
@@ -110,6 +120,7 @@ class Routes:
         errors: tuple[int, ...] = (),
         tag: str = "keys",
         public: bool = False,
+        replay: type[BaseModel] | None = None,
     ) -> Callable[[Handler], Handler]:
         blueprint = self.blueprint
 
@@ -129,6 +140,8 @@ class Routes:
                         parse_body(request.raw_body, body, body_optional) if body else None,
                         parse_query(request.query_params, query) if query else None,
                         params,
+                        request.headers,
+                        _bytes(request.raw_body),
                     )
                     return to_response(handler(call), status)
                 except Exception as error:  # every error becomes a problem document
@@ -140,7 +153,17 @@ class Routes:
             blueprint.route(path, methods=[method], content_types=_ANY_CONTENT)(view)
             OPERATIONS.append(
                 Operation(
-                    path, method, summary, status, response, body, query, errors, (tag,), public
+                    path,
+                    method,
+                    summary,
+                    status,
+                    response,
+                    body,
+                    query,
+                    errors,
+                    (tag,),
+                    public,
+                    replay,
                 )
             )
             return handler

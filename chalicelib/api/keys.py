@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from chalice import Response
+
 from chalicelib.api import cursor
 from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.idempotency import REPLAY_NOTE, idempotent
 from chalicelib.api.present import key_out
 from chalicelib.api.schemas import (
     KeyCreate,
     KeyList,
     KeyListQuery,
     KeyOut,
+    KeyReplay,
     KeyRotate,
     KeyUpdate,
     KeyUsage,
@@ -36,16 +40,22 @@ def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:
     return KeyWithSecret(key=_present(call, [issued.key])[0], secret=issued.token)
 
 
+def _replay(call: Call[Any], key_id: str) -> KeyReplay:
+    key = call.services.keys.get(call.principal.tenant_id, key_id)
+    return KeyReplay(key=_present(call, [key])[0], detail=REPLAY_NOTE)
+
+
 @routes.route(
     "/v1/keys",
     "POST",
     summary="Create a key; the response holds its secret, once",
     body=KeyCreate,
     response=KeyWithSecret,
+    replay=KeyReplay,
     status=201,
     errors=(400, 409, 422),
 )
-def create_key(call: Call[KeyCreate]) -> KeyWithSecret:
+def create_key(call: Call[KeyCreate]) -> KeyWithSecret | Response:
     body: KeyCreate = call.body
     draft = KeyDraft(
         name=body.name,
@@ -54,8 +64,14 @@ def create_key(call: Call[KeyCreate]) -> KeyWithSecret:
         expires_at=body.expires_at,
         ip_allowlist=tuple(body.ip_allowlist or ()),
     )
-    issued = call.services.keys.create(call.principal.tenant_id, call.principal.actor, draft)
-    return _with_secret(call, issued)
+
+    def create() -> KeyWithSecret:
+        principal = call.principal
+        return _with_secret(
+            call, call.services.keys.create(principal.tenant_id, principal.actor, draft)
+        )
+
+    return idempotent(call, "create", create, lambda key_id: _replay(call, key_id))
 
 
 @routes.route(
@@ -108,17 +124,19 @@ def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body=KeyRotate,
     body_optional=True,
     response=KeyWithSecret,
+    replay=KeyReplay,
     errors=(400, 404, 409, 422),
 )
-def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret:
+def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
     body: KeyRotate = call.body
-    issued = call.services.keys.rotate(
-        call.principal.tenant_id,
-        call.params["key_id"],
-        timedelta(seconds=body.grace_period_seconds),
-        body.expires_at,
-    )
-    return _with_secret(call, issued)
+    key_id = call.params["key_id"]
+
+    def rotate() -> KeyWithSecret:
+        grace = timedelta(seconds=body.grace_period_seconds)
+        issued = call.services.keys.rotate(call.principal.tenant_id, key_id, grace, body.expires_at)
+        return _with_secret(call, issued)
+
+    return idempotent(call, f"rotate:{key_id}", rotate, lambda made: _replay(call, made))
 
 
 @routes.route(

@@ -35,6 +35,8 @@ def _models(
             found[op.body] = "validation"
         if op.response:
             found[op.response] = "serialization"
+        if op.replay:
+            found[op.replay] = "serialization"
     return list(found.items())
 
 
@@ -43,6 +45,16 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", op.path)
     ]
+    if op.replay:
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Retry safely: the same key and body within 24 h make nothing new.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            }
+        )
     if op.query:
         schema = op.query.model_json_schema()
         for name, prop in schema["properties"].items():
@@ -58,7 +70,15 @@ def _responses(op: Operation) -> dict[str, Any]:
             "application/json": {"schema": {"$ref": REF.format(model=op.response.__name__)}}
         }
     responses: dict[str, Any] = {str(op.status): ok}
-    for status in sorted({401, 403, 503, *op.errors}):
+    if op.replay:
+        responses["200"] = {
+            "description": "A retry with the same Idempotency-Key: the key made, no secret",
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=op.replay.__name__)}}
+            },
+        }
+    statuses = {503, *op.errors} if op.public else {401, 403, 503, *op.errors}
+    for status in sorted(statuses):
         responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
     return responses
 
@@ -72,6 +92,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         "parameters": _parameters(op),
         "responses": _responses(op),
     }
+    if op.public:
+        entry["security"] = []
     if op.body:
         entry["requestBody"] = {
             "required": True,

@@ -32,6 +32,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     errors.Conflict: (409, "conflict", "Conflicting change"),
     errors.TenantExists: (409, "tenant_exists", "Tenant exists"),
     errors.StorageUnavailable: (503, "service_unavailable", "Service unavailable"),
+    errors.IdempotencyKeyReused: (422, "idempotency_key_reused", "Idempotency-Key reused"),
+    errors.IdempotencyInProgress: (409, "idempotency_in_progress", "Request in progress"),
 }
 
 

@@ -228,6 +228,15 @@ class KeyWithSecret(BaseModel):
     secret: str = Field(description="The full API key. Shown once; store it now.")
 
 
+class KeyReplay(BaseModel):
+    """A retried create or rotate (same Idempotency-Key): the key made, and no secret."""
+
+    key: KeyOut
+    secret: None = None
+    replayed: Literal[True] = True
+    detail: str
+
+
 class KeyUsage(BaseModel):
     used: int
     limit: int

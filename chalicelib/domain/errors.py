@@ -54,3 +54,11 @@ class TenantExists(LatchkeyError):
 
 class StorageUnavailable(LatchkeyError):
     """Raised when the store cannot be reached or refuses the call."""
+
+
+class IdempotencyKeyReused(LatchkeyError):
+    """Raised when an Idempotency-Key comes back with a different request."""
+
+
+class IdempotencyInProgress(LatchkeyError):
+    """Raised when a request with the same Idempotency-Key is still being processed."""

@@ -138,11 +138,30 @@ class UsageModel(Model):
     by_tenant = TenantDayIndex()
 
 
+class IdempotencyModel(Model):
+    """A create or rotate request made with an ``Idempotency-Key``: its fingerprint and outcome.
+
+    Never a secret: only the key id the request made, so a replay can point at it.
+    """
+
+    class Meta:
+        table_name = "latchkey-idempotency"
+
+    # "<tenant>#<operation>#<client's Idempotency-Key>"
+    id = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()  # SHA-256 of the request's method, path and body
+    state = UnicodeAttribute()  # "pending" while the first request runs, then "done"
+    key_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    expires = TTLAttribute()
+
+
 MODELS: dict[str, type[Model]] = {
     "KeysTable": KeyModel,
     "GroupsTable": GroupModel,
     "TenantsTable": TenantModel,
     "UsageTable": UsageModel,
+    "IdempotencyTable": IdempotencyModel,
 }
 
 
@@ -153,6 +172,7 @@ def table_names(settings: Settings) -> dict[str, str]:
         "GroupsTable": settings.groups_table,
         "TenantsTable": settings.tenants_table,
         "UsageTable": settings.usage_table,
+        "IdempotencyTable": settings.idempotency_table,
     }
 
 

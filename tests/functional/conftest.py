@@ -95,7 +95,13 @@ def table_snapshot(services: Services) -> dict[str, list[dict[str, Any]]]:
     client = boto3.client("dynamodb", region_name=services.settings.region)
     settings = services.settings
     snapshot = {}
-    for name in (settings.keys_table, settings.groups_table, settings.tenants_table):
+    for name in (
+        settings.keys_table,
+        settings.groups_table,
+        settings.tenants_table,
+        settings.usage_table,
+        settings.idempotency_table,
+    ):
         items = client.scan(TableName=name)["Items"]
         snapshot[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     return snapshot

@@ -1,0 +1,77 @@
+"""Safe retries of create and rotate: the ``Idempotency-Key`` header.
+
+The same key with the same body within 24 hours makes nothing new: the answer names the
+key the first request made and says plainly that its secret was shown only then (the
+secret is never stored, so it cannot be replayed; rotating gives a new one). The same key
+with another body is a 422; a duplicate that arrives while the first still runs is a 409.
+The record holds a fingerprint of the request and the key's id, never a secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.api.endpoint import Call
+from chalicelib.api.schemas import KeyReplay, KeyWithSecret
+from chalicelib.domain.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidInput
+
+HEADER = "idempotency-key"
+VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
+REPLAY_NOTE = (
+    "This request was already made with this Idempotency-Key, so nothing new was made. "
+    "The key below is the one it made; its secret was shown only in that first response "
+    "and is never stored. To get a new secret, rotate the key."
+)
+
+
+def _fingerprint(operation: str, raw_body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(raw_body or b"{}"), sort_keys=True)
+    except ValueError:
+        canonical = raw_body.decode("utf-8", "replace")
+    return hashlib.sha256(f"{operation}\n{canonical}".encode()).hexdigest()
+
+
+def idempotent(
+    call: Call[Any],
+    operation: str,
+    run: Callable[[], KeyWithSecret],
+    replay: Callable[[str], KeyReplay],
+) -> KeyWithSecret | Response:
+    """Run ``run`` once per Idempotency-Key (if the request carries one)."""
+    client_key = call.headers.get(HEADER)
+    if client_key is None:
+        return run()
+    if not VALID_KEY.fullmatch(client_key):
+        raise InvalidInput(
+            "invalid Idempotency-Key",
+            errors=[{"field": "Idempotency-Key", "message": "1-255 printable ASCII characters"}],
+        )
+    store = call.services.idempotency
+    record_id = f"{call.principal.tenant_id}#{operation}#{client_key}"
+    fingerprint = _fingerprint(operation, call.raw_body)
+    held = store.claim(record_id, fingerprint, call.services.keys.now())
+    if held is not None:
+        if held.fingerprint != fingerprint:
+            raise IdempotencyKeyReused("this Idempotency-Key was used with another request")
+        if held.state != "done" or held.key_id is None:
+            raise IdempotencyInProgress("a request with this Idempotency-Key is in progress")
+        body = replay(held.key_id).model_dump_json()
+        headers: dict[str, str | list[str]] = {
+            "Content-Type": "application/json",
+            "Idempotent-Replayed": "true",
+        }
+        return Response(body=body, status_code=200, headers=headers)
+    try:
+        result = run()
+    except Exception:
+        store.release(record_id)  # nothing was made: the client may retry
+        raise
+    store.complete(record_id, result.key.id)
+    return result
