@@ -93,6 +93,8 @@ class AwsNotifier:
 
     def send(self, notices: Sequence[Notice]) -> list[Notice]:
         """One PutEvents call (up to 10 notices); returns those EventBridge did not accept."""
+        if not notices:
+            return []
         entries = [
             {
                 "Source": SOURCE,

@@ -12,7 +12,7 @@ chalicelib/notify.py), and so are the clock and the time the run has left.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -142,12 +142,15 @@ class SweepService:
         """
         report = SweepReport(now=self._clock(), dry_run=dry_run)
         due = self._store.due(report.now)
+        candidates = iter(due)
         try:
-            for batch in _batches(due, BATCH):
-                if time_left is not None and time_left() < STOP_MARGIN:
-                    report.stopped_early = True
+            # The time is checked before each batch is read, so a stop reads nothing more.
+            while not (stop := time_left is not None and time_left() < STOP_MARGIN):
+                batch = list(islice(candidates, BATCH))
+                if not batch:
                     break
                 self._handle(batch, report)
+            report.stopped_early = stop
         finally:
             report.examined = due.examined
             if not dry_run:
@@ -210,9 +213,3 @@ def _notice(candidate: Candidate, plan: Plan, now: datetime) -> Notice:
         threshold=plan.threshold,
         created_by=candidate.created_by,
     )
-
-
-def _batches(items: Iterable[Candidate], size: int) -> Iterator[list[Candidate]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
