@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.sweep import Digest, Notice
+from chalicelib.domain.warnings import Digest, Notice
 
 SOURCE = "latchkey"
 # SNS limits: a subject of 100 characters, a message of 256 KB. A digest lists this many

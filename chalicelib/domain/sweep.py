@@ -18,54 +18,13 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Protocol
 
-from chalicelib.domain.expiry import ExpiryPolicy, Plan, days_left, detail_type
-from chalicelib.domain.records import Actor
+from chalicelib.domain.expiry import ExpiryPolicy, Plan, days_left
+from chalicelib.domain.warnings import Candidate, Digest, Notice
 
 # PutEvents takes at most 10 entries; the remaining time is checked between batches.
 BATCH = 10
 STOP_MARGIN = timedelta(seconds=10)
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A key the sweep index returned, with the values its write will be conditioned on."""
-
-    key_id: str
-    tenant_id: str
-    name: str
-    group_id: str
-    expires_at: datetime
-    created_by: Actor
-    notified: frozenset[int]
-    due: datetime
-    counted: bool
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One warning: one key, one threshold."""
-
-    tenant_id: str
-    key_id: str
-    key_name: str
-    group_id: str
-    expires_at: datetime
-    days_left: int
-    threshold: int
-    created_by: Actor
-
-    @property
-    def detail_type(self) -> str:
-        return detail_type(self.threshold)
-
-
-@dataclass(frozen=True)
-class Digest:
-    """The keys of one tenant that crossed a threshold in one run, for a person to read."""
-
-    tenant_id: str
-    notices: tuple[Notice, ...]
 
 
 class DueKeys(Protocol):

@@ -19,7 +19,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.expiry import Plan
 from chalicelib.domain.records import KeyStatus
-from chalicelib.domain.sweep import Candidate
+from chalicelib.domain.warnings import Candidate
 from chalicelib.storage.convert import actor_from
 from chalicelib.storage.errors import failed_items, is_condition_failure, storage_errors
 from chalicelib.storage.models import KeyModel, TenantModel

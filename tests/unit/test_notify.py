@@ -7,7 +7,7 @@ from typing import Any
 from unittest.mock import Mock
 
 from chalicelib.domain.records import Actor
-from chalicelib.domain.sweep import Digest, Notice
+from chalicelib.domain.warnings import Digest, Notice
 from chalicelib.notify import DIGEST_LINES, AwsNotifier, digest_subject, digest_text, event_detail
 
 OWNER = Actor(type="key", id="kAdmin", name="Admin key")

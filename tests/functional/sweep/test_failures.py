@@ -16,7 +16,8 @@ from pynamodb.connection import Connection
 
 from chalicelib.container import Services
 from chalicelib.domain.expiry import ExpiryPolicy, Plan
-from chalicelib.domain.sweep import Candidate, Digest, Notice, Notifier, SweepService
+from chalicelib.domain.sweep import Notifier, SweepService
+from chalicelib.domain.warnings import Candidate, Digest, Notice
 from chalicelib.expiry_job import notifier_for
 from chalicelib.settings import Settings
 from chalicelib.storage.sweep import SweepStore
