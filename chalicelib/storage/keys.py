@@ -210,6 +210,15 @@ class KeyStore:
 
         Returns False when the key was no longer active (revoked meanwhile).
         """
+        # The expiry sweep may clear ``counted`` between our read and our write; then the
+        # write fails its condition on an active key, and a fresh read decides again.
+        for _ in range(3):
+            done = self._revoke_as_read(key, actor, now)
+            if done is not None:
+                return done
+        raise Conflict("a concurrent change won; retry")
+
+    def _revoke_as_read(self, key: ApiKey, actor: Actor, now: datetime) -> bool | None:
         with storage_errors():
             item = KeyModel.get(key.key_id, consistent_read=True)
             if item.status != KeyStatus.ACTIVE.value:
@@ -233,7 +242,7 @@ class KeyStore:
                     )
             except TransactWriteError as error:
                 if 0 in failed_items(error):
-                    return False
+                    return None
                 raise Conflict("a concurrent change won; retry") from error
         return True
 

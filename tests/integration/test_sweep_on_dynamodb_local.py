@@ -143,3 +143,36 @@ def test_ten_thousand_keys_crossing_at_once_are_all_warned_across_runs(
     assert first.examined + second.examined == 10_000
     assert Counter(n.key_id for n in notifier.events) == Counter({k.key_id: 1 for k in keys})
     assert {n.threshold for n in notifier.events} == {7}
+
+
+def test_revoking_keys_while_the_sweep_flags_them_revokes_each_and_frees_each_slot_once(
+    services: Services, local_settings: Settings, clock: FakeClock
+) -> None:
+    tenant_id, group_id = new_tenant(services, 1_000)
+    expires_at = clock.now + timedelta(hours=1)
+    keys = [
+        services.keys.create(tenant_id, OWNER, KeyDraft(f"k{n}", "", group_id, expires_at, ()))
+        .key.key_id
+        for n in range(80)
+    ]
+    clock.advance(hours=2)
+    policy = ExpiryPolicy(local_settings.expiry_thresholds_days)
+    sweep = SweepService(SweepStore(connection(local_settings)), RecordingNotifier(), policy, clock)
+    barrier = threading.Barrier(2)
+
+    def sweep_all() -> list[str]:
+        barrier.wait()
+        sweep.run()
+        return []
+
+    def revoke_all() -> list[str]:
+        barrier.wait()
+        return [services.keys.revoke(tenant_id, key, OWNER).status.value for key in keys]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        swept, revoked = pool.submit(sweep_all), pool.submit(revoke_all)
+        statuses = revoked.result()
+        swept.result()
+
+    assert statuses == ["revoked"] * len(keys)
+    assert services.tenants.get(tenant_id).keys_used == 0
