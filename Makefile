@@ -37,9 +37,11 @@ typecheck: .venv
 test: install lint typecheck
 	$(BIN)/pytest tests
 
-# Figures beside their floors, on DynamoDB Local (see README, "Performance").
+# Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
+BENCHMARKS := scripts.bench_authorizer scripts.bench_sweep
+
 bench: install
-	$(BIN)/python -m scripts.bench_authorizer
+	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
