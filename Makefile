@@ -37,9 +37,11 @@ typecheck: .venv
 test: install lint typecheck
 	$(BIN)/pytest tests
 
-# Figures beside their floors, on DynamoDB Local (see README, "Performance").
+# Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
+BENCHMARKS := scripts.bench_authorizer scripts.bench_sweep
+
 bench: install
-	$(BIN)/python -m scripts.bench_authorizer
+	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done
 
 # The deployable template and zip for one stage, in build/<stage>/ (README, "Deploy").
 # Chalice reads no AWS account here; the region only satisfies botocore.

@@ -5,13 +5,16 @@
 - ``/v1/groups``: chalicelib/api/groups.py
 - ``/v1/verify``: chalicelib/api/verify.py
 - ``/openapi.json``, ``/openapi.yaml``, ``/docs``: chalicelib/api/docs.py
+- ``expiry_sweep`` (scheduled): chalicelib/expiry_job.py
 """
 
 from typing import Any
 
 from chalice import Chalice
+from chalice.app import CloudWatchEvent
 
 from chalicelib.authorizer.handler import authorize
+from chalicelib.expiry_job import run_sweep, sweep_schedule
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="latchkey")
@@ -20,6 +23,11 @@ app = Chalice(app_name="latchkey")
 @app.lambda_function(name="authorizer")
 def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return authorize(event)
+
+
+@app.schedule(sweep_schedule(), name="expiry_sweep")
+def expiry_sweep(event: CloudWatchEvent) -> dict[str, Any]:
+    return run_sweep(app.lambda_context)
 
 
 # The authorizer's own Lambda (LATCHKEY_ROLE=authorizer) never serves the management API,

@@ -1,4 +1,4 @@
-"""The operator CLI, ``latchkey``: tenants, limits, the first admin key, local tables.
+"""The operator CLI, ``latchkey``: tenants, limits, the first admin key, local tables, sweep.
 
 It runs the same domain code as the API against whichever store the settings name:
 ``--stage local`` takes the variables of that stage from ``.chalice/config.json``; without
@@ -11,12 +11,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.container import Services, build_services
+from chalicelib.container import Services, build_services, utc_now
 from chalicelib.domain.errors import LatchkeyError, NotFound
+from chalicelib.expiry_job import build_sweep, report_json
+from chalicelib.notify import iso
 from chalicelib.settings import Settings
 from chalicelib.storage.schema import create_tables
 
@@ -61,7 +64,35 @@ def parser() -> argparse.ArgumentParser:
     boot.add_argument(
         "--if-new", action="store_true", help="do nothing (but say so) if the tenant exists"
     )
+    sweep = commands.add_parser("sweep", help="run the expiry sweep once, now or at --at")
+    sweep.add_argument("--at", type=_instant, help="ISO 8601 time to sweep as of (default: now)")
+    sweep.add_argument("--dry-run", action="store_true", help="record and send nothing")
+    sweep.add_argument("--json", action="store_true", help="print one JSON object")
     return root
+
+
+def _instant(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone, e.g. 2026-12-01T09:00:00Z")
+    return moment.astimezone(UTC)
+
+
+def _sweep(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the sweep's code once; print what it sent (or, dry, would send)."""
+    at: datetime | None = args.at
+    report = build_sweep(settings, (lambda: at) if at else utc_now).run(dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report_json(report)))
+        return 0
+    verb = "would send" if report.dry_run else "sent"
+    print(f"Sweep as of {iso(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
+    for notice in report.notices:
+        print(f"  {notice.detail_type}: {notice.tenant_id}/{notice.key_id} {notice.key_name!r} "
+              f"(threshold {notice.threshold} d, {notice.days_left} d left)")
+    if report.stopped_early:
+        print("Stopped early; run it again to continue.")
+    return 0
 
 
 def _settings(stage: str | None) -> Settings:
@@ -133,6 +164,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         created = create_tables(client, settings)
         print("created: " + ", ".join(created) if created else "all tables exist")
         return 0
+    if args.command == "sweep":
+        return _sweep(settings, args)
     services = build_services(settings)
     if args.command == "bootstrap":
         return _bootstrap(services, args)

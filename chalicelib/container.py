@@ -15,6 +15,7 @@ from pynamodb.connection import Connection
 from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.domain.access import AccessControl
+from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.tenants import TenantService
@@ -54,7 +55,8 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     """Wire stores, peppers and services for ``settings``."""
     bind_models(settings)
     connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
-    key_store, tenant_store = KeyStore(connection), TenantStore()
+    expiry = ExpiryPolicy(settings.expiry_thresholds_days)
+    key_store, tenant_store = KeyStore(connection, expiry), TenantStore()
     peppers = peppers_for(settings)
     tokens = TokenFormat(settings.key_prefix)
     keys = KeyService(

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Protocol
 
 
@@ -66,9 +68,10 @@ class SsmPeppers:
         try:
             if self._client is None:
                 self._client = self._client_factory()
-            answer = self._client.get_parameter(  # type: ignore[attr-defined]
-                Name=selector, WithDecryption=True
-            )["Parameter"]
+            with _botocore_quiet():
+                answer = self._client.get_parameter(  # type: ignore[attr-defined]
+                    Name=selector, WithDecryption=True
+                )["Parameter"]
             version, value = int(answer["Version"]), str(answer["Value"]).encode()
         except Exception as error:  # any SSM failure means: no pepper, deny
             raise PepperUnavailable(
@@ -86,6 +89,24 @@ class SsmPeppers:
         if version not in self._cache:
             self._fetch(f"{self._parameter}:{version}")
         return self._cache[version]
+
+
+@contextmanager
+def _botocore_quiet() -> Iterator[None]:
+    """Keep botocore's DEBUG logging (which prints response bodies) off the pepper."""
+    loggers = [
+        logging.getLogger(name)
+        for name in ("botocore", "botocore.parsers", "botocore.endpoint", "botocore.hooks")
+    ]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def hash_secret(pepper: bytes, secret: str) -> str:

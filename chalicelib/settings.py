@@ -58,6 +58,12 @@ class Settings:
             "Read API credentials": "keys:read",
         }
     )
+    # Expiry sweep: days before expiry to warn at, largest first; 0 (expired) is always one.
+    expiry_thresholds_days: tuple[int, ...] = (30, 7, 1, 0)
+    event_bus: str = "default"
+    # The SNS topic for the per-tenant digest; None sends no digest.
+    expiry_topic_arn: str | None = None
+    sweep_schedule: str = "rate(1 hour)"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +100,12 @@ class Settings:
             oidc_roles=parse_roles(env["LATCHKEY_OIDC_ROLES"])
             if "LATCHKEY_OIDC_ROLES" in env
             else base.oidc_roles,
+            expiry_thresholds_days=parse_thresholds(
+                env.get("LATCHKEY_EXPIRY_THRESHOLDS_DAYS", "30,7,1,0")
+            ),
+            event_bus=env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
+            expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
+            sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
         )
 
 
@@ -117,6 +129,19 @@ def parse_roles(text: str) -> dict[str, str]:
             raise ValueError("LATCHKEY_OIDC_ROLES entries must look like ROLE=PERMISSION")
         roles[role.strip()] = permission.strip()
     return roles
+
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """Parse ``"30,7,1"`` into ``(30, 7, 1, 0)``: distinct, largest first, 0 always included.
+
+    0 is forced in because the expired threshold is what frees a key's slot of the limit.
+    """
+    days = {0}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if not part.isdigit():
+            raise ValueError("LATCHKEY_EXPIRY_THRESHOLDS_DAYS must list whole days, e.g. 30,7,1,0")
+        days.add(int(part))
+    return tuple(sorted(days, reverse=True))
 
 
 @lru_cache(maxsize=1)

@@ -40,11 +40,15 @@ class AuthRequest:
 
 def _split_arn(arn: str) -> tuple[str, str, str]:
     """``arn:...:api/stage/METHOD/path...`` -> (``arn:...:api/stage``, METHOD, ``/path``)."""
-    prefix, sep, tail = arn.rpartition(":")
-    parts = tail.split("/", 3)
-    if not sep or len(parts) < 3:
+    # Split at the first five colons only: the path itself may hold colons.
+    fields = arn.split(":", 5)
+    if len(fields) != 6 or fields[0] != "arn" or fields[2] != "execute-api":
         raise UnsupportedEvent("the event's method ARN is not an execute-api ARN")
+    parts = fields[5].split("/", 3)
+    if len(parts) < 3:
+        raise UnsupportedEvent("the event's method ARN names no stage and method")
     path = "/" + (parts[3] if len(parts) > 3 else "")
+    prefix = ":".join(fields[:5])
     return f"{prefix}:{parts[0]}/{parts[1]}", parts[2].upper(), path
 
 

@@ -12,7 +12,9 @@ from chalicelib.domain.access import Access
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.peppers import PepperUnavailable
 
-logger = logging.getLogger("latchkey.authorizer")
+# Not under "latchkey": Chalice sets its app logger (named for the app) to ERROR and
+# stops it propagating, which would silence these lines in Lambda.
+logger = logging.getLogger(__name__)
 
 
 class Unauthorized(Exception):
@@ -46,6 +48,9 @@ def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:
         logger.error("authorizer: failing closed: %s", error)  # the cause, never the key
+        return _unavailable(request, runtime)
+    except Exception as error:  # anything else: still deny, never a 500
+        logger.error("authorizer: failing closed on %s", type(error).__name__)
         return _unavailable(request, runtime)
     if access.key is None:
         raise Unauthorized

@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.authorizer.events import AuthRequest
 from chalicelib.domain.access import Access
 from chalicelib.domain.routes import ALL_ROUTES, METHODS
+from chalicelib.domain.verification import Outcome
 
 # A pattern's "*" method is written as one ARN per method: in an ARN, "*" in the method's
 # place could also swallow part of the path, which the pattern never means.
@@ -57,18 +58,19 @@ def answer(request: AuthRequest, access: Access, simple: bool) -> dict[str, Any]
     if request.http_api and simple:
         return {"isAuthorized": access.valid, "context": context}
     assert access.key is not None, "unknown keys are refused with Unauthorized, not a policy"
-    group = access.group
     statements = []
-    if group is not None and access.outcome.value in ("VALID", "ROUTE_NOT_ALLOWED"):
+    allowed = route_resources(request.arn_base, access.group.routes) if access.group else []
+    if allowed and access.outcome in (Outcome.VALID, Outcome.ROUTE_NOT_ALLOWED):
         # The group's routes stay allowed even when this route is not one of them, so a
         # cached copy of this policy still serves the key's other routes correctly.
-        statements.append(_statement("Allow", route_resources(request.arn_base, group.routes)))
-    if access.valid:
-        pass
-    elif access.outcome.value == "ROUTE_NOT_ALLOWED":
-        method_arn = f"{request.arn_base}/{request.method}{request.path}"
-        statements.append(_statement("Deny", [method_arn]))
-    else:  # revoked, expired, wrong address: nothing this key asks for is allowed
+        statements.append(_statement("Allow", allowed))
+    if access.outcome is Outcome.ROUTE_NOT_ALLOWED and statements:
+        # IAM cannot escape wildcards: a path holding "*" or "?" gets no explicit Deny (it
+        # would deny other routes too); the Allow does not cover it, so it is still denied.
+        if not any(char in request.path for char in "*?"):
+            method_arn = f"{request.arn_base}/{request.method}{request.path}"
+            statements.append(_statement("Deny", [method_arn]))
+    elif not (access.valid and statements):  # revoked, expired, wrong address, no routes
         statements.append(_statement("Deny", [f"{request.arn_base}/*"]))
     return {
         "principalId": access.key.key_id,

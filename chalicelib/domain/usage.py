@@ -39,7 +39,6 @@ class _Pending:
     allowed: int = 0
     denied: int = 0
     last_used: datetime | None = None
-    last_flush: datetime | None = None
 
 
 class UsageRecorder:
@@ -49,18 +48,16 @@ class UsageRecorder:
         self._sink = sink
         self._clock = clock
         self._interval = interval
-        self._pending: dict[str, _Pending] = {}
+        self._pending: dict[tuple[str, str], _Pending] = {}  # (key id, day) -> counts
         self._flushed: dict[str, datetime] = {}
 
     def record(self, key: ApiKey, allowed: bool) -> None:
+        """Count one decision; never writes (that is :meth:`flush_due`'s job)."""
         now = self._clock()
-        day = now.date().isoformat()
-        pending = self._pending.get(key.key_id)
-        if pending is not None and pending.day != day:
-            self._write(key.key_id, pending)  # a day's counts never spill into the next
-            pending = None
+        slot = (key.key_id, now.date().isoformat())
+        pending = self._pending.get(slot)
         if pending is None:
-            pending = self._pending[key.key_id] = _Pending(key.tenant_id, day)
+            pending = self._pending[slot] = _Pending(key.tenant_id, slot[1])
         if allowed:
             pending.allowed += 1
             pending.last_used = now
@@ -71,23 +68,25 @@ class UsageRecorder:
         """Write this key's counts if it was not written for ``interval``.
 
         A key's first decision in a container is due at once, so a key that is used only
-        now and then still shows its last use promptly.
+        now and then still shows its last use promptly. Counts of a day that just ended
+        are written with the next due flush, each day to its own item.
         """
-        pending = self._pending.get(key_id)
         last = self._flushed.get(key_id)
-        if pending is not None and (last is None or self._clock() - last >= self._interval):
-            self._write(key_id, pending)
+        if last is not None and self._clock() - last < self._interval:
+            return
+        for slot in [slot for slot in self._pending if slot[0] == key_id]:
+            self._write(slot)
 
     def flush_all(self) -> None:
-        for key_id, pending in list(self._pending.items()):
-            self._write(key_id, pending)
+        for slot in list(self._pending):
+            self._write(slot)
 
-    def _write(self, key_id: str, pending: _Pending) -> None:
-        del self._pending[key_id]
-        self._flushed[key_id] = self._clock()
+    def _write(self, slot: tuple[str, str]) -> None:
+        pending = self._pending.pop(slot)
+        self._flushed[slot[0]] = self._clock()
         self._sink.add_usage(
             pending.tenant_id,
-            key_id,
+            slot[0],
             pending.day,
             pending.allowed,
             pending.denied,

@@ -139,12 +139,22 @@ class HotStore:
     def get_key(self, key_id: str) -> ApiKey | None:
         """One strongly consistent GetItem: a revocation is seen by the very next call."""
         item = self._get(self._settings.keys_table, {"key_id": {"S": key_id}})
-        return None if item is None else key_from_item(item)
+        if item is None:
+            return None
+        try:
+            return key_from_item(item)
+        except (KeyError, ValueError, TypeError) as error:
+            raise StorageUnavailable(f"unreadable key item: {type(error).__name__}") from None
 
     def get_group(self, tenant_id: str, group_id: str) -> Group | None:
         key = {"tenant_id": {"S": tenant_id}, "group_id": {"S": group_id}}
         item = self._get(self._settings.groups_table, key)
-        return None if item is None else group_from_item(item)
+        if item is None:
+            return None
+        try:
+            return group_from_item(item)
+        except (KeyError, ValueError, TypeError) as error:
+            raise StorageUnavailable(f"unreadable group item: {type(error).__name__}") from None
 
     def add_usage(
         self,

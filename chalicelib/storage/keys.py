@@ -14,10 +14,13 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict, InvalidInput, KeyLimitReached, NotFound
+from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
+from chalicelib.settings import Settings
 from chalicelib.storage.convert import actor_to, key_from, key_to
 from chalicelib.storage.errors import failed_items, is_condition_failure, storage_errors
 from chalicelib.storage.models import GroupModel, KeyModel, TenantModel
+from chalicelib.storage.sweep import due_actions, schedule
 
 Position = tuple[str, str]  # (created_sort, key_id) of the last key of a page
 
@@ -35,8 +38,15 @@ class KeyFilter:
 class KeyStore:
     """Reads and writes keys; the tenant's counter and the group's count move with them."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, expiry: ExpiryPolicy | None = None) -> None:
         self._connection = connection
+        # Where a new or re-expiring key enters the expiry sweep's index.
+        self._expiry = expiry or ExpiryPolicy(Settings().expiry_thresholds_days)
+
+    def new_item(self, key: ApiKey) -> KeyModel:
+        """The item :meth:`create` writes for ``key`` (the benchmark loads the same)."""
+        due = None if key.expires_at is None else self._expiry.first_due(key.expires_at)
+        return schedule(key_to(key), due)
 
     def get_key(self, key_id: str) -> ApiKey | None:
         """One strongly consistent GetItem (the only read a verification makes)."""
@@ -58,7 +68,7 @@ class KeyStore:
         with storage_errors():
             try:
                 with TransactWrite(connection=self._connection) as tx:
-                    tx.save(key_to(key), condition=KeyModel.key_id.does_not_exist())
+                    tx.save(self.new_item(key), condition=KeyModel.key_id.does_not_exist())
                     tx.update(
                         TenantModel(key.tenant_id),
                         actions=[TenantModel.keys_used.add(1)],
@@ -177,7 +187,10 @@ class KeyStore:
                 else KeyModel.previous_valid_until.remove(),
             ]
         if expires_at is not None:
+            # A new expiry starts the warnings over.
             actions.append(KeyModel.expires_at.set(expires_at))
+            actions += due_actions(self._expiry.first_due(expires_at))
+            actions.append(KeyModel.notified_thresholds.remove())
         condition = (
             (KeyModel.status == KeyStatus.ACTIVE.value)
             & (KeyModel.secret_hash == key.current_secret.digest)
@@ -197,6 +210,15 @@ class KeyStore:
 
         Returns False when the key was no longer active (revoked meanwhile).
         """
+        # The expiry sweep may clear ``counted`` between our read and our write; then the
+        # write fails its condition on an active key, and a fresh read decides again.
+        for _ in range(3):
+            done = self._revoke_as_read(key, actor, now)
+            if done is not None:
+                return done
+        raise Conflict("a concurrent change won; retry")
+
+    def _revoke_as_read(self, key: ApiKey, actor: Actor, now: datetime) -> bool | None:
         with storage_errors():
             item = KeyModel.get(key.key_id, consistent_read=True)
             if item.status != KeyStatus.ACTIVE.value:
@@ -220,7 +242,7 @@ class KeyStore:
                     )
             except TransactWriteError as error:
                 if 0 in failed_items(error):
-                    return False
+                    return None
                 raise Conflict("a concurrent change won; retry") from error
         return True
 
@@ -236,6 +258,8 @@ def _revoke_actions(actor: Actor, now: datetime) -> list[Action]:
         KeyModel.previous_secret_hash.remove(),
         KeyModel.previous_pepper_version.remove(),
         KeyModel.previous_valid_until.remove(),
+        # Nothing left to warn about: out of the expiry sweep's index.
+        *due_actions(None),
     ]
 
 

@@ -12,6 +12,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -39,6 +40,21 @@ class TenantCreatedIndex(GlobalSecondaryIndex["KeyModel"]):
 
     tenant_id = UnicodeAttribute(hash_key=True)
     created_sort = UnicodeAttribute(range_key=True)
+
+
+class SweepDueIndex(GlobalSecondaryIndex["KeyModel"]):
+    """Keys with an expiry warning still to send, by when it is due (sparse: only those keys).
+
+    The expiry sweep queries ``sweep_shard = "0" AND sweep_due <= now``, so it reads exactly
+    the keys that crossed a threshold; a key leaves the index once revoked or fully warned.
+    """
+
+    class Meta:
+        index_name = "sweep-due-index"
+        projection = AllProjection()
+
+    sweep_shard = UnicodeAttribute(hash_key=True)
+    sweep_due = UTCDateTimeAttribute(range_key=True)
 
 
 class KeyModel(Model):
@@ -73,8 +89,15 @@ class KeyModel(Model):
     rotated_at = UTCDateTimeAttribute(null=True)
     # True while the key holds one of its tenant's slots (active and not known expired).
     counted = BooleanAttribute(default=True)
+    # The expiry sweep's bookkeeping (chalicelib/storage/sweep.py): when the next warning is
+    # due (set only while one is, which keeps sweep-due-index sparse), and the thresholds
+    # (days) already warned about.
+    sweep_shard = UnicodeAttribute(null=True)
+    sweep_due = UTCDateTimeAttribute(null=True)
+    notified_thresholds = NumberSetAttribute(null=True)
 
     by_tenant = TenantCreatedIndex()
+    by_sweep_due = SweepDueIndex()
 
 
 class GroupModel(Model):

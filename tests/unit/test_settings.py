@@ -27,6 +27,13 @@ EVERY_VARIABLE = {
     "LATCHKEY_GROUP_CACHE_SECONDS": "5",
     "LATCHKEY_SIMPLE_RESPONSES": "true",
     "LATCHKEY_ROLE": "authorizer",
+    "LATCHKEY_IDEMPOTENCY_TABLE": "prod-idempotency",
+    "LATCHKEY_OIDC_ISSUER": "https://issuer.example/pool/",
+    "LATCHKEY_OIDC_AUDIENCE": "console",
+    "LATCHKEY_OIDC_JWKS_URL": "https://issuer.example/keys",
+    "LATCHKEY_OIDC_TENANT_CLAIM": "tenant",
+    "LATCHKEY_OIDC_ROLES_CLAIM": "roles",
+    "LATCHKEY_OIDC_ROLES": "Key admins=keys:manage; Auditors = keys:read",
     "AWS_REGION": "eu-west-1",
 }
 
@@ -49,6 +56,13 @@ def test_every_variable_is_read_into_its_field() -> None:
         group_cache_seconds=5,
         simple_responses=True,
         role="authorizer",
+        idempotency_table="prod-idempotency",
+        oidc_issuer="https://issuer.example/pool",
+        oidc_audience="console",
+        oidc_jwks_url="https://issuer.example/keys",
+        oidc_tenant_claim="tenant",
+        oidc_roles_claim="roles",
+        oidc_roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
     )
 
 
@@ -184,3 +198,8 @@ def test_a_bad_pepper_entry_is_an_error_that_does_not_echo_it(text: str) -> None
 def test_bad_peppers_in_the_environment_are_an_error() -> None:
     with pytest.raises(ValueError, match="VERSION:VALUE"):
         Settings.from_env({"LATCHKEY_PEPPERS": "nope"})
+
+
+def test_role_mapping_refuses_an_entry_without_a_permission() -> None:
+    with pytest.raises(ValueError, match="ROLE=PERMISSION"):
+        Settings.from_env({"LATCHKEY_OIDC_ROLES": "Key admins"})

@@ -1,0 +1,174 @@
+"""The expiry sweep: find keys that crossed a warning threshold, record it, warn their owners.
+
+Guarantee: at most once per key and threshold. Each warning is first recorded on the key
+with a conditional write (so of two overlapping runs only one wins it), then sent; a send
+that fails is released again so the next run retries it. Only a run killed between the
+write and the send loses that warning. docs/expiry-sweep.md says why this side was chosen.
+
+It knows no AWS: the store and the notifier are passed in (chalicelib/storage/sweep.py,
+chalicelib/notify.py), and so are the clock and the time the run has left.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Protocol
+
+from chalicelib.domain.expiry import ExpiryPolicy, Plan, days_left
+from chalicelib.domain.warnings import Candidate, Digest, Notice
+
+# PutEvents takes at most 10 entries; the remaining time is checked between batches.
+BATCH = 10
+STOP_MARGIN = timedelta(seconds=10)
+log = logging.getLogger(__name__)
+
+
+class DueKeys(Protocol):
+    """The index's answer: candidates, and how many items reading them examined."""
+
+    def __iter__(self) -> Iterator[Candidate]: ...
+
+    @property
+    def examined(self) -> int: ...
+
+
+class SweepStore(Protocol):
+    def due(self, now: datetime) -> DueKeys: ...
+
+    def record(self, candidate: Candidate, plan: Plan) -> bool: ...
+
+    def release(self, candidate: Candidate, plan: Plan) -> None: ...
+
+    def reschedule(self, candidate: Candidate, due: datetime | None) -> bool: ...
+
+
+class Notifier(Protocol):
+    def send(self, notices: Sequence[Notice]) -> list[Notice]:
+        """Send one event per notice; return the notices that were not accepted."""
+        ...
+
+    def digest(self, digest: Digest) -> None: ...
+
+
+@dataclass
+class SweepReport:
+    """What one run did (or, in a dry run, would do)."""
+
+    now: datetime
+    dry_run: bool
+    examined: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    lost_races: int = 0
+    released: int = 0
+    stopped_early: bool = False
+
+    @property
+    def crossed(self) -> int:
+        return len(self.notices)
+
+    def digests(self) -> list[Digest]:
+        by_tenant: dict[str, list[Notice]] = {}
+        for notice in self.notices:
+            by_tenant.setdefault(notice.tenant_id, []).append(notice)
+        return [Digest(tenant, tuple(notices)) for tenant, notices in sorted(by_tenant.items())]
+
+
+class SweepService:
+    """Runs the sweep over a store, a notifier, the thresholds and a clock."""
+
+    def __init__(
+        self,
+        store: SweepStore,
+        notifier: Notifier,
+        policy: ExpiryPolicy,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._notifier = notifier
+        self._policy = policy
+        self._clock = clock
+
+    def run(
+        self, *, dry_run: bool = False, time_left: Callable[[], timedelta] | None = None
+    ) -> SweepReport:
+        """One run; stops taking new keys when ``time_left()`` drops under ``STOP_MARGIN``.
+
+        Keys it did not reach stay due in the index, so the next run continues with them.
+        """
+        report = SweepReport(now=self._clock(), dry_run=dry_run)
+        due = self._store.due(report.now)
+        candidates = iter(due)
+        try:
+            # The time is checked before each batch is read, so a stop reads nothing more.
+            while not (stop := time_left is not None and time_left() < STOP_MARGIN):
+                batch = list(islice(candidates, BATCH))
+                if not batch:
+                    break
+                self._handle(batch, report)
+            report.stopped_early = stop
+        finally:
+            report.examined = due.examined
+            if not dry_run:
+                self._send_digests(report)
+        return report
+
+    def _handle(self, batch: list[Candidate], report: SweepReport) -> None:
+        won: list[tuple[Candidate, Plan, Notice]] = []
+        for candidate in batch:
+            plan = self._policy.plan(candidate.expires_at, candidate.notified, report.now)
+            if plan is None:
+                # Due by the index but nothing crossed: the thresholds were reconfigured.
+                if not report.dry_run:
+                    due = self._policy.next_due(candidate.expires_at, candidate.notified)
+                    self._store.reschedule(candidate, due)
+                continue
+            notice = _notice(candidate, plan, report.now)
+            if report.dry_run:
+                report.notices.append(notice)
+            elif self._store.record(candidate, plan):
+                won.append((candidate, plan, notice))
+            else:
+                report.lost_races += 1
+        if won:
+            self._send(won, report)
+
+    def _send(self, won: list[tuple[Candidate, Plan, Notice]], report: SweepReport) -> None:
+        try:
+            failed = self._notifier.send([notice for _, _, notice in won])
+        except Exception:
+            # Nothing of this batch is known to have been sent: give it back to the next run.
+            for candidate, plan, _ in won:
+                self._store.release(candidate, plan)
+            report.released += len(won)
+            raise
+        for candidate, plan, notice in won:
+            if notice in failed:
+                self._store.release(candidate, plan)
+                report.released += 1
+            else:
+                report.notices.append(notice)
+
+    def _send_digests(self, report: SweepReport) -> None:
+        for digest in report.digests():
+            try:
+                self._notifier.digest(digest)
+            except Exception:
+                # The events went out and are the record; a lost digest is only a summary.
+                log.exception("expiry digest for tenant %s was not sent", digest.tenant_id)
+
+
+def _notice(candidate: Candidate, plan: Plan, now: datetime) -> Notice:
+    return Notice(
+        tenant_id=candidate.tenant_id,
+        key_id=candidate.key_id,
+        key_name=candidate.name,
+        group_id=candidate.group_id,
+        expires_at=candidate.expires_at,
+        days_left=days_left(candidate.expires_at, now),
+        threshold=plan.threshold,
+        created_by=candidate.created_by,
+    )

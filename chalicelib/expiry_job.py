@@ -1,0 +1,120 @@
+"""The scheduled expiry sweep's entry point and wiring (app.py's ``expiry_sweep``, the CLI).
+
+Builds the sweep lazily on the first run, never at import time. The schedule expression is
+read from the settings when app.py is imported, because Chalice needs it then; that reads
+the environment only, no AWS. app.py imports this module in every Lambda, the authorizer's
+included, so it imports the sweep's domain, storage and clients only when it builds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from chalicelib.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.domain.sweep import Notifier, SweepReport, SweepService
+
+Clock = Callable[[], datetime]
+
+
+class LambdaContext(Protocol):
+    def get_remaining_time_in_millis(self) -> float: ...
+
+
+def sweep_schedule() -> str:
+    """The schedule expression of the sweep, e.g. ``rate(1 hour)``."""
+    return get_settings().sweep_schedule
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def notifier_for(settings: Settings) -> Notifier:
+    """EventBridge and SNS in AWS; in memory against a local store (nothing leaves the laptop)."""
+    from chalicelib.notify import AwsNotifier, RecordingNotifier
+
+    if settings.dynamodb_endpoint is not None:
+        return RecordingNotifier()
+
+    def client(name: str) -> Callable[[], Any]:
+        def make() -> Any:
+            import boto3
+
+            return boto3.client(name, region_name=settings.region)
+
+        return make
+
+    return AwsNotifier(
+        settings.event_bus, settings.expiry_topic_arn, client("events"), client("sns")
+    )
+
+
+def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = None) -> SweepService:
+    from pynamodb.connection import Connection
+
+    from chalicelib.domain.expiry import ExpiryPolicy
+    from chalicelib.domain.sweep import SweepService
+    from chalicelib.storage.models import bind_models
+    from chalicelib.storage.sweep import SweepStore
+
+    bind_models(settings)
+    store = SweepStore(Connection(region=settings.region, host=settings.dynamodb_endpoint))
+    policy = ExpiryPolicy(settings.expiry_thresholds_days)
+    return SweepService(store, notifier or notifier_for(settings), policy, clock)
+
+
+def time_left_of(context: LambdaContext | None) -> Callable[[], timedelta] | None:
+    if context is None:
+        return None
+    return lambda: timedelta(milliseconds=context.get_remaining_time_in_millis())
+
+
+def report_json(report: SweepReport) -> dict[str, Any]:
+    """A run's report as JSON: what the Lambda returns and ``latchkey sweep --json`` prints."""
+    from chalicelib.notify import iso
+
+    return {
+        "now": iso(report.now),
+        "dry_run": report.dry_run,
+        "examined": report.examined,
+        "crossed": report.crossed,
+        "lost_races": report.lost_races,
+        "released": report.released,
+        "stopped_early": report.stopped_early,
+        "notices": [
+            {
+                "detail_type": notice.detail_type,
+                "tenant_id": notice.tenant_id,
+                "key_id": notice.key_id,
+                "key_name": notice.key_name,
+                "threshold_days": notice.threshold,
+                "days_left": notice.days_left,
+                "expires_at": iso(notice.expires_at),
+            }
+            for notice in report.notices
+        ],
+    }
+
+
+_sweep: SweepService | None = None
+
+
+def set_sweep(sweep: SweepService | None) -> None:
+    """Replace (or with None, forget) the process's sweep; tests inject theirs."""
+    global _sweep
+    _sweep = sweep
+
+
+def run_sweep(context: LambdaContext | None) -> dict[str, Any]:
+    """One scheduled run, within the time the Lambda ``context`` has left."""
+    global _sweep
+    if _sweep is None:
+        _sweep = build_sweep(get_settings(), utc_now)
+    report = _sweep.run(time_left=time_left_of(context))
+    summary = report_json(report)
+    del summary["notices"]  # counts only: the events carry the details
+    return summary

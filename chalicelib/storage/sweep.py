@@ -1,0 +1,172 @@
+"""The expiry sweep's storage: the sparse ``sweep-due-index`` and the conditional writes.
+
+A key carries ``sweep_due`` (and ``sweep_shard``) only while it has a warning still to
+send, so a Query for ``sweep_due <= now`` examines exactly the keys that crossed a
+threshold. Recording a warning is one conditional write on the values the sweep read; the
+expired threshold also frees the key's slot of its tenant's limit, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.expiry import Plan
+from chalicelib.domain.records import KeyStatus
+from chalicelib.domain.warnings import Candidate
+from chalicelib.storage.convert import actor_from
+from chalicelib.storage.errors import failed_items, is_condition_failure, storage_errors
+from chalicelib.storage.models import KeyModel, TenantModel
+
+# One partition of the index holds every due key. A GSI partition takes ~1,000 writes/s and
+# splits by range key when hot; an API-key service stays far below that. Sharding the hash
+# key ("0".."N") and querying each shard is the way out if it ever does not.
+SHARD = "0"
+PAGE_SIZE = 100
+
+
+def due_actions(due: datetime | None) -> list[Action]:
+    """Put the key in the index at ``due``, or take it out (None)."""
+    if due is None:
+        return [KeyModel.sweep_shard.remove(), KeyModel.sweep_due.remove()]
+    return [KeyModel.sweep_shard.set(SHARD), KeyModel.sweep_due.set(due)]
+
+
+def schedule(item: KeyModel, due: datetime | None) -> KeyModel:
+    """Set a new item's place in the index (before its first save)."""
+    item.sweep_shard = SHARD if due is not None else None
+    item.sweep_due = due
+    return item
+
+
+class DueQuery:
+    """The keys due at ``now``, read lazily page by page, and the items that examined."""
+
+    def __init__(self, now: datetime, page_size: int = PAGE_SIZE) -> None:
+        with storage_errors():
+            self._result = KeyModel.by_sweep_due.query(
+                SHARD, KeyModel.sweep_due <= now, page_size=page_size
+            )
+
+    def __iter__(self) -> Iterator[Candidate]:
+        with storage_errors():
+            for item in self._result:
+                yield candidate_from(item)
+
+    @property
+    def examined(self) -> int:
+        """Items DynamoDB read for this query so far (the sum of its pages' ScannedCount)."""
+        return int(self._result.page_iter.total_scanned_count)
+
+
+class SweepStore:
+    """Reads due keys and records their warnings, each as a conditional write."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def due(self, now: datetime) -> DueQuery:
+        return DueQuery(now)
+
+    def record(self, candidate: Candidate, plan: Plan) -> bool:
+        """Record ``plan`` on the key unless another run (or a revoke) changed it since read.
+
+        For the expired threshold, also clear ``counted`` and give the tenant its slot back.
+        """
+        actions = [
+            KeyModel.notified_thresholds.add(set(plan.covers)),
+            *due_actions(plan.next_due),
+        ]
+        condition = _as_read(candidate) & ~KeyModel.notified_thresholds.contains(plan.threshold)
+        if plan.expired and candidate.counted:
+            return self._record_expiry(candidate, actions, condition)
+        return self._update(candidate.key_id, actions, condition)
+
+    def release(self, candidate: Candidate, plan: Plan) -> None:
+        """Undo :meth:`record` after a failed send, so the next run sends it.
+
+        A freed slot stays freed: the key has expired whatever happened to the warning.
+        """
+        after = (
+            KeyModel.sweep_due.does_not_exist()
+            if plan.next_due is None
+            else KeyModel.sweep_due == plan.next_due
+        )
+        condition = (
+            (KeyModel.status == KeyStatus.ACTIVE.value)
+            & after
+            & KeyModel.notified_thresholds.contains(plan.threshold)
+        )
+        actions = [
+            KeyModel.notified_thresholds.delete(set(plan.covers)),
+            *due_actions(candidate.due),
+        ]
+        self._update(candidate.key_id, actions, condition)
+
+    def reschedule(self, candidate: Candidate, due: datetime | None) -> bool:
+        """Move a key whose index entry no longer matches the thresholds."""
+        return self._update(candidate.key_id, due_actions(due), _as_read(candidate))
+
+    def _record_expiry(
+        self, candidate: Candidate, actions: list[Action], condition: Condition
+    ) -> bool:
+        with storage_errors():
+            try:
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(
+                        KeyModel(candidate.key_id),
+                        actions=[*actions, KeyModel.counted.set(False)],
+                        condition=condition & (KeyModel.counted == True),  # noqa: E712
+                    )
+                    tx.update(
+                        TenantModel(candidate.tenant_id),
+                        actions=[TenantModel.keys_used.add(-1)],
+                    )
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
+                    return False
+                raise
+        return True
+
+    @staticmethod
+    def _update(key_id: str, actions: list[Action], condition: Condition) -> bool:
+        with storage_errors():
+            try:
+                KeyModel(key_id).update(actions=actions, condition=condition)
+            except UpdateError as error:
+                if is_condition_failure(error):
+                    return False
+                raise
+        return True
+
+
+def _as_read(candidate: Candidate) -> Condition:
+    condition: Condition = (KeyModel.sweep_due == candidate.due) & (
+        KeyModel.status == KeyStatus.ACTIVE.value
+    )
+    return condition
+
+
+def candidate_from(item: KeyModel) -> Candidate:
+    created_by = actor_from(item.created_by)
+    assert created_by is not None  # required attribute
+    # Both are set on every key in the index.
+    assert item.expires_at is not None
+    assert item.sweep_due is not None
+    return Candidate(
+        key_id=item.key_id,
+        tenant_id=item.tenant_id,
+        name=item.name,
+        group_id=item.group_id,
+        expires_at=item.expires_at,
+        created_by=created_by,
+        notified=frozenset(int(days) for days in item.notified_thresholds or ()),
+        due=item.sweep_due,
+        counted=bool(item.counted),
+    )

@@ -1,0 +1,178 @@
+"""The expiry sweep on DynamoDB Local: truly concurrent runs, and 10,000 keys in one go."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from pynamodb.connection import Connection
+
+from chalicelib.container import Services, build_services
+from chalicelib.domain.expiry import ExpiryPolicy
+from chalicelib.domain.groups import GroupDraft
+from chalicelib.domain.keys import KeyDraft
+from chalicelib.domain.records import Actor
+from chalicelib.domain.sweep import SweepReport, SweepService
+from chalicelib.domain.warnings import Candidate
+from chalicelib.notify import RecordingNotifier
+from chalicelib.settings import Settings
+from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore
+from scripts.bench_sweep import bench_key, write_items
+from tests.conftest import FakeClock
+
+OWNER = Actor(type="user", id="u-1", name="Owner")
+
+
+class TogetherStore(SweepStore):
+    """The real store; each run reads its first page of the index, then waits for the other."""
+
+    def __init__(self, connection: Connection, barrier: threading.Barrier) -> None:
+        super().__init__(connection)
+        self._barrier = barrier
+
+    def due(self, now: datetime) -> DueQuery:
+        query = super().due(now)
+        return _Synchronised(query, self._barrier)  # type: ignore[return-value]
+
+
+class _Synchronised:
+    def __init__(self, query: DueQuery, barrier: threading.Barrier) -> None:
+        self._query, self._barrier = query, barrier
+
+    def __iter__(self) -> Iterator[Candidate]:
+        candidates = iter(self._query)
+        first = next(candidates, None)
+        self._barrier.wait()
+        if first is not None:
+            yield first
+        yield from candidates
+
+    @property
+    def examined(self) -> int:
+        return self._query.examined
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def services(local_settings: Settings, clock: FakeClock) -> Services:
+    return build_services(local_settings, clock)
+
+
+def connection(settings: Settings) -> Connection:
+    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
+
+
+def new_tenant(services: Services, limit: int) -> tuple[str, str]:
+    tenant_id = f"t-{uuid.uuid4().hex[:10]}"
+    services.tenants.create(tenant_id, limit)
+    group = services.groups.create(tenant_id, GroupDraft("Workers", "", ("keys:read",)))
+    return tenant_id, group.group_id
+
+
+def concurrent_runs(settings: Settings, clock: FakeClock) -> list[tuple[SweepReport, Any]]:
+    barrier = threading.Barrier(2)
+    policy = ExpiryPolicy(settings.expiry_thresholds_days)
+
+    def one_run(_: int) -> tuple[SweepReport, RecordingNotifier]:
+        notifier = RecordingNotifier()
+        store = TogetherStore(connection(settings), barrier)
+        return SweepService(store, notifier, policy, clock).run(), notifier
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(one_run, range(2)))
+
+
+def test_two_concurrent_sweeps_send_one_warning_per_key_and_threshold(
+    services: Services, local_settings: Settings, clock: FakeClock
+) -> None:
+    tenant_id, group_id = new_tenant(services, 1_000)
+    expires_at = clock.now + timedelta(hours=1)
+    keys = {
+        services.keys.create(tenant_id, OWNER, KeyDraft(f"k{n}", "", group_id, expires_at, ()))
+        .key.key_id
+        for n in range(120)
+    }
+    assert services.tenants.get(tenant_id).keys_used == 120
+    clock.advance(hours=2)  # every key expired: the warning that also frees the slot
+
+    runs = concurrent_runs(local_settings, clock)
+
+    sent = Counter(
+        (notice.key_id, notice.threshold) for _, notifier in runs for notice in notifier.events
+    )
+    assert sent == Counter({(key, 0): 1 for key in keys})
+    # Both runs read the first page before either wrote, so every key on it was contested.
+    assert sum(report.lost_races for report, _ in runs) >= PAGE_SIZE
+    assert sum(report.crossed for report, _ in runs) == 120
+    assert services.tenants.get(tenant_id).keys_used == 0
+    digests = [digest for _, notifier in runs for digest in notifier.digests]
+    assert sum(len(digest.notices) for digest in digests) == 120
+
+
+def test_ten_thousand_keys_crossing_at_once_are_all_warned_across_runs(
+    local_settings: Settings, dynamodb_client: Any, clock: FakeClock
+) -> None:
+    tenant_id = f"t-{uuid.uuid4().hex[:10]}"
+    expires_at = clock.now + timedelta(days=5)
+    keys = [bench_key(n, tenant_id, expires_at) for n in range(10_000)]
+    write_items(dynamodb_client, local_settings, keys)
+    policy = ExpiryPolicy(local_settings.expiry_thresholds_days)
+    notifier = RecordingNotifier()
+    sweep = SweepService(SweepStore(connection(local_settings)), notifier, policy, clock)
+    checks = iter(range(10_000))
+
+    def time_left() -> timedelta:
+        # A Lambda whose time runs short after 600 batches (6,000 keys).
+        return timedelta(minutes=5) if next(checks) < 600 else timedelta(seconds=5)
+
+    first = sweep.run(time_left=time_left)
+    clock.advance(hours=1)
+    second = sweep.run()
+
+    assert (first.stopped_early, first.crossed, second.crossed) == (True, 6_000, 4_000)
+    assert first.examined + second.examined == 10_000
+    assert Counter(n.key_id for n in notifier.events) == Counter({k.key_id: 1 for k in keys})
+    assert {n.threshold for n in notifier.events} == {7}
+
+
+def test_revoking_keys_while_the_sweep_flags_them_revokes_each_and_frees_each_slot_once(
+    services: Services, local_settings: Settings, clock: FakeClock
+) -> None:
+    tenant_id, group_id = new_tenant(services, 1_000)
+    expires_at = clock.now + timedelta(hours=1)
+    keys = [
+        services.keys.create(tenant_id, OWNER, KeyDraft(f"k{n}", "", group_id, expires_at, ()))
+        .key.key_id
+        for n in range(80)
+    ]
+    clock.advance(hours=2)
+    policy = ExpiryPolicy(local_settings.expiry_thresholds_days)
+    sweep = SweepService(SweepStore(connection(local_settings)), RecordingNotifier(), policy, clock)
+    barrier = threading.Barrier(2)
+
+    def sweep_all() -> list[str]:
+        barrier.wait()
+        sweep.run()
+        return []
+
+    def revoke_all() -> list[str]:
+        barrier.wait()
+        return [services.keys.revoke(tenant_id, key, OWNER).status.value for key in keys]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        swept, revoked = pool.submit(sweep_all), pool.submit(revoke_all)
+        statuses = revoked.result()
+        swept.result()
+
+    assert statuses == ["revoked"] * len(keys)
+    assert services.tenants.get(tenant_id).keys_used == 0

@@ -1,0 +1,380 @@
+"""The authorizer fails closed: a store or pepper it cannot use means Deny, never a 500.
+
+A real botocore DynamoDB client with a ``Stubber`` is injected into the authorizer's
+``HotStore`` (``client_factory``), so errors arrive exactly as botocore raises them and
+nothing leaves the process. Every refusal is an explicit Deny (``isAuthorized: false`` for
+HTTP APIs in simple mode) or ``Unauthorized``; the log names the cause, never the token.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from botocore.stub import Stubber
+
+from chalicelib.authorizer.handler import Unauthorized, authorize
+from chalicelib.authorizer.runtime import Runtime, build_runtime
+from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers, hash_secret
+from chalicelib.settings import Settings
+from chalicelib.storage.hotpath import HotStore
+from chalicelib.tokens import TokenFormat
+from tests.conftest import FakeClock
+from tests.conftest import test_settings as settings_for_tests
+from tests.unit.test_authorizer_policy import Shape, event_for, explicitly_denies
+
+SETTINGS = settings_for_tests()
+PEPPERS = StaticPeppers(SETTINGS.local_peppers)
+SESSION = botocore.session.get_session()  # one session: its service models load once
+ROUTE = ("GET", "/orders/7")
+SOURCE = "198.51.100.7"
+STAMP = "2026-11-01T00:00:00.000000+0000"
+STORE_ERRORS = [
+    ("ProvisionedThroughputExceededException", 400),
+    ("InternalServerError", 500),
+    ("ResourceNotFoundException", 400),
+]
+
+
+def new_client(service: str = "dynamodb") -> Any:
+    # Dummy credentials: a Stubber answers before anything is signed or sent.
+    return SESSION.create_client(
+        service,
+        region_name=SETTINGS.region,
+        aws_access_key_id="stubbed",
+        aws_secret_access_key="stubbed",
+    )
+
+
+class Issued:
+    """A token and the raw DynamoDB items the stub serves for it."""
+
+    def __init__(self, pepper_version: int = 1) -> None:
+        self.token, parts = TokenFormat(SETTINGS.key_prefix).mint()
+        self.key_id, self.secret = parts.key_id, parts.secret
+        self.pepper_version = pepper_version
+
+    def key_item(self) -> dict[str, Any]:
+        pepper = SETTINGS.local_peppers[1]
+        return {
+            "key_id": {"S": self.key_id},
+            "tenant_id": {"S": "acme"},
+            "name": {"S": "Billing worker"},
+            "group_id": {"S": "grp_orders"},
+            "status": {"S": "active"},
+            "ip_allowlist": {"L": []},
+            "created_by": {"M": {"type": {"S": "user"}, "id": {"S": "u1"}, "name": {"S": "Ada"}}},
+            "created_at": {"S": STAMP},
+            "updated_at": {"S": STAMP},
+            "hint": {"S": f"{SETTINGS.key_prefix}_{self.key_id}_"},
+            "secret_hash": {"S": hash_secret(pepper, self.secret)},
+            "pepper_version": {"N": str(self.pepper_version)},
+        }
+
+
+GROUP_ITEM = {
+    "group_id": {"S": "grp_orders"},
+    "tenant_id": {"S": "acme"},
+    "name": {"S": "Orders"},
+    "permissions": {"L": [{"S": "orders:read"}]},
+    "routes": {"L": [{"S": "GET /orders/*"}]},
+    "created_at": {"S": STAMP},
+    "updated_at": {"S": STAMP},
+}
+
+
+def runtime_over(
+    client_factory: Callable[[], Any],
+    shape: Shape = Shape.REST_REQUEST,
+    peppers: PepperSource = PEPPERS,
+    clock: FakeClock | None = None,
+) -> Runtime:
+    settings: Settings = settings_for_tests(simple_responses=shape is Shape.HTTP_SIMPLE)
+    store = HotStore(settings, client_factory=client_factory)
+    return build_runtime(settings, clock or FakeClock(), store=store, peppers=peppers)
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[tuple[Any, Stubber]]:
+    client = new_client()
+    with Stubber(client) as stubber:
+        yield client, stubber
+
+
+def capture_all(caplog: pytest.LogCaptureFixture) -> None:
+    """Capture every record at DEBUG, the authorizer's own included."""
+    caplog.set_level(logging.DEBUG)
+
+
+def assert_fails_closed(shape: Shape, response: dict[str, Any]) -> None:
+    """An explicit Deny for this request (``isAuthorized: false`` in simple mode)."""
+    if shape is Shape.HTTP_SIMPLE:
+        assert response == {"isAuthorized": False, "context": {}}, shape
+        return
+    method_arn = shape.method_arn(*ROUTE)
+    assert explicitly_denies(response, method_arn), (shape, response)
+    assert all(s["Effect"] == "Deny" for s in response["policyDocument"]["Statement"]), shape
+
+
+def assert_logged_without_secrets(
+    caplog: pytest.LogCaptureFixture, cause: str, key: Issued
+) -> None:
+    assert cause in caplog.text
+    for record in caplog.records:
+        message = record.getMessage()
+        assert key.secret not in message, record
+        assert key.token not in message, record
+    assert key.secret not in caplog.text
+
+
+# --- the store fails ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", list(Shape))
+@pytest.mark.parametrize(("code", "status"), STORE_ERRORS)
+def test_a_get_item_error_is_an_explicit_deny_and_its_cause_is_logged(
+    dynamodb: tuple[Any, Stubber],
+    caplog: pytest.LogCaptureFixture,
+    shape: Shape,
+    code: str,
+    status: int,
+) -> None:
+    client, stubber = dynamodb
+    key = Issued()
+    stubber.add_client_error("get_item", service_error_code=code, http_status_code=status)
+    runtime = runtime_over(lambda: client, shape)
+    capture_all(caplog)
+
+    response = authorize(event_for(shape, key.token, ROUTE, SOURCE), runtime)
+
+    assert_fails_closed(shape, response)
+    stubber.assert_no_pending_responses()
+    assert_logged_without_secrets(caplog, code, key)
+
+
+@pytest.mark.parametrize("shape", list(Shape))
+def test_an_unreachable_endpoint_is_an_explicit_deny(
+    caplog: pytest.LogCaptureFixture, shape: Shape
+) -> None:
+    def unreachable() -> Any:
+        raise EndpointConnectionError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
+
+    key = Issued()
+    capture_all(caplog)
+    response = authorize(
+        event_for(shape, key.token, ROUTE, SOURCE), runtime_over(unreachable, shape)
+    )
+    assert_fails_closed(shape, response)
+    assert_logged_without_secrets(caplog, "EndpointConnectionError", key)
+
+
+def test_an_unreadable_key_item_fails_closed(dynamodb: tuple[Any, Stubber]) -> None:
+    client, stubber = dynamodb
+    key = Issued()
+    item = key.key_item()
+    del item["created_by"]
+    stubber.add_response("get_item", {"Item": item})
+    try:
+        response = authorize(
+            event_for(Shape.TOKEN, key.token, ROUTE, SOURCE), runtime_over(lambda: client)
+        )
+    except Unauthorized:
+        return
+    assert_fails_closed(Shape.TOKEN, response)
+
+
+# --- the pepper is missing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", list(Shape))
+def test_a_pepper_version_that_is_not_configured_is_an_explicit_deny(
+    dynamodb: tuple[Any, Stubber], caplog: pytest.LogCaptureFixture, shape: Shape
+) -> None:
+    client, stubber = dynamodb
+    key = Issued(pepper_version=1)
+    stubber.add_response("get_item", {"Item": key.key_item()})
+    runtime = runtime_over(lambda: client, shape, peppers=StaticPeppers({}))
+    capture_all(caplog)
+
+    response = authorize(event_for(shape, key.token, ROUTE, SOURCE), runtime)
+
+    assert_fails_closed(shape, response)
+    assert_logged_without_secrets(caplog, "pepper version 1 is not configured", key)
+
+
+def test_an_ssm_client_that_cannot_be_built_is_an_explicit_deny(
+    dynamodb: tuple[Any, Stubber], caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_ssm() -> object:
+        raise EndpointConnectionError(endpoint_url="https://ssm.us-east-1.amazonaws.com")
+
+    client, stubber = dynamodb
+    key = Issued()
+    stubber.add_response("get_item", {"Item": key.key_item()})
+    peppers = SsmPeppers("/latchkey/test/pepper", no_ssm)
+    capture_all(caplog)
+
+    response = authorize(
+        event_for(Shape.TOKEN, key.token, ROUTE, SOURCE),
+        runtime_over(lambda: client, peppers=peppers),
+    )
+
+    assert_fails_closed(Shape.TOKEN, response)
+    assert_logged_without_secrets(caplog, "EndpointConnectionError", key)
+
+
+@pytest.mark.parametrize("code", ["ParameterVersionNotFound", "AccessDeniedException"])
+def test_an_ssm_error_is_an_explicit_deny(
+    dynamodb: tuple[Any, Stubber], caplog: pytest.LogCaptureFixture, code: str
+) -> None:
+    client, stubber = dynamodb
+    key = Issued()
+    stubber.add_response("get_item", {"Item": key.key_item()})
+    ssm = new_client("ssm")
+    peppers = SsmPeppers("/latchkey/test/pepper", lambda: ssm)
+    capture_all(caplog)
+
+    with Stubber(ssm) as ssm_stubber:
+        ssm_stubber.add_client_error("get_parameter", service_error_code=code)
+        response = authorize(
+            event_for(Shape.HTTP_IAM, key.token, ROUTE, SOURCE),
+            runtime_over(lambda: client, Shape.HTTP_IAM, peppers=peppers),
+        )
+        ssm_stubber.assert_no_pending_responses()
+
+    assert_fails_closed(Shape.HTTP_IAM, response)
+    assert_logged_without_secrets(caplog, code, key)
+
+
+# --- no read without a well-formed key ---------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", list(Shape))
+@pytest.mark.parametrize(
+    "token",
+    [None, "", "Bearer abc", "lk_test_short", "lk_live_0123456789abcdef_" + "s" * 49],
+)
+def test_a_missing_or_malformed_key_is_unauthorized_without_any_database_call(
+    shape: Shape, token: str | None
+) -> None:
+    built: list[Any] = []
+
+    def factory() -> Any:
+        built.append(new_client())
+        return built[-1]
+
+    runtime = runtime_over(factory, shape)
+    with pytest.raises(Unauthorized) as raised:
+        authorize(event_for(shape, token, ROUTE, SOURCE), runtime)
+    assert str(raised.value) == "Unauthorized"
+    assert (runtime.store.reads, runtime.store.writes, built) == (0, 0, [])
+
+
+def test_a_token_with_a_bad_checksum_is_unauthorized_without_any_database_call(
+    dynamodb: tuple[Any, Stubber],
+) -> None:
+    client, stubber = dynamodb  # nothing queued: any call would fail the stub
+    token = Issued().token
+    damaged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    runtime = runtime_over(lambda: client)
+    with pytest.raises(Unauthorized):
+        authorize(event_for(Shape.REST_REQUEST, damaged, ROUTE, SOURCE), runtime)
+    stubber.assert_no_pending_responses()
+    assert runtime.store.reads == 0
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{}, {"type": "REQUEST"}, {"type": "TOKEN", "methodArn": "not-an-arn"}, {"type": "OTHER"}],
+)
+def test_an_event_of_no_known_shape_is_unauthorized_without_any_database_call(
+    event: dict[str, Any],
+) -> None:
+    runtime = runtime_over(new_client)
+    with pytest.raises(Unauthorized):
+        authorize(event, runtime)
+    assert runtime.store.reads == 0
+
+
+# --- the read itself ---------------------------------------------------------------------
+
+
+def test_the_key_is_read_with_one_strongly_consistent_get_item(
+    dynamodb: tuple[Any, Stubber],
+) -> None:
+    client, stubber = dynamodb
+    key = Issued()
+    stubber.add_response(
+        "get_item",
+        {"Item": key.key_item()},
+        expected_params={
+            "TableName": SETTINGS.keys_table,
+            "Key": {"key_id": {"S": key.key_id}},
+            "ConsistentRead": True,
+        },
+    )
+    stubber.add_response("get_item", {"Item": GROUP_ITEM})
+    stubber.add_response("update_item", {})  # the first decision's usage is due at once
+    stubber.add_response("update_item", {})
+    response = authorize(
+        event_for(Shape.TOKEN, key.token, ROUTE, SOURCE), runtime_over(lambda: client)
+    )
+    assert response["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    stubber.assert_no_pending_responses()
+
+
+# --- usage is best effort ----------------------------------------------------------------
+
+
+def test_a_failed_usage_write_never_changes_the_decision(
+    dynamodb: tuple[Any, Stubber], caplog: pytest.LogCaptureFixture
+) -> None:
+    client, stubber = dynamodb
+    key = Issued()
+    stubber.add_response("get_item", {"Item": key.key_item()})
+    stubber.add_response("get_item", {"Item": GROUP_ITEM})
+    stubber.add_client_error(
+        "update_item", service_error_code="ProvisionedThroughputExceededException"
+    )
+    capture_all(caplog)
+
+    response = authorize(
+        event_for(Shape.TOKEN, key.token, ROUTE, SOURCE), runtime_over(lambda: client)
+    )
+
+    assert response["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert "usage write failed: ProvisionedThroughputExceededException" in caplog.text
+    stubber.assert_no_pending_responses()
+
+
+def test_a_failed_usage_write_at_midnight_never_changes_the_decision(
+    dynamodb: tuple[Any, Stubber],
+) -> None:
+    client, stubber = dynamodb
+    key = Issued()
+    clock = FakeClock(datetime(2026, 11, 24, 23, 59, 30, tzinfo=UTC))
+    runtime = runtime_over(lambda: client, clock=clock)
+    event = event_for(Shape.TOKEN, key.token, ROUTE, SOURCE)
+    # 23:59:30: first decision; its usage is due at once (two writes).
+    stubber.add_response("get_item", {"Item": key.key_item()})
+    stubber.add_response("get_item", {"Item": GROUP_ITEM})
+    stubber.add_response("update_item", {})
+    stubber.add_response("update_item", {})
+    authorize(event, runtime)
+    # 23:59:50: counted, not yet due.
+    clock.advance(seconds=20)
+    stubber.add_response("get_item", {"Item": key.key_item()})
+    authorize(event, runtime)
+    # 00:00:10, a new day: yesterday's pending counts are written first, and that fails.
+    clock.advance(seconds=20)
+    stubber.add_response("get_item", {"Item": key.key_item()})
+    stubber.add_client_error(
+        "update_item", service_error_code="ProvisionedThroughputExceededException"
+    )
+    response = authorize(event, runtime)
+    assert response["policyDocument"]["Statement"][0]["Effect"] == "Allow"

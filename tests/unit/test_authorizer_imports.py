@@ -1,0 +1,60 @@
+"""The cold-start guard: the authorizer's Lambda imports only what the hot path needs.
+
+Each check imports ``app`` in a fresh interpreter, since this test session has long since
+imported everything. With ``LATCHKEY_ROLE=authorizer`` (how .chalice/config.json deploys the
+authorizer) neither the management API nor its heavy dependencies may load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pydantic", "pynamodb", "yaml", "boto3")
+PROBE = f"""
+import json, sys
+import app
+print(json.dumps({{
+    "loaded": [name for name in {HEAVY!r} + ("chalicelib.api",) if name in sys.modules],
+    "routes": sorted(app.app.routes),
+    "authorizer": callable(getattr(app, "authorizer", None)),
+}}))
+"""
+
+
+def import_app(role: str | None) -> dict[str, Any]:
+    """What a fresh ``import app`` loads, under ``LATCHKEY_ROLE=role`` (unset when None)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
+    if role is not None:
+        env["LATCHKEY_ROLE"] = role
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_the_authorizer_role_imports_no_pydantic_pynamodb_yaml_or_boto3() -> None:
+    loaded = import_app("authorizer")
+    assert loaded["loaded"] == []
+    assert loaded["routes"] == []
+    assert loaded["authorizer"] is True
+
+
+def test_without_the_authorizer_role_the_management_api_is_registered() -> None:
+    loaded = import_app(None)
+    assert "/v1/keys" in loaded["routes"]
+    assert "/v1/verify" in loaded["routes"]
+    assert loaded["authorizer"] is True
