@@ -47,6 +47,12 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("UsageTable.Arn", "Query", "UpdateItem")
     | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+    # chalicelib/storage/sweep.py and chalicelib/notify.py: no pepper, no reads of items.
+    "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
+    | on("${KeysTable.Arn}/index/sweep-due-index", "Query")
+    | on("KeysTable.Arn", "UpdateItem")
+    | on("TenantsTable.Arn", "UpdateItem")
+    | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")},
 }
 
 

@@ -36,7 +36,7 @@ def environment(resources: dict[str, Any], function: str) -> dict[str, Any]:
     return variables
 
 
-@pytest.mark.parametrize("function", ["Authorizer", "APIHandler"])
+@pytest.mark.parametrize("function", ["Authorizer", "APIHandler", "ExpirySweep"])
 def test_table_names_come_from_the_templates_tables(
     function: str, resources: dict[str, Any]
 ) -> None:
@@ -80,9 +80,23 @@ def test_the_authorizer_arn_is_an_exported_output(packaged: dict[str, Any]) -> N
 def test_expiry_notifications_have_a_bus_and_an_encrypted_topic(
     resources: dict[str, Any],
 ) -> None:
+    variables = environment(resources, "ExpirySweep")
+
     assert resources["NotificationBus"]["Type"] == "AWS::Events::EventBus"
     assert resources["ExpiryTopic"]["Type"] == "AWS::SNS::Topic"
     assert resources["ExpiryTopic"]["Properties"]["KmsMasterKeyId"]
+    assert variables["LATCHKEY_EVENT_BUS"] == {"Ref": "NotificationBus"}
+    assert variables["LATCHKEY_EXPIRY_TOPIC_ARN"] == {"Ref": "ExpiryTopic"}
+
+
+def test_the_sweep_runs_on_the_stacks_schedule(resources: dict[str, Any]) -> None:
+    sweep = resources["ExpirySweep"]["Properties"]
+    (event,) = sweep["Events"].values()
+
+    assert event == {"Type": "Schedule", "Properties": {"Schedule": {"Ref": "SweepSchedule"}}}
+    assert sweep["Environment"]["Variables"]["LATCHKEY_SWEEP_SCHEDULE"] == {"Ref": "SweepSchedule"}
+    # It stops 10 s before its timeout; the rest is its working time per run.
+    assert sweep["Timeout"] > 60
 
 
 def test_stages_local_dev_and_prod_exist() -> None:
@@ -96,6 +110,7 @@ def test_aws_stages_set_their_prefix_and_nothing_local(stage: str, prefix: str) 
 
     assert variables["LATCHKEY_STAGE"] == stage
     assert variables["LATCHKEY_KEY_PREFIX"] == prefix
+    assert variables["LATCHKEY_EXPIRY_THRESHOLDS_DAYS"]
     assert not LOCAL_ONLY & set(variables)
     # Roles come from infra/template.yaml, never from Chalice's policy autogeneration.
     assert settings["manage_iam_role"] is False
@@ -105,9 +120,11 @@ def test_functions_run_on_the_architecture_chalice_packaged_for(
     resources: dict[str, Any],
 ) -> None:
     architecture = config()["stages"]["dev"]["lambda_architecture"]
+    functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
 
-    for function in ("Authorizer", "APIHandler"):
-        assert resources[function]["Properties"]["Architectures"] == [architecture]
+    assert len(functions) == 3
+    for function in functions:
+        assert function["Properties"]["Architectures"] == [architecture]
 
 
 def test_rest_example_uses_a_request_authorizer_keyed_on_key_and_address() -> None:
