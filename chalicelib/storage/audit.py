@@ -89,7 +89,7 @@ class AuditStore:
     def list(
         self, query: AuditQuery, limit: int, after: Position | None
     ) -> tuple[list[AuditEvent], Position | None]:
-        low = query.first.isoformat() if query.first else ""
+        low = query.first.isoformat() if query.first else "0"  # keys may not be empty
         high = (query.last.isoformat() if query.last else "9999") + "\uffff"
         in_range = AuditModel.event_key.between(low, high)
         action = AuditModel.action == query.action if query.action else None
