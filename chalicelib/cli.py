@@ -88,8 +88,10 @@ def _sweep(settings: Settings, args: argparse.Namespace) -> int:
     verb = "would send" if report.dry_run else "sent"
     print(f"Sweep as of {iso(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
     for notice in report.notices:
-        print(f"  {notice.detail_type}: {notice.tenant_id}/{notice.key_id} {notice.key_name!r} "
-              f"(threshold {notice.threshold} d, {notice.days_left} d left)")
+        print(
+            f"  {notice.detail_type}: {notice.tenant_id}/{notice.key_id} {notice.key_name!r} "
+            f"(threshold {notice.threshold} d, {notice.days_left} d left)"
+        )
     if report.stopped_early:
         print("Stopped early; run it again to continue.")
     return 0

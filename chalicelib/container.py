@@ -21,6 +21,7 @@ from chalicelib.domain.keys import KeyService
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.settings import Settings, get_settings
+from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
@@ -48,6 +49,7 @@ class Services:
     access: AccessControl
     usage: UsageStore
     idempotency: IdempotencyStore
+    audit: AuditStore
     oidc: OidcVerifier | None = None
 
 
@@ -56,7 +58,9 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     bind_models(settings)
     connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
-    key_store, tenant_store = KeyStore(connection, expiry), TenantStore()
+    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
+    key_store = KeyStore(connection, expiry, audit)
+    tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
     tokens = TokenFormat(settings.key_prefix)
     keys = KeyService(
@@ -67,7 +71,7 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         clock,
         timedelta(days=settings.expiring_soon_days),
     )
-    groups = GroupService(GroupStore(), clock)
+    groups = GroupService(GroupStore(connection, audit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
@@ -75,7 +79,16 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
     return Services(
-        settings, keys, groups, tenants, verifier, access, UsageStore(), idempotency, oidc
+        settings,
+        keys,
+        groups,
+        tenants,
+        verifier,
+        access,
+        UsageStore(),
+        idempotency,
+        AuditStore(),
+        oidc,
     )
 
 

@@ -58,11 +58,13 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
 
     from chalicelib.domain.expiry import ExpiryPolicy
     from chalicelib.domain.sweep import SweepService
+    from chalicelib.storage.audit import AuditWriter
     from chalicelib.storage.models import bind_models
     from chalicelib.storage.sweep import SweepStore
 
     bind_models(settings)
-    store = SweepStore(Connection(region=settings.region, host=settings.dynamodb_endpoint))
+    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
+    store = SweepStore(Connection(region=settings.region, host=settings.dynamodb_endpoint), audit)
     policy = ExpiryPolicy(settings.expiry_thresholds_days)
     return SweepService(store, notifier or notifier_for(settings), policy, clock)
 

@@ -56,8 +56,10 @@ def digest_text(digest: Digest) -> str:
     notices = sorted(digest.notices, key=lambda notice: (notice.expires_at, notice.key_id))
     lines = [f"API keys of tenant {digest.tenant_id} that crossed an expiry warning:", ""]
     for notice in notices[:DIGEST_LINES]:
-        lines.append(f"- {notice.key_name} (key {notice.key_id}, group {notice.group_id}): "
-                     f"{_when(notice)}; created by {notice.created_by.name}")
+        lines.append(
+            f"- {notice.key_name} (key {notice.key_id}, group {notice.group_id}): "
+            f"{_when(notice)}; created by {notice.created_by.name}"
+        )
     if len(notices) > DIGEST_LINES:
         lines.append(f"... and {len(notices) - DIGEST_LINES} more (one event per key was sent).")
     lines += ["", "Rotate a key with a new expiry, or create a replacement, before it expires."]

@@ -35,6 +35,8 @@ class Settings:
     expiring_soon_days: int = 7
     usage_table: str = "latchkey-usage"
     idempotency_table: str = "latchkey-idempotency"
+    audit_table: str = "latchkey-audit"
+    audit_retention_days: int = 400
     # The authorizer writes usage behind: at most once per key per this many seconds.
     usage_flush_seconds: int = 60
     # How long the authorizer trusts a cached group (its permissions and routes).
@@ -84,6 +86,10 @@ class Settings:
             expiring_soon_days=int(env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)),
             usage_table=env.get("LATCHKEY_USAGE_TABLE", base.usage_table),
             idempotency_table=env.get("LATCHKEY_IDEMPOTENCY_TABLE", base.idempotency_table),
+            audit_table=env.get("LATCHKEY_AUDIT_TABLE", base.audit_table),
+            audit_retention_days=int(
+                env.get("LATCHKEY_AUDIT_RETENTION_DAYS", base.audit_retention_days)
+            ),
             usage_flush_seconds=int(
                 env.get("LATCHKEY_USAGE_FLUSH_SECONDS", base.usage_flush_seconds)
             ),

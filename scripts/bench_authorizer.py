@@ -82,8 +82,12 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 def run_fresh(code: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, cwd=REPO_ROOT,
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code, *args],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -120,9 +124,13 @@ def main() -> None:
     with DynamoDBLocal() as db:
         suffix = uuid.uuid4().hex[:8]
         settings = Settings(
-            stage="bench", key_prefix="lk_test", keys_table=f"bench-keys-{suffix}",
-            groups_table=f"bench-groups-{suffix}", tenants_table=f"bench-tenants-{suffix}",
-            usage_table=f"bench-usage-{suffix}", dynamodb_endpoint=db.endpoint,
+            stage="bench",
+            key_prefix="lk_test",
+            keys_table=f"bench-keys-{suffix}",
+            groups_table=f"bench-groups-{suffix}",
+            tenants_table=f"bench-tenants-{suffix}",
+            usage_table=f"bench-usage-{suffix}",
+            dynamodb_endpoint=db.endpoint,
             local_peppers={1: b"bench-pepper"},
         )
         create_tables(boto3.client("dynamodb", endpoint_url=db.endpoint), settings)
@@ -168,12 +176,15 @@ def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
     print(f"{'figure':<38}{'latchkey':>10}{'floor':>10}  {'ratio':>6}  {'unit':<10}target")
     row("cold start: import + one decision", cold_ours, cold_floor, "ms", "ratio <= 1.3")
     row("  of which imports", import_ours, import_floor, "ms")
-    row("warm decision p50", percentile(warm, 50) * 1000,
-        percentile(floor_warm, 50) * 1000, "ms", "ratio <= 1.2")
-    row("warm decision p99", percentile(warm, 99) * 1000,
-        percentile(floor_warm, 99) * 1000, "ms")
-    row("warm decisions per second", WARM_CALLS / sum(warm),
-        WARM_CALLS / sum(floor_warm), "1/s")
+    row(
+        "warm decision p50",
+        percentile(warm, 50) * 1000,
+        percentile(floor_warm, 50) * 1000,
+        "ms",
+        "ratio <= 1.2",
+    )
+    row("warm decision p99", percentile(warm, 99) * 1000, percentile(floor_warm, 99) * 1000, "ms")
+    row("warm decisions per second", WARM_CALLS / sum(warm), WARM_CALLS / sum(floor_warm), "1/s")
     row("database reads, malformed key", reads_malformed, None, "per call", "0")
     row("database reads, valid key (warm)", reads_valid, None, "per call", "1")
     row("usage writes at 100/s on one key", writes_per_decision, None, "per call", "2 per 6000")

@@ -111,7 +111,9 @@ def run_size(db: DynamoDBLocal, client: Any, size: int) -> tuple[int, int]:
     create_tables(client, settings)
     bind_models(settings)
     for number in range(TENANTS):
-        TenantStore().create(f"tenant-{number:02d}", size, NOW - timedelta(days=60))
+        TenantStore(Connection(settings.region, host=settings.dynamodb_endpoint)).create(
+            f"tenant-{number:02d}", size, NOW - timedelta(days=60)
+        )
     started = time.monotonic()
     rng = random.Random(size)  # noqa: S311 - reproducible spread of expiries, not a secret
     loaded = write_items(client, settings, population(size, rng))

@@ -12,7 +12,7 @@ import binascii
 import json
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.storage.keys import Position
+from chalicelib.storage.key_list import Position
 
 
 def _invalid() -> InvalidInput:

@@ -16,10 +16,10 @@ from typing import Any, Generic, TypeVar
 from chalice import Blueprint, Response
 from pydantic import BaseModel
 
-from chalicelib.api.auth import Principal, authenticate
+from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.problems import MalformedBody, problem_for
 from chalicelib.container import Services, get_services
-from chalicelib.domain.records import Actor
+from chalicelib.domain.records import Actor, Origin
 
 Body = TypeVar("Body", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
@@ -36,6 +36,18 @@ class Call(Generic[Body]):
     params: dict[str, str]
     headers: Mapping[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def origin(self) -> Origin:
+        """Who is calling and from where, as the audit trail records it."""
+        request_id = self.context.get("requestId")
+        return Origin(
+            self.principal.actor,
+            source_ip(dict(self.context)),
+            self.headers.get("user-agent"),
+            request_id if isinstance(request_id, str) else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,7 @@ class Routes:
                         params,
                         request.headers,
                         _bytes(request.raw_body),
+                        request.context,
                     )
                     return to_response(handler(call), status)
                 except Exception as error:  # every error becomes a problem document

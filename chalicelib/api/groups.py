@@ -25,7 +25,7 @@ routes = Routes(__name__)
 def create_group(call: Call[GroupCreate]) -> GroupOut:
     body: GroupCreate = call.body
     draft = GroupDraft(body.name, body.description, tuple(body.permissions), tuple(body.routes))
-    return group_out(call.services.groups.create(call.principal.tenant_id, draft))
+    return group_out(call.services.groups.create(call.principal.tenant_id, draft, call.origin))
 
 
 @routes.route(
@@ -60,7 +60,9 @@ def get_group(call: Call[Any]) -> GroupOut:
 def update_group(call: Call[GroupUpdate]) -> GroupOut:
     body: GroupUpdate = call.body
     changes = body.model_dump(exclude_unset=True)
-    group = call.services.groups.update(call.principal.tenant_id, call.params["group_id"], changes)
+    group = call.services.groups.update(
+        call.principal.tenant_id, call.params["group_id"], changes, call.origin
+    )
     return group_out(group)
 
 
@@ -74,4 +76,4 @@ def update_group(call: Call[GroupUpdate]) -> GroupOut:
     tag="groups",
 )
 def delete_group(call: Call[Any]) -> None:
-    call.services.groups.delete(call.principal.tenant_id, call.params["group_id"])
+    call.services.groups.delete(call.principal.tenant_id, call.params["group_id"], call.origin)

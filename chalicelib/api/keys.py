@@ -68,7 +68,7 @@ def create_key(call: Call[KeyCreate]) -> KeyWithSecret | Response:
     def create() -> KeyWithSecret:
         principal = call.principal
         return _with_secret(
-            call, call.services.keys.create(principal.tenant_id, principal.actor, draft)
+            call, call.services.keys.create(principal.tenant_id, call.origin, draft)
         )
 
     return idempotent(call, "create", create, lambda key_id: _replay(call, key_id))
@@ -113,7 +113,9 @@ def get_key(call: Call[Any]) -> KeyOut:
 )
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body: KeyUpdate = call.body
-    key = call.services.keys.update(call.principal.tenant_id, call.params["key_id"], body.changes())
+    key = call.services.keys.update(
+        call.principal.tenant_id, call.params["key_id"], body.changes(), call.origin
+    )
     return _present(call, [key])[0]
 
 
@@ -133,7 +135,9 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
 
     def rotate() -> KeyWithSecret:
         grace = timedelta(seconds=body.grace_period_seconds)
-        issued = call.services.keys.rotate(call.principal.tenant_id, key_id, grace, body.expires_at)
+        issued = call.services.keys.rotate(
+            call.principal.tenant_id, key_id, grace, body.expires_at, call.origin
+        )
         return _with_secret(call, issued)
 
     return idempotent(call, f"rotate:{key_id}", rotate, lambda made: _replay(call, made))
@@ -147,7 +151,5 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
     errors=(404,),
 )
 def revoke_key(call: Call[Any]) -> KeyOut:
-    key = call.services.keys.revoke(
-        call.principal.tenant_id, call.params["key_id"], call.principal.actor
-    )
+    key = call.services.keys.revoke(call.principal.tenant_id, call.params["key_id"], call.origin)
     return _present(call, [key])[0]

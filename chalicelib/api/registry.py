@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import docs, groups, keys, usage, verify
+from chalicelib.api import audit, docs, groups, keys, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -13,6 +13,7 @@ def register_api(app: Chalice) -> None:
         usage.routes.blueprint,
         groups.routes.blueprint,
         verify.routes.blueprint,
+        audit.routes.blueprint,
         docs.docs,
     ):
         app.register_blueprint(blueprint)

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.domain import allowlist, routes
+from chalicelib.domain import allowlist, audit, routes
 from chalicelib.domain.records import ExpiryState, KeyStatus
 
 Name = Annotated[str, Field(min_length=2, max_length=200)]
@@ -366,3 +366,51 @@ class UsageReport(BaseModel):
     days: list[DayCount]
     allowed: int
     denied: int
+
+
+class AuditListQuery(Strict):
+    """Query string of ``GET /v1/audit-events``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    key_id: str | None = Field(default=None, max_length=64)
+    action: str | None = Field(default=None, max_length=64)
+    from_: AwareDatetime | None = Field(default=None, alias="from")
+    to: AwareDatetime | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=1024)
+
+    _from = field_validator("from_")(_utc)
+    _to = field_validator("to")(_utc)
+
+    @field_validator("action")
+    @classmethod
+    def _known_action(cls, value: str | None) -> str | None:
+        if value is not None and value not in audit.ACTIONS:
+            raise ValueError("must be one of " + ", ".join(audit.ACTIONS))
+        return value
+
+
+class AuditTarget(BaseModel):
+    type: str
+    id: str
+
+
+class AuditEventOut(BaseModel):
+    """One lifecycle change: who, what, when, from where, and the fields before and after."""
+
+    id: str
+    time: datetime
+    action: str
+    tenant_id: str
+    actor: ActorOut
+    target: AuditTarget
+    source_ip: str | None
+    user_agent: str | None
+    request_id: str | None
+    changes: dict[str, dict[str, Any]]
+
+
+class AuditPage(BaseModel):
+    events: list[AuditEventOut]
+    next_cursor: str | None

@@ -62,9 +62,7 @@ class ExpiryPolicy:
         """The warning due at ``now`` for a key, or None if no new threshold was crossed."""
         done = set(notified)
         crossed = {
-            days
-            for days in self.thresholds
-            if days not in done and due_at(expires_at, days) <= now
+            days for days in self.thresholds if days not in done and due_at(expires_at, days) <= now
         }
         if not crossed:
             return None

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.records import Group
+from chalicelib.domain import audit
+from chalicelib.domain.records import SYSTEM, Group, Origin
 from chalicelib.domain.routes import ALL_ROUTES
 from chalicelib.storage.groups import GroupStore
 from chalicelib.tokens import BASE62
@@ -38,7 +39,7 @@ class GroupService:
         self._groups = groups
         self._clock = clock
 
-    def create(self, tenant_id: str, draft: GroupDraft) -> Group:
+    def create(self, tenant_id: str, draft: GroupDraft, origin: Origin = SYSTEM) -> Group:
         now = self._clock()
         group = Group(
             group_id=new_group_id(),
@@ -50,7 +51,15 @@ class GroupService:
             created_at=now,
             updated_at=now,
         )
-        self._groups.create(group)
+        fields = {
+            "name": group.name,
+            "description": group.description,
+            "permissions": group.permissions,
+            "routes": group.routes,
+        }
+        target = ("group", group.group_id)
+        record = audit.event(tenant_id, "group.created", target, origin, now, audit.created(fields))
+        self._groups.create(group, record)
         return group
 
     def get(self, tenant_id: str, group_id: str) -> Group:
@@ -59,10 +68,21 @@ class GroupService:
     def list(self, tenant_id: str) -> list[Group]:
         return sorted(self._groups.list(tenant_id), key=lambda group: group.created_at)
 
-    def update(self, tenant_id: str, group_id: str, changes: dict[str, Any]) -> Group:
-        if not changes:
-            return self._groups.get(tenant_id, group_id)
-        return self._groups.update(tenant_id, group_id, changes, self._clock())
+    def update(
+        self, tenant_id: str, group_id: str, changes: dict[str, Any], origin: Origin = SYSTEM
+    ) -> Group:
+        group = self._groups.get(tenant_id, group_id)
+        changed = audit.diff({name: getattr(group, name) for name in changes}, changes)
+        if not changed:
+            return group
+        now = self._clock()
+        target = ("group", group_id)
+        record = audit.event(tenant_id, "group.updated", target, origin, now, changed)
+        return self._groups.update(tenant_id, group_id, changes, now, record)
 
-    def delete(self, tenant_id: str, group_id: str) -> None:
-        self._groups.delete(tenant_id, group_id)
+    def delete(self, tenant_id: str, group_id: str, origin: Origin = SYSTEM) -> None:
+        group = self._groups.get(tenant_id, group_id)
+        changes = {"name": (group.name, None)}
+        target = ("group", group_id)
+        record = audit.event(tenant_id, "group.deleted", target, origin, self._clock(), changes)
+        self._groups.delete(tenant_id, group_id, record)

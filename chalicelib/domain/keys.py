@@ -11,10 +11,22 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain import audit
 from chalicelib.domain.errors import Conflict, InvalidInput, KeyExpired, KeyRevoked
-from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash, Tenant
+from chalicelib.domain.records import (
+    SYSTEM,
+    Actor,
+    ApiKey,
+    ExpiryState,
+    KeyStatus,
+    Origin,
+    SecretHash,
+    Tenant,
+    as_origin,
+)
 from chalicelib.peppers import PepperSource, hash_secret
-from chalicelib.storage.keys import KeyFilter, KeyStore, Position
+from chalicelib.storage.key_list import KeyFilter, Position
+from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.tenants import TenantStore
 from chalicelib.tokens import TokenFormat, display_hint
 
@@ -71,8 +83,10 @@ class KeyService:
     def now(self) -> datetime:
         return self._clock()
 
-    def create(self, tenant_id: str, actor: Actor, draft: KeyDraft) -> Issued:
+    def create(self, tenant_id: str, who: Actor | Origin, draft: KeyDraft) -> Issued:
         """Mint a key; the tenant limit and the group's existence are checked atomically."""
+        origin = as_origin(who)
+        actor = origin.actor
         now = self._clock()
         _require_future(draft.expires_at, now)
         token, parts = self._tokens.mint()
@@ -91,7 +105,17 @@ class KeyService:
             hint=display_hint(self._tokens.prefix, parts.key_id),
             current_secret=self._hash(parts.secret),
         )
-        self._keys.create(key)
+        fields = {
+            "name": key.name,
+            "description": key.description,
+            "group_id": key.group_id,
+            "expires_at": key.expires_at,
+            "ip_allowlist": key.ip_allowlist,
+        }
+        record = audit.event(
+            tenant_id, "key.created", ("key", key.key_id), origin, now, audit.created(fields)
+        )
+        self._keys.create(key, record)
         return Issued(key, token)
 
     def list(
@@ -112,17 +136,28 @@ class KeyService:
     def get(self, tenant_id: str, key_id: str) -> ApiKey:
         return self._keys.get_in_tenant(tenant_id, key_id)
 
-    def update(self, tenant_id: str, key_id: str, changes: dict[str, Any]) -> ApiKey:
+    def update(
+        self, tenant_id: str, key_id: str, changes: dict[str, Any], origin: Origin = SYSTEM
+    ) -> ApiKey:
         """Edit name, description, group or allowlist; never the expiry, never a revoked key."""
         key = self._keys.get_in_tenant(tenant_id, key_id)
         if key.status is KeyStatus.REVOKED:
             raise KeyRevoked("a revoked key cannot be edited")
-        if not changes:
+        before = {name: getattr(key, name) for name in changes}
+        changed = audit.diff(before, changes)
+        if not changed:
             return key
-        return self._keys.update(key, changes, self._clock())
+        now = self._clock()
+        record = audit.event(tenant_id, "key.updated", ("key", key_id), origin, now, changed)
+        return self._keys.update(key, changes, now, record)
 
     def rotate(
-        self, tenant_id: str, key_id: str, grace: timedelta, expires_at: datetime | None
+        self,
+        tenant_id: str,
+        key_id: str,
+        grace: timedelta,
+        expires_at: datetime | None,
+        origin: Origin = SYSTEM,
     ) -> Issued:
         """A new secret for the same key; the old one works for ``grace`` (0: dies now)."""
         if not timedelta(0) <= grace <= MAX_GRACE:
@@ -137,17 +172,28 @@ class KeyService:
         token, parts = self._tokens.mint(key.key_id)
         current = self._hash(parts.secret)
         previous = replace(key.current_secret, valid_until=now + grace) if grace else None
-        if not self._keys.rotate(key, current, previous, expires_at, now):
+        changes: audit.Changes = {
+            "rotated_at": (key.rotated_at, now),
+            "grace_period_seconds": (None, int(grace.total_seconds())),
+        }
+        if expires_at is not None:
+            changes["expires_at"] = (key.expires_at, expires_at)
+        record = audit.event(tenant_id, "key.rotated", ("key", key_id), origin, now, changes)
+        if not self._keys.rotate(key, current, previous, expires_at, now, record):
             # Lost a race: a revoke, expiry or another rotation got there first.
             self._require_rotatable(self._keys.get_in_tenant(tenant_id, key_id), now)
             raise Conflict("another rotation of this key won; read it and retry")
         return Issued(self._keys.get_in_tenant(tenant_id, key_id), token)
 
-    def revoke(self, tenant_id: str, key_id: str, actor: Actor) -> ApiKey:
+    def revoke(self, tenant_id: str, key_id: str, who: Actor | Origin) -> ApiKey:
         """Revoke at once and for good; revoking a revoked key changes nothing."""
+        origin = as_origin(who)
         key = self._keys.get_in_tenant(tenant_id, key_id)
         if key.status is KeyStatus.ACTIVE:
-            self._keys.revoke(key, actor, self._clock())
+            now = self._clock()
+            changes = {"status": (KeyStatus.ACTIVE.value, KeyStatus.REVOKED.value)}
+            record = audit.event(tenant_id, "key.revoked", ("key", key_id), origin, now, changes)
+            self._keys.revoke(key, origin.actor, now, record)
         return self._keys.get_in_tenant(tenant_id, key_id)
 
     def _require_rotatable(self, key: ApiKey, now: datetime) -> None:

@@ -32,6 +32,41 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Who made a change, and from where: what every audit event records."""
+
+    actor: Actor
+    source_ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+
+
+SYSTEM = Origin(Actor(type="system", id="latchkey", name="Latchkey"))
+
+
+def as_origin(who: Actor | Origin) -> Origin:
+    """An Origin for a bare Actor (a change made outside any HTTP request)."""
+    return who if isinstance(who, Origin) else Origin(who)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One lifecycle change: written in the same transaction as the change itself.
+
+    ``changes`` maps a field to its (before, after) values; never a secret or a hash.
+    """
+
+    event_id: str
+    tenant_id: str
+    action: str
+    target_type: str
+    target_id: str
+    origin: Origin
+    at: datetime
+    changes: dict[str, tuple[object, object]]
+
+
+@dataclass(frozen=True)
 class SecretHash:
     """A stored secret: its HMAC, the pepper version, and until when it works (if bounded)."""
 

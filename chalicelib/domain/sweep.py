@@ -18,7 +18,9 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Protocol
 
+from chalicelib.domain import audit
 from chalicelib.domain.expiry import ExpiryPolicy, Plan, days_left
+from chalicelib.domain.records import SYSTEM, AuditEvent
 from chalicelib.domain.warnings import Candidate, Digest, Notice
 
 # PutEvents takes at most 10 entries; the remaining time is checked between batches.
@@ -39,9 +41,11 @@ class DueKeys(Protocol):
 class SweepStore(Protocol):
     def due(self, now: datetime) -> DueKeys: ...
 
-    def record(self, candidate: Candidate, plan: Plan) -> bool: ...
+    def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool: ...
 
-    def release(self, candidate: Candidate, plan: Plan) -> None: ...
+    def release(
+        self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None
+    ) -> None: ...
 
     def reschedule(self, candidate: Candidate, due: datetime | None) -> bool: ...
 
@@ -129,7 +133,7 @@ class SweepService:
             notice = _notice(candidate, plan, report.now)
             if report.dry_run:
                 report.notices.append(notice)
-            elif self._store.record(candidate, plan):
+            elif self._store.record(candidate, plan, _flagged(candidate, plan, report.now)):
                 won.append((candidate, plan, notice))
             else:
                 report.lost_races += 1
@@ -142,12 +146,12 @@ class SweepService:
         except Exception:
             # Nothing of this batch is known to have been sent: give it back to the next run.
             for candidate, plan, _ in won:
-                self._store.release(candidate, plan)
+                self._store.release(candidate, plan, _released(candidate, plan, report.now))
             report.released += len(won)
             raise
         for candidate, plan, notice in won:
             if notice in failed:
-                self._store.release(candidate, plan)
+                self._store.release(candidate, plan, _released(candidate, plan, report.now))
                 report.released += 1
             else:
                 report.notices.append(notice)
@@ -172,3 +176,19 @@ def _notice(candidate: Candidate, plan: Plan, now: datetime) -> Notice:
         threshold=plan.threshold,
         created_by=candidate.created_by,
     )
+
+
+def _flagged(candidate: Candidate, plan: Plan, now: datetime) -> AuditEvent:
+    """The audit event written with the flag: expiring (a warning threshold) or expired."""
+    action = "key.flagged_expired" if plan.expired else "key.flagged_expiring"
+    changes: audit.Changes = {"notified_thresholds": (None, sorted(plan.covers))}
+    if plan.expired and candidate.counted:
+        changes["counted"] = (True, False)
+    return audit.event(candidate.tenant_id, action, ("key", candidate.key_id), SYSTEM, now, changes)
+
+
+def _released(candidate: Candidate, plan: Plan, now: datetime) -> AuditEvent:
+    """The audit event of a flag taken back because its warning could not be sent."""
+    changes: audit.Changes = {"notified_thresholds": (sorted(plan.covers), None)}
+    target = ("key", candidate.key_id)
+    return audit.event(candidate.tenant_id, "key.warning_released", target, SYSTEM, now, changes)

@@ -7,16 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain import audit
 from chalicelib.domain.errors import InvalidInput, TenantExists
 from chalicelib.domain.groups import MANAGE, GroupDraft, GroupService
 from chalicelib.domain.keys import Issued, KeyDraft, KeyService
-from chalicelib.domain.records import Actor, Group, Tenant
+from chalicelib.domain.records import Actor, Group, Origin, Tenant
 from chalicelib.storage.tenants import TenantStore
 
 # A tenant's id is the name the operator gives it: short, lower case, safe in logs and URLs.
 TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 ADMIN_GROUP = "Administrators"
 OPERATOR = Actor(type="system", id="latchkey-cli", name="Latchkey operator CLI")
+OPERATOR_ORIGIN = Origin(OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,24 @@ class TenantService:
     def create(self, name: str, key_limit: int | None = None) -> Tenant:
         _check_name(name)
         limit = self._default_limit if key_limit is None else _check_limit(key_limit)
-        return self._tenants.create(name, limit, self._clock())
+        now = self._clock()
+        changes = {"key_limit": (None, limit)}
+        record = audit.event(
+            name, "tenant.created", ("tenant", name), OPERATOR_ORIGIN, now, changes
+        )
+        return self._tenants.create(name, limit, now, record)
 
     def get(self, name: str) -> Tenant:
         return self._tenants.get(name)
 
     def set_limit(self, name: str, key_limit: int) -> Tenant:
-        return self._tenants.set_limit(name, _check_limit(key_limit))
+        limit = _check_limit(key_limit)
+        changes = {"key_limit": (self._tenants.get(name).key_limit, limit)}
+        target = ("tenant", name)
+        record = audit.event(
+            name, "tenant.limit_changed", target, OPERATOR_ORIGIN, self._clock(), changes
+        )
+        return self._tenants.set_limit(name, limit, record)
 
     def bootstrap(self, name: str) -> Bootstrap:
         """Ensure the tenant exists, then add an admin group and an admin key to it."""
@@ -89,6 +102,7 @@ class TenantService:
                 description="Created by latchkey bootstrap: manages this tenant's API keys.",
                 permissions=(MANAGE,),
             ),
+            OPERATOR_ORIGIN,
         )
 
 

@@ -19,7 +19,11 @@ def is_condition_failure(error: PynamoDBException) -> bool:
 
 
 def failed_items(error: TransactWriteError) -> list[int]:
-    """Indexes of the transaction items whose condition failed."""
+    """Indexes of the transaction items whose condition failed.
+
+    PynamoDB sends a transaction's items grouped: condition checks, deletes, puts, then
+    updates, each group in the order it was added. The indexes callers test follow that.
+    """
     return [
         index
         for index, reason in enumerate(error.cancellation_reasons)

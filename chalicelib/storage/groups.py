@@ -1,22 +1,32 @@
-"""Authorization group storage, every item under its tenant's hash key."""
+"""Authorization group storage, every item under its tenant's hash key.
+
+Each write is a transaction with its audit event (chalicelib/storage/audit.py).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict, GroupInUse, NotFound
-from chalicelib.domain.records import Group
+from chalicelib.domain.records import AuditEvent, Group
+from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import group_from, group_to
-from chalicelib.storage.errors import is_condition_failure, storage_errors
+from chalicelib.storage.errors import failed_items, storage_errors
 from chalicelib.storage.models import GroupModel
 
 
 class GroupStore:
     """Reads and writes authorization groups."""
+
+    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
+        self._connection = connection
+        self._audit = audit or AuditWriter(timedelta(days=400))
 
     def get(self, tenant_id: str, group_id: str) -> Group:
         with storage_errors():
@@ -30,42 +40,57 @@ class GroupStore:
         with storage_errors():
             return [group_from(item) for item in GroupModel.query(tenant_id)]
 
-    def create(self, group: Group) -> None:
+    def create(self, group: Group, event: AuditEvent | None = None) -> None:
         with storage_errors():
             try:
-                group_to(group).save(condition=GroupModel.group_id.does_not_exist())
-            except PutError as error:
-                if is_condition_failure(error):
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.save(group_to(group), condition=GroupModel.group_id.does_not_exist())
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
                     raise Conflict("a group with this id exists") from None
                 raise
 
     def update(
-        self, tenant_id: str, group_id: str, changes: dict[str, Any], now: datetime
+        self,
+        tenant_id: str,
+        group_id: str,
+        changes: dict[str, Any],
+        now: datetime,
+        event: AuditEvent | None = None,
     ) -> Group:
         actions: list[Action] = [GroupModel.updated_at.set(now)]
         for name, value in changes.items():
             attribute = getattr(GroupModel, name)
             actions.append(attribute.remove() if value in ("", None) else attribute.set(value))
-        item = GroupModel(tenant_id, group_id)
         with storage_errors():
             try:
-                item.update(actions=actions, condition=GroupModel.group_id.exists())
-            except UpdateError as error:
-                if is_condition_failure(error):
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(
+                        GroupModel(tenant_id, group_id),
+                        actions=actions,
+                        condition=GroupModel.group_id.exists(),
+                    )
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
                     raise NotFound("no group with this id") from None
                 raise
         return self.get(tenant_id, group_id)
 
-    def delete(self, tenant_id: str, group_id: str) -> None:
+    def delete(self, tenant_id: str, group_id: str, event: AuditEvent | None = None) -> None:
         """Delete a group no active key uses; the count is the write's condition."""
         unused = GroupModel.key_count.does_not_exist() | (GroupModel.key_count <= 0)
         with storage_errors():
             try:
-                GroupModel(tenant_id, group_id).delete(
-                    condition=GroupModel.group_id.exists() & unused
-                )
-            except DeleteError as error:
-                if not is_condition_failure(error):
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.delete(
+                        GroupModel(tenant_id, group_id),
+                        condition=GroupModel.group_id.exists() & unused,
+                    )
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 not in failed_items(error):
                     raise
                 group = self.get(tenant_id, group_id)  # raises NotFound if it is gone
                 raise GroupInUse(

@@ -2,44 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict, InvalidInput, KeyLimitReached, NotFound
 from chalicelib.domain.expiry import ExpiryPolicy
-from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
+from chalicelib.domain.records import Actor, ApiKey, AuditEvent, KeyStatus, SecretHash
 from chalicelib.settings import Settings
+from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import actor_to, key_from, key_to
-from chalicelib.storage.errors import failed_items, is_condition_failure, storage_errors
+from chalicelib.storage.errors import failed_items, storage_errors
+from chalicelib.storage.key_list import KeyFilter, Position, list_keys
 from chalicelib.storage.models import GroupModel, KeyModel, TenantModel
 from chalicelib.storage.sweep import due_actions, schedule
-
-Position = tuple[str, str]  # (created_sort, key_id) of the last key of a page
-
-
-@dataclass(frozen=True)
-class KeyFilter:
-    """What ``GET /v1/keys`` asks for, with the instants its expiry states are cut at."""
-
-    status: KeyStatus | None
-    expiry: ExpiryState | None
-    now: datetime
-    soon: datetime
 
 
 class KeyStore:
     """Reads and writes keys; the tenant's counter and the group's count move with them."""
 
-    def __init__(self, connection: Connection, expiry: ExpiryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        expiry: ExpiryPolicy | None = None,
+        audit: AuditWriter | None = None,
+    ) -> None:
         self._connection = connection
+        self._audit = audit or AuditWriter(timedelta(days=Settings().audit_retention_days))
         # Where a new or re-expiring key enters the expiry sweep's index.
         self._expiry = expiry or ExpiryPolicy(Settings().expiry_thresholds_days)
 
@@ -63,7 +56,7 @@ class KeyStore:
             raise NotFound("no key with this id")
         return key
 
-    def create(self, key: ApiKey) -> None:
+    def create(self, key: ApiKey, event: AuditEvent | None = None) -> None:
         """Insert ``key``, take a slot of its tenant's limit and count it in its group."""
         with storage_errors():
             try:
@@ -79,6 +72,7 @@ class KeyStore:
                         actions=[GroupModel.key_count.add(1)],
                         condition=GroupModel.group_id.exists(),
                     )
+                    self._audit.add(tx, event)
             except TransactWriteError as error:
                 self._explain_create_failure(error, key.tenant_id)
 
@@ -102,28 +96,15 @@ class KeyStore:
         self, tenant_id: str, wanted: KeyFilter, limit: int, after: Position | None
     ) -> tuple[list[ApiKey], Position | None]:
         """Up to ``limit`` keys, newest first, and where the next page starts (if any)."""
-        start = None
-        if after is not None:
-            start = {
-                "tenant_id": {"S": tenant_id},
-                "created_sort": {"S": after[0]},
-                "key_id": {"S": after[1]},
-            }
-        with storage_errors():
-            items = KeyModel.by_tenant.query(
-                tenant_id,
-                scan_index_forward=False,
-                filter_condition=_filter(wanted),
-                last_evaluated_key=start,
-                page_size=limit + 1,
-            )
-            page = list(_take(items, limit + 1))
-        if len(page) <= limit:
-            return [key_from(item) for item in page], None
-        last = page[limit - 1]
-        return [key_from(item) for item in page[:limit]], (last.created_sort, last.key_id)
+        return list_keys(tenant_id, wanted, limit, after)
 
-    def update(self, key: ApiKey, changes: dict[str, Any], now: datetime) -> ApiKey:
+    def update(
+        self,
+        key: ApiKey,
+        changes: dict[str, Any],
+        now: datetime,
+        event: AuditEvent | None = None,
+    ) -> ApiKey:
         """Edit an active key's metadata; moving group moves its count in one transaction."""
         actions = [*_set_or_remove(changes), KeyModel.updated_at.set(now)]
         condition = (KeyModel.status == KeyStatus.ACTIVE.value) & (
@@ -136,6 +117,7 @@ class KeyStore:
                     tx.update(KeyModel(key.key_id), actions=actions, condition=condition)
                     if new_group != key.group_id:
                         self._move_group(tx, key.tenant_id, key.group_id, new_group)
+                    self._audit.add(tx, event)
             except TransactWriteError as error:
                 if 2 in failed_items(error):
                     raise InvalidInput(
@@ -161,6 +143,7 @@ class KeyStore:
         previous: SecretHash | None,
         expires_at: datetime | None,
         now: datetime,
+        event: AuditEvent | None = None,
     ) -> bool:
         """Swap in a new secret if the key is still active, unexpired and unrotated since read.
 
@@ -198,14 +181,18 @@ class KeyStore:
         )
         with storage_errors():
             try:
-                KeyModel(key.key_id).update(actions=actions, condition=condition)
-            except UpdateError as error:
-                if is_condition_failure(error):
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(KeyModel(key.key_id), actions=actions, condition=condition)
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
                     return False
                 raise
         return True
 
-    def revoke(self, key: ApiKey, actor: Actor, now: datetime) -> bool:
+    def revoke(
+        self, key: ApiKey, actor: Actor, now: datetime, event: AuditEvent | None = None
+    ) -> bool:
         """Revoke an active key, free its tenant slot and its group count, in one transaction.
 
         Returns False when the key was no longer active (revoked meanwhile).
@@ -213,12 +200,14 @@ class KeyStore:
         # The expiry sweep may clear ``counted`` between our read and our write; then the
         # write fails its condition on an active key, and a fresh read decides again.
         for _ in range(3):
-            done = self._revoke_as_read(key, actor, now)
+            done = self._revoke_as_read(key, actor, now, event)
             if done is not None:
                 return done
         raise Conflict("a concurrent change won; retry")
 
-    def _revoke_as_read(self, key: ApiKey, actor: Actor, now: datetime) -> bool | None:
+    def _revoke_as_read(
+        self, key: ApiKey, actor: Actor, now: datetime, event: AuditEvent | None
+    ) -> bool | None:
         with storage_errors():
             item = KeyModel.get(key.key_id, consistent_read=True)
             if item.status != KeyStatus.ACTIVE.value:
@@ -240,6 +229,7 @@ class KeyStore:
                         GroupModel(key.tenant_id, item.group_id),
                         actions=[GroupModel.key_count.add(-1)],
                     )
+                    self._audit.add(tx, event)
             except TransactWriteError as error:
                 if 0 in failed_items(error):
                     return None
@@ -273,28 +263,3 @@ def _set_or_remove(changes: dict[str, Any]) -> list[Action]:
         else:
             actions.append(attribute.set(list(value) if isinstance(value, tuple) else value))
     return actions
-
-
-def _filter(wanted: KeyFilter) -> Condition | None:
-    conditions: list[Condition] = []
-    if wanted.status is not None:
-        conditions.append(KeyModel.status == wanted.status.value)
-    if wanted.expiry is ExpiryState.VALID:
-        conditions.append(
-            KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > wanted.soon)
-        )
-    elif wanted.expiry is ExpiryState.EXPIRING_SOON:
-        conditions.append((KeyModel.expires_at > wanted.now) & (KeyModel.expires_at <= wanted.soon))
-    elif wanted.expiry is ExpiryState.EXPIRED:
-        conditions.append(KeyModel.expires_at <= wanted.now)
-    combined: Condition | None = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
-
-
-def _take(items: Iterator[KeyModel], count: int) -> Iterator[KeyModel]:
-    for index, item in enumerate(items):
-        if index >= count:
-            return
-        yield item

@@ -179,12 +179,48 @@ class IdempotencyModel(Model):
     expires = TTLAttribute()
 
 
+class TargetIndex(GlobalSecondaryIndex["AuditModel"]):
+    """A tenant's audit events about one key or group, newest first."""
+
+    class Meta:
+        index_name = "target-index"
+        projection = AllProjection()
+
+    target_key = UnicodeAttribute(hash_key=True)  # "<tenant>#<target id>"
+    event_key = UnicodeAttribute(range_key=True)
+
+
+class AuditModel(Model):
+    """One audit event, under its tenant, ordered by time."""
+
+    class Meta:
+        table_name = "latchkey-audit"
+
+    tenant_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)  # "<time ISO>#<event id>"
+    target_key = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target_type = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    actor = ActorAttribute()
+    source_ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    request_id = UnicodeAttribute(null=True)
+    at = UTCDateTimeAttribute()
+    changes = UnicodeAttribute()  # JSON: {"field": {"before": ..., "after": ...}}
+    expires = TTLAttribute()
+
+    by_target = TargetIndex()
+
+
 MODELS: dict[str, type[Model]] = {
     "KeysTable": KeyModel,
     "GroupsTable": GroupModel,
     "TenantsTable": TenantModel,
     "UsageTable": UsageModel,
     "IdempotencyTable": IdempotencyModel,
+    "AuditTable": AuditModel,
 }
 
 
@@ -196,6 +232,7 @@ def table_names(settings: Settings) -> dict[str, str]:
         "TenantsTable": settings.tenants_table,
         "UsageTable": settings.usage_table,
         "IdempotencyTable": settings.idempotency_table,
+        "AuditTable": settings.audit_table,
     }
 
 

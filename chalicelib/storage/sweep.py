@@ -9,19 +9,20 @@ expired threshold also frees the key's slot of its tenant's limit, in the same t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.expiry import Plan
-from chalicelib.domain.records import KeyStatus
+from chalicelib.domain.records import AuditEvent, KeyStatus
 from chalicelib.domain.warnings import Candidate
+from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import actor_from
-from chalicelib.storage.errors import failed_items, is_condition_failure, storage_errors
+from chalicelib.storage.errors import failed_items, storage_errors
 from chalicelib.storage.models import KeyModel, TenantModel
 
 # One partition of the index holds every due key. A GSI partition takes ~1,000 writes/s and
@@ -68,13 +69,14 @@ class DueQuery:
 class SweepStore:
     """Reads due keys and records their warnings, each as a conditional write."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
         self._connection = connection
+        self._audit = audit or AuditWriter(timedelta(days=400))
 
     def due(self, now: datetime) -> DueQuery:
         return DueQuery(now)
 
-    def record(self, candidate: Candidate, plan: Plan) -> bool:
+    def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool:
         """Record ``plan`` on the key unless another run (or a revoke) changed it since read.
 
         For the expired threshold, also clear ``counted`` and give the tenant its slot back.
@@ -85,10 +87,10 @@ class SweepStore:
         ]
         condition = _as_read(candidate) & ~KeyModel.notified_thresholds.contains(plan.threshold)
         if plan.expired and candidate.counted:
-            return self._record_expiry(candidate, actions, condition)
-        return self._update(candidate.key_id, actions, condition)
+            return self._record_expiry(candidate, actions, condition, event)
+        return self._update(candidate.key_id, actions, condition, event)
 
-    def release(self, candidate: Candidate, plan: Plan) -> None:
+    def release(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> None:
         """Undo :meth:`record` after a failed send, so the next run sends it.
 
         A freed slot stays freed: the key has expired whatever happened to the warning.
@@ -107,14 +109,18 @@ class SweepStore:
             KeyModel.notified_thresholds.delete(set(plan.covers)),
             *due_actions(candidate.due),
         ]
-        self._update(candidate.key_id, actions, condition)
+        self._update(candidate.key_id, actions, condition, event)
 
     def reschedule(self, candidate: Candidate, due: datetime | None) -> bool:
         """Move a key whose index entry no longer matches the thresholds."""
         return self._update(candidate.key_id, due_actions(due), _as_read(candidate))
 
     def _record_expiry(
-        self, candidate: Candidate, actions: list[Action], condition: Condition
+        self,
+        candidate: Candidate,
+        actions: list[Action],
+        condition: Condition,
+        event: AuditEvent | None,
     ) -> bool:
         with storage_errors():
             try:
@@ -128,19 +134,28 @@ class SweepStore:
                         TenantModel(candidate.tenant_id),
                         actions=[TenantModel.keys_used.add(-1)],
                     )
+                    self._audit.add(tx, event)
             except TransactWriteError as error:
                 if 0 in failed_items(error):
                     return False
                 raise
         return True
 
-    @staticmethod
-    def _update(key_id: str, actions: list[Action], condition: Condition) -> bool:
+    def _update(
+        self,
+        key_id: str,
+        actions: list[Action],
+        condition: Condition,
+        event: AuditEvent | None = None,
+    ) -> bool:
+        """One conditional update of the key, in a transaction with its audit event."""
         with storage_errors():
             try:
-                KeyModel(key_id).update(actions=actions, condition=condition)
-            except UpdateError as error:
-                if is_condition_failure(error):
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(KeyModel(key_id), actions=actions, condition=condition)
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
                     return False
                 raise
         return True

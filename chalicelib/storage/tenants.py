@@ -1,20 +1,30 @@
-"""Tenant storage: each tenant's key limit and its live count of usable keys."""
+"""Tenant storage: each tenant's key limit and its live count of usable keys.
+
+Each write is a transaction with its audit event (chalicelib/storage/audit.py).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import NotFound, TenantExists
-from chalicelib.domain.records import Tenant
+from chalicelib.domain.records import AuditEvent, Tenant
+from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import tenant_from
-from chalicelib.storage.errors import is_condition_failure, storage_errors
+from chalicelib.storage.errors import failed_items, storage_errors
 from chalicelib.storage.models import TenantModel
 
 
 class TenantStore:
     """Reads and writes tenants."""
+
+    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
+        self._connection = connection
+        self._audit = audit or AuditWriter(timedelta(days=400))
 
     def get(self, tenant_id: str) -> Tenant:
         with storage_errors():
@@ -23,27 +33,33 @@ class TenantStore:
             except DoesNotExist:
                 raise NotFound(f"no tenant {tenant_id!r}") from None
 
-    def create(self, tenant_id: str, key_limit: int, now: datetime) -> Tenant:
+    def create(
+        self, tenant_id: str, key_limit: int, now: datetime, event: AuditEvent | None = None
+    ) -> Tenant:
         item = TenantModel(tenant_id, key_limit=key_limit, keys_used=0, created_at=now)
         with storage_errors():
             try:
-                item.save(condition=TenantModel.tenant_id.does_not_exist())
-            except PutError as error:
-                if is_condition_failure(error):
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.save(item, condition=TenantModel.tenant_id.does_not_exist())
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
                     raise TenantExists(f"tenant {tenant_id!r} exists") from None
                 raise
         return tenant_from(item)
 
-    def set_limit(self, tenant_id: str, key_limit: int) -> Tenant:
-        item = TenantModel(tenant_id)
+    def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:
         with storage_errors():
             try:
-                item.update(
-                    actions=[TenantModel.key_limit.set(key_limit)],
-                    condition=TenantModel.tenant_id.exists(),
-                )
-            except UpdateError as error:
-                if is_condition_failure(error):
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(
+                        TenantModel(tenant_id),
+                        actions=[TenantModel.key_limit.set(key_limit)],
+                        condition=TenantModel.tenant_id.exists(),
+                    )
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
                     raise NotFound(f"no tenant {tenant_id!r}") from None
                 raise
         return self.get(tenant_id)

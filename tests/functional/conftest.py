@@ -101,6 +101,7 @@ def table_snapshot(services: Services) -> dict[str, list[dict[str, Any]]]:
         settings.tenants_table,
         settings.usage_table,
         settings.idempotency_table,
+        settings.audit_table,
     ):
         items = client.scan(TableName=name)["Items"]
         snapshot[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))

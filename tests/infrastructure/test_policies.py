@@ -46,12 +46,15 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("TenantsTable.Arn", "GetItem", "UpdateItem")
     | on("UsageTable.Arn", "Query", "UpdateItem")
     | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
-    | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
-    # chalicelib/storage/sweep.py and chalicelib/notify.py: no pepper, no reads of items.
+    | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
+    | on("AuditTable.Arn", "UpdateItem", "Query")
+    | on("${AuditTable.Arn}/index/target-index", "Query"),
+    # chalicelib/storage/{sweep,audit}.py, chalicelib/notify.py: no pepper, no reads of items.
     "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
     | on("${KeysTable.Arn}/index/sweep-due-index", "Query")
     | on("KeysTable.Arn", "UpdateItem")
     | on("TenantsTable.Arn", "UpdateItem")
+    | on("AuditTable.Arn", "UpdateItem")
     | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")},
 }
 

@@ -16,6 +16,7 @@ TABLE_SETTINGS = {
     "LATCHKEY_TENANTS_TABLE": "TenantsTable",
     "LATCHKEY_USAGE_TABLE": "UsageTable",
     "LATCHKEY_IDEMPOTENCY_TABLE": "IdempotencyTable",
+    "LATCHKEY_AUDIT_TABLE": "AuditTable",
 }
 # Only the local stage may point elsewhere or carry peppers and credentials.
 LOCAL_ONLY = {

@@ -16,6 +16,7 @@ from pynamodb.connection import Connection
 
 from chalicelib.container import Services
 from chalicelib.domain.expiry import ExpiryPolicy, Plan
+from chalicelib.domain.records import AuditEvent
 from chalicelib.domain.sweep import Notifier, SweepService
 from chalicelib.domain.warnings import Candidate, Digest, Notice
 from chalicelib.expiry_job import notifier_for
@@ -54,11 +55,11 @@ class StaleStore:
     def due(self, now: datetime) -> Listed:
         return Listed(self._candidates)
 
-    def record(self, candidate: Candidate, plan: Plan) -> bool:
-        return self._store.record(candidate, plan)
+    def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool:
+        return self._store.record(candidate, plan, event)
 
-    def release(self, candidate: Candidate, plan: Plan) -> None:
-        self._store.release(candidate, plan)
+    def release(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> None:
+        self._store.release(candidate, plan, event)
 
     def reschedule(self, candidate: Candidate, due: datetime | None) -> bool:
         return self._store.reschedule(candidate, due)

@@ -1,0 +1,153 @@
+"""Audit events: added to the transaction of the change they record, and read back.
+
+Every write that changes a key, a group or a tenant calls :func:`add_event` inside its own
+``TransactWrite``, so a change is never without its event nor an event without its change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.records import Actor, AuditEvent, Origin
+from chalicelib.storage.convert import actor_from, actor_to
+from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.models import AuditModel
+
+Position = tuple[str, str]  # (event_key, target_key) of the last event of a page
+
+
+def _json(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, tuple | list | set | frozenset):
+        return [_json(item) for item in value]
+    return value
+
+
+class AuditWriter:
+    """Adds events to transactions; holds the retention (LATCHKEY_AUDIT_RETENTION_DAYS)."""
+
+    def __init__(self, retention: timedelta) -> None:
+        self.retention = retention
+
+    def add(self, tx: TransactWrite, event: AuditEvent | None) -> None:
+        if event is not None:
+            add_event(tx, event, self.retention)
+
+
+def add_event(tx: TransactWrite, event: AuditEvent, retention: timedelta) -> None:
+    """Write ``event`` in the transaction ``tx`` (its id makes it unique).
+
+    It is written as an UpdateItem, not a PutItem: PynamoDB sends a transaction's items
+    grouped as condition checks, deletes, puts, then updates, and callers read which item
+    failed by its index. An update added last stays last, so it never shifts the others.
+    """
+    changes = {
+        name: {"before": _json(before), "after": _json(after)}
+        for name, (before, after) in event.changes.items()
+    }
+    values: dict[str, object] = {
+        "target_key": f"{event.tenant_id}#{event.target_id}",
+        "event_id": event.event_id,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "actor": actor_to(event.origin.actor),
+        "source_ip": event.origin.source_ip,
+        "user_agent": event.origin.user_agent,
+        "request_id": event.origin.request_id,
+        "at": event.at,
+        "changes": json.dumps(changes, sort_keys=True),
+        "expires": event.at + retention,
+    }
+    actions = [
+        getattr(AuditModel, name).set(value) for name, value in values.items() if value is not None
+    ]
+    item = AuditModel(event.tenant_id, f"{event.at.isoformat()}#{event.event_id}")
+    tx.update(item, actions=actions, condition=AuditModel.event_key.does_not_exist())
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """``GET /v1/audit-events``: all optional but the tenant."""
+
+    tenant_id: str
+    target_id: str | None = None
+    action: str | None = None
+    first: datetime | None = None
+    last: datetime | None = None
+
+
+class AuditStore:
+    """Reads a tenant's audit events, newest first."""
+
+    def list(
+        self, query: AuditQuery, limit: int, after: Position | None
+    ) -> tuple[list[AuditEvent], Position | None]:
+        low = query.first.isoformat() if query.first else "0"  # keys may not be empty
+        high = (query.last.isoformat() if query.last else "9999") + "\uffff"
+        in_range = AuditModel.event_key.between(low, high)
+        action = AuditModel.action == query.action if query.action else None
+        start = None
+        with storage_errors():
+            if query.target_id is not None:
+                target = f"{query.tenant_id}#{query.target_id}"
+                if after is not None:
+                    start = _start(query.tenant_id, target, after[0])
+                items = AuditModel.by_target.query(
+                    target,
+                    in_range,
+                    filter_condition=action,
+                    scan_index_forward=False,
+                    last_evaluated_key=start,
+                    page_size=limit + 1,
+                )
+            else:
+                if after is not None:
+                    start = {"tenant_id": {"S": query.tenant_id}, "event_key": {"S": after[0]}}
+                items = AuditModel.query(
+                    query.tenant_id,
+                    in_range,
+                    filter_condition=action,
+                    scan_index_forward=False,
+                    last_evaluated_key=start,
+                    page_size=limit + 1,
+                )
+            page = [item for _, item in zip(range(limit + 1), items, strict=False)]
+        events = [_event(item) for item in page[:limit]]
+        if len(page) <= limit:
+            return events, None
+        last = page[limit - 1]
+        return events, (last.event_key, last.target_key)
+
+
+def _start(tenant_id: str, target_key: str, event_key: str) -> dict[str, Any]:
+    return {
+        "tenant_id": {"S": tenant_id},
+        "event_key": {"S": event_key},
+        "target_key": {"S": target_key},
+    }
+
+
+def _event(item: AuditModel) -> AuditEvent:
+    actor = actor_from(item.actor) or Actor("system", "unknown", "unknown")
+    changes = {
+        name: (value.get("before"), value.get("after"))
+        for name, value in json.loads(item.changes).items()
+    }
+    origin = Origin(actor, item.source_ip, item.user_agent, item.request_id)
+    return AuditEvent(
+        item.event_id,
+        item.tenant_id,
+        item.action,
+        item.target_type,
+        item.target_id,
+        origin,
+        item.at,
+        changes,
+    )

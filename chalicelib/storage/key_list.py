@@ -1,0 +1,82 @@
+"""The tenant-scoped key list: a Query on ``tenant-created-index``, newest first, never a Scan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.domain.records import ApiKey, ExpiryState, KeyStatus
+from chalicelib.storage.convert import key_from
+from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.models import KeyModel
+
+Position = tuple[str, str]  # (created_sort, key_id) of the last key of a page
+
+
+@dataclass(frozen=True)
+class KeyFilter:
+    """What ``GET /v1/keys`` asks for, with the instants its expiry states are cut at."""
+
+    status: KeyStatus | None
+    expiry: ExpiryState | None
+    now: datetime
+    soon: datetime
+
+
+def list_keys(
+    tenant_id: str, wanted: KeyFilter, limit: int, after: Position | None
+) -> tuple[list[ApiKey], Position | None]:
+    """Up to ``limit`` keys, newest first, and where the next page starts (if any).
+
+    Filters drop items after DynamoDB reads them, so the query keeps reading pages of the
+    index until it has ``limit + 1`` matches: pages are full, and the extra one says
+    whether there is a next page.
+    """
+    start = None
+    if after is not None:
+        start = {
+            "tenant_id": {"S": tenant_id},
+            "created_sort": {"S": after[0]},
+            "key_id": {"S": after[1]},
+        }
+    with storage_errors():
+        items = KeyModel.by_tenant.query(
+            tenant_id,
+            scan_index_forward=False,
+            filter_condition=_filter(wanted),
+            last_evaluated_key=start,
+            page_size=limit + 1,
+        )
+        page = list(_take(items, limit + 1))
+    if len(page) <= limit:
+        return [key_from(item) for item in page], None
+    last = page[limit - 1]
+    return [key_from(item) for item in page[:limit]], (last.created_sort, last.key_id)
+
+
+def _filter(wanted: KeyFilter) -> Condition | None:
+    conditions: list[Condition] = []
+    if wanted.status is not None:
+        conditions.append(KeyModel.status == wanted.status.value)
+    if wanted.expiry is ExpiryState.VALID:
+        conditions.append(
+            KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > wanted.soon)
+        )
+    elif wanted.expiry is ExpiryState.EXPIRING_SOON:
+        conditions.append((KeyModel.expires_at > wanted.now) & (KeyModel.expires_at <= wanted.soon))
+    elif wanted.expiry is ExpiryState.EXPIRED:
+        conditions.append(KeyModel.expires_at <= wanted.now)
+    combined: Condition | None = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
+def _take(items: Iterator[KeyModel], count: int) -> Iterator[KeyModel]:
+    for index, item in enumerate(items):
+        if index >= count:
+            return
+        yield item
