@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
+from chalicelib.api import cursor
 from chalicelib.api.endpoint import Call, Routes
 from chalicelib.api.present import actor_out
 from chalicelib.api.schemas import AuditEventOut, AuditListQuery, AuditPage, AuditTarget
-from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.records import AuditEvent
-from chalicelib.storage.audit import AuditQuery, Position
+from chalicelib.storage.audit import AuditQuery
 
 routes = Routes(__name__)
 
@@ -29,8 +26,8 @@ routes = Routes(__name__)
 def list_audit_events(call: Call[Any]) -> AuditPage:
     query: AuditListQuery = call.query
     wanted = AuditQuery(call.principal.tenant_id, query.key_id, query.action, query.from_, query.to)
-    events, last = call.services.audit.list(wanted, query.limit, _decode(query.cursor))
-    return AuditPage(events=[_out(event) for event in events], next_cursor=_encode(last))
+    events, last = call.services.audit.list(wanted, query.limit, cursor.decode(query.cursor))
+    return AuditPage(events=[_out(event) for event in events], next_cursor=cursor.encode(last))
 
 
 def _out(event: AuditEvent) -> AuditEventOut:
@@ -51,27 +48,3 @@ def _out(event: AuditEvent) -> AuditEventOut:
             for name, (before, after) in event.changes.items()
         },
     )
-
-
-def _encode(position: Position | None) -> str | None:
-    if position is None:
-        return None
-    raw = json.dumps(list(position)).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str | None) -> Position | None:
-    if cursor is None:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not (
-            isinstance(data, list) and len(data) == 2 and all(isinstance(x, str) for x in data)
-        ):
-            raise TypeError
-    except (binascii.Error, ValueError, TypeError):
-        raise InvalidInput(
-            "the cursor is not one this API issued",
-            errors=[{"field": "cursor", "message": "invalid cursor"}],
-        ) from None
-    return data[0], data[1]

@@ -1,8 +1,8 @@
-"""Opaque pagination cursors for ``GET /v1/keys``.
+"""Opaque pagination cursors for ``GET /v1/keys`` and ``GET /v1/audit-events``.
 
-A cursor names the last key of a page. It carries no tenant: the next query always runs
-under the caller's own tenant, so a cursor from another tenant can only page through the
-caller's keys.
+A cursor names the last item of a page (two strings of its keys). It carries no tenant:
+the next query always runs under the caller's own tenant, so a cursor from another tenant
+can only page through the caller's own items.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import binascii
 import json
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.storage.key_list import Position
+
+Position = tuple[str, str]
 
 
 def _invalid() -> InvalidInput:

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.storage.convert import actor_from, actor_to
-from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.errors import failed_items, storage_errors
 from chalicelib.storage.models import AuditModel
 
 Position = tuple[str, str]  # (event_key, target_key) of the last event of a page
@@ -38,6 +43,26 @@ class AuditWriter:
     def add(self, tx: TransactWrite, event: AuditEvent | None) -> None:
         if event is not None:
             add_event(tx, event, self.retention)
+
+    def update(
+        self,
+        connection: Connection,
+        item: Model,
+        actions: list[Action],
+        condition: Condition,
+        event: AuditEvent | None,
+    ) -> bool:
+        """One conditional update with its event; False when the update's condition failed."""
+        with storage_errors():
+            try:
+                with TransactWrite(connection=connection) as tx:
+                    tx.update(item, actions=actions, condition=condition)
+                    self.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
+                    return False
+                raise
+        return True
 
 
 def add_event(tx: TransactWrite, event: AuditEvent, retention: timedelta) -> None:

@@ -179,16 +179,7 @@ class KeyStore:
             & (KeyModel.secret_hash == key.current_secret.digest)
             & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now))
         )
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(KeyModel(key.key_id), actions=actions, condition=condition)
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    return False
-                raise
-        return True
+        return self._audit.update(self._connection, KeyModel(key.key_id), actions, condition, event)
 
     def revoke(
         self, key: ApiKey, actor: Actor, now: datetime, event: AuditEvent | None = None

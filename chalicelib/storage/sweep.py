@@ -149,16 +149,7 @@ class SweepStore:
         event: AuditEvent | None = None,
     ) -> bool:
         """One conditional update of the key, in a transaction with its audit event."""
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(KeyModel(key_id), actions=actions, condition=condition)
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    return False
-                raise
-        return True
+        return self._audit.update(self._connection, KeyModel(key_id), actions, condition, event)
 
 
 def _as_read(candidate: Candidate) -> Condition:
