@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install .venv node_modules dev lint typecheck test bench clean distclean
+.PHONY: install .venv node_modules dev lint typecheck test bench package clean distclean
 
 install: .venv node_modules
 
@@ -42,6 +42,18 @@ BENCHMARKS := scripts.bench_authorizer scripts.bench_sweep
 
 bench: install
 	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done
+
+# The deployable template and zip for one stage, in build/<stage>/ (README, "Deploy").
+# Chalice reads no AWS account here; the region only satisfies botocore.
+STAGE ?= dev
+PACKAGE_DIR := build/$(STAGE)
+
+package: .venv
+	rm -rf $(PACKAGE_DIR)
+	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage $(STAGE) \
+		--pkg-format cloudformation --template-format yaml \
+		--merge-template infra/template.yaml $(PACKAGE_DIR)
+	$(BIN)/python -m scripts.compile_package $(PACKAGE_DIR)
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

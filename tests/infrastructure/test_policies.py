@@ -1,0 +1,178 @@
+"""Least privilege: each function has its own role, allowing exactly what its code calls.
+
+The expected grants below are the specification: a policy that gains an action or a
+resource fails here, as does a function added without a role of its own. Resources are
+written as the template writes them (``KeysTable.Arn`` is ``!GetAtt KeysTable.Arn``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+Grant = tuple[str, str]  # (action, resource)
+
+LOGS = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*"
+PEPPER = (
+    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PepperParameterName}"
+)
+PEPPER_KEY = "Ref:PepperKmsKeyArn"  # only when the pepper uses a customer managed key
+
+COMMON: set[Grant] = {
+    ("logs:CreateLogStream", LOGS),
+    ("logs:PutLogEvents", LOGS),
+    ("ssm:GetParameter", PEPPER),
+    ("kms:Decrypt", PEPPER_KEY),
+}
+
+
+def on(resource: str, *actions: str) -> set[Grant]:
+    return {(f"dynamodb:{action}", resource) for action in actions}
+
+
+EXPECTED: dict[str, set[Grant]] = {
+    # chalicelib/storage/hotpath.py: GetItem of the key and its group; usage ADD; the key's
+    # last_used_at SET.
+    "Authorizer": COMMON
+    | on("KeysTable.Arn", "GetItem", "UpdateItem")
+    | on("GroupsTable.Arn", "GetItem")
+    | on("UsageTable.Arn", "UpdateItem"),
+    # chalicelib/storage/{keys,groups,tenants,usage,idempotency}.py, and /v1/verify's hot path.
+    "APIHandler": COMMON
+    | on("KeysTable.Arn", "GetItem", "PutItem", "UpdateItem")
+    | on("${KeysTable.Arn}/index/tenant-created-index", "Query")
+    | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
+    | on("TenantsTable.Arn", "GetItem", "UpdateItem")
+    | on("UsageTable.Arn", "Query", "UpdateItem")
+    | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
+    | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
+    | on("AuditTable.Arn", "UpdateItem", "Query")
+    | on("${AuditTable.Arn}/index/target-index", "Query"),
+    # chalicelib/storage/{sweep,audit}.py, chalicelib/notify.py: no pepper, no reads of items.
+    "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
+    | on("${KeysTable.Arn}/index/sweep-due-index", "Query")
+    | on("KeysTable.Arn", "UpdateItem")
+    | on("TenantsTable.Arn", "UpdateItem")
+    | on("AuditTable.Arn", "UpdateItem")
+    | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")},
+}
+
+
+def name_of(value: Any) -> str:
+    """A resource as written in the template, as one string."""
+    if isinstance(value, str):
+        return value
+    if "Fn::GetAtt" in value:
+        return ".".join(value["Fn::GetAtt"])
+    if "Fn::Sub" in value:
+        return str(value["Fn::Sub"])
+    if "Ref" in value:
+        return f"Ref:{value['Ref']}"
+    raise AssertionError(f"unexpected resource expression {value!r}")
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every statement of a role's inline policies, both branches of an ``Fn::If`` included."""
+    found = []
+    for policy in role["Properties"]["Policies"]:
+        for entry in policy["PolicyDocument"]["Statement"]:
+            branches = entry["Fn::If"][1:] if "Fn::If" in entry else [entry]
+            found += [b for b in branches if b != {"Ref": "AWS::NoValue"}]
+    return found
+
+
+def grants(role: dict[str, Any]) -> set[Grant]:
+    return {
+        (action, name_of(resource))
+        for statement in statements(role)
+        for action in as_list(statement["Action"])
+        for resource in as_list(statement["Resource"])
+    }
+
+
+def functions(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource["Properties"]
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def role_of(function: dict[str, Any], resources: dict[str, Any]) -> dict[str, Any]:
+    reference = function["Role"]
+    assert isinstance(reference, dict), f"a role ARN from outside the template: {reference}"
+    name, attribute = reference["Fn::GetAtt"]
+    assert attribute == "Arn"
+    role: dict[str, Any] = resources[name]
+    assert role["Type"] == "AWS::IAM::Role"
+    return role
+
+
+def roles(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
+
+
+def test_every_function_has_a_specified_policy(resources: dict[str, Any]) -> None:
+    assert set(functions(resources)) == set(EXPECTED)
+
+
+def test_each_function_has_a_role_of_its_own(resources: dict[str, Any]) -> None:
+    used = [function["Role"]["Fn::GetAtt"][0] for function in functions(resources).values()]
+
+    assert len(used) == len(set(used))
+    assert "DefaultRole" not in resources  # Chalice manages no role ("manage_iam_role": false)
+
+
+@pytest.mark.parametrize("function", sorted(EXPECTED))
+def test_function_is_allowed_exactly_what_its_code_calls(
+    function: str, resources: dict[str, Any]
+) -> None:
+    role = role_of(functions(resources)[function], resources)
+
+    assert grants(role) == EXPECTED[function]
+
+
+@pytest.mark.parametrize("function", sorted(EXPECTED))
+def test_function_role_is_assumable_only_by_lambda(
+    function: str, resources: dict[str, Any]
+) -> None:
+    role = role_of(functions(resources)[function], resources)["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+
+    assert trust == {
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    assert "ManagedPolicyArns" not in role
+
+
+def test_no_policy_has_a_wildcard_action_or_resource(resources: dict[str, Any]) -> None:
+    for name, role in roles(resources).items():
+        for statement in statements(role):
+            assert statement["Effect"] == "Allow", name
+            assert "NotAction" not in statement, name
+            assert "NotResource" not in statement, name
+            for action in as_list(statement["Action"]):
+                assert "*" not in action, (name, action)
+            for resource in as_list(statement["Resource"]):
+                written = name_of(resource)
+                assert written != "*", (name, statement)
+                if not written.startswith("arn:${AWS::Partition}:logs:"):
+                    assert "*" not in written, (name, written)
+
+
+def test_the_pepper_key_is_usable_only_through_ssm(resources: dict[str, Any]) -> None:
+    for role in roles(resources).values():
+        for statement in statements(role):
+            if "kms:Decrypt" in as_list(statement["Action"]):
+                assert statement["Condition"] == {
+                    "StringEquals": {
+                        "kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}
+                    }
+                }
