@@ -1,0 +1,65 @@
+"""Query and response models of ``GET /v1/audit-events``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+)
+
+from chalicelib.api.schemas.common import ActorOut, Strict, as_utc
+from chalicelib.domain import audit
+
+
+class AuditListQuery(Strict):
+    """Query string of ``GET /v1/audit-events``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    key_id: str | None = Field(default=None, max_length=64)
+    action: str | None = Field(default=None, max_length=64)
+    from_: AwareDatetime | None = Field(default=None, alias="from")
+    to: AwareDatetime | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=1024)
+
+    _from = field_validator("from_")(as_utc)
+    _to = field_validator("to")(as_utc)
+
+    @field_validator("action")
+    @classmethod
+    def _known_action(cls, value: str | None) -> str | None:
+        if value is not None and value not in audit.ACTIONS:
+            raise ValueError("must be one of " + ", ".join(audit.ACTIONS))
+        return value
+
+
+class AuditTarget(BaseModel):
+    type: str
+    id: str
+
+
+class AuditEventOut(BaseModel):
+    """One lifecycle change: who, what, when, from where, and the fields before and after."""
+
+    id: str
+    time: datetime
+    action: str
+    tenant_id: str
+    actor: ActorOut
+    target: AuditTarget
+    source_ip: str | None
+    user_agent: str | None
+    request_id: str | None
+    changes: dict[str, dict[str, Any]]
+
+
+class AuditPage(BaseModel):
+    events: list[AuditEventOut]
+    next_cursor: str | None

@@ -1,0 +1,82 @@
+"""Request and response models of ``/v1/groups``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    Field,
+    field_validator,
+)
+
+from chalicelib.api.schemas.common import Description, Name, Strict
+from chalicelib.domain import routes
+
+Permission = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._*\-]+$")]
+
+
+class GroupCreate(Strict):
+    """``POST /v1/groups``."""
+
+    name: Name
+    description: Description = ""
+    permissions: list[Permission] = Field(default_factory=list, max_length=50)
+    routes: list[str] = Field(
+        default_factory=lambda: [routes.ALL_ROUTES],
+        min_length=1,
+        max_length=50,
+        description='Patterns "METHOD /path" where * matches anything; "* /*" allows all.',
+    )
+
+    @field_validator("routes")
+    @classmethod
+    def _check_routes(cls, value: list[str]) -> list[str]:
+        return _normalize_routes(value)
+
+
+class GroupUpdate(Strict):
+    """``PATCH /v1/groups/{group_id}``."""
+
+    name: Name | None = None
+    description: Description | None = None
+    permissions: list[Permission] | None = Field(default=None, max_length=50)
+    routes: list[str] | None = Field(default=None, min_length=1, max_length=50)
+
+    @field_validator("routes")
+    @classmethod
+    def _check_routes(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _normalize_routes(value)
+
+    @field_validator("name", "permissions", "routes")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+def _normalize_routes(value: list[str]) -> list[str]:
+    normalized = []
+    for index, pattern in enumerate(value):
+        try:
+            normalized.append(routes.normalize_pattern(pattern))
+        except routes.RoutePatternError as error:
+            raise ValueError(f"pattern {index + 1}: {error}") from None
+    return list(dict.fromkeys(normalized))
+
+
+class GroupOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    permissions: list[str]
+    routes: list[str]
+    key_count: int = Field(description="Active keys in this group.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class GroupList(BaseModel):
+    groups: list[GroupOut]

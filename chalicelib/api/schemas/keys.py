@@ -1,0 +1,175 @@
+"""Request and response models of ``/v1/keys``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from chalicelib.api.schemas.common import ActorOut, Description, Name, Strict, as_utc
+from chalicelib.domain import allowlist
+from chalicelib.domain.records import ExpiryState, KeyStatus
+
+GroupId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
+def _allowlist(value: Any) -> list[str] | None:
+    """Accept a list, or one newline-separated string; return canonical entries."""
+    if value is None:
+        return None
+    if not isinstance(value, str | list):
+        raise ValueError("must be a list of addresses or one newline-separated string")
+    if isinstance(value, list) and not all(isinstance(entry, str) for entry in value):
+        raise ValueError("every entry must be a string")
+    try:
+        return list(allowlist.normalize(allowlist.split_entries(value)))
+    except allowlist.AllowlistError as error:
+        raise ValueError(f"entry {error.index + 1}: {error}") from None
+
+
+Allowlist = Annotated[
+    list[str] | None,
+    BeforeValidator(_allowlist),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}, "maxItems": allowlist.MAX_ENTRIES},
+                {"type": "string"},
+                {"type": "null"},
+            ],
+            "description": "IP addresses or CIDR ranges: a list, or one string with one per "
+            "line. Empty: any address.",
+        }
+    ),
+]
+
+
+class KeyCreate(Strict):
+    """``POST /v1/keys``."""
+
+    name: Name
+    description: Description = ""
+    group_id: GroupId
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="ISO 8601 with a zone; must be in the future. Omit: no expiry."
+    )
+    ip_allowlist: Allowlist = None
+
+    _expiry = field_validator("expires_at")(as_utc)
+
+
+class KeyUpdate(Strict):
+    """``PATCH /v1/keys/{key_id}``: only the fields sent change. The expiry is not editable."""
+
+    name: Name | None = None
+    description: Description | None = None
+    group_id: GroupId | None = None
+    ip_allowlist: Allowlist = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_expiry(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "expires_at" in data:
+            raise ValueError("expires_at cannot be edited; rotate the key to set a new expiry")
+        return data
+
+    @field_validator("name", "group_id")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The storage-level changes: sent fields only, the allowlist canonical."""
+        sent = self.model_dump(exclude_unset=True)
+        if "ip_allowlist" in sent:
+            sent["ip_allowlist"] = tuple(sent["ip_allowlist"] or ())
+        return sent
+
+
+class KeyRotate(Strict):
+    """``POST /v1/keys/{key_id}/rotate``."""
+
+    grace_period_seconds: int = Field(
+        default=0, ge=0, le=86400, description="How long the old secret keeps working (max 24 h)."
+    )
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="A new expiry, in the future. Omit to keep the current one."
+    )
+
+    _expiry = field_validator("expires_at")(as_utc)
+
+
+class KeyListQuery(Strict):
+    """Query string of ``GET /v1/keys``."""
+
+    status: KeyStatus | None = None
+    expiry: ExpiryState | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=512)
+
+
+class GroupRef(BaseModel):
+    id: str
+    name: str | None = Field(description="None once the group has been deleted.")
+
+
+class KeyOut(BaseModel):
+    """A key as every response shows it. Never its secret."""
+
+    id: str
+    name: str
+    description: str
+    group: GroupRef
+    status: KeyStatus
+    expiry_state: ExpiryState
+    expires_at: datetime | None
+    ip_allowlist: list[str]
+    created_by: ActorOut
+    created_at: datetime
+    updated_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    revoked_by: ActorOut | None
+    rotated_at: datetime | None
+    previous_secret_valid_until: datetime | None = Field(
+        description="While a rotation's grace period runs: when the old secret stops working."
+    )
+    hint: str = Field(description="The token's public first characters, to recognise it.")
+
+
+class KeyWithSecret(BaseModel):
+    """The only response that carries a secret: create and rotate."""
+
+    key: KeyOut
+    secret: str = Field(description="The full API key. Shown once; store it now.")
+
+
+class KeyReplay(BaseModel):
+    """A retried create or rotate (same Idempotency-Key): the key made, and no secret."""
+
+    key: KeyOut
+    secret: None = None
+    replayed: Literal[True] = True
+    detail: str
+
+
+class KeyUsage(BaseModel):
+    used: int
+    limit: int
+
+
+class KeyList(BaseModel):
+    keys: list[KeyOut]
+    next_cursor: str | None
+    key_usage: KeyUsage

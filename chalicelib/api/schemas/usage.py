@@ -1,0 +1,62 @@
+"""Query and response models of the usage routes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from chalicelib.api.schemas.common import Strict
+
+
+class UsageQuery(Strict):
+    """``from`` and ``to`` are UTC days, inclusive; default: the last 30 days."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _check_range(self) -> UsageQuery:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("from must not be after to")
+        if (self.last_day() - self.first_day()).days > 366:
+            raise ValueError("the range may span at most 366 days")
+        return self
+
+    def last_day(self) -> date:
+        return self.to or datetime.now(UTC).date()
+
+    def first_day(self) -> date:
+        return self.from_ or self.last_day() - timedelta(days=29)
+
+    def first(self) -> str:
+        return self.first_day().isoformat()
+
+    def last(self) -> str:
+        return self.last_day().isoformat()
+
+
+class DayCount(BaseModel):
+    day: str
+    allowed: int
+    denied: int
+
+
+class UsageReport(BaseModel):
+    """Decisions the authorizer and ``/v1/verify`` made, written behind (see README)."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    key_id: str | None
+    from_: str = Field(alias="from")
+    to: str
+    days: list[DayCount]
+    allowed: int
+    denied: int
