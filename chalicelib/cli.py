@@ -98,12 +98,14 @@ def _sweep(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _settings(stage: str | None) -> Settings:
+    """The stage's settings. The CLI is an entry point, like a Lambda: it may set the
+    process environment, and must, because botocore reads the stage's credentials (the
+    local stage's dummy ones for DynamoDB Local) from there."""
     import os
 
-    env = dict(os.environ)
     if stage:
-        env |= stage_environment(stage)
-    return Settings.from_env(env)
+        os.environ.update(stage_environment(stage))
+    return Settings.from_env(os.environ)
 
 
 def _bootstrap(services: Services, args: argparse.Namespace) -> int:
@@ -115,7 +117,8 @@ def _bootstrap(services: Services, args: argparse.Namespace) -> int:
         else:
             print(
                 f"Tenant {args.tenant!r} exists already; its admin key was printed when it was "
-                f"made. Mint another with: latchkey --stage local bootstrap --tenant {args.tenant}"
+                "made. Mint another with: "
+                f".venv/bin/latchkey --stage local bootstrap --tenant {args.tenant}"
             )
             return 0
     made = services.tenants.bootstrap(args.tenant)
