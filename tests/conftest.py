@@ -49,3 +49,38 @@ def test_settings(**overrides: object) -> Settings:
         local_peppers={1: b"test-pepper-one"},
     )
     return Settings(**{**base.__dict__, **overrides})
+
+
+class Counters:
+    """What the reliability suite did this session, printed after the run (issue 7)."""
+
+    def __init__(self) -> None:
+        self.races = 0
+        self.faults = 0
+        self.hostile = 0
+        self.five_xx = 0
+        self.secret_hits = 0
+
+    def summary(self) -> str:
+        return (
+            f"Reliability: races run {self.races} | faults injected {self.faults}"
+            f" | hostile inputs tried {self.hostile} | 5xx answers seen {self.five_xx}"
+            f" | secrets found {self.secret_hits}"
+        )
+
+
+# One per process: `make test` runs one process. Under pytest-xdist each worker would count
+# its own share and the controller, which prints, would show zeros.
+RELIABILITY = Counters()
+
+
+@pytest.fixture
+def reliability() -> Counters:
+    """The session's counters: reliability tests add what they ran, injected and found."""
+    return RELIABILITY
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the reliability table at the end of every run."""
+    terminalreporter.write_sep("-", "reliability")
+    terminalreporter.write_line(RELIABILITY.summary())

@@ -24,7 +24,7 @@ from chalicelib.notify import RecordingNotifier
 from chalicelib.settings import Settings
 from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore
 from scripts.bench_sweep import bench_key, write_items
-from tests.conftest import FakeClock
+from tests.conftest import Counters, FakeClock
 
 OWNER = Actor(type="user", id="u-1", name="Owner")
 
@@ -93,19 +93,21 @@ def concurrent_runs(settings: Settings, clock: FakeClock) -> list[tuple[SweepRep
 
 
 def test_two_concurrent_sweeps_send_one_warning_per_key_and_threshold(
-    services: Services, local_settings: Settings, clock: FakeClock
+    services: Services, local_settings: Settings, clock: FakeClock, reliability: Counters
 ) -> None:
     tenant_id, group_id = new_tenant(services, 1_000)
     expires_at = clock.now + timedelta(hours=1)
     keys = {
-        services.keys.create(tenant_id, OWNER, KeyDraft(f"k{n}", "", group_id, expires_at, ()))
-        .key.key_id
+        services.keys.create(
+            tenant_id, OWNER, KeyDraft(f"k{n}", "", group_id, expires_at, ())
+        ).key.key_id
         for n in range(120)
     }
     assert services.tenants.get(tenant_id).keys_used == 120
     clock.advance(hours=2)  # every key expired: the warning that also frees the slot
 
     runs = concurrent_runs(local_settings, clock)
+    reliability.races += 1
 
     sent = Counter(
         (notice.key_id, notice.threshold) for _, notifier in runs for notice in notifier.events
@@ -146,13 +148,14 @@ def test_ten_thousand_keys_crossing_at_once_are_all_warned_across_runs(
 
 
 def test_revoking_keys_while_the_sweep_flags_them_revokes_each_and_frees_each_slot_once(
-    services: Services, local_settings: Settings, clock: FakeClock
+    services: Services, local_settings: Settings, clock: FakeClock, reliability: Counters
 ) -> None:
     tenant_id, group_id = new_tenant(services, 1_000)
     expires_at = clock.now + timedelta(hours=1)
     keys = [
-        services.keys.create(tenant_id, OWNER, KeyDraft(f"k{n}", "", group_id, expires_at, ()))
-        .key.key_id
+        services.keys.create(
+            tenant_id, OWNER, KeyDraft(f"k{n}", "", group_id, expires_at, ())
+        ).key.key_id
         for n in range(80)
     ]
     clock.advance(hours=2)
@@ -173,6 +176,7 @@ def test_revoking_keys_while_the_sweep_flags_them_revokes_each_and_frees_each_sl
         swept, revoked = pool.submit(sweep_all), pool.submit(revoke_all)
         statuses = revoked.result()
         swept.result()
+    reliability.races += 1
 
     assert statuses == ["revoked"] * len(keys)
     assert services.tenants.get(tenant_id).keys_used == 0
