@@ -22,22 +22,33 @@ from chalicelib.api.schemas import (
     KeyUsage,
     KeyWithSecret,
 )
+from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey
 
 routes = Routes(__name__)
 
 
-def _present(call: Call[Any], keys: list[ApiKey]) -> list[KeyOut]:
+def _present(call: Call[Any], keys: list[ApiKey], after_write: bool = False) -> list[KeyOut]:
+    """Shape keys for an answer, with their groups' names.
+
+    After a write has committed, a failure to read the names must not turn the answer
+    into an error (a created key's secret would be lost): the name is left out instead.
+    """
     tenant = call.principal.tenant_id
-    names = {group.group_id: group.name for group in call.services.groups.list(tenant)}
+    try:
+        names = {group.group_id: group.name for group in call.services.groups.list(tenant)}
+    except StorageUnavailable:
+        if not after_write:
+            raise
+        names = {}
     service = call.services.keys
     now = service.now()
     return [key_out(key, names, now, service.expiring_soon) for key in keys]
 
 
 def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:
-    return KeyWithSecret(key=_present(call, [issued.key])[0], secret=issued.token)
+    return KeyWithSecret(key=_present(call, [issued.key], after_write=True)[0], secret=issued.token)
 
 
 def _replay(call: Call[Any], key_id: str) -> KeyReplay:
@@ -116,7 +127,7 @@ def update_key(call: Call[KeyUpdate]) -> KeyOut:
     key = call.services.keys.update(
         call.principal.tenant_id, call.params["key_id"], body.changes(), call.origin
     )
-    return _present(call, [key])[0]
+    return _present(call, [key], after_write=True)[0]
 
 
 @routes.route(
@@ -152,4 +163,4 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
 )
 def revoke_key(call: Call[Any]) -> KeyOut:
     key = call.services.keys.revoke(call.principal.tenant_id, call.params["key_id"], call.origin)
-    return _present(call, [key])[0]
+    return _present(call, [key], after_write=True)[0]

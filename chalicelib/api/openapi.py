@@ -56,7 +56,8 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
             }
         )
     if op.query:
-        schema = op.query.model_json_schema()
+        # Enums the query uses are components already (the responses use them too).
+        schema = op.query.model_json_schema(ref_template=REF, by_alias=True)
         for name, prop in schema["properties"].items():
             params.append({"name": name, "in": "query", "required": False, "schema": prop})
     return params
@@ -71,11 +72,12 @@ def _responses(op: Operation) -> dict[str, Any]:
         }
     responses: dict[str, Any] = {str(op.status): ok}
     if op.replay:
+        replay: dict[str, Any] = {"$ref": REF.format(model=op.replay.__name__)}
+        if op.status == 200 and op.response:  # rotate: a first answer or a replay
+            replay = {"oneOf": [{"$ref": REF.format(model=op.response.__name__)}, replay]}
         responses["200"] = {
             "description": "A retry with the same Idempotency-Key: the key made, no secret",
-            "content": {
-                "application/json": {"schema": {"$ref": REF.format(model=op.replay.__name__)}}
-            },
+            "content": {"application/json": {"schema": replay}},
         }
     statuses = {503, *op.errors} if op.public else {401, 403, 503, *op.errors}
     for status in sorted(statuses):

@@ -183,7 +183,17 @@ class KeyService:
             # Lost a race: a revoke, expiry or another rotation got there first.
             self._require_rotatable(self._keys.get_in_tenant(tenant_id, key_id), now)
             raise Conflict("another rotation of this key won; read it and retry")
-        return Issued(self._keys.get_in_tenant(tenant_id, key_id), token)
+        # The answer is built from what was written, not read back: once the write has
+        # committed, a failed read must not turn the new secret into a lost 503.
+        rotated = replace(
+            key,
+            current_secret=current,
+            previous_secret=previous,
+            expires_at=expires_at or key.expires_at,
+            rotated_at=now,
+            updated_at=now,
+        )
+        return Issued(rotated, token)
 
     def revoke(self, tenant_id: str, key_id: str, who: Actor | Origin) -> ApiKey:
         """Revoke at once and for good; revoking a revoked key changes nothing."""
@@ -193,7 +203,16 @@ class KeyService:
             now = self._clock()
             changes = {"status": (KeyStatus.ACTIVE.value, KeyStatus.REVOKED.value)}
             record = audit.event(tenant_id, "key.revoked", ("key", key_id), origin, now, changes)
-            self._keys.revoke(key, origin.actor, now, record)
+            if self._keys.revoke(key, origin.actor, now, record):
+                # Built from what was written (see rotate), not read back.
+                return replace(
+                    key,
+                    status=KeyStatus.REVOKED,
+                    revoked_at=now,
+                    revoked_by=origin.actor,
+                    updated_at=now,
+                    previous_secret=None,
+                )
         return self._keys.get_in_tenant(tenant_id, key_id)
 
     def _require_rotatable(self, key: ApiKey, now: datetime) -> None:

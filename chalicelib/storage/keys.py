@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -125,7 +126,14 @@ class KeyStore:
                         errors=[{"field": "group_id", "message": "no group with this id"}],
                     ) from None
                 raise Conflict("the key changed meanwhile; read it and retry") from error
-        return self.get_in_tenant(key.tenant_id, key.key_id)
+        # Built from what was written, not read back: a failed read after the commit must
+        # not answer 503 for a change that was made.
+        written: dict[str, Any] = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in changes.items()
+        }
+        written["description"] = written.get("description", key.description) or ""
+        return replace(key, **written, updated_at=now)
 
     @staticmethod
     def _move_group(tx: TransactWrite, tenant_id: str, old: str, new: str) -> None:

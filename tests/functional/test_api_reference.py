@@ -65,3 +65,18 @@ def test_swagger_ui_is_served_without_a_cdn() -> None:
         served = get("/" + asset)
         assert served.status_code == 200
         assert len(served.body) > 10_000
+
+
+def test_every_reference_in_the_spec_resolves() -> None:
+    spec = json.loads(get("/openapi.json").body)
+    text = json.dumps(spec)
+    assert "#/$defs/" not in text
+    refs = {part.split('"')[0] for part in text.split('"$ref": "#/components/schemas/')[1:]}
+    assert refs <= set(spec["components"]["schemas"]), refs - set(spec["components"]["schemas"])
+
+
+def test_rotate_documents_both_a_first_answer_and_a_replay_at_200() -> None:
+    spec = json.loads(get("/openapi.json").body)
+    ok = spec["paths"]["/v1/keys/{key_id}/rotate"]["post"]["responses"]["200"]
+    one_of = ok["content"]["application/json"]["schema"]["oneOf"]
+    assert [ref["$ref"].rsplit("/", 1)[1] for ref in one_of] == ["KeyWithSecret", "KeyReplay"]
