@@ -1,4 +1,4 @@
-"""Injected AWS failures, for the fault tests: no mock.patch, only botocore's own events.
+"""Injected AWS failures, for the fault tests: nothing patched, only botocore's own events.
 
 A :class:`FaultPlan` is registered the way moto registers itself: as a botocore built-in
 handler, so every client created while it is installed (PynamoDB's, the authorizer's, the

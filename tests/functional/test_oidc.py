@@ -6,6 +6,8 @@ The RSA key pair and the JWKS are made here; nothing reaches a network.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -131,43 +133,32 @@ def test_tenant_comes_from_the_token(
     assert listed["key_usage"]["used"] == 1
 
 
-def _none_alg(clock: FakeClock) -> str:
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+def _part(data: dict[str, Any]) -> str:
+    """One base64url JWT segment, as an attacker would write it by hand."""
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
-    now = int(clock().timestamp())
-    claims = {
+
+def _forged_claims(clock: FakeClock) -> dict[str, Any]:
+    return {
         "iss": ISSUER,
         "aud": AUDIENCE,
         "sub": "x",
         "custom:tenant": "acme",
         "cognito:groups": ["Manage API credentials"],
-        "exp": now + 3600,
+        "exp": int(clock().timestamp()) + 3600,
     }
-    return f"{part({'alg': 'none', 'kid': 'k1'})}.{part(claims)}."
+
+
+def _none_alg(clock: FakeClock) -> str:
+    return f"{_part({'alg': 'none', 'kid': 'k1'})}.{_part(_forged_claims(clock))}."
 
 
 def _hs256_with_public_key(issuer: Issuer, clock: FakeClock) -> str:
     public_pem = issuer.private.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    now = int(clock().timestamp())
-    claims = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "x",
-        "custom:tenant": "acme",
-        "cognito:groups": ["Manage API credentials"],
-        "exp": now + 3600,
-    }
     # PyJWT refuses to sign HS256 with a PEM key, so sign by hand as an attacker would.
-    import hashlib
-    import hmac
-
-    def part(data: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-
-    signing_input = f"{part({'alg': 'HS256', 'kid': 'k1'})}.{part(claims)}"
+    signing_input = f"{_part({'alg': 'HS256', 'kid': 'k1'})}.{_part(_forged_claims(clock))}"
     signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
     return signing_input + "." + base64.urlsafe_b64encode(signature).decode().rstrip("=")
 
