@@ -16,7 +16,8 @@ from pathlib import Path
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.container import Services, build_services, utc_now
+from chalicelib.clock import utc_now
+from chalicelib.container import Services, build_services
 from chalicelib.domain.errors import LatchkeyError, NotFound
 from chalicelib.expiry_job import build_sweep, report_json
 from chalicelib.notify import iso

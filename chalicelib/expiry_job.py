@@ -9,9 +9,10 @@ included, so it imports the sweep's domain, storage and clients only when it bui
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chalicelib.clock import utc_now
 from chalicelib.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -27,10 +28,6 @@ class LambdaContext(Protocol):
 def sweep_schedule() -> str:
     """The schedule expression of the sweep, e.g. ``rate(1 hour)``."""
     return get_settings().sweep_schedule
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def notifier_for(settings: Settings) -> Notifier:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
@@ -14,10 +15,6 @@ from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.hotpath import HotStore
 from chalicelib.tokens import TokenFormat
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def ssm_client(settings: Settings) -> Callable[[], Any]:

@@ -19,6 +19,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.records import Actor, AuditEvent, Origin
+from chalicelib.settings import Settings
 from chalicelib.storage.convert import actor_from, actor_to
 from chalicelib.storage.errors import failed_items, storage_errors
 from chalicelib.storage.models import AuditModel
@@ -34,10 +35,13 @@ def _json(value: object) -> object:
     return value
 
 
+DEFAULT_RETENTION = timedelta(days=Settings.audit_retention_days)
+
+
 class AuditWriter:
     """Adds events to transactions; holds the retention (LATCHKEY_AUDIT_RETENTION_DAYS)."""
 
-    def __init__(self, retention: timedelta) -> None:
+    def __init__(self, retention: timedelta = DEFAULT_RETENTION) -> None:
         self.retention = retention
 
     def add(self, tx: TransactWrite, event: AuditEvent | None) -> None:

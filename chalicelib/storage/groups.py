@@ -5,7 +5,7 @@ Each write is a transaction with its audit event (chalicelib/storage/audit.py).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -26,7 +26,7 @@ class GroupStore:
 
     def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
         self._connection = connection
-        self._audit = audit or AuditWriter(timedelta(days=400))
+        self._audit = audit or AuditWriter()
 
     def get(self, tenant_id: str, group_id: str) -> Group:
         with storage_errors():

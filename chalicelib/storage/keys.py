@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -33,7 +33,7 @@ class KeyStore:
         audit: AuditWriter | None = None,
     ) -> None:
         self._connection = connection
-        self._audit = audit or AuditWriter(timedelta(days=Settings().audit_retention_days))
+        self._audit = audit or AuditWriter()
         # Where a new or re-expiring key enters the expiry sweep's index.
         self._expiry = expiry or ExpiryPolicy(Settings().expiry_thresholds_days)
 

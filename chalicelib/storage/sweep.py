@@ -9,7 +9,7 @@ expired threshold also frees the key's slot of its tenant's limit, in the same t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -71,7 +71,7 @@ class SweepStore:
 
     def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
         self._connection = connection
-        self._audit = audit or AuditWriter(timedelta(days=400))
+        self._audit = audit or AuditWriter()
 
     def due(self, now: datetime) -> DueQuery:
         return DueQuery(now)

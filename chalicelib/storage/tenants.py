@@ -5,7 +5,7 @@ Each write is a transaction with its audit event (chalicelib/storage/audit.py).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -24,7 +24,7 @@ class TenantStore:
 
     def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
         self._connection = connection
-        self._audit = audit or AuditWriter(timedelta(days=400))
+        self._audit = audit or AuditWriter()
 
     def get(self, tenant_id: str) -> Tenant:
         with storage_errors():
