@@ -3,7 +3,7 @@
 Every request of every downstream API comes through here, so this module costs what a bare
 ``GetItem`` costs: one botocore client per container, created on first use, and a reader
 that turns the raw item into an :class:`ApiKey`. It reads the items PynamoDB writes
-(chalicelib/storage/models.py); tests/unit/test_hotpath.py proves both read the same.
+(chalicelib/storage/models.py); tests/functional/test_hotpath_reads.py proves both read the same.
 """
 
 from __future__ import annotations

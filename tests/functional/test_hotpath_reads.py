@@ -1,0 +1,41 @@
+"""The authorizer's plain-botocore reader sees exactly what PynamoDB wrote and reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.container import Services
+from chalicelib.domain.keys import KeyDraft
+from chalicelib.domain.records import Actor
+from chalicelib.storage.hotpath import HotStore
+from tests.conftest import FakeClock
+from tests.functional.conftest import Tenant
+
+OWNER = Actor(type="user", id="u-1", name="Ada")
+
+
+def test_a_key_in_every_state_reads_the_same_through_both_readers(
+    services: Services, acme: Tenant, clock: FakeClock
+) -> None:
+    hot = HotStore(services.settings)
+    draft = KeyDraft(
+        "Full",
+        "every field",
+        acme.group_id,
+        clock.now + timedelta(days=30),
+        ("10.0.0.0/8", "2001:db8::/32"),
+    )
+    key_id = services.keys.create("acme", OWNER, draft).key.key_id
+    services.keys.rotate("acme", key_id, timedelta(hours=1), clock.now + timedelta(days=60))
+    rotated = services.keys.get("acme", key_id)
+    assert rotated.previous_secret is not None
+    assert hot.get_key(key_id) == rotated
+    services.keys.revoke("acme", key_id, OWNER)
+    assert hot.get_key(key_id) == services.keys.get("acme", key_id)
+    assert hot.get_key("Zz" * 8) is None
+
+
+def test_a_group_reads_the_same_through_both_readers(services: Services, acme: Tenant) -> None:
+    hot = HotStore(services.settings)
+    assert hot.get_group("acme", acme.group_id) == services.groups.get("acme", acme.group_id)
+    assert hot.get_group("globex", acme.group_id) is None
