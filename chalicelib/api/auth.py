@@ -35,17 +35,24 @@ def source_ip(context: dict[str, Any]) -> str | None:
 
 
 REFUSED = "a valid API key (X-API-Key) or bearer token (Authorization) is required"
+ONE_CREDENTIAL = "send one credential: X-API-Key or Authorization, not both"
 
 
 def authenticate(
     services: Services, headers: Any, context: dict[str, Any], method: str
 ) -> Principal:
     """Identify the caller (a key or a person) and check it may make a ``method`` call."""
-    authorization = headers.get("authorization") or ""
-    if authorization[:7].lower() == "bearer ":
+    authorization = headers.get("authorization")
+    api_key = headers.get(API_KEY_HEADER)
+    if authorization is not None and api_key is not None:
+        # Which one would count? Neither: a wrong credential is never outvoted by a right one.
+        raise Unauthenticated(ONE_CREDENTIAL)
+    if authorization is not None:
+        if authorization[:7].lower() != "bearer ":
+            raise Unauthenticated(REFUSED)
         principal = _person(services, authorization[7:].strip())
     else:
-        principal = _key(services, headers.get(API_KEY_HEADER), source_ip(context))
+        principal = _key(services, api_key, source_ip(context))
     needed = READ if method == "GET" else MANAGE
     if MANAGE not in principal.permissions and needed not in principal.permissions:
         raise Forbidden(f"this credential does not grant {needed}")

@@ -66,6 +66,8 @@ class Operation:
     public: bool = False
     # Accepts Idempotency-Key; a replay answers 200 with ``replay``.
     replay: type[BaseModel] | None = None
+    # No body at all means the body model's defaults (rotate).
+    body_optional: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -177,6 +179,7 @@ class Routes:
                     (tag,),
                     public,
                     replay,
+                    body_optional,
                 )
             )
             return handler

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.endpoint import OPERATIONS, Operation
 from chalicelib.api.schemas import Problem
+from chalicelib.api.schemas.common import drop_null
 
 REF = "#/components/schemas/{model}"
 STATUS_TEXT = {
@@ -59,6 +60,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         # Enums the query uses are components already (the responses use them too).
         schema = op.query.model_json_schema(ref_template=REF, by_alias=True)
         for name, prop in schema["properties"].items():
+            drop_null(prop)
             params.append({"name": name, "in": "query", "required": False, "schema": prop})
     return params
 
@@ -98,7 +100,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         entry["security"] = []
     if op.body:
         entry["requestBody"] = {
-            "required": True,
+            "required": not op.body_optional,
             "content": {
                 "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
             },
@@ -122,10 +124,15 @@ def document() -> dict[str, Any]:
             "Errors are application/problem+json (RFC 9457) with a stable `code`.",
         },
         "servers": [{"url": "/"}],
-        "security": [{"ApiKey": []}],
+        # Either credential: an API key, or a person's OpenID Connect token (README, "People
+        # as operators").
+        "security": [{"ApiKey": []}, {"Bearer": []}],
         "components": {
             "schemas": definitions.get("$defs", {}),
-            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": {
+                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            },
         },
         "paths": paths,
     }

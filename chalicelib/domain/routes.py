@@ -16,7 +16,23 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
 ALL_ROUTES = "* /*"
 # Characters an execute-api resource path may hold, plus the wildcard. "?" is refused
 # because IAM would read it as a one-character wildcard.
-_PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()+,;=:@%/*{}]*")
+_PATH_CHARS = r"A-Za-z0-9\-._~!$&'()+,;=:@%/{}"
+_PATH = re.compile(rf"/[{_PATH_CHARS}*]*")
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# The same rules as one regular expression, for the API's document (JSON Schema "pattern"
+# is not anchored, hence ^ and $): a method in any case, one space, a path with no "**".
+# Surrounding whitespace is allowed because it is stripped.
+PATTERN_REGEX = (
+    rf"^\s*(?:{'|'.join(_any_case(method) for method in METHODS)}) "
+    rf"/(?:[{_PATH_CHARS}]|\*[{_PATH_CHARS}])*\*?\s*$"
+)
+# A concrete call, as POST /v1/verify takes it: a method (not "*") and any path.
+CALL_REGEX = rf"^\s*(?:{'|'.join(_any_case(method) for method in METHODS[:-1])}) /[\s\S]*$"
 
 
 class RoutePatternError(ValueError):
@@ -26,7 +42,8 @@ class RoutePatternError(ValueError):
 def normalize_pattern(pattern: str) -> str:
     """Validate ``METHOD /path`` and return it with the method upper-cased."""
     method, _, path = pattern.strip().partition(" ")
-    method = method.upper()
+    # ASCII only: str.upper() turns some other letters into ASCII ones (a long s into "S").
+    method = method.upper() if method.isascii() else ""
     if method not in METHODS:
         # Messages never repeat the input: it may be anything a client pasted, even a key.
         raise RoutePatternError(f"the method must be one of {', '.join(METHODS)}")

@@ -13,54 +13,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-import jwt
 import pytest
 from chalice.test import Client
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from app import app
+from chalicelib.api.auth import ONE_CREDENTIAL
 from chalicelib.api.oidc import JwksCache, OidcVerifier
 from chalicelib.container import Services, set_services
 from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, json_of
-
-ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
-AUDIENCE = "latchkey-console"
-
-
-class Issuer:
-    """A fake identity provider: a key pair, its JWKS, and a counter of JWKS fetches."""
-
-    def __init__(self) -> None:
-        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.fetches = 0
-
-    def jwks(self, url: str) -> dict[str, Any]:
-        self.fetches += 1
-        assert url == f"{ISSUER}/.well-known/jwks.json"
-        public = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
-        return {"keys": [{**public, "kid": "k1", "alg": "RS256", "use": "sig"}]}
-
-    def token(self, clock: FakeClock, key: Any = None, kid: Any = "k1", **claims: Any) -> str:
-        now = int(clock().timestamp())
-        body = {
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "sub": "user-123",
-            "email": "ada@acme.example",
-            "name": "Ada Lovelace",
-            "custom:tenant": "acme",
-            "cognito:groups": ["Manage API credentials"],
-            "iat": now,
-            "nbf": now,
-            "exp": now + 3600,
-            **claims,
-        }
-        body = {name: value for name, value in body.items() if value is not None}
-        return jwt.encode(body, key or self.private, algorithm="RS256", headers={"kid": kid})
+from tests.fake_issuer import AUDIENCE, ISSUER, JWKS_URL, Issuer
+from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
 
 
 @pytest.fixture
@@ -71,7 +34,7 @@ def issuer() -> Issuer:
 @pytest.fixture
 def people(services: Services, acme: Tenant, issuer: Issuer, clock: FakeClock) -> Iterator[Api]:
     settings = replace(services.settings, oidc_issuer=ISSUER, oidc_audience=AUDIENCE)
-    jwks = JwksCache(f"{ISSUER}/.well-known/jwks.json", issuer.jwks, monotonic=lambda: 0.0)
+    jwks = JwksCache(JWKS_URL, issuer.jwks, monotonic=lambda: 0.0)
     set_services(replace(services, oidc=OidcVerifier(settings, jwks, clock)))
     with Client(app) as client:
         yield Api(client, None)
@@ -131,6 +94,41 @@ def test_tenant_comes_from_the_token(
     listed = json_of(bearer(people, token))
     assert [key["name"] for key in listed["keys"]] == ["Admin key"]
     assert listed["key_usage"]["used"] == 1
+
+
+@pytest.mark.parametrize(
+    ("key_is_good", "token_is_good"), [(True, True), (False, True), (True, False)]
+)
+def test_a_key_and_a_token_together_are_refused_and_change_nothing(
+    people: Api,
+    acme: Tenant,
+    issuer: Issuer,
+    clock: FakeClock,
+    services: Services,
+    key_is_good: bool,
+    token_is_good: bool,
+) -> None:
+    # A wrong credential must never be outvoted by a right one sent beside it.
+    key = acme.token if key_is_good else acme.token[:-1] + ("A" if acme.token[-1] != "A" else "B")
+    token = issuer.token(clock) if token_is_good else issuer.token(clock, key=issuer.other)
+    before = table_snapshot(services)
+    response = people.call(
+        "POST",
+        "/v1/keys",
+        {"name": "Two credentials", "group_id": acme.group_id},
+        headers={"Authorization": f"Bearer {token}", "X-API-Key": key},
+    )
+    assert response.status_code == 401
+    assert json_of(response)["detail"] == ONE_CREDENTIAL
+    assert table_snapshot(services) == before
+
+
+def test_an_authorization_header_that_is_not_a_bearer_token_is_refused(
+    people: Api, acme: Tenant
+) -> None:
+    response = people.call("GET", "/v1/keys", headers={"Authorization": f"Basic {acme.token}"})
+    assert response.status_code == 401
+    assert json_of(response)["code"] == "unauthenticated"
 
 
 def _part(data: dict[str, Any]) -> str:
@@ -193,7 +191,7 @@ def test_unknown_kid_refetches_the_jwks_at_most_once_a_minute(
     now = [0.0]
     settings = replace(services.settings, oidc_issuer=ISSUER, oidc_audience=AUDIENCE)
     verifier = OidcVerifier(
-        settings, JwksCache(f"{ISSUER}/.well-known/jwks.json", issuer.jwks, lambda: now[0]), clock
+        settings, JwksCache(JWKS_URL, issuer.jwks, lambda: now[0]), clock
     )
     verifier.verify(issuer.token(clock))
     assert issuer.fetches == 1

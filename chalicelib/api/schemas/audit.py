@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
-from chalicelib.api.schemas.common import ActorOut, Strict, as_utc
+from chalicelib.api.schemas.common import ActorOut, Strict, Timestamp
 from chalicelib.domain import audit
+
+Action = Annotated[str, WithJsonSchema({"type": "string", "enum": list(audit.ACTIONS)})]
 
 
 class AuditListQuery(Strict):
@@ -23,14 +26,17 @@ class AuditListQuery(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     key_id: str | None = Field(default=None, max_length=64)
-    action: str | None = Field(default=None, max_length=64)
-    from_: AwareDatetime | None = Field(default=None, alias="from")
-    to: AwareDatetime | None = None
+    action: Action | None = None
+    from_: Timestamp | None = Field(default=None, alias="from")
+    to: Timestamp | None = None
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=1024)
 
-    _from = field_validator("from_")(as_utc)
-    _to = field_validator("to")(as_utc)
+    @model_validator(mode="after")
+    def _check_range(self) -> AuditListQuery:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("from must not be after to")
+        return self
 
     @field_validator("action")
     @classmethod

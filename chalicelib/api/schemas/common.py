@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
 )
@@ -23,8 +27,50 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
+# pydantic's lax mode reads 0, "0" or true as numbers and times; the document says "a JSON
+# integer" and "an RFC 3339 string", so the API takes exactly that.
+_DATE_TIME_START = re.compile(r"\d{4}-\d{2}-\d{2}T", re.IGNORECASE)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _integer(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+def _date_time_text(value: Any) -> Any:
+    if not isinstance(value, str) or not _DATE_TIME_START.match(value):
+        raise ValueError("must be an RFC 3339 date-time with a zone, like 2026-11-24T12:00:00Z")
+    return value
+
+
+def _date_text(value: Any) -> Any:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ValueError("must be a date like 2026-11-24")
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def drop_null(schema: dict[str, Any]) -> None:
+    """Remove pydantic's ``null`` branch from a field's JSON schema, in place.
+
+    For fields where null is refused though ``None`` marks "not sent" (PATCH bodies), and
+    for query parameters, which are absent or a value, never null.
+    """
+    branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
+    if "anyOf" in schema and len(branches) == 1:
+        del schema["anyOf"]
+        schema.pop("default", None)
+        schema.update(branches[0])
+
+
+Integer = Annotated[int, BeforeValidator(_integer)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_date_time_text), AfterValidator(_to_utc)]
+Day = Annotated[date, BeforeValidator(_date_text)]
 
 
 class ActorOut(BaseModel):

@@ -8,13 +8,16 @@ from typing import Annotated, Any
 from pydantic import (
     BaseModel,
     Field,
+    WithJsonSchema,
     field_validator,
 )
 
-from chalicelib.api.schemas.common import Description, Name, Strict
+from chalicelib.api.schemas.common import Description, Name, Strict, drop_null
 from chalicelib.domain import routes
 
 Permission = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._*\-]+$")]
+# Checked by routes.normalize_pattern; the schema states the same rule for the document.
+RoutePattern = Annotated[str, WithJsonSchema({"type": "string", "pattern": routes.PATTERN_REGEX})]
 
 
 class GroupCreate(Strict):
@@ -23,7 +26,7 @@ class GroupCreate(Strict):
     name: Name
     description: Description = ""
     permissions: list[Permission] = Field(default_factory=list, max_length=50)
-    routes: list[str] = Field(
+    routes: list[RoutePattern] = Field(
         default_factory=lambda: [routes.ALL_ROUTES],
         min_length=1,
         max_length=50,
@@ -39,10 +42,16 @@ class GroupCreate(Strict):
 class GroupUpdate(Strict):
     """``PATCH /v1/groups/{group_id}``."""
 
-    name: Name | None = None
+    # Omitted means unchanged; null is refused, so the document does not offer it. A null
+    # description clears it.
+    name: Name | None = Field(default=None, json_schema_extra=drop_null)
     description: Description | None = None
-    permissions: list[Permission] | None = Field(default=None, max_length=50)
-    routes: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    permissions: list[Permission] | None = Field(
+        default=None, max_length=50, json_schema_extra=drop_null
+    )
+    routes: list[RoutePattern] | None = Field(
+        default=None, min_length=1, max_length=50, json_schema_extra=drop_null
+    )
 
     @field_validator("routes")
     @classmethod

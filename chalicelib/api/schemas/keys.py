@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     Field,
@@ -15,7 +14,15 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.api.schemas.common import ActorOut, Description, Name, Strict, as_utc
+from chalicelib.api.schemas.common import (
+    ActorOut,
+    Description,
+    Integer,
+    Name,
+    Strict,
+    Timestamp,
+    drop_null,
+)
 from chalicelib.domain import allowlist
 from chalicelib.domain.records import ExpiryState, KeyStatus
 
@@ -59,20 +66,20 @@ class KeyCreate(Strict):
     name: Name
     description: Description = ""
     group_id: GroupId
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Timestamp | None = Field(
         default=None, description="ISO 8601 with a zone; must be in the future. Omit: no expiry."
     )
     ip_allowlist: Allowlist = None
-
-    _expiry = field_validator("expires_at")(as_utc)
 
 
 class KeyUpdate(Strict):
     """``PATCH /v1/keys/{key_id}``: only the fields sent change. The expiry is not editable."""
 
-    name: Name | None = None
+    # Omitted means unchanged; null is refused (a key always has a name and a group), so the
+    # document does not offer it. A null description clears it.
+    name: Name | None = Field(default=None, json_schema_extra=drop_null)
     description: Description | None = None
-    group_id: GroupId | None = None
+    group_id: GroupId | None = Field(default=None, json_schema_extra=drop_null)
     ip_allowlist: Allowlist = None
 
     @model_validator(mode="before")
@@ -100,14 +107,12 @@ class KeyUpdate(Strict):
 class KeyRotate(Strict):
     """``POST /v1/keys/{key_id}/rotate``."""
 
-    grace_period_seconds: int = Field(
+    grace_period_seconds: Integer = Field(
         default=0, ge=0, le=86400, description="How long the old secret keeps working (max 24 h)."
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Timestamp | None = Field(
         default=None, description="A new expiry, in the future. Omit to keep the current one."
     )
-
-    _expiry = field_validator("expires_at")(as_utc)
 
 
 class KeyListQuery(Strict):

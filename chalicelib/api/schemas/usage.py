@@ -11,7 +11,7 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.api.schemas.common import Strict
+from chalicelib.api.schemas.common import Day, Strict
 
 
 class UsageQuery(Strict):
@@ -19,12 +19,13 @@ class UsageQuery(Strict):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
 
     @model_validator(mode="after")
     def _check_range(self) -> UsageQuery:
-        if self.from_ and self.to and self.from_ > self.to:
+        # Defaults included: "from" alone may lie after today, the default "to".
+        if self.first_day() > self.last_day():
             raise ValueError("from must not be after to")
         if (self.last_day() - self.first_day()).days > 366:
             raise ValueError("the range may span at most 366 days")

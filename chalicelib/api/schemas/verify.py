@@ -20,7 +20,10 @@ class VerifyRequest(Strict):
 
     key: str = Field(max_length=512, description="The full API key to check.")
     route: str | None = Field(
-        default=None, max_length=2048, description='The call to check, like "GET /orders/7".'
+        default=None,
+        max_length=2048,
+        description='The call to check, like "GET /orders/7".',
+        json_schema_extra={"pattern": routes.CALL_REGEX},
     )
     source_ip: str | None = Field(
         default=None, max_length=64, description="The address the key was presented from."
@@ -32,9 +35,10 @@ class VerifyRequest(Strict):
         if value is None:
             return None
         method, _, path = value.partition(" ")
-        if method.upper() not in routes.METHODS[:-1] or not path.startswith("/"):
+        method = method.upper() if method.isascii() else ""
+        if method not in routes.METHODS[:-1] or not path.startswith("/"):
             raise ValueError('must look like "GET /orders/7"')
-        return f"{method.upper()} {path}"
+        return f"{method} {path}"
 
     def parsed_route(self) -> tuple[str, str] | None:
         if self.route is None:

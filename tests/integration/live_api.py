@@ -1,0 +1,46 @@
+"""The management API served the way ``chalice local`` serves it, for tests that need a
+running server (schemathesis). Settings come from the ``LATCHKEY_*`` environment.
+
+``python -m tests.integration.live_api PORT`` prints ``ready`` once it listens. This is
+``chalice local``'s own server (``create_local_server``) with one difference: its handler
+knows seven methods, and the standard library answers any other (TRACE, QUERY, ...) with
+``501`` before Chalice's router sees it. Here every method goes to the router, which
+answers ``405`` for a method the route does not declare. (API Gateway itself answers
+undeclared methods with ``403 Missing Authentication Token``: no local server proves what
+API Gateway does.)
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any
+
+from chalice.config import Config
+from chalice.local import ChaliceRequestHandler, create_local_server
+
+from app import app
+
+
+class RequestHandler(ChaliceRequestHandler):
+    """Chalice local's handler, with every method routed as GET or POST are."""
+
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up ``do_<METHOD>`` and answers 501 when it is missing.
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
+
+def main(port: int) -> None:
+    config = Config.create(chalice_stage="local", app_name="latchkey")
+    local = create_local_server(app, config, "127.0.0.1", port)
+    local.server.RequestHandlerClass = functools.partial(
+        RequestHandler, app_object=app, config=config
+    )
+    print("ready", flush=True)
+    local.server.serve_forever()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
