@@ -56,7 +56,7 @@ package: .venv
 	$(BIN)/python -m scripts.compile_package $(PACKAGE_DIR)
 
 clean:
-	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis build dist *.egg-info
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 # Also the installs and the `make dev` data in .local/.

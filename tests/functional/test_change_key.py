@@ -136,6 +136,8 @@ def test_rotation_can_set_a_new_expiry(api: Api, key: dict[str, Any]) -> None:
     [
         ({"grace_period_seconds": -1}, "grace_period_seconds"),
         ({"grace_period_seconds": 86401}, "grace_period_seconds"),
+        ({"grace_period_seconds": "60"}, "grace_period_seconds"),  # a string, not a number
+        ({"grace_period_seconds": True}, "grace_period_seconds"),
         ({"expires_at": "2026-11-01T00:00:00Z"}, "expires_at"),
         ({"secret": "mine"}, "secret"),
     ],

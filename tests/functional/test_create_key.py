@@ -50,6 +50,9 @@ BAD_FIELDS: list[tuple[dict[str, Any], str]] = [
     ({"expires_at": "2027-01-01T00:00:00"}, "expires_at"),  # no zone
     ({"expires_at": "next tuesday"}, "expires_at"),
     ({"expires_at": "2026-11-24T11:59:59Z"}, "expires_at"),  # in the past
+    ({"expires_at": 1893456000}, "expires_at"),  # a number, though pydantic reads it as 2030
+    ({"expires_at": "1893456000"}, "expires_at"),
+    ({"expires_at": "9999-12-31T23:59:59-01:00"}, "expires_at"),  # past datetime.max in UTC
     ({"ip_allowlist": ["10.0.0.1", "not-an-ip"]}, "ip_allowlist"),
     ({"ip_allowlist": "10.0.0.5/8"}, "ip_allowlist"),  # host bits set
     ({"ip_allowlist": [7]}, "ip_allowlist"),

@@ -125,6 +125,12 @@ def test_usage_of_another_tenants_key_is_404(api: Api, globex: Tenant) -> None:
     assert api.call("GET", f"/v1/keys/{key_id}/usage").status_code == 404
 
 
+def test_a_range_at_the_first_day_of_the_calendar_is_answered(api: Api) -> None:
+    # The default "from" (29 days before "to") would fall before 0001-01-01.
+    report = json_of(api.call("GET", "/v1/usage?to=0001-01-01"))
+    assert (report["from"], report["to"], report["allowed"]) == ("0001-01-01", "0001-01-01", 0)
+
+
 @pytest.mark.parametrize(
     "query",
     [

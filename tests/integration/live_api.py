@@ -1,7 +1,8 @@
 """The management API served the way ``chalice local`` serves it, for tests that need a
 running server (schemathesis). Settings come from the ``LATCHKEY_*`` environment.
 
-``python -m tests.integration.live_api PORT`` prints ``ready`` once it listens. This is
+``python -m tests.integration.live_api`` listens on a port the system picks and prints
+``serving http://127.0.0.1:PORT`` once it does. This is
 ``chalice local``'s own server (``create_local_server``) with one difference: its handler
 knows seven methods, and the standard library answers any other (TRACE, QUERY, ...) with
 ``501`` before Chalice's router sees it. Here every method goes to the router, which
@@ -13,7 +14,6 @@ API Gateway does.)
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any
 
 from chalice.config import Config
@@ -32,15 +32,16 @@ class RequestHandler(ChaliceRequestHandler):
         raise AttributeError(name)
 
 
-def main(port: int) -> None:
+def main() -> None:
     config = Config.create(chalice_stage="local", app_name="latchkey")
-    local = create_local_server(app, config, "127.0.0.1", port)
+    # Port 0: bound here, so no other process can take the port between choosing and binding.
+    local = create_local_server(app, config, "127.0.0.1", 0)
     local.server.RequestHandlerClass = functools.partial(
         RequestHandler, app_object=app, config=config
     )
-    print("ready", flush=True)
+    print(f"serving http://127.0.0.1:{local.server.server_port}", flush=True)
     local.server.serve_forever()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main()

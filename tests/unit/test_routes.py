@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from chalicelib.api.schemas.verify import VerifyRequest
 from chalicelib.domain.routes import (
     ALL_ROUTES,
+    CALL_REGEX,
     METHODS,
+    PATTERN_REGEX,
     RoutePatternError,
     normalize_pattern,
     route_allowed,
@@ -235,3 +240,38 @@ def test_a_pattern_matches_every_path_made_by_filling_its_stars(
     pattern_method = pattern.split(" ", 1)[0]
     method = "GET" if pattern_method == "*" else pattern_method
     assert route_allowed((pattern,), method, path)
+
+
+# --- the document's regular expressions agree with the checks ------------------------
+
+# Near-misses are what matter: methods in any case, separators, wildcards, path characters
+# and every kind of whitespace, including the ones Python, Rust and ECMA-262 disagree on.
+PIECES = st.sampled_from(
+    [*METHODS, "get", "Post", "po\u017ft", "GeT", " ", "  ", "/", "*", "**", "?", "a", "{id}", ":",
+     "\t", "\n", "\x1c", "\x85", "\xa0", "\u2028", "\u3000", "\ufeff", "é", ""]
+)
+NEAR_MISSES = st.lists(PIECES, max_size=8).map("".join) | st.text(max_size=12)
+
+
+@FAST
+@given(NEAR_MISSES)
+def test_the_published_pattern_regex_accepts_exactly_what_normalize_pattern_accepts(
+    text: str,
+) -> None:
+    try:
+        normalize_pattern(text)
+        accepted = True
+    except RoutePatternError:
+        accepted = False
+    assert bool(re.search(PATTERN_REGEX, text)) == accepted
+
+
+@FAST
+@given(NEAR_MISSES)
+def test_the_published_call_regex_accepts_exactly_what_verify_accepts(text: str) -> None:
+    try:
+        VerifyRequest.model_validate({"key": "k", "route": text})
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert bool(re.search(CALL_REGEX, text)) == accepted

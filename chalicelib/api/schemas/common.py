@@ -29,8 +29,8 @@ class Strict(BaseModel):
 
 # pydantic's lax mode reads 0, "0" or true as numbers and times; the document says "a JSON
 # integer" and "an RFC 3339 string", so the API takes exactly that.
-_DATE_TIME_START = re.compile(r"\d{4}-\d{2}-\d{2}T", re.IGNORECASE)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T", re.IGNORECASE)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _integer(value: Any) -> Any:
@@ -52,7 +52,10 @@ def _date_text(value: Any) -> Any:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is a valid RFC 3339 time past datetime.max
+        raise ValueError("must lie between the years 0001 and 9999 in UTC") from None
 
 
 def drop_null(schema: dict[str, Any]) -> None:
@@ -62,10 +65,12 @@ def drop_null(schema: dict[str, Any]) -> None:
     for query parameters, which are absent or a value, never null.
     """
     branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
-    if "anyOf" in schema and len(branches) == 1:
-        del schema["anyOf"]
-        schema.pop("default", None)
-        schema.update(branches[0])
+    if "anyOf" not in schema:
+        return
+    assert len(branches) == 1, f"drop_null needs one non-null branch, not {branches}"
+    del schema["anyOf"]
+    schema.pop("default", None)
+    schema.update(branches[0])
 
 
 Integer = Annotated[int, BeforeValidator(_integer)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from pydantic import (
     BaseModel,
@@ -35,7 +35,8 @@ class UsageQuery(Strict):
         return self.to or datetime.now(UTC).date()
 
     def first_day(self) -> date:
-        return self.from_ or self.last_day() - timedelta(days=29)
+        # Never before date.min: "to" may be 0001-01-01.
+        return self.from_ or date.fromordinal(max(1, self.last_day().toordinal() - 29))
 
     def first(self) -> str:
         return self.first_day().isoformat()
