@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from chalicelib.domain.text import SPACE
+
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
 ALL_ROUTES = "* /*"
 # Characters an execute-api resource path may hold, plus the wildcard. "?" is refused
@@ -24,18 +26,15 @@ def _any_case(word: str) -> str:
     return "".join(f"[{c}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
 
 
-# Exactly what str.strip() removes. Spelled out because "\s" means a different set in
-# Python, in ECMA-262 (JSON Schema's regexes) and in Rust (pydantic's strip).
-_SPACE = "[\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 # The same rules as one regular expression, for the API's document (JSON Schema "pattern"
 # is not anchored, hence ^ and $): a method in any case, one space, a path with no "**".
-# Surrounding whitespace is allowed because it is stripped.
+# Surrounding whitespace is allowed because it is stripped (str.strip(), so text.SPACE).
 PATTERN_REGEX = (
-    rf"^{_SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS)}) "
-    rf"/(?:[{_PATH_CHARS}]|\*[{_PATH_CHARS}])*\*?{_SPACE}*$"
+    rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS)}) "
+    rf"/(?:[{_PATH_CHARS}]|\*[{_PATH_CHARS}])*\*?{SPACE}*$"
 )
 # A concrete call, as POST /v1/verify takes it: a method (not "*") and any path.
-CALL_REGEX = rf"^{_SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS[:-1])}) /[\s\S]*$"
+CALL_REGEX = rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS[:-1])}) /[\s\S]*$"
 
 
 class RoutePatternError(ValueError):

@@ -90,3 +90,18 @@ def test_key_without_permissions_cannot_read(api: Api) -> None:
     group = json_of(api.call("POST", "/v1/groups", {"name": "Downstream only"}))
     plain = api.as_key(create_key(api, group["id"])["secret"])
     assert plain.call("GET", "/v1/keys").status_code == 403
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "multipart/form-data; boundary=x", "x/y"])
+def test_authentication_comes_before_the_content_type(
+    api: Api, acme: Tenant, services: Services, content_type: str
+) -> None:
+    # Chalice answers a content type a route does not list with its own 415 before the view
+    # runs; every route lists all of them, so a caller without a key gets the 401.
+    before = table_snapshot(services)
+    body = {"name": "Sneaky", "group_id": acme.group_id}
+    headers = {"Content-Type": content_type}
+    response = api.as_key(None).call("POST", "/v1/keys", body, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert table_snapshot(services) == before

@@ -15,7 +15,11 @@ from pydantic import (
     Field,
 )
 
-Name = Annotated[str, Field(min_length=2, max_length=200)]
+from chalicelib.domain import text
+
+# Taken as sent: no silent trimming, so the document's lengths are the API's. A name needs
+# one character that is not whitespace.
+Name = Annotated[str, Field(min_length=2, max_length=200, pattern=text.NOT_SPACE)]
 
 
 Description = Annotated[str, Field(max_length=1000)]
@@ -24,7 +28,7 @@ Description = Annotated[str, Field(max_length=1000)]
 class Strict(BaseModel):
     """Unknown fields are errors: a typo must not be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 # pydantic's lax mode reads 0, "0" or true as numbers and times; the document says "a JSON
