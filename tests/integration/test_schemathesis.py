@@ -265,6 +265,10 @@ def leaks(run: Run, stored: str, server_log: str) -> list[str]:
     return found
 
 
+def sent_headers(exchange: dict[str, Any]) -> set[str]:
+    return {header["name"].lower() for header in exchange["request"]["headers"]}
+
+
 def count(reliability: Counters, run: Run) -> None:
     reliability.hostile += len(run.exchanges)
     reliability.five_xx += sum(status >= 500 for status in run.statuses())
@@ -324,10 +328,11 @@ def test_a_revoked_key_opens_no_operation(
     calls = [e for e in run.exchanges if any(op.called_by(e) for op in guarded)]
     opened = [(e["request"]["method"], e["request"]["url"], e["response"]["status"]) for e in calls]
     assert [call for call in opened if call[2] != 401] == []
-    assert len(calls) >= 25 * len(guarded)
-    # The report hides header values; it still shows that each call carried the key.
-    names = [{h["name"].lower() for h in e["request"]["headers"]} for e in calls]
-    assert all("x-api-key" in sent for sent in names)
+    # The report hides header values but shows which were sent. Some calls try the other
+    # scheme (a made-up bearer token) instead; each operation must have met the key often.
+    with_key = [e for e in calls if "x-api-key" in sent_headers(e)]
+    met = {op.method + op.path.pattern: sum(op.called_by(e) for e in with_key) for op in guarded}
+    assert min(met.values()) >= 10, met
 
 
 def test_the_leak_search_finds_a_secret_outside_the_answer_that_issued_it() -> None:
