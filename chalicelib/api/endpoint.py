@@ -86,9 +86,10 @@ def parse_body(raw: str | bytes | None, model: type[BaseModel], optional: bool) 
     if len(raw) > MAX_BODY_BYTES:
         raise MalformedBody(f"the request body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        data = json.loads(raw)
+        # UTF-8 only (RFC 8259): json.loads would also guess UTF-16 and UTF-32 from bytes.
+        data = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except (ValueError, RecursionError):
-        raise MalformedBody("the request body is not valid JSON") from None
+        raise MalformedBody("the request body is not valid UTF-8 JSON") from None
     if not isinstance(data, dict):
         raise MalformedBody("the request body must be a JSON object")
     return model.model_validate(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -137,3 +138,17 @@ def test_key_ids_differ_and_created_at_follows_the_clock(
     second = create_key(api, acme.group_id)["key"]
     assert first["id"] != second["id"]
     assert second["created_at"] == "2026-11-24T12:05:00Z"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+def test_a_body_not_in_plain_utf8_is_a_400(
+    api: Api, acme: Tenant, services: Services, encoding: str
+) -> None:
+    # JSON between systems is UTF-8 (RFC 8259); json.loads would guess the others.
+    before = table_snapshot(services)
+    body = json.dumps({"name": "Encoded", "group_id": acme.group_id}).encode(encoding)
+    headers = {"Content-Type": "application/json", "X-API-Key": acme.token}
+    response = api.client.http.request("POST", "/v1/keys", headers=headers, body=body)
+    assert response.status_code == 400
+    assert json_of(response)["code"] == "malformed_json"
+    assert table_snapshot(services) == before
