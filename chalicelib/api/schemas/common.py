@@ -68,9 +68,9 @@ def drop_null(schema: dict[str, Any]) -> None:
     For fields where null is refused though ``None`` marks "not sent" (PATCH bodies), and
     for query parameters, which are absent or a value, never null.
     """
-    branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
     if "anyOf" not in schema:
         return
+    branches = [branch for branch in schema["anyOf"] if branch != {"type": "null"}]
     assert len(branches) == 1, f"drop_null needs one non-null branch, not {branches}"
     del schema["anyOf"]
     schema.pop("default", None)
