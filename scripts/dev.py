@@ -25,6 +25,7 @@ from scripts.dynamodb_local import (
     DynamoDBLocalError,
     interrupt_on_sigterm,
     port_is_free,
+    stop_process,
 )
 
 CHALICE_CONFIG = REPO_ROOT / ".chalice" / "config.json"
@@ -92,13 +93,7 @@ def serve(api_port: int) -> int:
         return process.wait()
     finally:
         # Ctrl-C in a terminal reaches chalice too; SIGTERM (or an error) only reached us.
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
 
 
 def run(api_port: int) -> int:

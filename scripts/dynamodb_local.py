@@ -79,6 +79,18 @@ def free_port() -> int:
     return port
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
+    """Terminate ``process`` if it still runs, killing it if it has not exited in ``timeout``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def interrupt_on_sigterm() -> None:
     """Make SIGTERM raise ``KeyboardInterrupt``, so ``finally`` blocks stop child processes."""
 
@@ -174,13 +186,8 @@ class DynamoDBLocal:
     def stop(self) -> None:
         """Terminate the process, killing it if it has not exited after ``STOP_TIMEOUT``."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            stop_process(process)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -19,6 +19,7 @@ from moto import mock_aws
 
 from app import app
 from chalicelib.container import Services, build_services, set_services
+from chalicelib.storage.models import table_names
 from chalicelib.storage.schema import create_tables
 from tests.conftest import FakeClock, test_settings
 
@@ -93,16 +94,8 @@ def api(acme: Tenant) -> Iterator[Api]:
 def table_snapshot(services: Services) -> dict[str, list[dict[str, Any]]]:
     """Every item of every table, to prove a rejected request changed nothing."""
     client = boto3.client("dynamodb", region_name=services.settings.region)
-    settings = services.settings
     snapshot = {}
-    for name in (
-        settings.keys_table,
-        settings.groups_table,
-        settings.tenants_table,
-        settings.usage_table,
-        settings.idempotency_table,
-        settings.audit_table,
-    ):
+    for name in table_names(services.settings).values():
         items = client.scan(TableName=name)["Items"]
         snapshot[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     return snapshot

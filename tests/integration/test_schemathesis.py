@@ -37,7 +37,8 @@ import pytest
 
 from chalicelib.container import build_services
 from chalicelib.settings import Settings
-from scripts.dynamodb_local import REPO_ROOT
+from chalicelib.storage.models import table_names
+from scripts.dynamodb_local import REPO_ROOT, stop_process
 from tests.conftest import Counters
 from tests.fake_issuer import AUDIENCE, ISSUER, Issuer
 
@@ -112,15 +113,6 @@ def wait_until_serving(process: subprocess.Popen[bytes], log: Path) -> str:
     pytest.fail(f"the server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture
 def live_api(local_settings: Settings, tmp_path: Path) -> Iterator[LiveApi]:
     """A tenant, a person who manages it, and the API served for them."""
@@ -143,7 +135,7 @@ def live_api(local_settings: Settings, tmp_path: Path) -> Iterator[LiveApi]:
     try:
         yield LiveApi(wait_until_serving(process, log), token, log)
     finally:
-        stop(process)
+        stop_process(process)
 
 
 # How schemathesis presents each credential: a securityScheme of the document and its field.
@@ -242,15 +234,8 @@ def issued_secrets(run: Run) -> list[tuple[int, str]]:
 
 
 def every_item(dynamodb_client: Any, settings: Settings) -> str:
-    """Every item of the six tables, as one JSON text."""
-    tables = [
-        settings.keys_table,
-        settings.groups_table,
-        settings.tenants_table,
-        settings.usage_table,
-        settings.idempotency_table,
-        settings.audit_table,
-    ]
+    """Every item of every table, as one JSON text."""
+    tables = table_names(settings).values()
     pages = dynamodb_client.get_paginator("scan")
     items = [item for t in tables for page in pages.paginate(TableName=t) for item in page["Items"]]
     return json.dumps(items)
