@@ -12,29 +12,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from chalicelib.domain.text import SPACE
-
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
 ALL_ROUTES = "* /*"
 # Characters an execute-api resource path may hold, plus the wildcard. "?" is refused
-# because IAM would read it as a one-character wildcard.
-_PATH_CHARS = r"A-Za-z0-9\-._~!$&'()+,;=:@%/{}"
-_PATH = re.compile(rf"/[{_PATH_CHARS}*]*")
-
-
-def _any_case(word: str) -> str:
-    return "".join(f"[{c}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
-
-
-# The same rules as one regular expression, for the API's document (JSON Schema "pattern"
-# is not anchored, hence ^ and $): a method in any case, one space, a path with no "**".
-# Surrounding whitespace is allowed because it is stripped (str.strip(), so text.SPACE).
-PATTERN_REGEX = (
-    rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS)}) "
-    rf"/(?:[{_PATH_CHARS}]|\*[{_PATH_CHARS}])*\*?{SPACE}*$"
-)
-# A concrete call, as POST /v1/verify takes it: a method (not "*") and any path.
-CALL_REGEX = rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS[:-1])}) /[\s\S]*$"
+# because IAM would read it as a one-character wildcard. (The API's document states the
+# same rules as regular expressions: chalicelib/api/schemas/common.py.)
+PATH_CHARS = r"A-Za-z0-9\-._~!$&'()+,;=:@%/{}"
+_PATH = re.compile(rf"/[{PATH_CHARS}*]*")
 
 
 class RoutePatternError(ValueError):

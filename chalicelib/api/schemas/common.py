@@ -15,11 +15,34 @@ from pydantic import (
     Field,
 )
 
-from chalicelib.domain import text
+from chalicelib.domain.routes import METHODS, PATH_CHARS
+
+# Whitespace, spelled out: exactly what str.isspace() and str.strip() call whitespace.
+# "\s" means a different set in Python, in ECMA-262 (the regexes of JSON Schema, which
+# schemathesis and clients validate with) and in Rust (pydantic's own patterns); this class
+# reads the same in all three.
+_SPACE_CHARS = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACE = f"[{_SPACE_CHARS}]"
+NOT_SPACE = f"[^{_SPACE_CHARS}]"
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# domain.routes' rules as regular expressions, for the document (a JSON Schema "pattern" is
+# not anchored, hence ^ and $). A group's route pattern: a method in any case, one space, a
+# path with no "**"; surrounding whitespace is allowed because normalize_pattern strips it.
+ROUTE_PATTERN_REGEX = (
+    rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS)}) "
+    rf"/(?:[{PATH_CHARS}]|\*[{PATH_CHARS}])*\*?{SPACE}*$"
+)
+# A concrete call, as POST /v1/verify takes it: a method (not "*") and any path.
+CALL_REGEX = rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS[:-1])}) /[\s\S]*$"
 
 # Taken as sent: no silent trimming, so the document's lengths are the API's. A name needs
 # one character that is not whitespace.
-Name = Annotated[str, Field(min_length=2, max_length=200, pattern=text.NOT_SPACE)]
+Name = Annotated[str, Field(min_length=2, max_length=200, pattern=NOT_SPACE)]
 
 
 Description = Annotated[str, Field(max_length=1000)]

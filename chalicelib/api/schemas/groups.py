@@ -12,12 +12,18 @@ from pydantic import (
     field_validator,
 )
 
-from chalicelib.api.schemas.common import Description, Name, Strict, drop_null
+from chalicelib.api.schemas.common import (
+    ROUTE_PATTERN_REGEX,
+    Description,
+    Name,
+    Strict,
+    drop_null,
+)
 from chalicelib.domain import routes
 
 Permission = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._*\-]+$")]
 # Checked by routes.normalize_pattern; the schema states the same rule for the document.
-RoutePattern = Annotated[str, WithJsonSchema({"type": "string", "pattern": routes.PATTERN_REGEX})]
+RoutePattern = Annotated[str, WithJsonSchema({"type": "string", "pattern": ROUTE_PATTERN_REGEX})]
 
 
 class GroupCreate(Strict):

@@ -11,7 +11,7 @@ from pydantic import (
     field_validator,
 )
 
-from chalicelib.api.schemas.common import Strict
+from chalicelib.api.schemas.common import CALL_REGEX, Strict
 from chalicelib.domain import routes
 
 
@@ -23,7 +23,7 @@ class VerifyRequest(Strict):
         default=None,
         max_length=2048,
         description='The call to check, like "GET /orders/7".',
-        json_schema_extra={"pattern": routes.CALL_REGEX},
+        json_schema_extra={"pattern": CALL_REGEX},
     )
     source_ip: str | None = Field(
         default=None, max_length=64, description="The address the key was presented from."
