@@ -22,7 +22,7 @@ app = Chalice(app_name="latchkey")
 
 @app.lambda_function(name="authorizer")
 def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return authorize(event)
+    return authorize(event, invocation_id=getattr(context, "aws_request_id", None))
 
 
 @app.schedule(sweep_schedule(), name="expiry_sweep")

@@ -91,3 +91,11 @@ def parse_event(event: dict[str, Any]) -> AuthRequest:
         source = _address((context.get("identity") or {}).get("sourceIp"))
         return AuthRequest(_header(event), source, method, path, base, False)
     raise UnsupportedEvent("not a TOKEN, REQUEST or HTTP API 2.0 authorizer event")
+
+
+def request_id_of(event: dict[str, Any]) -> str | None:
+    """The downstream request's id (``requestContext.requestId``) for the logs, when the
+    event has one: REQUEST and HTTP API events do, TOKEN events do not."""
+    context = event.get("requestContext")
+    value = context.get("requestId") if isinstance(context, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -1,15 +1,28 @@
-"""The authorizer's entry point: event in, policy (or Unauthorized) out. Fails closed."""
+"""The authorizer's entry point: event in, policy (or Unauthorized) out. Fails closed.
+
+Each decision writes one line (chalicelib/observability/decisions.py): the JSON log record
+and its EMF metrics at once. Other lines (an unreadable event, why it failed closed) go
+through ``logging``, which the Lambda entry formats as JSON (runtime.get_runtime).
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from chalicelib.authorizer.events import AuthRequest, UnsupportedEvent, parse_event
+from chalicelib.authorizer.events import (
+    AuthRequest,
+    UnsupportedEvent,
+    parse_event,
+    request_id_of,
+)
 from chalicelib.authorizer.policy import answer
 from chalicelib.authorizer.runtime import Runtime, get_runtime
 from chalicelib.domain.access import Access
 from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.observability.decisions import DecisionRecord
+from chalicelib.observability.metrics import FAIL_CLOSED
 from chalicelib.peppers import PepperUnavailable
 
 # Not under "latchkey": Chalice sets its app logger (named for the app) to ERROR and
@@ -36,33 +49,69 @@ def _unavailable(request: AuthRequest, runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str, Any]:
-    """Decide one authorizer event."""
+class _Decision:
+    """Times one decision and writes its line, with the store's counters since it began."""
+
+    def __init__(self, runtime: Runtime, request_id: str | None) -> None:
+        self.runtime = runtime
+        self.request_id = request_id
+        self.started = time.perf_counter()
+        store = runtime.store
+        self.counters = (store.throttles, store.retries)
+
+    def record(
+        self, outcome: str, access: Access | None = None, usage_failed: bool = False
+    ) -> None:
+        store, key = self.runtime.store, access.key if access else None
+        self.runtime.telemetry.decided(
+            DecisionRecord(
+                outcome,
+                (time.perf_counter() - self.started) * 1000,
+                self.request_id,
+                key.tenant_id if key else None,
+                key.key_id if key else None,
+                store.throttles - self.counters[0],
+                store.retries - self.counters[1],
+                int(usage_failed),
+            )
+        )
+
+
+def authorize(
+    event: dict[str, Any], runtime: Runtime | None = None, invocation_id: str | None = None
+) -> dict[str, Any]:
+    """Decide one authorizer event; ``invocation_id`` (Lambda's request id) names it in the
+    logs when the event has no request id of its own (TOKEN events)."""
     runtime = runtime or get_runtime()
     try:
         request = parse_event(event)
     except UnsupportedEvent as error:
-        logger.warning("authorizer: %s", error)
+        logger.warning("authorizer: %s", error, extra={"request_id": invocation_id})
         raise Unauthorized from None
+    decision = _Decision(runtime, request_id_of(event) or invocation_id)
     try:
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:
         logger.error("authorizer: failing closed: %s", error)  # the cause, never the key
+        decision.record(FAIL_CLOSED)
         return _unavailable(request, runtime)
     except Exception as error:  # anything else: still deny, never a 500
         logger.error("authorizer: failing closed on %s", type(error).__name__)
+        decision.record(FAIL_CLOSED)
         return _unavailable(request, runtime)
     if access.key is None:
+        decision.record(access.outcome.value, access)
         raise Unauthorized
     response = answer(request, access, runtime.settings.simple_responses)
-    _flush(runtime, access)
-    if not access.valid:
-        logger.info("authorizer: %s for key %s", access.outcome.value, access.key.key_id)
+    decision.record(access.outcome.value, access, usage_failed=not _flush(runtime, access))
     return response
 
 
-def _flush(runtime: Runtime, access: Access) -> None:
+def _flush(runtime: Runtime, access: Access) -> bool:
+    """Write the key's usage if due; False when that failed (best effort: it stands)."""
     try:
         runtime.control.flush_usage(access)
     except Exception as error:  # usage is best effort; the decision stands
         logger.warning("authorizer: usage write failed: %s", type(error).__name__)
+        return False
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,9 @@ from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
+from chalicelib.observability import log
+from chalicelib.observability.decisions import DecisionTelemetry
+from chalicelib.observability.metrics import AUTHORIZER
 from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.hotpath import HotStore
@@ -41,6 +44,9 @@ class Runtime:
     store: HotStore
     control: AccessControl
     usage: UsageRecorder
+    telemetry: DecisionTelemetry = field(
+        default_factory=lambda: DecisionTelemetry(AUTHORIZER, "authorizer")
+    )
 
 
 def build_runtime(
@@ -48,6 +54,7 @@ def build_runtime(
     clock: Callable[[], datetime] = utc_now,
     store: HotStore | None = None,
     peppers: PepperSource | None = None,
+    telemetry: DecisionTelemetry | None = None,
 ) -> Runtime:
     store = store or HotStore(settings)
     verifier = Verifier(
@@ -55,7 +62,8 @@ def build_runtime(
     )
     usage = UsageRecorder(store, clock, timedelta(seconds=settings.usage_flush_seconds))
     groups = GroupCache(store, settings.group_cache_seconds)
-    return Runtime(settings, store, AccessControl(verifier, groups, usage), usage)
+    telemetry = telemetry or DecisionTelemetry(AUTHORIZER, "authorizer")
+    return Runtime(settings, store, AccessControl(verifier, groups, usage), usage, telemetry)
 
 
 _runtime: Runtime | None = None
@@ -64,6 +72,8 @@ _runtime: Runtime | None = None
 def get_runtime() -> Runtime:
     global _runtime
     if _runtime is None:
+        # The Lambda's first call: its other log lines become JSON too.
+        log.configure(AUTHORIZER, "authorizer")
         _runtime = build_runtime(get_settings())
     return _runtime
 

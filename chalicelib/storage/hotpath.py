@@ -23,6 +23,10 @@ Item = dict[str, dict[str, Any]]
 USAGE_RETENTION = timedelta(days=400)
 # Fail fast: a decision that waits is a request that waits. Retries stay botocore's own.
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
+# DynamoDB's error codes for a request it refused for capacity (on-demand tables included).
+THROTTLE_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
 
 
 def dynamodb_client(settings: Settings) -> Any:
@@ -120,12 +124,28 @@ class HotStore:
         self._client: Any = None
         self.reads = 0  # counted for the benchmark's "database calls per decision"
         self.writes = 0
+        # Every attempt DynamoDB throttled, and every retry botocore made (the metrics).
+        self.throttles = 0
+        self.retries = 0
 
     @property
     def client(self) -> Any:
         if self._client is None:
             self._client = self._factory()
+            events = getattr(getattr(self._client, "meta", None), "events", None)
+            if events is not None:
+                # Emitted to every handler after each attempt, before botocore decides
+                # whether to retry; returning None leaves that decision to botocore.
+                events.register("needs-retry.dynamodb", self.count_attempt)
         return self._client
+
+    def count_attempt(self, response: Any = None, attempts: int = 1, **_: Any) -> None:
+        """botocore's ``needs-retry`` hook: sees each attempt's answer before any retry."""
+        if attempts > 1:
+            self.retries += 1
+        parsed = response[1] if response is not None and len(response) > 1 else None
+        if isinstance(parsed, dict) and parsed.get("Error", {}).get("Code") in THROTTLE_CODES:
+            self.throttles += 1
 
     def _get(self, table: str, key: Item) -> Item | None:
         self.reads += 1
