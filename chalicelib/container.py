@@ -7,7 +7,7 @@ Nothing here runs at import time. ``get_services()`` is what handlers call;
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
@@ -21,6 +21,8 @@ from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
+from chalicelib.observability.decisions import DecisionTelemetry
+from chalicelib.observability.metrics import API
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.groups import GroupStore
@@ -48,6 +50,8 @@ class Services:
     idempotency: IdempotencyStore
     audit: AuditStore
     oidc: OidcVerifier | None = None
+    # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
+    decisions: DecisionTelemetry = field(default_factory=lambda: DecisionTelemetry(API, "api"))
 
 
 def build_services(settings: Settings, clock: Clock = utc_now) -> Services:

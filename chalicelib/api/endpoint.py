@@ -9,6 +9,7 @@ raised in REST views, so the errors are caught here, per view, once.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -18,6 +19,8 @@ from pydantic import BaseModel
 
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.problems import MalformedBody, problem_for
+from chalicelib.api.telemetry import RequestRecord, request_id_of
+from chalicelib.api.telemetry import record as record_request
 from chalicelib.container import Services, get_services
 from chalicelib.domain.records import Actor, Origin
 
@@ -142,6 +145,10 @@ class Routes:
         def register(handler: Handler) -> Handler:
             def view(**params: str) -> Response:
                 request = blueprint.current_request
+                # Operations (issue 17): each request's log line and metrics.
+                seen = RequestRecord(
+                    f"{method} {path}", time.perf_counter(), request_id_of(request.context)
+                )
                 try:
                     services = get_services()
                     principal = (
@@ -149,6 +156,7 @@ class Routes:
                         if public
                         else authenticate(services, request.headers, request.context, method)
                     )
+                    seen.principal = principal
                     call: Call[Any] = Call(
                         principal,
                         services,
@@ -159,9 +167,13 @@ class Routes:
                         _bytes(request.raw_body),
                         request.context,
                     )
-                    return to_response(handler(call), status)
+                    response = to_response(handler(call), status)
                 except Exception as error:  # every error becomes a problem document
-                    return problem_for(error)
+                    seen.error = error
+                    response = problem_for(error)
+                seen.status = response.status_code
+                record_request(seen)
+                return response
 
             view.__name__ = handler.__name__
             view.__doc__ = handler.__doc__

@@ -7,10 +7,13 @@ key's tenant, group and state only to a caller who holds the key's secret.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from chalicelib.api.endpoint import Call, Routes
 from chalicelib.api.schemas import VerifyRequest, VerifyResult
+from chalicelib.api.telemetry import request_id_of
+from chalicelib.observability.decisions import DecisionRecord
 
 routes = Routes(__name__)
 
@@ -27,9 +30,19 @@ routes = Routes(__name__)
 )
 def verify_key(call: Call[Any]) -> VerifyResult:
     body: VerifyRequest = call.body
+    started = time.perf_counter()
     access = call.services.access.decide(body.key, body.source_ip, body.parsed_route())
     call.services.access.flush_usage(access)
     key, group = access.key, access.group
+    call.services.decisions.decided(
+        DecisionRecord(
+            access.outcome.value,
+            (time.perf_counter() - started) * 1000,
+            request_id_of(call.context),
+            key.tenant_id if key else None,
+            key.key_id if key else None,
+        )
+    )
     return VerifyResult(
         valid=access.valid,
         code=access.outcome.value,

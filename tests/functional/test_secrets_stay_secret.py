@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -17,6 +18,7 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
     acme: Tenant,
     services: Services,
     caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
     reliability: Counters,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -38,10 +40,20 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
     ]:
         other_responses.append(api.call(method, path, body).body.decode())
     other_responses.append(api.as_key(issued[1]).call("GET", "/v1/keys").body.decode())
+    verified = api.call("POST", "/v1/verify", {"key": issued[2]})
+    other_responses.append(verified.body.decode())
 
     stored = json.dumps(table_snapshot(services))
     logs = "\n".join(record.getMessage() for record in caplog.records)
-    places = [("tables", stored), ("logs", logs)] + [
+    # The JSON log lines and EMF metrics on stdout (issue 17): requests and decisions.
+    printed = capsys.readouterr().out
+    lines = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
+    assert {line.get("message") for line in lines} >= {"request", "decision"}
+    hashes = re.findall(r"\"secret_hash\": \{\"S\": \"([^\"]+)\"", stored)
+    assert hashes
+    # (botocore logs response bodies at DEBUG, so only our own lines are held to it.)
+    assert not [h for h in hashes if h in printed]
+    places = [("tables", stored), ("logs", logs), ("stdout", printed)] + [
         (f"response {index}", body) for index, body in enumerate(other_responses)
     ]
     leaks = [

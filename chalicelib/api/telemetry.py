@@ -1,0 +1,104 @@
+"""What the management API logs and measures for each request, with Powertools.
+
+One JSON log line per request (route template, status, duration, request id, and the
+caller's tenant and key id once known) and its metrics, flushed once per request:
+``ApiRequests`` by Route and StatusClass, ``ApiServerErrors`` (its Average is the 5xx
+rate), ``ApiLatency``, and ``DynamoDBThrottles`` when a store call was throttled.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.api.auth import Principal
+from chalicelib.observability import metrics as m
+from chalicelib.observability import toolkit
+from chalicelib.observability.log import fields
+
+THROTTLE_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+
+
+def request_id_of(context: Mapping[str, Any]) -> str | None:
+    """API Gateway's id of the request (``requestContext.requestId``)."""
+    value = context.get("requestId")
+    return value if isinstance(value, str) and value else None
+
+
+def throttled(error: BaseException | None) -> bool:
+    """Whether DynamoDB's refusal for capacity is anywhere in the error's causes."""
+    while error is not None:
+        code = getattr(error, "cause_response_code", None)
+        response = getattr(error, "response", None)
+        if code is None and isinstance(response, dict):
+            code = response.get("Error", {}).get("Code")
+        if code in THROTTLE_CODES:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+@dataclass
+class RequestRecord:
+    """One request as the edge saw it."""
+
+    route: str  # the template, e.g. "GET /v1/keys/{key_id}": low cardinality
+    started: float
+    request_id: str | None
+    principal: Principal | None = None
+    status: int = 500
+    error: BaseException | None = None
+
+
+def _key_id(principal: Principal | None) -> str | None:
+    if principal is None or principal.actor.type != "key":
+        return None
+    return principal.actor.id
+
+
+def record(request: RequestRecord) -> None:
+    """Log the request and flush its metrics (one EMF line per dimension set)."""
+    duration = (time.perf_counter() - request.started) * 1000
+    status_class = m.status_class(request.status)
+    server_error = request.status >= 500
+    tenant = request.principal.tenant_id if request.principal else None
+    logger = toolkit.logger(m.API)
+    (logger.error if server_error else logger.info)(
+        "request",
+        extra=fields(
+            function="api",
+            request_id=request.request_id,
+            tenant_id=tenant or None,
+            key_id=_key_id(request.principal),
+            route=request.route,
+            status=request.status,
+            outcome=status_class,
+            duration_ms=round(duration, 3),
+            error=type(request.error).__name__ if server_error and request.error else None,
+        ),
+    )
+    metrics = toolkit.metrics(m.API)
+    metrics.add_metric(name=m.API_SERVER_ERRORS, unit="Count", value=int(server_error))
+    metrics.add_metric(name=m.API_LATENCY, unit="Milliseconds", value=round(duration, 3))
+    if throttled(request.error):
+        metrics.add_metric(name=m.DYNAMODB_THROTTLES, unit="Count", value=1)
+    metrics.flush_metrics()
+    with _single(m.API_REQUESTS) as metric:
+        metric.add_dimension(name=m.ROUTE_DIMENSION, value=request.route)
+        metric.add_dimension(name=m.STATUS_CLASS_DIMENSION, value=status_class)
+
+
+def _single(name: str) -> Any:
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    return single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=m.NAMESPACE,
+        default_dimensions={m.SERVICE_DIMENSION: m.API},
+    )
