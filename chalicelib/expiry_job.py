@@ -8,6 +8,7 @@ included, so it imports the sweep's domain, storage and clients only when it bui
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -109,11 +110,24 @@ def set_sweep(sweep: SweepService | None) -> None:
 
 
 def run_sweep(context: LambdaContext | None) -> dict[str, Any]:
-    """One scheduled run, within the time the Lambda ``context`` has left."""
+    """One scheduled run, within the time the Lambda ``context`` has left.
+
+    Logs and measures the run (chalicelib/observability/sweep.py); a run that raises is
+    recorded, then raised again, so Lambda retries it and sends it to the on-failure queue.
+    """
+    from chalicelib.observability.sweep import record_failure, record_run
+
     global _sweep
-    if _sweep is None:
-        _sweep = build_sweep(get_settings(), utc_now)
-    report = _sweep.run(time_left=time_left_of(context))
+    started = time.perf_counter()
+    request_id = getattr(context, "aws_request_id", None)
+    try:
+        if _sweep is None:
+            _sweep = build_sweep(get_settings(), utc_now)
+        report = _sweep.run(time_left=time_left_of(context))
+    except Exception as error:
+        record_failure(error, (time.perf_counter() - started) * 1000, request_id)
+        raise
+    record_run(report, (time.perf_counter() - started) * 1000, request_id)
     summary = report_json(report)
     del summary["notices"]  # counts only: the events carry the details
     return summary

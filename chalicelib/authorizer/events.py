@@ -93,9 +93,9 @@ def parse_event(event: dict[str, Any]) -> AuthRequest:
     raise UnsupportedEvent("not a TOKEN, REQUEST or HTTP API 2.0 authorizer event")
 
 
-def request_id_of(event: dict[str, Any]) -> str | None:
+def request_id_of(event: Any) -> str | None:
     """The downstream request's id (``requestContext.requestId``) for the logs, when the
     event has one: REQUEST and HTTP API events do, TOKEN events do not."""
-    context = event.get("requestContext")
+    context = event.get("requestContext") if isinstance(event, dict) else None
     value = context.get("requestId") if isinstance(context, dict) else None
     return value if isinstance(value, str) and value else None

@@ -22,7 +22,7 @@ from chalicelib.authorizer.runtime import Runtime, get_runtime
 from chalicelib.domain.access import Access
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.observability.decisions import DecisionRecord
-from chalicelib.observability.metrics import FAIL_CLOSED
+from chalicelib.observability.metrics import FAIL_CLOSED, UNSUPPORTED_EVENT
 from chalicelib.peppers import PepperUnavailable
 
 # Not under "latchkey": Chalice sets its app logger (named for the app) to ERROR and
@@ -83,12 +83,13 @@ def authorize(
     """Decide one authorizer event; ``invocation_id`` (Lambda's request id) names it in the
     logs when the event has no request id of its own (TOKEN events)."""
     runtime = runtime or get_runtime()
+    decision = _Decision(runtime, request_id_of(event) or invocation_id)
     try:
         request = parse_event(event)
     except UnsupportedEvent as error:
-        logger.warning("authorizer: %s", error, extra={"request_id": invocation_id})
+        logger.warning("authorizer: %s", error, extra={"request_id": decision.request_id})
+        decision.record(UNSUPPORTED_EVENT)
         raise Unauthorized from None
-    decision = _Decision(runtime, request_id_of(event) or invocation_id)
     try:
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:

@@ -69,6 +69,7 @@ class SweepReport:
     lost_races: int = 0
     released: int = 0
     stopped_early: bool = False
+    digests_failed: int = 0  # SNS digests not sent (the events were)
 
     @property
     def crossed(self) -> int:
@@ -162,6 +163,7 @@ class SweepService:
                 self._notifier.digest(digest)
             except Exception:
                 # The events went out and are the record; a lost digest is only a summary.
+                report.digests_failed += 1
                 log.exception("expiry digest for tenant %s was not sent", digest.tenant_id)
 
 

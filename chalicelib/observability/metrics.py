@@ -31,6 +31,11 @@ CLI = "latchkey-cli"
 DECISIONS = "Decisions"
 DECISION_LATENCY = "DecisionLatency"  # Milliseconds, from the event to the answer
 FAIL_CLOSED = "FAIL_CLOSED"
+# An event of no shape the authorizer reads: answered 401, like a malformed key.
+UNSUPPORTED_EVENT = "UNSUPPORTED_EVENT"
+# The authorizer answers these with Unauthorized, which Lambda counts in its Errors metric;
+# the errors alarm subtracts them (infra/template.yaml, AuthorizerErrorsAlarm).
+UNAUTHORIZED_OUTCOMES = ("MALFORMED", "NOT_FOUND", UNSUPPORTED_EVENT)
 OUTCOME_DIMENSION = "Outcome"
 # DynamoDB calls of a decision (or an API request) that were throttled, or retried by
 # botocore; and usage writes that failed (best effort: the decision stands).
