@@ -3,6 +3,9 @@
 It runs the same domain code as the API against whichever store the settings name:
 ``--stage local`` takes the variables of that stage from ``.chalice/config.json``; without
 it, the environment decides (in AWS: table names, region and the pepper parameter).
+Output is a table for a person, or one JSON object with ``--json``; a failure says what
+was tried and what to do (chalicelib/cli_diagnosis.py), within seconds: the store is called
+with a 2 s connect timeout and one retry.
 """
 
 from __future__ import annotations
@@ -11,21 +14,36 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chalicelib.authorizer.handler import Unauthorized, authorize
-from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.clock import utc_now
-from chalicelib.container import Services, build_services
-from chalicelib.domain.errors import LatchkeyError, NotFound
-from chalicelib.expiry_job import build_sweep, report_json
-from chalicelib.notify import iso
+from chalicelib.cli_commands import authorize_event, bootstrap, sweep
+from chalicelib.cli_diagnosis import (
+    CliFailure,
+    check_credentials,
+    explain,
+    find_credentials,
+)
+from chalicelib.cli_output import show
+from chalicelib.cli_store import (
+    CONNECT_TIMEOUT_SECONDS,
+    MAX_RETRIES,
+    absent_tables,
+    dynamodb_client,
+)
+from chalicelib.container import build_services
+from chalicelib.domain.errors import LatchkeyError
+from chalicelib.observability import log
+from chalicelib.observability.metrics import CLI
 from chalicelib.settings import Settings
 from chalicelib.storage.schema import create_tables
 
+CHALICE_CONFIG = Path(".chalice/config.json")
+TENANT_COLUMNS = {"tenant_id": "Tenant", "key_limit": "Key limit", "keys_used": "Keys used"}
 
-def stage_environment(stage: str, config: Path = Path(".chalice/config.json")) -> dict[str, str]:
+
+def stage_environment(stage: str, config: Path = CHALICE_CONFIG) -> dict[str, str]:
     """The environment variables a Chalice stage sets."""
     stages = json.loads(config.read_text())["stages"]
     if stage not in stages:
@@ -33,26 +51,36 @@ def stage_environment(stage: str, config: Path = Path(".chalice/config.json")) -
     return dict(stages[stage].get("environment_variables", {}))
 
 
+JSON_HELP = "print one JSON object (also accepted before the command)"
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="latchkey", description=__doc__.splitlines()[0])
     root.add_argument("--stage", help="use this stage's variables from .chalice/config.json")
+    root.add_argument("--json", action="store_true", help="print one JSON object")
+    root.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="log lines on stderr"
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     tables = commands.add_parser("tables", help="DynamoDB tables (local development)")
     tables.add_subparsers(dest="action", required=True).add_parser(
         "create", help="create missing tables from infra/template.yaml"
-    )
+    ).add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
 
     tenants = commands.add_parser("tenants", help="tenants and their key limits")
     actions = tenants.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a tenant")
     create.add_argument("name")
     create.add_argument("--key-limit", type=int)
+    create.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
     limit = actions.add_parser("set-limit", help="set a tenant's key limit")
     limit.add_argument("name")
     limit.add_argument("limit", type=int)
-    show = actions.add_parser("show", help="a tenant's limit and usage")
-    show.add_argument("name")
+    limit.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
+    shown = actions.add_parser("show", help="a tenant's limit and usage")
+    shown.add_argument("name")
+    shown.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
 
     authorize = commands.add_parser(
         "authorize", help="run the authorizer on an API Gateway event file, print its answer"
@@ -61,14 +89,14 @@ def parser() -> argparse.ArgumentParser:
 
     boot = commands.add_parser("bootstrap", help="a tenant's admin group and admin key")
     boot.add_argument("--tenant", required=True)
-    boot.add_argument("--json", action="store_true", help="print one JSON object")
+    boot.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
     boot.add_argument(
         "--if-new", action="store_true", help="do nothing (but say so) if the tenant exists"
     )
     sweep = commands.add_parser("sweep", help="run the expiry sweep once, now or at --at")
     sweep.add_argument("--at", type=_instant, help="ISO 8601 time to sweep as of (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="record and send nothing")
-    sweep.add_argument("--json", action="store_true", help="print one JSON object")
+    sweep.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
     return root
 
 
@@ -79,25 +107,6 @@ def _instant(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _sweep(settings: Settings, args: argparse.Namespace) -> int:
-    """Run the sweep's code once; print what it sent (or, dry, would send)."""
-    at: datetime | None = args.at
-    report = build_sweep(settings, (lambda: at) if at else utc_now).run(dry_run=args.dry_run)
-    if args.json:
-        print(json.dumps(report_json(report)))
-        return 0
-    verb = "would send" if report.dry_run else "sent"
-    print(f"Sweep as of {iso(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
-    for notice in report.notices:
-        print(
-            f"  {notice.detail_type}: {notice.tenant_id}/{notice.key_id} {notice.key_name!r} "
-            f"(threshold {notice.threshold} d, {notice.days_left} d left)"
-        )
-    if report.stopped_early:
-        print("Stopped early; run it again to continue.")
-    return 0
-
-
 def _settings(stage: str | None) -> Settings:
     """The stage's settings. The CLI is an entry point, like a Lambda: it may set the
     process environment, and must, because botocore reads the stage's credentials (the
@@ -106,99 +115,73 @@ def _settings(stage: str | None) -> Settings:
 
     if stage:
         os.environ.update(stage_environment(stage))
-    return Settings.from_env(os.environ)
-
-
-def _bootstrap(services: Services, args: argparse.Namespace) -> int:
-    if args.if_new:
-        try:
-            services.tenants.get(args.tenant)
-        except NotFound:
-            pass
-        else:
-            print(
-                f"Tenant {args.tenant!r} exists already; its admin key was printed when it was "
-                "made. Mint another with: "
-                f".venv/bin/latchkey --stage local bootstrap --tenant {args.tenant}"
-            )
-            return 0
-    made = services.tenants.bootstrap(args.tenant)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "tenant_id": made.tenant.tenant_id,
-                    "group_id": made.group_id,
-                    "key_id": made.issued.key.key_id,
-                    "secret": made.issued.token,
-                }
-            )
-        )
-        return 0
-    state = "created" if made.tenant_created else "exists"
-    print(f"Tenant:    {made.tenant.tenant_id} ({state}, key limit {made.tenant.key_limit})")
-    print(f"Group:     {made.group_id} (keys:manage)")
-    print(f"Key id:    {made.issued.key.key_id}")
-    print(f"Admin key: {made.issued.token}")
-    print("This is the only time the admin key is shown. Send it as the X-API-Key header.")
-    return 0
-
-
-def _authorize(settings: Settings, path: Path) -> int:
-    """What a downstream API would decide for this event: the policy, or Unauthorized."""
-    event = json.loads(path.read_text())
-    runtime = build_runtime(settings)
-    try:
-        print(json.dumps(authorize(event, runtime), indent=2))
-    except Unauthorized:
-        print(json.dumps({"error": "Unauthorized", "status": 401}, indent=2))
-        return 2
-    finally:
-        runtime.usage.flush_all()
-    return 0
+    settings = Settings.from_env(os.environ)
+    return replace(
+        settings,
+        dynamodb_connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
+        dynamodb_max_retries=MAX_RETRIES,
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "authorize":
-        return _authorize(settings, args.event)
+        return authorize_event(settings, args.event)
     if args.command == "tables":
-        import boto3
-
-        client = boto3.client(
-            "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
-        )
-        created = create_tables(client, settings)
-        print("created: " + ", ".join(created) if created else "all tables exist")
+        created = create_tables(dynamodb_client(settings), settings)
+        if args.json:
+            show({"created": created}, True)
+        else:
+            print("created: " + ", ".join(created) if created else "all tables exist")
         return 0
     if args.command == "sweep":
-        return _sweep(settings, args)
+        return sweep(settings, args)
     services = build_services(settings)
     if args.command == "bootstrap":
-        return _bootstrap(services, args)
+        return bootstrap(services, args)
     if args.action == "create":
         tenant = services.tenants.create(args.name, args.key_limit)
     elif args.action == "set-limit":
         tenant = services.tenants.set_limit(args.name, args.limit)
     else:
         tenant = services.tenants.get(args.name)
-    print(
-        json.dumps(
-            {
-                "tenant_id": tenant.tenant_id,
-                "key_limit": tenant.key_limit,
-                "keys_used": tenant.keys_used,
-            }
-        )
-    )
+    shown = {"tenant_id": tenant.tenant_id, "key_limit": tenant.key_limit}
+    show({**shown, "keys_used": tenant.keys_used}, args.json, TENANT_COLUMNS)
     return 0
+
+
+def local_endpoint(stage: str | None) -> str | None:
+    """The local stage's DynamoDB endpoint, when run without a stage inside the repository:
+    where `make dev` serves DynamoDB Local."""
+    if stage is not None or not CHALICE_CONFIG.is_file():
+        return None
+    return stage_environment("local").get("LATCHKEY_DYNAMODB_ENDPOINT")
+
+
+def _fail(failure: CliFailure, as_json: bool) -> int:
+    print(json.dumps(failure.as_json()) if as_json else str(failure), file=sys.stderr)
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.log_format == "json":
+        log.configure(CLI, "cli")
+    settings = _settings(args.stage)
     try:
-        return run(args, _settings(args.stage))
-    except LatchkeyError as error:
-        print(f"latchkey: {error.detail}", file=sys.stderr)
+        check_credentials(settings, find_credentials(), local_endpoint(args.stage))
+        return run(args, settings)
+    except CliFailure as failure:
+        return _fail(failure, args.json)
+    except Exception as error:
+        explained = explain(error, settings, lambda: absent_tables(settings))
+        if explained is not None:
+            return _fail(explained, args.json)
+        if not isinstance(error, LatchkeyError):
+            raise
+        if args.json:
+            print(json.dumps({"error": {"problem": error.detail}}), file=sys.stderr)
+        else:
+            print(f"latchkey: {error.detail}", file=sys.stderr)
         return 1
 
 

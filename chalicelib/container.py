@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pynamodb.connection import Connection
-
 from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
@@ -28,7 +26,7 @@ from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
-from chalicelib.storage.models import bind_models
+from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.tenants import TenantStore
 from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
@@ -57,7 +55,7 @@ class Services:
 def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     """Wire stores, peppers and services for ``settings``."""
     bind_models(settings)
-    connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    connection = connection_for(settings)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
     key_store = KeyStore(connection, expiry, audit)

@@ -52,17 +52,15 @@ def notifier_for(settings: Settings) -> Notifier:
 
 
 def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = None) -> SweepService:
-    from pynamodb.connection import Connection
-
     from chalicelib.domain.expiry import ExpiryPolicy
     from chalicelib.domain.sweep import SweepService
     from chalicelib.storage.audit import AuditWriter
-    from chalicelib.storage.models import bind_models
+    from chalicelib.storage.models import bind_models, connection_for
     from chalicelib.storage.sweep import SweepStore
 
     bind_models(settings)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    store = SweepStore(Connection(region=settings.region, host=settings.dynamodb_endpoint), audit)
+    store = SweepStore(connection_for(settings), audit)
     policy = ExpiryPolicy(settings.expiry_thresholds_days)
     return SweepService(store, notifier or notifier_for(settings), policy, clock)
 

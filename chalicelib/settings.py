@@ -66,6 +66,12 @@ class Settings:
     # The SNS topic for the per-tenant digest; None sends no digest.
     expiry_topic_arn: str | None = None
     sweep_schedule: str = "rate(1 hour)"
+    # Operations (issue 17): how long PynamoDB waits to connect and how often it retries.
+    # None keeps PynamoDB's defaults (15 s, 3 retries) for the Lambdas; the operator CLI
+    # sets them low, so a wrong endpoint fails in seconds with a message, not a minute.
+    # Not read from the environment.
+    dynamodb_connect_timeout_seconds: int | None = None
+    dynamodb_max_retries: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -11,7 +11,6 @@ packaged zip ships it (scripts/compile_package.py).
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ import time; start = time.perf_counter()
 import app
 from chalicelib.observability.decisions import DecisionRecord, decision_line
 decision_line("latchkey-authorizer", "authorizer", DecisionRecord("VALID", 1.0))
-print(json.dumps(time.perf_counter() - start)) if (json := __import__("json")) else None
+print(time.perf_counter() - start)
 """
 
 POWERTOOLS = """
@@ -40,23 +39,23 @@ logger.info("decision", extra={"outcome": "VALID"})
 metrics = Metrics(namespace="Latchkey", service="latchkey-authorizer")
 metrics.add_metric(name="Decisions", unit=MetricUnit.Count, value=1)
 metrics.serialize_metric_set()
-print(json.dumps(time.perf_counter() - start)) if (json := __import__("json")) else None
+print(time.perf_counter() - start)
 """
 
 
 def fresh(code: str) -> float:
     env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
     env["LATCHKEY_ROLE"] = "authorizer"
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO_ROOT, capture_output=True, text=True
-    )
+    command = [sys.executable, "-c", code]
+    out = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(out.stderr)
     return float(out.stdout.strip().splitlines()[-1]) * 1000
 
 
 def main(runs: int = RUNS) -> None:
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "app.py", "chalicelib"], cwd=REPO_ROOT)
+    compile_all = [sys.executable, "-m", "compileall", "-q", "app.py", "chalicelib"]
+    subprocess.run(compile_all, cwd=REPO_ROOT, check=True)
     fresh(POWERTOOLS)  # compile Powertools' bytecode and warm the file cache for both
     ours, with_powertools = [], []
     for _ in range(runs):  # interleaved, so drift in the machine's load hits both

@@ -3,7 +3,8 @@
 Starts DynamoDB Local (data kept in ``.local/dynamodb``), creates the tables from
 ``infra/template.yaml``, bootstraps the ``demo`` tenant with ``latchkey bootstrap`` and
 serves the API with ``chalice local`` until Ctrl-C. Every setting comes from the ``local``
-stage of ``.chalice/config.json``, the same environment ``chalice local`` gives the app.
+stage of ``.chalice/config.json``, the same environment ``chalice local`` gives the app,
+except that a ``LATCHKEY_*`` variable set in the shell wins (scripts/chalice_local.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import boto3
 
 from chalicelib.settings import Settings
 from chalicelib.storage.schema import create_tables
+from scripts.chalice_local import shell_overrides
 from scripts.dynamodb_local import (
     REPO_ROOT,
     DynamoDBLocal,
@@ -47,6 +49,11 @@ def stage_environment(stage: str = STAGE) -> dict[str, str]:
     config = json.loads(CHALICE_CONFIG.read_text())
     env = config["stages"][stage]["environment_variables"]
     return {str(name): str(value) for name, value in env.items()}
+
+
+def local_environment(shell: dict[str, str]) -> dict[str, str]:
+    """The local stage's variables, under any ``LATCHKEY_*`` the shell sets (README)."""
+    return {**stage_environment(), **shell_overrides(shell)}
 
 
 def dynamodb_port(settings: Settings) -> int:
@@ -86,8 +93,8 @@ def serve(api_port: int) -> int:
     """Run ``chalice local`` until it exits or Ctrl-C; returns its exit code."""
     # No autoreload: DynamoDB Local writes its data under the project, which would
     # restart the server on every write.
-    command = [tool("chalice"), "local", "--stage", STAGE, "--no-autoreload"]
-    command += ["--host", "127.0.0.1", "--port", str(api_port)]
+    # `chalice local --stage local --no-autoreload`, with the shell's LATCHKEY_* on top.
+    command = [sys.executable, "-m", "scripts.chalice_local", "127.0.0.1", str(api_port)]
     process = subprocess.Popen(command, cwd=REPO_ROOT)
     try:
         return process.wait()
@@ -99,7 +106,7 @@ def serve(api_port: int) -> int:
 def run(api_port: int) -> int:
     """Set up the local stack and serve the API; returns the process exit code."""
     # The children (the CLI, chalice local) inherit this environment.
-    os.environ.update(stage_environment())
+    os.environ.update(local_environment(dict(os.environ)))
     settings = Settings.from_env()
     db_port = dynamodb_port(settings)
     if not port_is_free(api_port):

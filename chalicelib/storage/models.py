@@ -17,6 +17,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -236,6 +237,16 @@ def table_names(settings: Settings) -> dict[str, str]:
     }
 
 
+def connection_for(settings: Settings) -> Connection:
+    """The PynamoDB connection transactions use, with the models' endpoint and timeouts."""
+    return Connection(
+        region=settings.region,
+        host=settings.dynamodb_endpoint,
+        connect_timeout_seconds=settings.dynamodb_connect_timeout_seconds,
+        max_retry_attempts=settings.dynamodb_max_retries,
+    )
+
+
 def bind_models(settings: Settings) -> None:
     """Point every model at this deployment's tables and endpoint."""
     names = table_names(settings)
@@ -244,5 +255,10 @@ def bind_models(settings: Settings) -> None:
         meta.table_name = names[logical_id]
         meta.region = settings.region
         meta.host = settings.dynamodb_endpoint
+        # Operations (issue 17): the CLI's short timeouts; None keeps PynamoDB's defaults.
+        if settings.dynamodb_connect_timeout_seconds is not None:
+            meta.connect_timeout_seconds = settings.dynamodb_connect_timeout_seconds
+        if settings.dynamodb_max_retries is not None:
+            meta.max_retry_attempts = settings.dynamodb_max_retries
         # PynamoDB caches one connection per model class; drop it so the new Meta applies.
         model._connection = None

@@ -27,6 +27,11 @@ COMMON: set[Grant] = {
 }
 
 
+# Only when the stack's XRayTracing is "true" (condition TracingEnabled); X-Ray's write
+# actions accept no resource narrower than "*".
+XRAY: set[Grant] = {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
+
+
 def on(resource: str, *actions: str) -> set[Grant]:
     return {(f"dynamodb:{action}", resource) for action in actions}
 
@@ -37,7 +42,8 @@ EXPECTED: dict[str, set[Grant]] = {
     "Authorizer": COMMON
     | on("KeysTable.Arn", "GetItem", "UpdateItem")
     | on("GroupsTable.Arn", "GetItem")
-    | on("UsageTable.Arn", "UpdateItem"),
+    | on("UsageTable.Arn", "UpdateItem")
+    | XRAY,
     # chalicelib/storage/{keys,groups,tenants,usage,idempotency}.py, and /v1/verify's hot path.
     "APIHandler": COMMON
     | on("KeysTable.Arn", "GetItem", "PutItem", "UpdateItem")
@@ -48,14 +54,18 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
-    | on("${AuditTable.Arn}/index/target-index", "Query"),
+    | on("${AuditTable.Arn}/index/target-index", "Query")
+    | XRAY,
     # chalicelib/storage/{sweep,audit}.py, chalicelib/notify.py: no pepper, no reads of items.
     "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
     | on("${KeysTable.Arn}/index/sweep-due-index", "Query")
     | on("KeysTable.Arn", "UpdateItem")
     | on("TenantsTable.Arn", "UpdateItem")
     | on("AuditTable.Arn", "UpdateItem")
-    | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")},
+    | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")}
+    # Lambda delivers a failed run to the on-failure queue with the function's role.
+    | {("sqs:SendMessage", "SweepFailures.Arn")}
+    | XRAY,
 }
 
 
@@ -160,6 +170,8 @@ def test_no_policy_has_a_wildcard_action_or_resource(resources: dict[str, Any]) 
             assert "NotResource" not in statement, name
             for action in as_list(statement["Action"]):
                 assert "*" not in action, (name, action)
+            if set(as_list(statement["Action"])) <= {action for action, _ in XRAY}:
+                continue  # X-Ray: "*" is its only resource (see below: only when enabled)
             for resource in as_list(statement["Resource"]):
                 written = name_of(resource)
                 assert written != "*", (name, statement)
@@ -176,3 +188,18 @@ def test_the_pepper_key_is_usable_only_through_ssm(resources: dict[str, Any]) ->
                         "kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}
                     }
                 }
+
+
+def test_xray_is_granted_only_when_tracing_is_enabled(resources: dict[str, Any]) -> None:
+    for name, role in roles(resources).items():
+        tracing = [
+            entry["Fn::If"]
+            for policy in role["Properties"]["Policies"]
+            for entry in policy["PolicyDocument"]["Statement"]
+            if "Fn::If" in entry and "xray:PutTraceSegments" in str(entry)
+        ]
+        assert len(tracing) == 1, name
+        condition, granted, otherwise = tracing[0]
+        assert condition == "TracingEnabled", name
+        assert set(granted["Action"]) == {action for action, _ in XRAY}, name
+        assert otherwise == {"Ref": "AWS::NoValue"}, name

@@ -1,0 +1,89 @@
+"""The operator CLI's longer commands: the sweep, a tenant's bootstrap, an authorizer event.
+
+chalicelib/cli.py parses the arguments and maps failures; these print their results, for a
+person or (``--json``) as one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+
+from chalicelib.authorizer.handler import Unauthorized, authorize
+from chalicelib.authorizer.runtime import build_runtime
+from chalicelib.clock import utc_now
+from chalicelib.container import Services
+from chalicelib.domain.errors import NotFound
+from chalicelib.expiry_job import build_sweep, report_json
+from chalicelib.notify import iso
+from chalicelib.settings import Settings
+
+
+def sweep(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the sweep's code once; print what it sent (or, dry, would send)."""
+    at: datetime | None = args.at
+    report = build_sweep(settings, (lambda: at) if at else utc_now).run(dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report_json(report)))
+        return 0
+    verb = "would send" if report.dry_run else "sent"
+    print(f"Sweep as of {iso(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
+    for notice in report.notices:
+        print(
+            f"  {notice.detail_type}: {notice.tenant_id}/{notice.key_id} {notice.key_name!r} "
+            f"(threshold {notice.threshold} d, {notice.days_left} d left)"
+        )
+    if report.stopped_early:
+        print("Stopped early; run it again to continue.")
+    return 0
+
+
+def bootstrap(services: Services, args: argparse.Namespace) -> int:
+    if args.if_new:
+        try:
+            services.tenants.get(args.tenant)
+        except NotFound:
+            pass
+        else:
+            print(
+                f"Tenant {args.tenant!r} exists already; its admin key was printed when it was "
+                "made. Mint another with: "
+                f".venv/bin/latchkey --stage local bootstrap --tenant {args.tenant}"
+            )
+            return 0
+    made = services.tenants.bootstrap(args.tenant)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "tenant_id": made.tenant.tenant_id,
+                    "group_id": made.group_id,
+                    "key_id": made.issued.key.key_id,
+                    "secret": made.issued.token,
+                }
+            )
+        )
+        return 0
+    state = "created" if made.tenant_created else "exists"
+    print(f"Tenant:    {made.tenant.tenant_id} ({state}, key limit {made.tenant.key_limit})")
+    print(f"Group:     {made.group_id} (keys:manage)")
+    print(f"Key id:    {made.issued.key.key_id}")
+    print(f"Admin key: {made.issued.token}")
+    print("This is the only time the admin key is shown. Send it as the X-API-Key header.")
+    return 0
+
+
+def authorize_event(settings: Settings, path: Path) -> int:
+    """What a downstream API would decide for this event: the policy, or Unauthorized."""
+    event = json.loads(path.read_text())
+    runtime = build_runtime(settings)
+    try:
+        print(json.dumps(authorize(event, runtime), indent=2))
+    except Unauthorized:
+        print(json.dumps({"error": "Unauthorized", "status": 401}, indent=2))
+        return 2
+    finally:
+        runtime.usage.flush_all()
+    return 0
