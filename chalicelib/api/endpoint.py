@@ -147,7 +147,9 @@ class Routes:
                 request = blueprint.current_request
                 # Operations (issue 17): each request's log line and metrics.
                 seen = RequestRecord(
-                    f"{method} {path}", time.perf_counter(), request_id_of(request.context)
+                    f"{method} {path}",
+                    time.perf_counter(),
+                    request_id_of(request.context, blueprint.lambda_context),
                 )
                 try:
                     services = get_services()

@@ -18,28 +18,12 @@ from chalicelib.observability import metrics as m
 from chalicelib.observability import toolkit
 from chalicelib.observability.log import fields
 
-THROTTLE_CODES = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-)
 
-
-def request_id_of(context: Mapping[str, Any]) -> str | None:
-    """API Gateway's id of the request (``requestContext.requestId``)."""
-    value = context.get("requestId")
+def request_id_of(context: Mapping[str, Any], lambda_context: Any = None) -> str | None:
+    """API Gateway's id of the request (``requestContext.requestId``), else the Lambda
+    invocation's (``chalice local`` and its test client send no API Gateway id)."""
+    value = context.get("requestId") or getattr(lambda_context, "aws_request_id", None)
     return value if isinstance(value, str) and value else None
-
-
-def throttled(error: BaseException | None) -> bool:
-    """Whether DynamoDB's refusal for capacity is anywhere in the error's causes."""
-    while error is not None:
-        code = getattr(error, "cause_response_code", None)
-        response = getattr(error, "response", None)
-        if code is None and isinstance(response, dict):
-            code = response.get("Error", {}).get("Code")
-        if code in THROTTLE_CODES:
-            return True
-        error = error.__cause__ or error.__context__
-    return False
 
 
 @dataclass
@@ -84,7 +68,7 @@ def record(request: RequestRecord) -> None:
     metrics = toolkit.metrics(m.API)
     metrics.add_metric(name=m.API_SERVER_ERRORS, unit="Count", value=int(server_error))
     metrics.add_metric(name=m.API_LATENCY, unit="Milliseconds", value=round(duration, 3))
-    if throttled(request.error):
+    if m.throttled(request.error):
         metrics.add_metric(name=m.DYNAMODB_THROTTLES, unit="Count", value=1)
     metrics.flush_metrics()
     with _single(m.API_REQUESTS) as metric:

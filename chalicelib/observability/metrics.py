@@ -67,6 +67,10 @@ TOKENS_ISSUED = "TokensIssued"
 LEAKED_KEYS_HANDLED = "LeakedKeysHandled"
 
 Writer = Callable[[str], object]
+# DynamoDB's error codes for a request it refused for capacity (on-demand tables included).
+THROTTLE_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
 
 
 def status_class(status: int) -> str:
@@ -94,3 +98,16 @@ def emf_line(
     document.update(dimensions)
     document.update({name: value for name, (value, _) in metrics.items()})
     return json.dumps(document, separators=(",", ":"), default=str)
+
+
+def throttled(error: BaseException | None) -> bool:
+    """Whether DynamoDB's refusal for capacity is anywhere in the error's causes."""
+    while error is not None:
+        code = getattr(error, "cause_response_code", None)
+        response = getattr(error, "response", None)
+        if code is None and isinstance(response, dict):
+            code = response.get("Error", {}).get("Code")
+        if code in THROTTLE_CODES:
+            return True
+        error = error.__cause__ or error.__context__
+    return False

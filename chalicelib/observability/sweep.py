@@ -71,4 +71,7 @@ def record_failure(error: BaseException, duration_ms: float, request_id: str | N
             finished=False,
         ),
     )
-    _flush({m.SWEEP_FAILED: 1, m.SWEEP_FINISHED: 0, m.SWEEP_DURATION: round(duration_ms, 3)})
+    values = {m.SWEEP_FAILED: 1, m.SWEEP_FINISHED: 0, m.SWEEP_DURATION: round(duration_ms, 3)}
+    if m.throttled(error):
+        values[m.DYNAMODB_THROTTLES] = 1
+    _flush(values)

@@ -17,16 +17,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, SecretHash
+from chalicelib.observability.metrics import THROTTLE_CODES
 from chalicelib.settings import Settings
 
 Item = dict[str, dict[str, Any]]
 USAGE_RETENTION = timedelta(days=400)
 # Fail fast: a decision that waits is a request that waits. Retries stay botocore's own.
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
-# DynamoDB's error codes for a request it refused for capacity (on-demand tables included).
-THROTTLE_CODES = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-)
 
 
 def dynamodb_client(settings: Settings) -> Any:

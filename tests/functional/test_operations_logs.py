@@ -1,0 +1,116 @@
+"""The management API's log line and metrics per request (Powertools), on stdout as Lambda
+writes them: one JSON log line naming the route template, status, duration, request id,
+tenant and key; and EMF metrics by route and status class, never by tenant or key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chalicelib.container import Services
+from tests.functional.conftest import Api, Tenant
+from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan, installed
+
+THROTTLING = next(fault for fault in DYNAMODB_FAULTS if fault.name == "throttling")
+
+
+@pytest.fixture
+def faults() -> Iterator[FaultPlan]:
+    with installed(FaultPlan()) as plan:
+        yield plan
+
+
+@pytest.fixture
+def services(faults: FaultPlan, services: Services) -> Services:
+    """The moto services, built after the fault plan so every client consults it."""
+    return services
+
+
+def printed(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    out = capsys.readouterr().out
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def requests(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [line for line in lines if line.get("message") == "request"]
+
+
+def metric(lines: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [line for line in lines if name in line and "_aws" in line]
+
+
+def key_id_of(tenant: Tenant) -> str:
+    return tenant.token.split("_")[2]
+
+
+def test_each_request_writes_one_log_line_with_who_what_and_how_long(
+    api: Api, acme: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    api.call("GET", "/v1/keys")
+    api.call("GET", "/v1/keys/kNoSuchKey000000")
+
+    listed, missing = requests(printed(capsys))
+    assert (listed["route"], listed["status"], listed["outcome"]) == ("GET /v1/keys", 200, "2xx")
+    assert (missing["route"], missing["status"]) == ("GET /v1/keys/{key_id}", 404)
+    for line in (listed, missing):
+        assert (line["level"], line["service"], line["function"]) == ("INFO", "latchkey-api", "api")
+        assert (line["tenant_id"], line["key_id"]) == (acme.tenant_id, key_id_of(acme))
+        assert line["duration_ms"] > 0
+        assert "request_id" in line
+        assert acme.token not in json.dumps(line)
+
+
+def test_requests_are_counted_by_route_and_status_class_never_by_tenant_or_key(
+    api: Api, acme: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    api.call("GET", "/v1/keys/kNoSuchKey000000")
+
+    lines = printed(capsys)
+    (counted,) = metric(lines, "ApiRequests")
+    (rate,) = metric(lines, "ApiServerErrors")
+    (directive,) = counted["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "Latchkey"
+    assert set(directive["Dimensions"][0]) == {"service", "Route", "StatusClass"}
+    assert (counted["Route"], counted["StatusClass"]) == ("GET /v1/keys/{key_id}", "4xx")
+    assert rate["ApiServerErrors"] == [0.0]
+    for line in (counted, rate):
+        assert acme.tenant_id not in json.dumps(line["_aws"])
+        assert key_id_of(acme) not in json.dumps(line)
+
+
+def test_a_throttled_store_is_a_5xx_logged_as_an_error_and_counted_as_a_throttle(
+    api: Api, acme: Tenant, faults: FaultPlan, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    faults.arm("dynamodb", THROTTLING)
+    status = api.call("GET", "/v1/keys").status_code
+    faults.disarm()
+
+    lines = printed(capsys)
+    (line,) = requests(lines)
+    (rate,) = metric(lines, "ApiServerErrors")
+    assert status == line["status"] == 503
+    assert (line["level"], line["outcome"], line["error"]) == ("ERROR", "5xx", "StorageUnavailable")
+    assert rate["ApiServerErrors"] == [1.0]
+    assert rate["DynamoDBThrottles"] == [1.0]
+
+
+def test_verify_writes_the_authorizers_decision_line_for_the_api(
+    api: Api, acme: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    api.as_key(None).call("POST", "/v1/verify", {"key": acme.token})
+
+    (decision,) = [line for line in printed(capsys) if line.get("message") == "decision"]
+    assert (decision["service"], decision["Outcome"], decision["Decisions"]) == (
+        "latchkey-api",
+        "VALID",
+        1,
+    )
+    assert decision["key_id"] == key_id_of(acme)
+    assert acme.token.split("_")[-1] not in json.dumps(decision)
