@@ -116,10 +116,13 @@ def _settings(stage: str | None) -> Settings:
     if stage:
         os.environ.update(stage_environment(stage))
     settings = Settings.from_env(os.environ)
+    # Short unless the environment says otherwise: a person is waiting.
+    timeout = settings.dynamodb_connect_timeout_seconds
+    retries = settings.dynamodb_max_retries
     return replace(
         settings,
-        dynamodb_connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
-        dynamodb_max_retries=MAX_RETRIES,
+        dynamodb_connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS if timeout is None else timeout,
+        dynamodb_max_retries=MAX_RETRIES if retries is None else retries,
     )
 
 

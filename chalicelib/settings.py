@@ -69,7 +69,6 @@ class Settings:
     # Operations (issue 17): how long PynamoDB waits to connect and how often it retries.
     # None keeps PynamoDB's defaults (15 s, 3 retries) for the Lambdas; the operator CLI
     # sets them low, so a wrong endpoint fails in seconds with a message, not a minute.
-    # Not read from the environment.
     dynamodb_connect_timeout_seconds: int | None = None
     dynamodb_max_retries: int | None = None
 
@@ -118,7 +117,15 @@ class Settings:
             event_bus=env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
             expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
             sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
+            dynamodb_connect_timeout_seconds=_optional_int(
+                env.get("LATCHKEY_DYNAMODB_CONNECT_TIMEOUT_SECONDS")
+            ),
+            dynamodb_max_retries=_optional_int(env.get("LATCHKEY_DYNAMODB_MAX_RETRIES")),
         )
+
+
+def _optional_int(text: str | None) -> int | None:
+    return int(text) if text else None
 
 
 def parse_peppers(text: str) -> dict[int, bytes]:

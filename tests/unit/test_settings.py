@@ -40,6 +40,8 @@ EVERY_VARIABLE = {
     "LATCHKEY_OIDC_TENANT_CLAIM": "tenant",
     "LATCHKEY_OIDC_ROLES_CLAIM": "roles",
     "LATCHKEY_OIDC_ROLES": "Key admins=keys:manage; Auditors = keys:read",
+    "LATCHKEY_DYNAMODB_CONNECT_TIMEOUT_SECONDS": "3",
+    "LATCHKEY_DYNAMODB_MAX_RETRIES": "0",
     "AWS_REGION": "eu-west-1",
 }
 
@@ -75,6 +77,8 @@ def test_every_variable_is_read_into_its_field() -> None:
         oidc_tenant_claim="tenant",
         oidc_roles_claim="roles",
         oidc_roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
+        dynamodb_connect_timeout_seconds=3,
+        dynamodb_max_retries=0,
     )
 
 
