@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 NAMESPACE = "Latchkey"
 SERVICE_DIMENSION = "service"  # Powertools' name for it; ours match
@@ -78,6 +79,20 @@ def status_class(status: int) -> str:
     return f"{min(max(status // 100, 1), 5)}xx"
 
 
+@lru_cache(maxsize=64)
+def _directives(
+    dimension_sets: tuple[tuple[str, ...], ...], metrics: tuple[tuple[str, str], ...]
+) -> str:
+    """The ``CloudWatchMetrics`` JSON of one shape of line: the same for almost every line,
+    so it is serialized once (half of a decision line's cost otherwise)."""
+    directive = {
+        "Namespace": NAMESPACE,
+        "Dimensions": [list(names) for names in dimension_sets],
+        "Metrics": [{"Name": name, "Unit": unit} for name, unit in metrics],
+    }
+    return json.dumps([directive], separators=(",", ":"))
+
+
 def emf_line(
     dimensions: Mapping[str, str],
     dimension_sets: Sequence[Sequence[str]],
@@ -87,17 +102,19 @@ def emf_line(
 ) -> str:
     """One EMF log line: ``metrics`` maps a name to (value, unit); ``properties`` are plain
     fields of the line (log context, never dimensions)."""
-    directive = {
-        "Namespace": NAMESPACE,
-        "Dimensions": [list(names) for names in dimension_sets],
-        "Metrics": [{"Name": name, "Unit": unit} for name, (_, unit) in metrics.items()],
-    }
-    stamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+    if not metrics:
+        raise ValueError("an EMF line needs at least one metric")
     document: dict[str, object] = dict(properties or {})
-    document["_aws"] = {"Timestamp": stamp, "CloudWatchMetrics": [directive]}
     document.update(dimensions)
     document.update({name: value for name, (value, _) in metrics.items()})
-    return json.dumps(document, separators=(",", ":"), default=str)
+    directives = _directives(
+        tuple(tuple(names) for names in dimension_sets),
+        tuple((name, unit) for name, (_, unit) in metrics.items()),
+    )
+    stamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+    text = json.dumps(document, separators=(",", ":"), default=str)
+    # The document ends with "}": the _aws member is appended inside it.
+    return f'{text[:-1]},"_aws":{{"Timestamp":{stamp},"CloudWatchMetrics":{directives}}}}}'
 
 
 def throttled(error: BaseException | None) -> bool:
