@@ -13,6 +13,7 @@ import sys
 from functools import cache
 from typing import TYPE_CHECKING
 
+from chalicelib.observability import log
 from chalicelib.observability.metrics import NAMESPACE
 
 if TYPE_CHECKING:
@@ -32,9 +33,14 @@ class _Stdout:
 
 @cache
 def logger(service: str) -> Logger:
-    """Powertools' JSON logger for ``service`` (stdout, INFO and up)."""
+    """Powertools' JSON logger for ``service`` (stdout, INFO and up).
+
+    The domain's own ``logging`` lines (``chalicelib.*``) become JSON of the same keys
+    too, through the standard-library formatter (log.configure), once per process.
+    """
     from aws_lambda_powertools import Logger
 
+    log.configure(service, service.removeprefix("latchkey-"))
     return Logger(service=service, level="INFO", stream=_Stdout())  # type: ignore[arg-type]
 
 

@@ -27,7 +27,7 @@ from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime
 from chalicelib.observability import metrics as m
 from chalicelib.observability.decisions import DecisionRecord, DecisionTelemetry, decision_line
-from chalicelib.observability.log import FIELDS, JsonFormatter, fields
+from chalicelib.observability.log import FIELDS, JsonFormatter, configure, fields
 from chalicelib.storage.hotpath import CLIENT_CONFIG, HotStore
 from tests.unit.test_authorizer_fail_closed import (
     GROUP_ITEM,
@@ -278,3 +278,25 @@ def test_a_throttled_decision_fails_closed_and_counts_each_throttle_and_retry(
     assert line["level"] == "ERROR"
     assert (line["DynamoDBThrottles"], line["DynamoDBRetries"]) == (attempts, attempts - 1)
     assert (store.throttles, store.retries) == (attempts, attempts - 1)
+
+
+def test_configure_turns_latchkeys_own_log_records_into_json_lines() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        configure("latchkey-test", "test")
+        logging.getLogger("chalicelib.somewhere").info(
+            "store slow", extra={"request_id": "r-9", "duration_ms": 12.5}
+        )
+    finally:
+        root.removeHandler(handler)
+
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert (line["level"], line["message"], line["service"]) == (
+        "INFO",
+        "store slow",
+        "latchkey-test",
+    )
+    assert (line["function"], line["request_id"], line["duration_ms"]) == ("test", "r-9", 12.5)
