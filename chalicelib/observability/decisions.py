@@ -10,6 +10,7 @@ small ``json.dumps`` per decision, no state kept between them. Standard library 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from chalicelib.observability import metrics as m
@@ -84,4 +85,6 @@ class DecisionTelemetry:
         self._write = write
 
     def decided(self, record: DecisionRecord) -> None:
-        self._write(decision_line(self.service, self.function, record))
+        # A line that cannot be written (stdout gone) never changes an answer.
+        with suppress(Exception):
+            self._write(decision_line(self.service, self.function, record))

@@ -300,3 +300,13 @@ def test_configure_turns_latchkeys_own_log_records_into_json_lines() -> None:
         "latchkey-test",
     )
     assert (line["function"], line["request_id"], line["duration_ms"]) == ("test", "r-9", 12.5)
+
+
+def test_a_decision_line_that_cannot_be_written_never_changes_the_answer() -> None:
+    def broken(line: str) -> None:
+        raise OSError("stdout is gone")
+
+    telemetry = DecisionTelemetry(m.AUTHORIZER, "authorizer", broken)
+    runtime = replace(runtime_over(new_client), telemetry=telemetry)
+    with pytest.raises(Unauthorized):
+        authorize(event_for(Shape.TOKEN, "not-a-key", ROUTE, SOURCE), runtime)
