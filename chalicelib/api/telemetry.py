@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,12 @@ def _key_id(principal: Principal | None) -> str | None:
 
 
 def record(request: RequestRecord) -> None:
+    """Log the request and flush its metrics; a failure to do so never changes the answer."""
+    with suppress(Exception):
+        _record(request)
+
+
+def _record(request: RequestRecord) -> None:
     """Log the request and flush its metrics (one EMF line per dimension set)."""
     duration = (time.perf_counter() - request.started) * 1000
     status_class = m.status_class(request.status)
