@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,6 +42,7 @@ from chalicelib.settings import Settings
 from chalicelib.storage.schema import create_tables
 
 CHALICE_CONFIG = Path(".chalice/config.json")
+logger = logging.getLogger(__name__)
 TENANT_COLUMNS = {"tenant_id": "Tenant", "key_limit": "Key limit", "keys_used": "Keys used"}
 
 
@@ -168,7 +171,23 @@ def _fail(failure: CliFailure, as_json: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.log_format == "json":
-        log.configure(CLI, "cli")
+        log.configure(CLI, "cli")  # and INFO: each command's line below is shown
+    started = time.perf_counter()
+    code = _main(args)
+    logger.info(
+        "command",
+        extra=log.fields(
+            function="cli",
+            route=" ".join(filter(None, (args.command, getattr(args, "action", None)))),
+            outcome="ok" if code == 0 else "failed",
+            status=code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        ),
+    )
+    return code
+
+
+def _main(args: argparse.Namespace) -> int:
     settings = _settings(args.stage)
     try:
         check_credentials(settings, find_credentials(), local_endpoint(args.stage))

@@ -194,3 +194,23 @@ def test_tenants_print_a_table_by_default_and_json_with_json_before_or_after(
     assert table[0].split() == ["Tenant", "Key", "limit", "Keys", "used"]
     assert table[1].split() == ["acme", "25", "0"]
     assert before == after == {"tenant_id": "acme", "key_limit": 25, "keys_used": 0}
+
+
+def test_with_log_format_json_each_command_logs_one_json_line(
+    moto_store: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_for()
+    create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
+    monkeypatch.setenv("LATCHKEY_PEPPERS", "1:test-pepper-one")
+
+    assert main(["--log-format", "json", "tenants", "create", "acme"]) == 0
+    assert main(["--log-format", "json", "tenants", "show", "globex"]) == 1
+
+    lines = [json.loads(text) for text in caplog.text.splitlines() if '"command"' in text]
+    assert [(line["route"], line["outcome"], line["status"]) for line in lines] == [
+        ("tenants create", "ok", 0),
+        ("tenants show", "failed", 1),
+    ]
+    assert {(line["service"], line["function"], line["level"]) for line in lines} == {
+        ("latchkey-cli", "cli", "INFO")
+    }
