@@ -5,7 +5,7 @@
 import { api, ApiError, signedIn } from './api.js';
 import { finishSingleSignOn, returningFromIssuer, signInWithKey, signOut, startSingleSignOn } from './auth.js';
 import { audit } from './audit.js';
-import { announce, h } from './dom.js';
+import { announce, append, h } from './dom.js';
 import { errorSummary, field, input, showErrors } from './forms.js';
 import { groups } from './groups.js';
 import { generatePage, keyDetail, keyList } from './keys.js';
@@ -22,7 +22,8 @@ function setTitle(title) {
 function page(title, ...children) {
   setTitle(title);
   const heading = h('h1', { class: 'page__title', tabindex: '-1' }, title);
-  main.replaceChildren(heading, ...children.flat());
+  main.replaceChildren(heading);
+  append(main, children);
   return heading;
 }
 
@@ -92,10 +93,11 @@ function renderNav() {
     link('keys', '#/keys'), link('groups', '#/groups'), link('audit', '#/audit'), link('reference', '#/reference')));
   nav.hidden = false;
   const account = document.getElementById('account');
-  account.replaceChildren(
+  account.replaceChildren();
+  append(account, [
     h('span', { class: 'account__name' }, t('account.as', { name: me.actor.name })),
     me.permissions.includes('keys:manage') ? null : h('span', { class: 'badge badge--neutral' }, t('account.readOnly')),
-    h('button', { type: 'button', class: 'button button--secondary button--small', onclick: () => leave('signIn.signedOut') }, t('account.signOut')));
+    h('button', { type: 'button', class: 'button button--secondary button--small', onclick: () => leave('signIn.signedOut') }, t('account.signOut'))]);
 }
 
 async function route() {

@@ -65,7 +65,7 @@ export async function audit(ctx) {
         load().catch(ctx.fail);
       } }, t('common.next')));
     }
-    results.replaceChildren(eventsTable(answer.events), pager.length ? h('nav', { class: 'pagination', 'aria-label': t('common.next') }, pager) : '');
+    results.replaceChildren(eventsTable(answer.events), pager.length ? h('nav', { class: 'pagination', 'aria-label': t('common.pages') }, pager) : '');
   };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

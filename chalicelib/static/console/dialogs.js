@@ -1,7 +1,7 @@
 // Modal dialogs on the native <dialog>: showModal() makes the page behind inert, Tab and
 // Shift+Tab cycle inside, Escape cancels, and focus returns to what opened the dialog.
 
-import { announce, h, uid } from './dom.js';
+import { announce, append, h, uid } from './dom.js';
 import { t } from './strings.js';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -34,7 +34,7 @@ export function openDialog({ title, build, onEscape, className = '' }) {
     dialog.remove();
     if (opener && opener.isConnected) opener.focus();
   };
-  dialog.append(h('h2', { class: 'dialog__title', id: titleId }, title), ...[build(close)].flat());
+  append(dialog, [h('h2', { class: 'dialog__title', id: titleId }, title), build(close)]);
   dialog.addEventListener('keydown', (event) => trapFocus(dialog, event));
   dialog.addEventListener('cancel', (event) => {
     event.preventDefault();

@@ -86,7 +86,7 @@ function pagination(ctx, nextCursor) {
       go(list.page + 1);
     } }, t('common.next'));
   }
-  return previous || next ? h('nav', { class: 'pagination', 'aria-label': t('common.next') }, previous, next) : null;
+  return previous || next ? h('nav', { class: 'pagination', 'aria-label': t('common.pages') }, previous, next) : null;
 }
 
 function header(ctx, usage) {
