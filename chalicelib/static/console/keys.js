@@ -6,7 +6,7 @@ import { eventsTable } from './audit.js';
 import { usageChart } from './chart.js';
 import { confirmDialog, openDialog, showSecret } from './dialogs.js';
 import { announce, badge, h, iconButton } from './dom.js';
-import { endOfDay, errorSummary, errorsFor, field, input, problemMessage, select, showErrors, textarea } from './forms.js';
+import { clearErrors, endOfDay, errorSummary, errorsFor, field, input, problemMessage, select, showErrors, textarea } from './forms.js';
 import { formatTime, t } from './strings.js';
 
 const PAGE_SIZE = 20;
@@ -163,6 +163,7 @@ export async function generatePage(ctx) {
       h('a', { class: 'button button--secondary', href: '#/keys' }, t('common.cancel'))));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    clearErrors(form);
     const body = { name: c.name.value, description: c.description.value, group_id: c.group_id.value };
     if (expires.value) body.expires_at = endOfDay(expires.value);
     if (c.ip_allowlist.value.trim()) body.ip_allowlist = c.ip_allowlist.value;

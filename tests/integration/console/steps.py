@@ -44,9 +44,10 @@ def assert_accessible(page: Page) -> None:
     assert accessibility_violations(page) == []
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A test artefact in build/screenshots/ (git-ignored)."""
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """A test artefact in build/screenshots/ (git-ignored). Dialogs: the viewport only,
+    where the backdrop is."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

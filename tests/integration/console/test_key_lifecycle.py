@@ -64,7 +64,7 @@ def test_generated_secret_is_shown_once_works_and_leaves_the_page(
     secret = secret_box.input_value()
     assert console.verify(secret)
     assert_accessible(page)
-    screenshot(page, "secret")
+    screenshot(page, "secret", full_page=False)
 
     # Closing before copying asks first.
     page.keyboard.press("Escape")
@@ -98,7 +98,7 @@ def test_closing_the_secret_without_copying_asks_close_anyway(
     dialog.get_by_role("button", name="Close").click()
     expect(dialog.get_by_text("You have not copied the secret.")).to_be_visible()
     assert_accessible(page)
-    screenshot(page, "secret-close-anyway")
+    screenshot(page, "secret-close-anyway", full_page=False)
     dialog.get_by_role("button", name="Close anyway").click()
 
     expect(dialog).to_have_count(0)
@@ -120,7 +120,7 @@ def test_edit_changes_name_group_and_allowlist_and_shows_the_expiry_read_only(
     expect(dialog.get_by_text("The expiry cannot be edited. Rotate the key to set a new one.")).to_be_visible()
     expect(dialog.get_by_role("textbox", name="Expiration date")).to_have_count(0)
     assert_accessible(page)
-    screenshot(page, "edit")
+    screenshot(page, "edit", full_page=False)
     dialog.get_by_label("Key name").fill("ERP integration")
     dialog.get_by_label("Authorization group").select_option(label="Order writers")
     dialog.get_by_label("IP allowlist").fill("203.0.113.0/24")
@@ -155,7 +155,7 @@ def test_rotate_with_grace_warns_then_shows_the_new_secret_and_the_old_one_still
     dialog.get_by_label("Grace period for the current secret").select_option(label="1 hour")
     expect(dialog).to_contain_text("Applications using the current secret lose access after 1 hour.")
     assert_accessible(page)
-    screenshot(page, "rotate")
+    screenshot(page, "rotate", full_page=False)
     dialog.get_by_role("button", name="Rotate").click()
 
     secret_dialog = page.get_by_role("dialog", name="Copy your API key")
@@ -187,7 +187,7 @@ def test_revoke_asks_in_the_product_pages_words_and_the_key_shows_revoked(
     )
     expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
     assert_accessible(page)
-    screenshot(page, "revoke")
+    screenshot(page, "revoke", full_page=False)
     dialog.get_by_role("button", name="Revoke").click()
 
     expect(dialog).to_have_count(0)
