@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from chalice import Blueprint, NotFoundError, Response
 
-from chalicelib.settings import Settings, get_settings
+from chalicelib.container import get_services
+from chalicelib.settings import Settings
 
 console = Blueprint(__name__)
 ASSETS = Path(__file__).resolve().parents[1] / "static" / "console"
@@ -50,10 +51,15 @@ def content_security_policy(settings: Settings) -> str:
     )
 
 
+def _settings() -> Settings:
+    # Through the services, so tests inject settings the way they inject everything else.
+    return get_services().settings
+
+
 def _headers(content_type: str) -> dict[str, str | list[str]]:
     return {
         "Content-Type": content_type,
-        "Content-Security-Policy": content_security_policy(get_settings()),
+        "Content-Security-Policy": content_security_policy(_settings()),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
         # The page may hold a credential in memory: never keep a copy of it in a cache.
@@ -73,7 +79,7 @@ def page() -> Response:
 
 def config() -> Response:
     """What the page needs before anyone signs in: its name, logo and sign-in options."""
-    settings = get_settings()
+    settings = _settings()
     oidc = None
     if settings.oidc_issuer and settings.console_client_id:
         oidc = {"issuer": settings.oidc_issuer, "client_id": settings.console_client_id}
@@ -88,7 +94,7 @@ def config() -> Response:
 def theme() -> Response:
     """The accent colour as a stylesheet: style-src 'self' forbids setting it inline."""
     # parse_accent allowed only #rrggbb, so nothing here can close the rule.
-    css = f":root {{ --accent: {get_settings().console_accent}; }}\n"
+    css = f":root {{ --accent: {_settings().console_accent}; }}\n"
     return Response(css, headers=_headers("text/css; charset=utf-8"))
 
 

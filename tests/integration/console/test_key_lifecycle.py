@@ -39,7 +39,9 @@ def test_generated_secret_is_shown_once_works_and_leaves_the_page(
     page.get_by_role("button", name="Generate").click()
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_be_focused()
-    expect(summary.get_by_role("link", name="Enter a key name of 2 to 200 characters.")).to_be_visible()
+    expect(
+        summary.get_by_role("link", name="Enter a key name of 2 to 200 characters.")
+    ).to_be_visible()
     expect(summary.get_by_role("link", name="Choose an authorization group.")).to_be_visible()
     expect(page.get_by_label("IP allowlist")).to_have_accessible_description(
         "One IP address or CIDR range per line, for example 203.0.113.0/24. Leave empty to "
@@ -82,9 +84,7 @@ def test_generated_secret_is_shown_once_works_and_leaves_the_page(
     assert secret not in page.evaluate("JSON.stringify({...sessionStorage, ...localStorage})")
 
 
-def test_closing_the_secret_without_copying_asks_close_anyway(
-    page: Page, console: Console
-) -> None:
+def test_closing_the_secret_without_copying_asks_close_anyway(page: Page, console: Console) -> None:
     tenant = console.tenant()
     _group(console, tenant)
     sign_in_with_key(page, console.url, tenant.token)
@@ -117,7 +117,9 @@ def test_edit_changes_name_group_and_allowlist_and_shows_the_expiry_read_only(
     page.get_by_role("button", name="Edit ERP").click()
     dialog = page.get_by_role("dialog", name="Edit API key")
     expect(dialog.get_by_label("Key name")).to_have_value("ERP")
-    expect(dialog.get_by_text("The expiry cannot be edited. Rotate the key to set a new one.")).to_be_visible()
+    expect(
+        dialog.get_by_text("The expiry cannot be edited. Rotate the key to set a new one.")
+    ).to_be_visible()
     expect(dialog.get_by_role("textbox", name="Expiration date")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "edit", full_page=False)
@@ -129,7 +131,7 @@ def test_edit_changes_name_group_and_allowlist_and_shows_the_expiry_read_only(
     expect(dialog).to_have_count(0)
     row = page.get_by_role("row").filter(has_text="ERP integration")
     expect(row.get_by_text("Order writers")).to_be_visible()
-    status, key = console.call("GET", f"/v1/keys/{key_id}", key=tenant.token)
+    _status, key = console.call("GET", f"/v1/keys/{key_id}", key=tenant.token)
     assert (key["name"], key["group"]["name"], key["ip_allowlist"]) == (
         "ERP integration",
         "Order writers",
@@ -143,7 +145,7 @@ def test_rotate_with_grace_warns_then_shows_the_new_secret_and_the_old_one_still
 ) -> None:
     tenant = console.tenant()
     group_id = _group(console, tenant)
-    status, made = console.call(
+    _status, made = console.call(
         "POST", "/v1/keys", {"name": "ERP", "group_id": group_id}, tenant.token
     )
     old_secret = made["secret"]
@@ -153,7 +155,9 @@ def test_rotate_with_grace_warns_then_shows_the_new_secret_and_the_old_one_still
     dialog = page.get_by_role("dialog", name="Rotate API key ERP?")
     expect(dialog).to_contain_text("Applications using the current secret lose access immediately.")
     dialog.get_by_label("Grace period for the current secret").select_option(label="1 hour")
-    expect(dialog).to_contain_text("Applications using the current secret lose access after 1 hour.")
+    expect(dialog).to_contain_text(
+        "Applications using the current secret lose access after 1 hour."
+    )
     assert_accessible(page)
     screenshot(page, "rotate", full_page=False)
     dialog.get_by_role("button", name="Rotate").click()
@@ -174,7 +178,7 @@ def test_revoke_asks_in_the_product_pages_words_and_the_key_shows_revoked(
 ) -> None:
     tenant = console.tenant()
     group_id = _group(console, tenant)
-    status, made = console.call(
+    _status, made = console.call(
         "POST", "/v1/keys", {"name": "Mobile app", "group_id": group_id}, tenant.token
     )
     sign_in_with_key(page, console.url, tenant.token)

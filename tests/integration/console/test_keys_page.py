@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from playwright.sync_api import Page, expect
 
 from tests.integration.console.conftest import Console

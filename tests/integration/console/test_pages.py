@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -11,12 +12,16 @@ from tests.integration.console.steps import assert_accessible, screenshot, sign_
 
 
 def _group(console: Console, tenant: Tenant, name: str, routes: list[str]) -> str:
-    status, body = console.call("POST", "/v1/groups", {"name": name, "routes": routes}, tenant.token)
+    status, body = console.call(
+        "POST", "/v1/groups", {"name": name, "routes": routes}, tenant.token
+    )
     assert status == 201, body
     return str(body["id"])
 
 
-def _key(console: Console, tenant: Tenant, group_id: str, name: str, **fields: object) -> dict:
+def _key(
+    console: Console, tenant: Tenant, group_id: str, name: str, **fields: object
+) -> dict[str, Any]:
     status, body = console.call(
         "POST", "/v1/keys", {"name": name, "group_id": group_id, **fields}, tenant.token
     )
@@ -74,7 +79,9 @@ def test_key_detail_shows_fields_a_usage_chart_and_audit_events(
     made = _key(console, tenant, group_id, "ERP integration", ip_allowlist="203.0.113.0/24")
     for route in ("GET /orders/1", "GET /orders/2", "GET /orders/3", "DELETE /orders/1"):
         console.call(
-            "POST", "/v1/verify", {"key": made["secret"], "route": route, "source_ip": "203.0.113.9"}
+            "POST",
+            "/v1/verify",
+            {"key": made["secret"], "route": route, "source_ip": "203.0.113.9"},
         )
     console.call("PATCH", f"/v1/keys/{made['key']['id']}", {"description": "Nightly"}, tenant.token)
     sign_in_with_key(page, console.url, tenant.token)
@@ -125,7 +132,7 @@ def test_groups_are_created_edited_and_a_group_in_use_is_not_deleted(
     dialog.get_by_role("button", name="Save").click()
     expect(row).to_contain_text("POST /orders")
 
-    status, groups = console.call("GET", "/v1/groups", key=tenant.token)
+    _status, groups = console.call("GET", "/v1/groups", key=tenant.token)
     group = next(g for g in groups["groups"] if g["name"] == "Order readers")
     made = _key(console, tenant, group["id"], "ERP")
     page.reload()  # signed out by the reload: memory only
@@ -168,15 +175,17 @@ def test_audit_trail_filters_by_action(page: Page, console: Console) -> None:
     screenshot(page, "audit")
 
 
-def test_api_reference_page_links_swagger_ui_and_both_schemas(
-    page: Page, console: Console
-) -> None:
+def test_api_reference_page_links_swagger_ui_and_both_schemas(page: Page, console: Console) -> None:
     tenant = console.tenant()
     sign_in_with_key(page, console.url, tenant.token)
     page.get_by_role("link", name="API reference").click()
     expect(page.get_by_role("heading", level=1, name="API reference")).to_be_visible()
     main = page.get_by_role("main")
-    expect(main.get_by_role("link", name="JSON schema")).to_have_attribute("download", "openapi.json")
-    expect(main.get_by_role("link", name="YAML schema")).to_have_attribute("download", "openapi.yaml")
+    expect(main.get_by_role("link", name="JSON schema")).to_have_attribute(
+        "download", "openapi.json"
+    )
+    expect(main.get_by_role("link", name="YAML schema")).to_have_attribute(
+        "download", "openapi.yaml"
+    )
     main.get_by_role("link", name="Swagger UI").click()
     expect(page).to_have_url(f"{console.url}/docs")

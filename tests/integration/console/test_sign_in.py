@@ -72,7 +72,7 @@ def test_a_read_only_person_sees_every_page_but_no_write_control(
     page: Page, console: Console
 ) -> None:
     tenant = console.tenant()
-    status, groups = console.call("GET", "/v1/groups", key=tenant.token)
+    _status, groups = console.call("GET", "/v1/groups", key=tenant.token)
     console.call(
         "POST", "/v1/keys", {"name": "ERP", "group_id": groups["groups"][0]["id"]}, tenant.token
     )
