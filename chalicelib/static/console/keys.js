@@ -7,7 +7,7 @@ import { usageChart } from './chart.js';
 import { confirmDialog, openDialog, showSecret } from './dialogs.js';
 import { announce, badge, h, iconButton } from './dom.js';
 import { clearErrors, endOfDay, errorSummary, errorsFor, field, input, problemMessage, select, showErrors, textarea } from './forms.js';
-import { formatTime, t } from './strings.js';
+import { formatDate, formatTime, t } from './strings.js';
 
 const PAGE_SIZE = 20;
 const GRACE_PERIODS = [0, 900, 3600, 21600, 86400];
@@ -33,6 +33,10 @@ function actionsFor(ctx, key, done) {
     iconButton('revoke', t('key.revoke', { name: key.name }), () => openRevoke(key, done), true));
 }
 
+function when(iso) {
+  return h('time', { datetime: iso, title: formatTime(iso) }, formatDate(iso));
+}
+
 function row(ctx, key) {
   return h('tr', {},
     h('th', { scope: 'row' },
@@ -41,9 +45,9 @@ function row(ctx, key) {
     h('td', {}, statusBadge(key)),
     h('td', {}, expiryBadge(key)),
     h('td', {}, groupName(key)),
-    h('td', {}, key.expires_at ? formatTime(key.expires_at) : t('common.never')),
-    h('td', {}, h('span', { class: 'cell-main' }, key.created_by.name), h('span', { class: 'hint' }, formatTime(key.created_at))),
-    h('td', {}, key.last_used_at ? formatTime(key.last_used_at) : t('common.never')),
+    h('td', { class: 'nowrap' }, key.expires_at ? when(key.expires_at) : t('common.never')),
+    h('td', {}, h('span', { class: 'cell-main' }, key.created_by.name), h('span', { class: 'hint nowrap' }, when(key.created_at))),
+    h('td', { class: 'nowrap' }, key.last_used_at ? when(key.last_used_at) : t('common.never')),
     h('td', {}, actionsFor(ctx, key, () => ctx.reload())));
 }
 

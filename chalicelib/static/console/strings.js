@@ -471,6 +471,11 @@ export function formatTime(iso) {
   return iso ? `${dateTime.format(new Date(iso))} UTC` : '';
 }
 
+/** A time as its date only (lists), with the full time in ``<time>``'s title. */
+export function formatDate(iso) {
+  return dateOnly.format(new Date(iso));
+}
+
 export function formatDay(iso) {
   return dateOnly.format(new Date(`${iso}T00:00:00Z`));
 }
