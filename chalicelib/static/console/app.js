@@ -6,7 +6,7 @@ import { api, ApiError, signedIn } from './api.js';
 import { finishSingleSignOn, returningFromIssuer, signInWithKey, signOut, startSingleSignOn } from './auth.js';
 import { audit } from './audit.js';
 import { announce, append, h } from './dom.js';
-import { errorSummary, field, input, showErrors } from './forms.js';
+import { errorSummary, field, input, problemMessage, showErrors } from './forms.js';
 import { groups } from './groups.js';
 import { generatePage, keyDetail, keyList } from './keys.js';
 import { language, t } from './strings.js';
@@ -46,7 +46,7 @@ function fail(error) {
     leave('signIn.expired');
     return;
   }
-  const text = error instanceof ApiError && error.code === 'network' ? t('error.network') : t('error.generic', { status: error.status || 0 });
+  const text = error instanceof ApiError ? problemMessage(error) : t('error.generic', { status: 0 });
   main.append(h('div', { class: 'notice notice--error', role: 'alert' }, text));
 }
 
@@ -112,6 +112,7 @@ async function route() {
       try {
         await render(context(), match[1]);
       } catch (error) {
+        main.replaceChildren();
         fail(error);
       }
       main.querySelector('h1')?.focus();

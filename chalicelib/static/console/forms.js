@@ -126,6 +126,8 @@ export function problemMessage(error) {
     key_limit_reached: 'limit.reached',
     key_revoked: 'key.revoked',
     key_expired: 'key.expired',
+    forbidden: 'error.forbidden',
+    not_found: 'error.notFound',
   };
   if (codes[error.code]) return t(codes[error.code]);
   return t('error.generic', { status: error.status });

@@ -151,6 +151,7 @@ const KNOWN = {
 
 /** ``#/keys/new``: the generate form; the secret modal follows. */
 export async function generatePage(ctx) {
+  if (!ctx.canManage) return ctx.navigate('#/keys');
   const { groups } = await api('GET', 'v1/groups');
   const c = keyFields(groups);
   const expires = input('expires_at', { type: 'date' });

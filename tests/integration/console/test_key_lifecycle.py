@@ -200,3 +200,41 @@ def test_revoke_asks_in_the_product_pages_words_and_the_key_shows_revoked(
     expect(row.get_by_role("button")).to_have_count(0)
     assert not console.verify(made["secret"])
     expect(page.get_by_text("1/10 keys")).to_be_visible()
+
+
+def test_the_edit_dialog_works_from_the_keyboard_and_gives_focus_back(
+    page: Page, console: Console
+) -> None:
+    tenant = console.tenant()
+    _key(console, tenant, _group(console, tenant), "ERP")
+    page.goto(f"{console.url}/console")
+    page.get_by_label("Admin API key").fill(tenant.token)
+    page.keyboard.press("Enter")
+    edit = page.get_by_role("button", name="Edit ERP")
+    expect(edit).to_be_visible()
+
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if edit.evaluate("button => button === document.activeElement"):
+            break
+    expect(edit).to_be_focused()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Edit API key")
+    name = dialog.get_by_label("Key name")
+    expect(name).to_be_focused()
+    # Focus stays inside: Shift+Tab from the first control reaches the last, Tab wraps back.
+    page.keyboard.press("Shift+Tab")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(name).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(edit).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(name).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.type(" integration")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("button", name="Edit ERP integration")).to_be_visible()
