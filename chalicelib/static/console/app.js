@@ -2,13 +2,13 @@
 // Pages live in keys.js, groups.js and audit.js; each gets a context (``ctx``) with the
 // caller's identity and permissions from GET /v1/me, never a module-level global.
 
-import { api, ApiError, signedIn } from './api.js';
+import { ApiError, signedIn } from './api.js';
 import { finishSingleSignOn, returningFromIssuer, signInWithKey, signOut, startSingleSignOn } from './auth.js';
-import { audit } from './audit.js';
+import { audit, forgetAuditFilters } from './audit.js';
 import { announce, append, h } from './dom.js';
 import { errorSummary, field, input, problemMessage, showErrors } from './forms.js';
 import { groups } from './groups.js';
-import { generatePage, keyDetail, keyList } from './keys.js';
+import { forgetKeyFilters, generatePage, keyDetail, keyList } from './keys.js';
 import { language, t } from './strings.js';
 
 const main = document.getElementById('main');
@@ -36,7 +36,6 @@ function context() {
     fail,
     navigate: (hash) => { location.hash = hash; },
     reload: () => route(),
-    refreshMe: async () => { me = await api('GET', 'v1/me'); return me; },
   };
 }
 
@@ -125,6 +124,8 @@ async function route() {
 function leave(reason) {
   signOut();
   me = null;
+  forgetKeyFilters();
+  forgetAuditFilters();
   document.getElementById('nav').hidden = true;
   document.getElementById('nav').replaceChildren();
   document.getElementById('account').replaceChildren();

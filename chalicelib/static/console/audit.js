@@ -14,6 +14,10 @@ const ACTIONS = [
 const PAGE_SIZE = 25;
 const filters = { key_id: '', action: '', from: '', to: '', cursors: [null], page: 0 };
 
+export function forgetAuditFilters() {
+  Object.assign(filters, { key_id: '', action: '', from: '', to: '', cursors: [null], page: 0 });
+}
+
 function changesText(changes) {
   return Object.entries(changes || {}).map(([name, { before, after }]) => `${name}: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
 }

@@ -13,6 +13,11 @@ const PAGE_SIZE = 20;
 const GRACE_PERIODS = [0, 900, 3600, 21600, 86400];
 const list = { status: '', expiry: '', cursors: [null], page: 0 };
 
+/** On sign-out: the next person starts with no filter and on the first page. */
+export function forgetKeyFilters() {
+  Object.assign(list, { status: '', expiry: '', cursors: [null], page: 0 });
+}
+
 function statusBadge(key) {
   return badge(key.status, t(`status.${key.status}`));
 }

@@ -55,6 +55,26 @@ def test_filters_show_only_keys_of_the_chosen_status_and_expiry(
     screenshot(page, "keys-filtered")
 
 
+def test_the_list_pages_through_keys_twenty_at_a_time(page: Page, console: Console) -> None:
+    tenant = console.tenant(key_limit=30)
+    for number in range(1, 22):
+        _key(console, tenant, tenant.group_id, f"Integration {number:02}")
+    sign_in_with_key(page, console.url, tenant.token)
+    rows = page.get_by_role("table", name="API keys, newest first").locator("tbody tr")
+    expect(rows).to_have_count(20)
+    expect(rows.first).to_contain_text("Integration 21")
+    expect(page.get_by_role("button", name="Previous page")).to_have_count(0)
+
+    page.get_by_role("button", name="Next page").click()
+
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Integration 01")
+    expect(rows.last).to_contain_text("Admin key")
+    expect(page.get_by_role("button", name="Next page")).to_have_count(0)
+    page.get_by_role("button", name="Previous page").click()
+    expect(rows).to_have_count(20)
+
+
 def test_at_the_limit_generate_is_disabled_and_says_why(page: Page, console: Console) -> None:
     tenant = console.tenant(key_limit=2)
     _key(console, tenant, tenant.group_id, "ERP")
@@ -187,5 +207,6 @@ def test_api_reference_page_links_swagger_ui_and_both_schemas(page: Page, consol
     expect(main.get_by_role("link", name="YAML schema")).to_have_attribute(
         "download", "openapi.yaml"
     )
+    screenshot(page, "reference")
     main.get_by_role("link", name="Swagger UI").click()
     expect(page).to_have_url(f"{console.url}/docs")
