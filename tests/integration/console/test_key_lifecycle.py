@@ -53,6 +53,7 @@ def test_generated_secret_is_shown_once_works_and_leaves_the_page(
     page.get_by_label("Key name").fill("ERP integration")
     page.get_by_label("Description").fill("Nightly order export")
     page.get_by_label("Authorization group").select_option(label="Order readers")
+    page.get_by_label("Expiration date").fill("2030-06-30")
     page.get_by_label("IP allowlist").fill("")
     page.get_by_role("button", name="Generate").click()
 
@@ -65,6 +66,10 @@ def test_generated_secret_is_shown_once_works_and_leaves_the_page(
     expect(secret_box).to_have_attribute("type", "text")
     secret = secret_box.input_value()
     assert console.verify(secret)
+    _status, listed = console.call("GET", "/v1/keys", key=tenant.token)
+    made = next(key for key in listed["keys"] if key["name"] == "ERP integration")
+    assert made["expires_at"] == "2030-06-30T23:59:59Z"
+    assert made["description"] == "Nightly order export"
     assert_accessible(page)
     screenshot(page, "secret", full_page=False)
 

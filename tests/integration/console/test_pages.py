@@ -207,6 +207,7 @@ def test_api_reference_page_links_swagger_ui_and_both_schemas(page: Page, consol
     expect(main.get_by_role("link", name="YAML schema")).to_have_attribute(
         "download", "openapi.yaml"
     )
+    assert_accessible(page)
     screenshot(page, "reference")
     main.get_by_role("link", name="Swagger UI").click()
     expect(page).to_have_url(f"{console.url}/docs")

@@ -91,6 +91,7 @@ def test_a_read_only_person_sees_every_page_but_no_write_control(
     page.get_by_role("link", name="Authorization groups").click()
     expect(page.get_by_role("heading", level=1, name="Authorization groups")).to_be_visible()
     expect(main.get_by_role("button")).to_have_count(0)
+    assert_accessible(page)
     screenshot(page, "read-only-groups")
 
 
