@@ -42,9 +42,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+HERE = Path(__file__).resolve().parent
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CLIENT_ID = "latchkey-console"
 STARTUP_SECONDS = 30.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every console test on one xdist worker (``--dist loadgroup``): one server and
+    one browser for all of them, not one per worker."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.xdist_group("console"))
 
 
 @dataclass(frozen=True)
