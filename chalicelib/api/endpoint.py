@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from chalicelib.api.auth import Principal, authenticate, source_ip
-from chalicelib.api.problems import MalformedBody, problem_for
+from chalicelib.api.problems import MalformedBody, field_errors, problem_for
 from chalicelib.container import Services, get_services
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.records import Actor, Origin
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -96,7 +97,12 @@ def parse_body(raw: str | bytes | None, model: type[BaseModel], optional: bool) 
 
 
 def parse_query(params: Mapping[str, str] | None, model: type[BaseModel]) -> BaseModel:
-    return model.model_validate(dict(params or {}))
+    try:
+        return model.model_validate(dict(params or {}))
+    except ValidationError as error:  # an unknown parameter is "query", never its name
+        raise InvalidInput(
+            "the request has invalid fields", errors=field_errors(error, "query")
+        ) from None
 
 
 def _bytes(raw: str | bytes | None) -> bytes:
@@ -147,7 +153,13 @@ class Routes:
                     principal = (
                         ANONYMOUS
                         if public
-                        else authenticate(services, request.headers, request.context, method)
+                        else authenticate(
+                            services,
+                            request.headers,
+                            request.context,
+                            method,
+                            request.to_original_event().get("multiValueHeaders"),
+                        )
                     )
                     call: Call[Any] = Call(
                         principal,

@@ -58,6 +58,7 @@ class VerifyResult(BaseModel):
         "EXPIRED",
         "IP_NOT_ALLOWED",
         "ROUTE_NOT_ALLOWED",
+        "PATH_NOT_CANONICAL",
     ]
     key_id: str | None
     tenant_id: str | None
