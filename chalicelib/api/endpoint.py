@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.problems import MalformedBody, field_errors, problem_for
 from chalicelib.container import Services, get_services
@@ -42,12 +43,11 @@ class Call(Generic[Body]):
     @property
     def origin(self) -> Origin:
         """Who is calling and from where, as the audit trail records it."""
-        request_id = self.context.get("requestId")
         return Origin(
             self.principal.actor,
             source_ip(dict(self.context)),
             self.headers.get("user-agent"),
-            request_id if isinstance(request_id, str) else None,
+            request_ids.current() or request_ids.request_id_of(self.context),
         )
 
 

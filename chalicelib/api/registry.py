@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import audit, docs, groups, keys, usage, verify
+from chalicelib.api import audit, docs, groups, keys, request_ids, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -17,3 +17,6 @@ def register_api(app: Chalice) -> None:
         docs.docs,
     ):
         app.register_blueprint(blueprint)
+    # Request ids (issue 11): on every response, audit event and log line of a request.
+    app.register_middleware(request_ids.request_ids, "http")
+    request_ids.install_log_prefix()
