@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
+from chalicelib.api.cursor import Cursors
 from chalicelib.api.problems import MalformedBody, field_errors, problem_for
 from chalicelib.container import Services, get_services
 from chalicelib.domain.errors import InvalidInput
@@ -69,6 +70,12 @@ class Operation:
     replay: type[BaseModel] | None = None
     # No body at all means the body model's defaults (rotate).
     body_optional: bool = False
+
+
+def listing_cursors(call: Call[Any]) -> Cursors:
+    """The deployment's cursor signer (built with the services)."""
+    assert call.services.cursors is not None, "build_services always makes one"
+    return call.services.cursors
 
 
 OPERATIONS: list[Operation] = []
