@@ -41,6 +41,7 @@ EVERY_VARIABLE = {
     "LATCHKEY_OIDC_ROLES_CLAIM": "roles",
     "LATCHKEY_OIDC_ROLES": "Key admins=keys:manage; Auditors = keys:read",
     "AWS_REGION": "eu-west-1",
+    "LATCHKEY_DEFAULT_GROUP_LIMIT": "75",
 }
 
 
@@ -75,6 +76,7 @@ def test_every_variable_is_read_into_its_field() -> None:
         oidc_tenant_claim="tenant",
         oidc_roles_claim="roles",
         oidc_roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
+        default_group_limit=75,
     )
 
 
@@ -141,6 +143,7 @@ def test_an_empty_optional_variable_means_unset(variable: str) -> None:
         "LATCHKEY_EXPIRING_SOON_DAYS",
         "LATCHKEY_USAGE_FLUSH_SECONDS",
         "LATCHKEY_GROUP_CACHE_SECONDS",
+        "LATCHKEY_DEFAULT_GROUP_LIMIT",
     ],
 )
 @pytest.mark.parametrize("value", ["ten", "", "1.5"])
