@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import audit, docs, groups, keys, request_ids, usage, verify
+# console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
+from chalicelib.api import audit, console, docs, groups, keys, me, request_ids, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -15,6 +16,8 @@ def register_api(app: Chalice) -> None:
         verify.routes.blueprint,
         audit.routes.blueprint,
         docs.docs,
+        me.routes.blueprint,
+        console.console,
     ):
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.
