@@ -13,6 +13,8 @@ Standard library only: this runs on the authorizer's hot path.
 
 from __future__ import annotations
 
+import re
+
 # Globs over a path; each starts with "*" so that "{api}/*<rest>" is the same rule in IAM.
 NOT_CANONICAL = (
     "*/./*",
@@ -27,7 +29,6 @@ NOT_CANONICAL = (
     # A dot beside an encoded slash or a backslash (plain or encoded): "..%2f", "%5c..".
     *(f"*{edge}*" for sep in ("%2f", "%2F", "\\", "%5c", "%5C") for edge in (f".{sep}", f"{sep}.")),
 )
-_SUSPECT = (".", "%", "\\")
 
 
 def path_matches(parts: tuple[str, ...], path: str) -> bool:
@@ -56,11 +57,27 @@ def path_matches(parts: tuple[str, ...], path: str) -> bool:
     return True
 
 
-_FORMS = tuple(tuple(form.split("*")) for form in NOT_CANONICAL)
+def _one_search(forms: tuple[str, ...]) -> re.Pattern[str]:
+    """The globs as one search: ``*x*`` is "holds x", ``*x`` is "ends with x".
+
+    Literal alternatives only, no quantifier: one pass over the path, whatever it holds
+    (17 separate glob matches cost ten times as much on the hot path).
+    """
+    alternatives = []
+    for form in forms:
+        inner = form.removeprefix("*")
+        assert form.startswith("*"), form
+        assert "*" not in inner.removesuffix("*"), form
+        literal = re.escape(inner.removesuffix("*"))
+        alternatives.append(literal if inner.endswith("*") else literal + r"\Z")
+    return re.compile("|".join(alternatives))
+
+
+_NOT_CANONICAL = _one_search(NOT_CANONICAL)
 
 
 def is_canonical(path: str) -> bool:
     """False when ``path`` holds a dot-segment or one of its encoded forms."""
-    if not any(char in path for char in _SUSPECT):
+    if "." not in path and "%" not in path and "\\" not in path:
         return True  # the common case, decided without a search
-    return not any(path_matches(form, path) for form in _FORMS)
+    return _NOT_CANONICAL.search(path) is None

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from chalicelib.api.schemas.common import CALL_REGEX, ROUTE_PATTERN_REGEX
 from chalicelib.api.schemas.verify import VerifyRequest
-from chalicelib.domain.paths import is_canonical
+from chalicelib.domain.paths import NOT_CANONICAL, is_canonical, path_matches
 from chalicelib.domain.routes import (
     ALL_ROUTES,
     MAX_PATTERN_LENGTH,
@@ -440,3 +440,11 @@ def test_a_dot_segment_anywhere_makes_every_path_match_nothing(
     before: str, after: str, dots: str
 ) -> None:
     assert not route_allowed((ALL_ROUTES,), "GET", "/" + before + dots + after)
+
+
+@FAST
+@given(path=st.text(alphabet="ab/.%25eEfFcC\\\n", max_size=16))
+def test_the_canonical_check_is_exactly_the_globs_iam_is_given(path: str) -> None:
+    # One search on the hot path; the globs are what every policy denies: they must agree.
+    by_globs = any(path_matches(tuple(form.split("*")), path) for form in NOT_CANONICAL)
+    assert is_canonical(path) is not by_globs
