@@ -36,6 +36,7 @@ from chalicelib.cli_store import (
 )
 from chalicelib.container import build_services
 from chalicelib.domain.errors import LatchkeyError
+from chalicelib.domain.records import Tenant
 from chalicelib.observability import log
 from chalicelib.observability.metrics import CLI
 from chalicelib.settings import Settings
@@ -43,7 +44,13 @@ from chalicelib.storage.schema import create_tables
 
 CHALICE_CONFIG = Path(".chalice/config.json")
 logger = logging.getLogger(__name__)
-TENANT_COLUMNS = {"tenant_id": "Tenant", "key_limit": "Key limit", "keys_used": "Keys used"}
+TENANT_COLUMNS = {
+    "tenant_id": "Tenant",
+    "key_limit": "Key limit",
+    "keys_used": "Keys used",
+    "group_limit": "Group limit",
+    "groups_used": "Groups used",
+}
 
 
 def stage_environment(stage: str, config: Path = CHALICE_CONFIG) -> dict[str, str]:
@@ -76,11 +83,18 @@ def parser() -> argparse.ArgumentParser:
     create = actions.add_parser("create", help="create a tenant")
     create.add_argument("name")
     create.add_argument("--key-limit", type=int)
+    create.add_argument("--group-limit", type=int, help="default: LATCHKEY_DEFAULT_GROUP_LIMIT")
     create.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
     limit = actions.add_parser("set-limit", help="set a tenant's key limit")
     limit.add_argument("name")
     limit.add_argument("limit", type=int)
     limit.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
+    group_limit = actions.add_parser("set-group-limit", help="set a tenant's group limit")
+    group_limit.add_argument("name")
+    group_limit.add_argument("limit", type=int)
+    group_limit.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP
+    )
     shown = actions.add_parser("show", help="a tenant's limit and usage")
     shown.add_argument("name")
     shown.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
@@ -145,14 +159,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "bootstrap":
         return bootstrap(services, args)
     if args.action == "create":
-        tenant = services.tenants.create(args.name, args.key_limit)
+        tenant = services.tenants.create(args.name, args.key_limit, args.group_limit)
     elif args.action == "set-limit":
         tenant = services.tenants.set_limit(args.name, args.limit)
+    elif args.action == "set-group-limit":
+        tenant = services.tenants.set_group_limit(args.name, args.limit)
     else:
         tenant = services.tenants.get(args.name)
-    shown = {"tenant_id": tenant.tenant_id, "key_limit": tenant.key_limit}
-    show({**shown, "keys_used": tenant.keys_used}, args.json, TENANT_COLUMNS)
+    show(_tenant_json(tenant, settings), args.json, TENANT_COLUMNS)
     return 0
+
+
+def _tenant_json(tenant: Tenant, settings: Settings) -> dict[str, object]:
+    return {
+        "tenant_id": tenant.tenant_id,
+        "key_limit": tenant.key_limit,
+        "keys_used": tenant.keys_used,
+        "group_limit": settings.default_group_limit
+        if tenant.group_limit is None
+        else tenant.group_limit,
+        "groups_used": tenant.groups_used,
+    }
 
 
 def local_endpoint(stage: str | None) -> str | None:

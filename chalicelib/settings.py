@@ -85,6 +85,8 @@ class Settings:
     console_product_name: str = "Latchkey"
     console_logo_url: str = ""
     console_accent: str = "#1d4ed8"
+    # Groups per tenant unless an operator sets the tenant's own (issue 11).
+    default_group_limit: int = 50
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -135,6 +137,9 @@ class Settings:
                 env.get("LATCHKEY_DYNAMODB_CONNECT_TIMEOUT_SECONDS")
             ),
             dynamodb_max_retries=_optional_int(env.get("LATCHKEY_DYNAMODB_MAX_RETRIES")),
+            default_group_limit=int(
+                env.get("LATCHKEY_DEFAULT_GROUP_LIMIT", base.default_group_limit)
+            ),
         )
         return with_console(settings, env)
 

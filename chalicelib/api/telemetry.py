@@ -60,9 +60,10 @@ def _record(request: RequestRecord) -> None:
     logger = toolkit.logger(m.API)
     (logger.error if server_error else logger.info)(
         "request",
+        # request_id: written by the request-id log factory (chalicelib/api/request_ids.py);
+        # naming it here too would make logging refuse the line.
         extra=fields(
             function="api",
-            request_id=request.request_id,
             tenant_id=tenant or None,
             key_id=_key_id(request.principal),
             route=request.route,

@@ -22,7 +22,7 @@ from chalicelib.authorizer.runtime import Runtime, get_runtime
 from chalicelib.domain.access import Access
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.observability.decisions import DecisionRecord
-from chalicelib.observability.metrics import FAIL_CLOSED, UNSUPPORTED_EVENT
+from chalicelib.observability.metrics import AMBIGUOUS, FAIL_CLOSED, UNSUPPORTED_EVENT
 from chalicelib.peppers import PepperUnavailable
 
 # Not under "latchkey": Chalice sets its app logger (named for the app) to ERROR and
@@ -37,13 +37,15 @@ class Unauthorized(Exception):
         super().__init__("Unauthorized")
 
 
-def _unavailable(request: AuthRequest, runtime: Runtime) -> dict[str, Any]:
+def _unavailable(
+    request: AuthRequest, runtime: Runtime, principal: str = "unavailable"
+) -> dict[str, Any]:
     """Fail closed: an explicit Deny (or isAuthorized false), never a 500."""
     if request.http_api and runtime.settings.simple_responses:
         return {"isAuthorized": False, "context": {}}
     deny = {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [f"{request.arn_base}/*"]}
     return {
-        "principalId": "unavailable",
+        "principalId": principal,
         "policyDocument": {"Version": "2012-10-17", "Statement": [deny]},
         "context": {},
     }
@@ -78,18 +80,17 @@ class _Decision:
 
 
 def authorize(
-    event: dict[str, Any], runtime: Runtime | None = None, invocation_id: str | None = None
+    event: Any, runtime: Runtime | None = None, invocation_id: str | None = None
 ) -> dict[str, Any]:
     """Decide one authorizer event; ``invocation_id`` (Lambda's request id) names it in the
     logs when the event has no request id of its own (TOKEN events)."""
     runtime = runtime or get_runtime()
     decision = _Decision(runtime, request_id_of(event) or invocation_id)
-    try:
-        request = parse_event(event)
-    except UnsupportedEvent as error:
-        logger.warning("authorizer: %s", error, extra={"request_id": decision.request_id})
-        decision.record(UNSUPPORTED_EVENT)
-        raise Unauthorized from None
+    request = _parse(event, decision)
+    if request.ambiguous:
+        logger.warning("authorizer: several X-API-Key values; denying")
+        decision.record(AMBIGUOUS)
+        return _unavailable(request, runtime, "ambiguous")
     try:
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:
@@ -106,6 +107,18 @@ def authorize(
     response = answer(request, access, runtime.settings.simple_responses)
     decision.record(access.outcome.value, access, usage_failed=not _flush(runtime, access))
     return response
+
+
+def _parse(event: Any, decision: _Decision) -> AuthRequest:
+    """The event's request, or Unauthorized (counted) when it has no shape we read."""
+    try:
+        return parse_event(event)
+    except UnsupportedEvent as error:
+        logger.warning("authorizer: %s", error, extra={"request_id": decision.request_id})
+    except Exception as error:  # an event shape nobody foresaw: still no 500
+        logger.warning("authorizer: unreadable event: %s", type(error).__name__)
+    decision.record(UNSUPPORTED_EVENT)
+    raise Unauthorized from None
 
 
 def _flush(runtime: Runtime, access: Access) -> bool:

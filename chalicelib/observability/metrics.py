@@ -34,6 +34,8 @@ DECISION_LATENCY = "DecisionLatency"  # Milliseconds, from the event to the answ
 FAIL_CLOSED = "FAIL_CLOSED"
 # An event of no shape the authorizer reads: answered 401, like a malformed key.
 UNSUPPORTED_EVENT = "UNSUPPORTED_EVENT"
+# Several X-API-Key values in one request: denied without reading any (issue 11).
+AMBIGUOUS = "AMBIGUOUS"
 # The authorizer answers these with Unauthorized, which Lambda counts in its Errors metric;
 # the errors alarm subtracts them (infra/template.yaml, AuthorizerErrorsAlarm).
 UNAUTHORIZED_OUTCOMES = ("MALFORMED", "NOT_FOUND", UNSUPPORTED_EVENT)

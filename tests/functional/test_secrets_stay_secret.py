@@ -49,7 +49,8 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
     # The JSON log lines and EMF metrics on stdout (issue 17): requests and decisions.
     printed = capsys.readouterr().out
     lines = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
-    assert {line.get("message") for line in lines} >= {"request", "decision"}
+    assert any(str(line.get("message")).endswith("request") for line in lines)
+    assert any(line.get("message") == "decision" for line in lines)
     hashes = re.findall(r"\"secret_hash\": \{\"S\": \"([^\"]+)\"", stored)
     assert hashes
     # (botocore logs response bodies at DEBUG, so only our own lines are held to it.)

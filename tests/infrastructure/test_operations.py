@@ -30,12 +30,22 @@ CODE_METRICS = {
     if name.isupper()
     and isinstance(value, str)
     and name
-    not in {"NAMESPACE", "AUTHORIZER", "API", "SWEEP", "CLI", "FAIL_CLOSED", "UNSUPPORTED_EVENT"}
+    not in {
+        "NAMESPACE",
+        "AUTHORIZER",
+        "API",
+        "SWEEP",
+        "CLI",
+        "FAIL_CLOSED",
+        "UNSUPPORTED_EVENT",
+        "AMBIGUOUS",
+    }
     and not name.endswith("_DIMENSION")
 }
 DIMENSION_VALUES = {
     m.SERVICE_DIMENSION: {m.AUTHORIZER, m.API, m.SWEEP},
-    m.OUTCOME_DIMENSION: {o.value for o in Outcome} | {m.FAIL_CLOSED, m.UNSUPPORTED_EVENT},
+    m.OUTCOME_DIMENSION: {o.value for o in Outcome}
+    | {m.FAIL_CLOSED, m.UNSUPPORTED_EVENT, m.AMBIGUOUS},
 }
 
 
