@@ -19,6 +19,7 @@ from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.clock import utc_now
 from chalicelib.container import Services, build_services
 from chalicelib.domain.errors import LatchkeyError, NotFound
+from chalicelib.domain.records import LeakPolicy
 from chalicelib.expiry_job import build_sweep, report_json
 from chalicelib.notify import iso
 from chalicelib.settings import Settings
@@ -51,8 +52,13 @@ def parser() -> argparse.ArgumentParser:
     limit = actions.add_parser("set-limit", help="set a tenant's key limit")
     limit.add_argument("name")
     limit.add_argument("limit", type=int)
-    show = actions.add_parser("show", help="a tenant's limit and usage")
+    show = actions.add_parser("show", help="a tenant's limit, usage and leak policy")
     show.add_argument("name")
+    policy = actions.add_parser(
+        "set-leak-policy", help="what happens to a key reported leaked: revoke or notify"
+    )
+    policy.add_argument("name")
+    policy.add_argument("policy", choices=[choice.value for choice in LeakPolicy])
 
     authorize = commands.add_parser(
         "authorize", help="run the authorizer on an API Gateway event file, print its answer"
@@ -179,6 +185,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         tenant = services.tenants.create(args.name, args.key_limit)
     elif args.action == "set-limit":
         tenant = services.tenants.set_limit(args.name, args.limit)
+    elif args.action == "set-leak-policy":
+        tenant = services.tenants.set_leak_policy(args.name, LeakPolicy(args.policy))
     else:
         tenant = services.tenants.get(args.name)
     print(
@@ -187,6 +195,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 "tenant_id": tenant.tenant_id,
                 "key_limit": tenant.key_limit,
                 "keys_used": tenant.keys_used,
+                "leak_policy": tenant.leak_policy.value,
             }
         )
     )

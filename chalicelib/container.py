@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.connection import Connection
 
+from chalicelib.api.github_keys import GitHubKeys
 from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
@@ -19,6 +21,7 @@ from chalicelib.domain.access import AccessControl
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
+from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.settings import Settings, get_settings
@@ -26,6 +29,7 @@ from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
+from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.tenants import TenantStore
 from chalicelib.storage.usage import UsageStore
@@ -48,6 +52,9 @@ class Services:
     idempotency: IdempotencyStore
     audit: AuditStore
     oidc: OidcVerifier | None = None
+    # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
+    leaks: LeakService | None = None
+    github: GitHubKeys | None = None
 
 
 def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
@@ -75,6 +82,14 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     access = build_runtime(settings, clock, peppers=peppers).control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
+    leak_ports = LeakPorts(
+        key_store,
+        verifier,
+        tenant_store,
+        keys,
+        LeakStore(connection, audit),
+        leak_notifier(settings),
+    )
     return Services(
         settings,
         keys,
@@ -86,7 +101,27 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         idempotency,
         AuditStore(),
         oidc,
+        LeakService(tokens, leak_ports, clock),
+        GitHubKeys(settings.github_keys_url),
     )
+
+
+def leak_notifier(settings: Settings) -> LeakNotifier:
+    """Leaked keys: EventBridge and SNS in AWS; in memory against a local store."""
+    from chalicelib.notify import AwsNotifier, RecordingNotifier
+
+    if settings.dynamodb_endpoint is not None:
+        return RecordingNotifier()
+
+    def client(name: str) -> Callable[[], Any]:
+        def make() -> Any:
+            import boto3
+
+            return boto3.client(name, region_name=settings.region)
+
+        return make
+
+    return AwsNotifier(settings.event_bus, settings.leak_topic_arn, client("events"), client("sns"))
 
 
 _services: Services | None = None

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 DEFAULT_KEY_PREFIX = "lk_live"
 TRUE = frozenset({"1", "true", "yes", "on"})
+GITHUB_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class Settings:
     # The SNS topic for the per-tenant digest; None sends no digest.
     expiry_topic_arn: str | None = None
     sweep_schedule: str = "rate(1 hour)"
+    # Leaked keys (docs/secret-scanning.md): GitHub's published signing keys (https, or
+    # file:// locally and in tests), and the SNS topic for leak messages (None: events only).
+    github_keys_url: str = GITHUB_KEYS_URL
+    leak_topic_arn: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +117,8 @@ class Settings:
             event_bus=env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
             expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
             sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
+            github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
+            leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
         )
 
 

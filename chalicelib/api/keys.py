@@ -98,7 +98,12 @@ def list_keys(call: Call[Any]) -> KeyList:
     tenant_id = call.principal.tenant_id
     service = call.services.keys
     keys, last = service.list(
-        tenant_id, query.status, query.expiry, query.limit, cursor.decode(query.cursor)
+        tenant_id,
+        query.status,
+        query.expiry,
+        query.limit,
+        cursor.decode(query.cursor),
+        leaked=query.leaked,
     )
     tenant = service.usage(tenant_id)
     return KeyList(

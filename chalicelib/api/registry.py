@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import audit, docs, groups, keys, usage, verify
+from chalicelib.api import audit, docs, groups, keys, leaks, tenant, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -14,6 +14,8 @@ def register_api(app: Chalice) -> None:
         groups.routes.blueprint,
         verify.routes.blueprint,
         audit.routes.blueprint,
+        leaks.routes.blueprint,  # leaked keys
+        tenant.routes.blueprint,  # leaked keys: the tenant's leak policy
         docs.docs,
     ):
         app.register_blueprint(blueprint)

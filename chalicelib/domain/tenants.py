@@ -11,7 +11,7 @@ from chalicelib.domain import audit
 from chalicelib.domain.errors import InvalidInput, TenantExists
 from chalicelib.domain.groups import MANAGE, GroupDraft, GroupService
 from chalicelib.domain.keys import Issued, KeyDraft, KeyService
-from chalicelib.domain.records import Actor, Group, Origin, Tenant
+from chalicelib.domain.records import Actor, Group, LeakPolicy, Origin, Tenant
 from chalicelib.storage.tenants import TenantStore
 
 # A tenant's id is the name the operator gives it: short, lower case, safe in logs and URLs.
@@ -69,6 +69,20 @@ class TenantService:
             name, "tenant.limit_changed", target, OPERATOR_ORIGIN, self._clock(), changes
         )
         return self._tenants.set_limit(name, limit, record)
+
+    def set_leak_policy(
+        self, name: str, policy: LeakPolicy, origin: Origin = OPERATOR_ORIGIN
+    ) -> Tenant:
+        """Leaked keys: revoke them (the default) or only notify; unchanged writes nothing."""
+        tenant = self._tenants.get(name)
+        if tenant.leak_policy is policy:
+            return tenant
+        changes = {"leak_policy": (tenant.leak_policy.value, policy.value)}
+        target = ("tenant", name)
+        record = audit.event(
+            name, "tenant.leak_policy_changed", target, origin, self._clock(), changes
+        )
+        return self._tenants.set_leak_policy(name, policy, record)
 
     def bootstrap(self, name: str) -> Bootstrap:
         """Ensure the tenant exists, then add an admin group and an admin key to it."""

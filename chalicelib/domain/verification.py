@@ -85,16 +85,23 @@ class Verifier:
         return Decision(Outcome.VALID, key)
 
     def _secret_known(self, key: ApiKey, secret: str, now: datetime) -> bool:
+        return self.matching_secret(key, secret, now) is not None
+
+    def matching_secret(self, key: ApiKey, secret: str, now: datetime) -> SecretHash | None:
+        """The stored secret ``secret`` matches: the current one, or the previous one inside
+        its grace period; None when neither (leak reports ask which one matched)."""
         if self._matches(key.current_secret, secret):
-            return True
+            return key.current_secret
         previous = key.previous_secret
         # The old secret of a rotation works only inside its grace period.
-        return (
+        if (
             previous is not None
             and previous.valid_until is not None
             and now < previous.valid_until
             and self._matches(previous, secret)
-        )
+        ):
+            return previous
+        return None
 
     def _matches(self, stored: SecretHash, secret: str) -> bool:
         return secret_matches(self._peppers.get(stored.pepper_version), secret, stored.digest)

@@ -15,6 +15,7 @@ from pynamodb.attributes import (
     NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -95,6 +96,12 @@ class KeyModel(Model):
     sweep_shard = UnicodeAttribute(null=True)
     sweep_due = UTCDateTimeAttribute(null=True)
     notified_thresholds = NumberSetAttribute(null=True)
+    # Leaked keys (chalicelib/storage/leaks.py): the latest report's time, source and URL
+    # (never the token), and fingerprints of the stored secret hashes that were reported.
+    leaked_at = UTCDateTimeAttribute(null=True)
+    leak_source = UnicodeAttribute(null=True)
+    leak_url = UnicodeAttribute(null=True)
+    leaked_secrets = UnicodeSetAttribute(null=True)
 
     by_tenant = TenantCreatedIndex()
     by_sweep_due = SweepDueIndex()
@@ -129,6 +136,8 @@ class TenantModel(Model):
     key_limit = NumberAttribute()
     keys_used = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
+    # Leaked keys: "revoke" or "notify"; absent means "revoke".
+    leak_policy = UnicodeAttribute(null=True)
 
 
 class TenantDayIndex(GlobalSecondaryIndex["UsageModel"]):

@@ -40,6 +40,8 @@ EVERY_VARIABLE = {
     "LATCHKEY_OIDC_TENANT_CLAIM": "tenant",
     "LATCHKEY_OIDC_ROLES_CLAIM": "roles",
     "LATCHKEY_OIDC_ROLES": "Key admins=keys:manage; Auditors = keys:read",
+    "LATCHKEY_GITHUB_KEYS_URL": "file:///etc/latchkey/github-keys.json",
+    "LATCHKEY_LEAK_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:leaks",
     "AWS_REGION": "eu-west-1",
 }
 
@@ -75,6 +77,8 @@ def test_every_variable_is_read_into_its_field() -> None:
         oidc_tenant_claim="tenant",
         oidc_roles_claim="roles",
         oidc_roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
+        github_keys_url="file:///etc/latchkey/github-keys.json",
+        leak_topic_arn="arn:aws:sns:eu-west-1:123456789012:leaks",
     )
 
 
