@@ -13,7 +13,6 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from app import app
 from chalicelib.container import Services, build_services, set_services
 from tests.conftest import FakeClock, test_settings
 from tests.fake_github import FakeGitHub
@@ -29,9 +28,7 @@ def github(tmp_path: Path) -> FakeGitHub:
 
 
 @pytest.fixture
-def leak_services(
-    services: Services, github: FakeGitHub, clock: FakeClock
-) -> Iterator[Services]:
+def leak_services(services: Services, github: FakeGitHub, clock: FakeClock) -> Iterator[Services]:
     """The app's services with a bus, a topic and the fake GitHub's key list."""
     region = services.settings.region
     boto3.client("events", region_name=region).create_event_bus(Name=BUS)
