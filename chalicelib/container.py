@@ -57,8 +57,10 @@ class Services:
     github: GitHubKeys | None = None
 
 
-def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
-    """Wire stores, peppers and services for ``settings``."""
+def build_services(
+    settings: Settings, clock: Clock = utc_now, notifier: LeakNotifier | None = None
+) -> Services:
+    """Wire stores, peppers and services for ``settings`` (tests may pass the leak notifier)."""
     bind_models(settings)
     connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
@@ -88,7 +90,7 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         tenant_store,
         keys,
         LeakStore(connection, audit),
-        leak_notifier(settings),
+        notifier or leak_notifier(settings),
     )
     return Services(
         settings,
