@@ -164,3 +164,14 @@ def test_examples_attach_the_exported_authorizer(name: str) -> None:
     assert permission["FunctionName"] == {
         "Fn::ImportValue": {"Sub": "${LatchkeyStackName}-AuthorizerArn"}
     }
+
+
+def test_leaked_keys_are_announced_on_the_notification_bus_and_topic(
+    resources: dict[str, Any],
+) -> None:
+    variables = environment(resources, "APIHandler")
+
+    assert variables["LATCHKEY_EVENT_BUS"] == {"Ref": "NotificationBus"}
+    assert variables["LATCHKEY_LEAK_TOPIC_ARN"] == {"Ref": "ExpiryTopic"}
+    # The GitHub key list's URL keeps its default (GitHub's own) in AWS.
+    assert "LATCHKEY_GITHUB_KEYS_URL" not in variables
