@@ -40,6 +40,7 @@ from chalicelib.settings import Settings
 from chalicelib.storage.models import table_names
 from scripts.dynamodb_local import REPO_ROOT, stop_process
 from tests.conftest import Counters
+from tests.fake_github import FakeGitHub
 from tests.fake_issuer import AUDIENCE, ISSUER, Issuer
 
 ST = Path(sys.executable).parent / "st"
@@ -92,6 +93,8 @@ def server_environment(settings: Settings, jwks: Path) -> dict[str, str]:
         "LATCHKEY_OIDC_ISSUER": ISSUER,
         "LATCHKEY_OIDC_AUDIENCE": AUDIENCE,
         "LATCHKEY_OIDC_JWKS_URL": jwks.as_uri(),
+        # Leaked keys: a fake GitHub's key list, so no request leaves the machine.
+        "LATCHKEY_GITHUB_KEYS_URL": FakeGitHub(jwks.parent).url,
         "AWS_DEFAULT_REGION": settings.region,
     }
 
