@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain import audit
@@ -82,7 +82,10 @@ class TenantService:
         record = audit.event(
             name, "tenant.leak_policy_changed", target, origin, self._clock(), changes
         )
-        return self._tenants.set_leak_policy(name, policy, record)
+        self._tenants.set_leak_policy(name, policy, record)
+        # Built from what was written, not read back: a failed read after the commit must
+        # not answer 503 for a change that was made.
+        return replace(tenant, leak_policy=policy)
 
     def bootstrap(self, name: str) -> Bootstrap:
         """Ensure the tenant exists, then add an admin group and an admin key to it."""

@@ -66,7 +66,7 @@ class TenantStore:
 
     def set_leak_policy(
         self, tenant_id: str, policy: LeakPolicy, event: AuditEvent | None = None
-    ) -> Tenant:
+    ) -> None:
         """Leaked keys: set what the tenant wants done with a leaked key, with its event."""
         with storage_errors():
             try:
@@ -81,4 +81,3 @@ class TenantStore:
                 if 0 in failed_items(error):
                     raise NotFound(f"no tenant {tenant_id!r}") from None
                 raise
-        return self.get(tenant_id)
