@@ -298,6 +298,9 @@ def test_every_operation_passes_every_schemathesis_check_with_no_5xx_and_no_leak
     documented = operations(live_api)
     assert len(documented) >= 15  # keys, groups, verify, usage and audit: none went missing
     never = [op for op in documented if not any(op.called_by(e) for e in succeeded)]
+    # Leaked keys: only GitHub's private key signs a body this endpoint accepts, so every
+    # generated call is a 401; tests/functional/leaks/test_github.py signs and succeeds.
+    never = [op for op in never if not op.path.match("/v1/secret-scanning/github")]
     assert never == []
     assert len(run.exchanges) >= EXAMPLES_PER_OPERATION * len(documented)
 
