@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import audit, docs, groups, keys, leaks, tenant, usage, verify
+# console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
+from chalicelib.api import audit, console, docs, groups, keys, leaks, me, tenant, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -17,5 +18,7 @@ def register_api(app: Chalice) -> None:
         leaks.routes.blueprint,  # leaked keys
         tenant.routes.blueprint,  # leaked keys: the tenant's leak policy
         docs.docs,
+        me.routes.blueprint,
+        console.console,
     ):
         app.register_blueprint(blueprint)
