@@ -13,6 +13,7 @@ from typing import Any
 
 from pynamodb.connection import Connection
 
+from chalicelib.api.cursor import Cursors
 from chalicelib.api.github_keys import GitHubKeys
 from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import build_runtime, peppers_for
@@ -54,6 +55,8 @@ class Services:
     idempotency: IdempotencyStore
     audit: AuditStore
     oidc: OidcVerifier | None = None
+    # Signed pagination cursors (issue 11); None only where no listing is served.
+    cursors: Cursors | None = None
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     leaks: LeakService | None = None
     github: GitHubKeys | None = None
@@ -83,7 +86,7 @@ def build_services(
         clock,
         timedelta(days=settings.expiring_soon_days),
     )
-    groups = GroupService(GroupStore(connection, audit), clock)
+    groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
@@ -110,6 +113,7 @@ def build_services(
         idempotency,
         AuditStore(),
         oidc,
+        Cursors(peppers),
         LeakService(tokens, leak_ports, clock),
         GitHubKeys(settings.github_keys_url),
     )

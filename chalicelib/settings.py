@@ -81,6 +81,8 @@ class Settings:
     console_product_name: str = "Latchkey"
     console_logo_url: str = ""
     console_accent: str = "#1d4ed8"
+    # Groups per tenant unless an operator sets the tenant's own (issue 11).
+    default_group_limit: int = 50
     # Leaked keys (docs/secret-scanning.md): GitHub's published signing keys (https, or
     # file:// locally and in tests), and the SNS topic for leak messages (None: events only).
     github_keys_url: str = GITHUB_KEYS_URL
@@ -131,6 +133,9 @@ class Settings:
             event_bus=env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
             expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
             sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
+            default_group_limit=int(
+                env.get("LATCHKEY_DEFAULT_GROUP_LIMIT", base.default_group_limit)
+            ),
             github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
             leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
         )

@@ -54,7 +54,7 @@ class Fakes:
         return self.keys.get(key_id)
 
     def get(self, tenant_id: str) -> Tenant:
-        return Tenant(tenant_id, 10, 1, NOW, self.policy)
+        return Tenant(tenant_id, 10, 1, NOW, leak_policy=self.policy)
 
     def revoke_leaked(self, key: ApiKey, origin: Origin, leak: LeakMark) -> ApiKey | None:
         assert origin.actor == SCANNER
