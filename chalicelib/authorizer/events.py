@@ -8,6 +8,11 @@
 
 The address is always the connection's, as API Gateway reports it: X-Forwarded-For is
 never read.
+
+Access tokens (issue 15) come as ``Authorization: Bearer <token>`` (REQUEST and HTTP API
+events) or as a TOKEN event's ``authorizationToken`` starting ``Bearer ``. A request
+carrying both a key and a bearer token carries neither: a wrong credential is never
+outvoted by a right one.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 API_KEY_HEADER = "x-api-key"
+AUTHORIZATION_HEADER = "authorization"
+BEARER = "bearer "
 
 
 class UnsupportedEvent(ValueError):
@@ -32,6 +39,7 @@ class AuthRequest:
     path: str
     arn_base: str  # arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE
     http_api: bool
+    bearer: str | None = None  # an access token (issue 15)
 
     @property
     def route(self) -> tuple[str, str]:
@@ -52,14 +60,29 @@ def _split_arn(arn: str) -> tuple[str, str, str]:
     return f"{prefix}:{parts[0]}/{parts[1]}", parts[2].upper(), path
 
 
-def _header(event: dict[str, Any]) -> str | None:
+def _header(event: dict[str, Any], wanted: str = API_KEY_HEADER) -> str | None:
     for name, value in (event.get("headers") or {}).items():
-        if name.lower() == API_KEY_HEADER and isinstance(value, str):
+        if name.lower() == wanted and isinstance(value, str):
             return value
     for name, values in (event.get("multiValueHeaders") or {}).items():
-        if name.lower() == API_KEY_HEADER and values and isinstance(values[0], str):
+        if name.lower() == wanted and values and isinstance(values[0], str):
             return str(values[0])
     return None
+
+
+def _bearer(value: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value (any case of the scheme)."""
+    if value is None or value[: len(BEARER)].lower() != BEARER:
+        return None
+    return value[len(BEARER) :].strip() or None
+
+
+def _credentials(key: str | None, authorization: str | None) -> tuple[str | None, str | None]:
+    """(key, bearer token); both None when both were sent."""
+    bearer = _bearer(authorization)
+    if key is not None and bearer is not None:
+        return None, None
+    return key, bearer
 
 
 def _address(value: Any) -> str | None:
@@ -80,14 +103,17 @@ def parse_event(event: dict[str, Any]) -> AuthRequest:
         http = context.get("http") or {}
         method = str(http.get("method") or method).upper()
         path = str(event.get("rawPath") or http.get("path") or path)
-        return AuthRequest(_header(event), _address(http.get("sourceIp")), method, path, base, True)
+        key, bearer = _credentials(_header(event), _header(event, AUTHORIZATION_HEADER))
+        source = _address(http.get("sourceIp"))
+        return AuthRequest(key, source, method, path, base, True, bearer)
     base, method, path = _split_arn(str(event.get("methodArn", "")))
     if event.get("type") == "TOKEN":
         token = event.get("authorizationToken")
-        return AuthRequest(
-            token if isinstance(token, str) else None, None, method, path, base, False
-        )
+        token = token if isinstance(token, str) else None
+        bearer = _bearer(token)
+        return AuthRequest(None if bearer else token, None, method, path, base, False, bearer)
     if event.get("type") == "REQUEST":
         source = _address((context.get("identity") or {}).get("sourceIp"))
-        return AuthRequest(_header(event), source, method, path, base, False)
+        key, bearer = _credentials(_header(event), _header(event, AUTHORIZATION_HEADER))
+        return AuthRequest(key, source, method, path, base, False, bearer)
     raise UnsupportedEvent("not a TOKEN, REQUEST or HTTP API 2.0 authorizer event")

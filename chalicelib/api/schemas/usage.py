@@ -49,6 +49,7 @@ class DayCount(BaseModel):
     day: str
     allowed: int
     denied: int
+    tokens_issued: int = 0  # access tokens issued for the key (issue 15)
 
 
 class UsageReport(BaseModel):
@@ -62,3 +63,4 @@ class UsageReport(BaseModel):
     days: list[DayCount]
     allowed: int
     denied: int
+    tokens_issued: int = 0
