@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pynamodb.connection import Connection
 
 from chalicelib.api.oidc import OidcVerifier, build_oidc
-from chalicelib.authorizer.runtime import build_runtime, peppers_for
+from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
-from chalicelib.domain.access import AccessControl
+from chalicelib.domain.access import AccessControl, GroupCache
+from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
@@ -28,10 +31,70 @@ from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.tenants import TenantStore
+from chalicelib.storage.token_keys import TokenKeys, token_keys_for
 from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
 
+if TYPE_CHECKING:
+    from chalicelib.domain.token_check import TokenChecker
+
 Clock = Callable[[], datetime]
+
+
+class AccessTokens:
+    """The token endpoint's and ``/v1/verify``'s parts (issue 15), built on first use.
+
+    Nothing here reads the key file or calls KMS until a token request, a JWKS request or a
+    token to verify arrives, so a misconfigured key never breaks the management API.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        runtime: Runtime,
+        verifier: Verifier,
+        keys: TokenKeys | None = None,
+    ) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._runtime = runtime
+        self._verifier = verifier
+        self._keys = keys
+
+    @cached_property
+    def keys(self) -> TokenKeys:
+        return self._keys or token_keys_for(self.settings)
+
+    @cached_property
+    def issuer(self) -> TokenIssuer:
+        settings = self.settings
+        rules = TokenRules(
+            settings.token_issuer,
+            settings.token_audience_or_issuer,
+            timedelta(seconds=settings.token_lifetime_seconds),
+        )
+        return TokenIssuer(
+            rules,
+            self._verifier,
+            TokenFormat(settings.key_prefix),
+            GroupCache(self._runtime.store, settings.group_cache_seconds),
+            self._runtime.usage,
+            self.keys.signer,
+            self._clock,
+        )
+
+    @cached_property
+    def checker(self) -> TokenChecker:
+        from chalicelib.domain.token_check import TokenChecker
+
+        settings = self.settings
+        return TokenChecker(
+            self.keys.published,
+            settings.token_issuer,
+            settings.token_audience_or_issuer,
+            self._clock,
+        )
 
 
 @dataclass(frozen=True)
@@ -48,9 +111,13 @@ class Services:
     idempotency: IdempotencyStore
     audit: AuditStore
     oidc: OidcVerifier | None = None
+    # None when no token issuer is configured: the token endpoints answer 404.
+    tokens: AccessTokens | None = None
 
 
-def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
+def build_services(
+    settings: Settings, clock: Clock = utc_now, token_keys: TokenKeys | None = None
+) -> Services:
     """Wire stores, peppers and services for ``settings``."""
     bind_models(settings)
     connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
@@ -72,7 +139,8 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
-    access = build_runtime(settings, clock, peppers=peppers).control
+    runtime = build_runtime(settings, clock, peppers=peppers)
+    access = runtime.control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
     return Services(
@@ -86,6 +154,9 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         idempotency,
         AuditStore(),
         oidc,
+        AccessTokens(settings, clock, runtime, verifier, token_keys)
+        if settings.token_issuer
+        else None,
     )
 
 

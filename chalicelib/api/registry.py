@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import audit, docs, groups, keys, usage, verify
+from chalicelib.api import audit, discovery, docs, groups, keys, oauth, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -15,5 +15,8 @@ def register_api(app: Chalice) -> None:
         verify.routes.blueprint,
         audit.routes.blueprint,
         docs.docs,
+        # Access tokens (issue 15): the token endpoint, JWKS and discovery.
+        oauth.oauth,
+        discovery.discovery,
     ):
         app.register_blueprint(blueprint)

@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     Field,
     field_validator,
+    model_validator,
 )
 
 from chalicelib.api.schemas.common import CALL_REGEX, Strict
@@ -18,7 +19,15 @@ from chalicelib.domain import routes
 class VerifyRequest(Strict):
     """``POST /v1/verify``."""
 
-    key: str = Field(max_length=512, description="The full API key to check.")
+    key: str | None = Field(
+        default=None, max_length=512, description="The full API key to check (or ``token``)."
+    )
+    # Access tokens (issue 15): checked from the token alone, like the authorizer does.
+    token: str | None = Field(
+        default=None,
+        max_length=16384,
+        description="An access token from POST /oauth2/token to check, instead of a key.",
+    )
     route: str | None = Field(
         default=None,
         max_length=2048,
@@ -41,6 +50,12 @@ class VerifyRequest(Strict):
             raise ValueError('must look like "GET /orders/7"')
         return f"{method} {path}"
 
+    @model_validator(mode="after")
+    def _one_credential(self) -> VerifyRequest:
+        if (self.key is None) == (self.token is None):
+            raise ValueError("send exactly one of key and token")
+        return self
+
     def parsed_route(self) -> tuple[str, str] | None:
         if self.route is None:
             return None
@@ -58,6 +73,8 @@ class VerifyResult(BaseModel):
         "EXPIRED",
         "IP_NOT_ALLOWED",
         "ROUTE_NOT_ALLOWED",
+        "TOKEN_EXPIRED",
+        "TOKEN_INVALID",
     ]
     key_id: str | None
     tenant_id: str | None
