@@ -18,7 +18,6 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
-from app import app
 from chalicelib.container import Services, build_services, set_services
 from chalicelib.storage.schema import create_tables
 from tests.conftest import FakeClock
