@@ -25,6 +25,7 @@ from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime, build_runtime
 from chalicelib.container import Services, build_services, set_services
 from chalicelib.domain.access_tokens import TokenRules, claims_for
+from chalicelib.domain.errors import ClientRefused
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.signing import compact_jws
@@ -165,7 +166,7 @@ def forged(services: Services, group_id: str, clock: FakeClock) -> dict[str, str
         "another signer": signed("other"),
         "another issuer": signed(issuer="https://evil.example"),
         "another audience": signed(audience="someone-else"),
-        "alg none": jwt.encode(claims, None, algorithm="none"),
+        "alg none": jwt.encode(claims, "", algorithm="none"),
         "HS256 with the public key": jwt.encode(
             claims, public_pem.hex(), algorithm="HS256", headers={"typ": "at+jwt"}
         ),
@@ -182,7 +183,7 @@ def test_a_token_latchkey_did_not_issue_is_unauthorized(
     for name, token in forged(services, group_id, clock).items():
         with pytest.raises(Unauthorized):
             authorize(event(shape, token, ALLOWED, OUTSIDE), runtime)
-            pytest.fail(name)
+        assert name
     assert runtime.store.reads == 0
 
 
@@ -212,7 +213,7 @@ def test_a_token_outlives_its_keys_revocation_until_it_expires(
     response = authorize(event(Shape.REST_REQUEST, token, ALLOWED, OUTSIDE), runtime)
     assert allowed(Shape.REST_REQUEST, response, ALLOWED), "the documented bound: its lifetime"
     assert services.tokens is not None
-    with pytest.raises(Exception, match="ClientRefused|client"):
+    with pytest.raises(ClientRefused):
         token_for(services, issued)  # ... but the revoked key gets no new token
     clock.advance(seconds=331)
     with pytest.raises(Unauthorized):
