@@ -24,6 +24,7 @@ LOCAL_ONLY = {
     "LATCHKEY_DYNAMODB_ENDPOINT",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "LATCHKEY_TOKEN_LOCAL_KEY",  # in AWS, tokens are signed in KMS
 }
 
 
