@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -20,7 +22,7 @@ from moto import mock_aws
 
 from chalicelib.container import Services, build_services, set_services
 from chalicelib.storage.schema import create_tables
-from tests.conftest import FakeClock
+from tests.conftest import Counters, FakeClock
 from tests.conftest import test_settings as settings_for
 from tests.functional.conftest import Api, create_key, json_of, table_snapshot
 from tests.token_keys import ISSUER, local_keys
@@ -363,3 +365,83 @@ def test_the_jwks_publishes_the_signing_key_by_its_thumbprint(api: Api) -> None:
     assert (entry["kty"], entry["alg"], entry["use"]) == ("RSA", "RS256", "sig")
     assert entry["kid"] == local_keys().signer.key_id()
     assert jwt.PyJWK(entry).key_id == entry["kid"]
+
+
+# --- POST /v1/verify with a token ----------------------------------------------------------
+
+
+def verify(api: Api, **body: Any) -> dict[str, Any]:
+    response = api.as_key(None).call("POST", "/v1/verify", body)
+    assert response.status_code == 200, response.body
+    result: dict[str, Any] = json_of(response)
+    return result
+
+
+def test_verify_checks_a_token_with_the_authorizers_codes(
+    api: Api, key: dict[str, Any], orders_group: str, clock: FakeClock
+) -> None:
+    token = json_of(token_request(api, key, scope="orders:read"))["access_token"]
+    expires = clock.now.timestamp() + 300
+    assert verify(api, token=token, route="GET /orders/7") == {
+        "valid": True,
+        "code": "VALID",
+        "key_id": key["key"]["id"],
+        "tenant_id": "acme",
+        "group_id": orders_group,
+        "permissions": ["orders:read"],
+        "expires_at": datetime.fromtimestamp(expires, UTC).isoformat().replace("+00:00", "Z"),
+    }
+    assert verify(api, token=token, route="DELETE /orders/7")["code"] == "ROUTE_NOT_ALLOWED"
+    assert verify(api, token=token[:-2] + "xx")["code"] == "TOKEN_INVALID"
+    assert verify(api, token="not.a.token")["code"] == "TOKEN_INVALID"
+    clock.advance(seconds=330)
+    expired = verify(api, token=token)
+    assert (expired["valid"], expired["code"]) == (False, "TOKEN_EXPIRED")
+    assert expired["key_id"] is None, "an expired token reveals nothing"
+
+
+def test_verify_checks_the_tokens_allowlist(api: Api, orders_group: str) -> None:
+    fenced = create_key(api, orders_group, ip_allowlist=["127.0.0.1"])
+    token = json_of(token_request(api, fenced))["access_token"]
+    assert verify(api, token=token, source_ip="127.0.0.1")["code"] == "VALID"
+    assert verify(api, token=token, source_ip="192.0.2.1")["code"] == "IP_NOT_ALLOWED"
+    assert verify(api, token=token)["code"] == "IP_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize("body", [{}, {"key": "a", "token": "b"}])
+def test_verify_takes_exactly_one_of_key_and_token(api: Api, body: dict[str, str]) -> None:
+    response = api.as_key(None).call("POST", "/v1/verify", body)
+    assert response.status_code == 422
+    assert json_of(response)["code"] == "validation_failed"
+
+
+# --- tokens stay secret --------------------------------------------------------------------
+
+
+def test_a_token_appears_only_in_the_response_that_issued_it(
+    api: Api,
+    key: dict[str, Any],
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+    reliability: Counters,
+    clock: FakeClock,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = json_of(token_request(api, key))["access_token"]
+    answers = [
+        verify(api, token=token, route="GET /orders/7"),
+        verify(api, token=token, route="DELETE /orders/7"),
+        json_of(api.call("GET", f"/v1/keys/{key['key']['id']}/usage")),
+        json_of(api.call("GET", "/v1/audit-events")),
+    ]
+    clock.advance(seconds=61)
+    token_request(api, key)  # flushes the usage counts
+    signature = token.split(".")[2]
+    places = {
+        "tables": json.dumps(table_snapshot(services)),
+        "logs": "\n".join(record.getMessage() for record in caplog.records),
+        "answers": json.dumps(answers),
+    }
+    leaks = [where for where, text in places.items() if signature in text or token in text]
+    reliability.secret_hits += len(leaks)
+    assert leaks == []
