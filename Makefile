@@ -38,7 +38,7 @@ test: install lint typecheck
 	$(BIN)/pytest tests
 
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
-BENCHMARKS := scripts.bench_authorizer scripts.bench_sweep
+BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_sweep
 
 bench: install
 	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done
