@@ -10,7 +10,6 @@ is never logged and never stored.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
 from collections.abc import Mapping
@@ -91,7 +90,7 @@ def _basic(authorization: str) -> tuple[str, str]:
         raise _invalid_client()
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not ASCII, not base64 (binascii.Error), not UTF-8
         raise _invalid_client() from None
     client_id, colon, secret = decoded.partition(":")
     if not colon:

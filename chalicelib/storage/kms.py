@@ -45,6 +45,7 @@ class KmsPublicKeys:
         self._factory = client_factory
         self._client: Any = None
         self._der: dict[str, bytes] = {}  # KMS key id -> DER
+        self._published: dict[str, bytes] | None = None  # kid -> DER, once all are fetched
         self.calls = 0  # counted for the benchmark
 
     @property
@@ -65,9 +66,12 @@ class KmsPublicKeys:
         return self._der[key_id]
 
     def public_keys(self) -> Mapping[str, bytes]:
-        from chalicelib.jwk import thumbprint
+        if self._published is None:
+            from chalicelib.jwk import thumbprint
 
-        return {thumbprint(der): der for der in (self.der(key) for key in self._key_ids)}
+            ders = [self.der(key) for key in self._key_ids]
+            self._published = {thumbprint(der): der for der in ders}
+        return self._published
 
 
 class KmsSigner:

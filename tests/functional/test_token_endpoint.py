@@ -18,6 +18,8 @@ import boto3
 import jwt
 import pytest
 from chalice.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from chalicelib.container import Services, build_services, set_services
@@ -445,3 +447,47 @@ def test_a_token_appears_only_in_the_response_that_issued_it(
     leaks = [where for where, text in places.items() if signature in text or token in text]
     reliability.secret_hits += len(leaks)
     assert leaks == []
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+HOSTILE = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FIELDS = ["grant_type", "client_id", "client_secret", "scope", "x"]
+
+
+@HOSTILE
+@given(
+    form=st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=80), max_size=5),
+    raw=st.binary(max_size=200),
+    authorization=st.none() | st.text(max_size=80).map(lambda text: "Basic " + text),
+    use_raw=st.booleans(),
+)
+def test_hostile_token_requests_get_an_rfc_error_and_never_a_5xx(
+    api: Api,
+    reliability: Counters,
+    form: dict[str, str],
+    raw: bytes,
+    authorization: str | None,
+    use_raw: bool,
+) -> None:
+    reliability.hostile += 1
+    headers = FORM | ({"Authorization": authorization} if authorization else {})
+    body = raw if use_raw else urlencode(form).encode()
+    try:
+        response = api.client.http.post("/oauth2/token", headers=headers, body=body)
+    except (UnicodeError, ValueError):
+        return  # the test client itself refused to send it (a header it cannot encode)
+    if response.status_code >= 500:
+        reliability.five_xx += 1
+    assert response.status_code in (400, 401), response.body
+    assert json_of(response)["error"] in {
+        "invalid_request",
+        "invalid_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+    }
