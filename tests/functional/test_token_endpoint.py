@@ -410,8 +410,10 @@ def test_verify_checks_the_tokens_allowlist(api: Api, orders_group: str) -> None
     assert verify(api, token=token)["code"] == "IP_NOT_ALLOWED"
 
 
-@pytest.mark.parametrize("body", [{}, {"key": "a", "token": "b"}])
-def test_verify_takes_exactly_one_of_key_and_token(api: Api, body: dict[str, str]) -> None:
+@pytest.mark.parametrize("body", [{}, {"key": "a", "token": "b"}, {"key": None, "token": "b"}])
+def test_verify_takes_exactly_one_of_key_and_token(
+    api: Api, body: dict[str, str | None]
+) -> None:
     response = api.as_key(None).call("POST", "/v1/verify", body)
     assert response.status_code == 422
     assert json_of(response)["code"] == "validation_failed"

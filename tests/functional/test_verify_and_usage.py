@@ -84,7 +84,7 @@ def test_unknown_key_reveals_nothing(api: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({}, "key"),
+        ({}, "body"),  # neither key nor token (issue 15: one of them)
         ({"key": "x", "route": "orders"}, "route"),
         ({"key": "x", "extra": 1}, "extra"),
         ({"key": 7}, "key"),

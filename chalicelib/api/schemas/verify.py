@@ -7,26 +7,37 @@ from typing import Literal
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
-from chalicelib.api.schemas.common import CALL_REGEX, Strict
+from chalicelib.api.schemas.common import CALL_REGEX, Strict, drop_null
 from chalicelib.domain import routes
 
 
 class VerifyRequest(Strict):
     """``POST /v1/verify``."""
 
+    # Exactly one of key and token, never null: the document says so with oneOf.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["key"]}, {"required": ["token"]}]},
+    )
+
     key: str | None = Field(
-        default=None, max_length=512, description="The full API key to check (or ``token``)."
+        default=None,
+        max_length=512,
+        description="The full API key to check (or ``token``).",
+        json_schema_extra=drop_null,
     )
     # Access tokens (issue 15): checked from the token alone, like the authorizer does.
     token: str | None = Field(
         default=None,
         max_length=16384,
         description="An access token from POST /oauth2/token to check, instead of a key.",
+        json_schema_extra=drop_null,
     )
     route: str | None = Field(
         default=None,
@@ -52,7 +63,8 @@ class VerifyRequest(Strict):
 
     @model_validator(mode="after")
     def _one_credential(self) -> VerifyRequest:
-        if (self.key is None) == (self.token is None):
+        sent = [name for name in ("key", "token") if name in self.model_fields_set]
+        if len(sent) != 1 or getattr(self, sent[0]) is None:
             raise ValueError("send exactly one of key and token")
         return self
 
