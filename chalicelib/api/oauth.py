@@ -20,6 +20,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.auth import source_ip
 from chalicelib.container import get_services
+from chalicelib.domain.access_tokens import IssuedToken, TokenIssuer
 from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
 from chalicelib.domain.signing import SigningFailed
 from chalicelib.peppers import PepperUnavailable
@@ -121,23 +122,9 @@ def _token_answer(headers: Mapping[str, str], raw: bytes, context: dict[str, Any
     client_id, secret = client_credentials(headers.get("authorization"), form)
     issuer = services.tokens.issuer
     try:
-        decision = issuer.authenticate(client_id, secret, source_ip(context))
-    except ClientRefused:
-        raise _invalid_client() from None
-    try:
-        grant_type = form.get("grant_type")
-        if not grant_type:
-            raise OAuthError("invalid_request", "grant_type is required")
-        if grant_type != GRANT:
-            raise OAuthError("unsupported_grant_type", f"only {GRANT} is supported")
-        try:
-            issued = issuer.issue(decision, form.get("scope"))
-        except ScopeRefused as error:
-            raise OAuthError("invalid_scope", error.detail) from None
-        except ClientRefused:
-            raise _invalid_client() from None
+        issued = _grant(issuer, client_id, secret, form, source_ip(context))
     finally:
-        _flush(issuer, client_id)
+        _flush(issuer, client_id)  # the decision is counted either way
     body = {
         "access_token": issued.access_token,
         "token_type": "Bearer",
@@ -147,7 +134,28 @@ def _token_answer(headers: Mapping[str, str], raw: bytes, context: dict[str, Any
     return _json(200, body)
 
 
-def _flush(issuer: Any, client_id: str) -> None:
+def _grant(
+    issuer: TokenIssuer, client_id: str, secret: str, form: Mapping[str, str], address: str | None
+) -> IssuedToken:
+    """Authenticate the client first, then read the grant: no error helps a stranger."""
+    try:
+        decision = issuer.authenticate(client_id, secret, address)
+    except ClientRefused:
+        raise _invalid_client() from None
+    grant_type = form.get("grant_type")
+    if not grant_type:
+        raise OAuthError("invalid_request", "grant_type is required")
+    if grant_type != GRANT:
+        raise OAuthError("unsupported_grant_type", f"only {GRANT} is supported")
+    try:
+        return issuer.issue(decision, form.get("scope"))
+    except ScopeRefused as error:
+        raise OAuthError("invalid_scope", error.detail) from None
+    except ClientRefused:
+        raise _invalid_client() from None
+
+
+def _flush(issuer: TokenIssuer, client_id: str) -> None:
     try:
         issuer.flush_usage(client_id)
     except Exception as error:  # usage is best effort; the answer stands

@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from chalicelib.container import Services, build_services, set_services
+from chalicelib.domain.signing import SigningFailed
 from chalicelib.storage.schema import create_tables
+from chalicelib.storage.token_keys import TokenKeys
 from tests.conftest import Counters, FakeClock
 from tests.conftest import test_settings as settings_for
 from tests.functional.conftest import Api, create_key, json_of, table_snapshot
@@ -411,9 +413,7 @@ def test_verify_checks_the_tokens_allowlist(api: Api, orders_group: str) -> None
 
 
 @pytest.mark.parametrize("body", [{}, {"key": "a", "token": "b"}, {"key": None, "token": "b"}])
-def test_verify_takes_exactly_one_of_key_and_token(
-    api: Api, body: dict[str, str | None]
-) -> None:
+def test_verify_takes_exactly_one_of_key_and_token(api: Api, body: dict[str, str | None]) -> None:
     response = api.as_key(None).call("POST", "/v1/verify", body)
     assert response.status_code == 422
     assert json_of(response)["code"] == "validation_failed"
@@ -493,3 +493,30 @@ def test_hostile_token_requests_get_an_rfc_error_and_never_a_5xx(
         "unsupported_grant_type",
         "invalid_scope",
     }
+
+
+# --- faults --------------------------------------------------------------------------------
+
+
+def test_kms_unreachable_is_503_temporarily_unavailable_and_no_token(
+    api: Api, key: dict[str, Any], services: Services, clock: FakeClock
+) -> None:
+    class Unreachable:
+        def key_id(self) -> str:
+            return "kid"
+
+        def sign(self, message: bytes) -> bytes:
+            raise SigningFailed("Sign failed: EndpointConnectionError")
+
+    published = local_keys().published
+    broken = build_services(
+        services.settings, clock, token_keys=TokenKeys(Unreachable(), published)
+    )
+    set_services(broken)
+    response = token_request(api, key)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert json_of(response)["error"] == "temporarily_unavailable"
+    document = api.client.http.get("/.well-known/jwks.json")
+    assert document.status_code == 200, "the published keys do not need the signer"
