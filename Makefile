@@ -33,12 +33,15 @@ lint: .venv
 typecheck: .venv
 	$(BIN)/mypy
 
-# All levels: unit, functional (moto) and integration (starts its own DynamoDB Local).
+# All levels: unit, functional (moto), infrastructure and integration (each worker starts its
+# own DynamoDB Local), spread over every core by pytest-xdist. PYTEST_WORKERS=0 runs them in
+# one process; the reliability line and the per-level times are exact either way.
+PYTEST_WORKERS ?= auto
 test: install lint typecheck
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
-BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_sweep
+BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_api scripts.bench_sweep
 
 bench: install
 	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done

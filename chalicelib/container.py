@@ -27,9 +27,11 @@ from chalicelib.domain.verification import Verifier
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.groups import GroupStore
+from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models
+from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.tenants import TenantStore
 from chalicelib.storage.token_keys import TokenKeys, token_keys_for
 from chalicelib.storage.usage import UsageStore
@@ -119,8 +121,12 @@ def build_services(
     settings: Settings, clock: Clock = utc_now, token_keys: TokenKeys | None = None
 ) -> Services:
     """Wire stores, peppers and services for ``settings``."""
-    bind_models(settings)
+    # One botocore session for every model, the transaction connection and /v1/verify's
+    # client: the service model is parsed once (chalicelib/storage/sessions.py).
+    session = new_session()
+    bind_models(settings, session)
     connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    adopt(connection, session)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
     key_store = KeyStore(connection, expiry, audit)
@@ -139,7 +145,8 @@ def build_services(
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
-    runtime = build_runtime(settings, clock, peppers=peppers)
+    hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
+    runtime = build_runtime(settings, clock, store=hot_store, peppers=peppers)
     access = runtime.control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
