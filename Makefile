@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install .venv node_modules dev lint typecheck test bench package clean distclean
+.PHONY: install .venv node_modules chromium dev lint typecheck test bench package clean distclean
 
-install: .venv node_modules
+install: .venv node_modules chromium
 
 .venv: $(VENV_STAMP)
 
@@ -23,6 +23,21 @@ node_modules: $(NODE_STAMP)
 $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The console's browser tests (tests/integration/console) drive Debian's Chromium through
+# Playwright; Playwright's own browser downloads are never used. As root on Debian (CI) this
+# installs it; elsewhere it says what to install and the browser tests fail until it is there.
+CHROMIUM ?= /usr/bin/chromium
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
+		apt-get update && apt-get install -y chromium; \
+	else \
+		echo "make install: $(CHROMIUM) is missing. The console's browser tests need Chromium:"; \
+		echo "  Debian/Ubuntu: sudo apt-get install chromium"; \
+		echo "  elsewhere: install Chromium or Chrome and run make with CHROMIUM=/path/to/it"; \
+	fi
 
 dev: install
 	$(BIN)/python -m scripts.dev
@@ -38,7 +53,7 @@ typecheck: .venv
 # one process; the reliability line and the per-level times are exact either way.
 PYTEST_WORKERS ?= auto
 test: install lint typecheck
-	$(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
 BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_api scripts.bench_sweep

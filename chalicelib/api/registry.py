@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import audit, discovery, docs, groups, keys, oauth, usage, verify
+# console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
+# discovery, oauth: access tokens (issue 15).
+from chalicelib.api import (
+    audit,
+    console,
+    discovery,
+    docs,
+    groups,
+    keys,
+    me,
+    oauth,
+    usage,
+    verify,
+)
 
 
 def register_api(app: Chalice) -> None:
@@ -15,6 +28,8 @@ def register_api(app: Chalice) -> None:
         verify.routes.blueprint,
         audit.routes.blueprint,
         docs.docs,
+        me.routes.blueprint,
+        console.console,
         # Access tokens (issue 15): the token endpoint, JWKS and discovery.
         oauth.oauth,
         discovery.discovery,

@@ -48,6 +48,13 @@ EVERY_VARIABLE = {
     "LATCHKEY_TOKEN_SIGNING_KEY": "arn:aws:kms:eu-west-1:123456789012:key/one",
     "LATCHKEY_TOKEN_NEXT_KEY": "arn:aws:kms:eu-west-1:123456789012:key/two",
     "LATCHKEY_TOKEN_LOCAL_KEY": ".local/token-signing-key.pem",
+    # The console (issue 14).
+    "LATCHKEY_CONSOLE_CLIENT_ID": "console-client",
+    "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "https://auth.example.com https://login.example.com",
+    "LATCHKEY_CONSOLE_FRAME_ANCESTORS": "'self' https://app.vendor.example",
+    "LATCHKEY_CONSOLE_PRODUCT_NAME": "Acme API keys",
+    "LATCHKEY_CONSOLE_LOGO_URL": "/static/acme.svg",
+    "LATCHKEY_CONSOLE_ACCENT": "#0F766E",
 }
 
 
@@ -88,6 +95,12 @@ def test_every_variable_is_read_into_its_field() -> None:
         token_signing_key="arn:aws:kms:eu-west-1:123456789012:key/one",
         token_next_key="arn:aws:kms:eu-west-1:123456789012:key/two",
         token_local_key=".local/token-signing-key.pem",
+        console_client_id="console-client",
+        console_connect_origins=("https://auth.example.com", "https://login.example.com"),
+        console_frame_ancestors="'self' https://app.vendor.example",
+        console_product_name="Acme API keys",
+        console_logo_url="/static/acme.svg",
+        console_accent="#0f766e",
     )
 
 
