@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pynamodb.connection import Connection
 
+from chalicelib.api.cursor import Cursors
 from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
@@ -113,6 +114,8 @@ class Services:
     idempotency: IdempotencyStore
     audit: AuditStore
     oidc: OidcVerifier | None = None
+    # Signed pagination cursors (issue 11); None only where no listing is served.
+    cursors: Cursors | None = None
     # None when no token issuer is configured: the token endpoints answer 404.
     tokens: AccessTokens | None = None
 
@@ -141,7 +144,7 @@ def build_services(
         clock,
         timedelta(days=settings.expiring_soon_days),
     )
-    groups = GroupService(GroupStore(connection, audit), clock)
+    groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
@@ -161,6 +164,7 @@ def build_services(
         idempotency,
         AuditStore(),
         oidc,
+        Cursors(peppers),
         AccessTokens(settings, clock, runtime, verifier, token_keys)
         if settings.token_issuer
         else None,

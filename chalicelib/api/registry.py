@@ -15,6 +15,7 @@ from chalicelib.api import (
     keys,
     me,
     oauth,
+    request_ids,
     usage,
     verify,
 )
@@ -35,3 +36,6 @@ def register_api(app: Chalice) -> None:
         discovery.discovery,
     ):
         app.register_blueprint(blueprint)
+    # Request ids (issue 11): on every response, audit event and log line of a request.
+    app.register_middleware(request_ids.request_ids, "http")
+    request_ids.install_log_prefix()

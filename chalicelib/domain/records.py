@@ -126,3 +126,5 @@ class Tenant:
     key_limit: int
     keys_used: int
     created_at: datetime
+    group_limit: int | None = None  # None: the deployment's default
+    groups_used: int = 0

@@ -20,6 +20,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from chalicelib.domain.allowlist import allows
+from chalicelib.domain.paths import is_canonical
 from chalicelib.domain.routes import route_allowed
 from chalicelib.domain.signing import ALGORITHM, PublicKeys
 from chalicelib.domain.verification import Outcome
@@ -109,6 +110,8 @@ class TokenChecker:
             return TokenAccess(Outcome.TOKEN_INVALID)
         if not allows(grant.ip_allowlist, source_ip):
             return TokenAccess(Outcome.IP_NOT_ALLOWED, grant)
+        if route is not None and not is_canonical(route[1]):  # as for keys (domain/paths.py)
+            return TokenAccess(Outcome.PATH_NOT_CANONICAL, grant)
         if route is not None and not route_allowed(grant.routes, *route):
             return TokenAccess(Outcome.ROUTE_NOT_ALLOWED, grant)
         return TokenAccess(Outcome.VALID, grant)

@@ -30,6 +30,8 @@ class Outcome(StrEnum):
     EXPIRED = "EXPIRED"
     IP_NOT_ALLOWED = "IP_NOT_ALLOWED"
     ROUTE_NOT_ALLOWED = "ROUTE_NOT_ALLOWED"
+    # The path holds a dot-segment or an encoded form of one: it matches no pattern.
+    PATH_NOT_CANONICAL = "PATH_NOT_CANONICAL"
     # Access tokens (issue 15): past their exp, or not a token Latchkey signed.
     TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105 - a reason code, not a secret
     TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - a reason code, not a secret
