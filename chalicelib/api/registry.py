@@ -5,14 +5,17 @@ from __future__ import annotations
 from chalice import Chalice
 
 # console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
+# discovery, oauth: access tokens (issue 15). leaks, tenant: leaked keys (issue 16).
 from chalicelib.api import (
     audit,
     console,
+    discovery,
     docs,
     groups,
     keys,
     leaks,
     me,
+    oauth,
     request_ids,
     tenant,
     usage,
@@ -32,6 +35,9 @@ def register_api(app: Chalice) -> None:
         docs.docs,
         me.routes.blueprint,
         console.console,
+        # Access tokens (issue 15): the token endpoint, JWKS and discovery.
+        oauth.oauth,
+        discovery.discovery,
     ):
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.

@@ -173,6 +173,8 @@ class UsageModel(Model):
     allowed = NumberAttribute(default=0)
     denied = NumberAttribute(default=0)
     expires = TTLAttribute(null=True)
+    # Access tokens issued (issue 15); absent on days with none.
+    tokens_issued = NumberAttribute(null=True)
 
     by_tenant = TenantDayIndex()
 
