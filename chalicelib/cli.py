@@ -36,7 +36,7 @@ from chalicelib.cli_store import (
 )
 from chalicelib.container import build_services
 from chalicelib.domain.errors import LatchkeyError
-from chalicelib.domain.records import Tenant
+from chalicelib.domain.records import LeakPolicy, Tenant
 from chalicelib.observability import log
 from chalicelib.observability.metrics import CLI
 from chalicelib.settings import Settings
@@ -98,6 +98,12 @@ def parser() -> argparse.ArgumentParser:
     shown = actions.add_parser("show", help="a tenant's limit and usage")
     shown.add_argument("name")
     shown.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
+    policy = actions.add_parser(
+        "set-leak-policy", help="what happens to a key reported leaked: revoke or notify"
+    )
+    policy.add_argument("name")
+    policy.add_argument("policy", choices=[choice.value for choice in LeakPolicy])
+    policy.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
 
     authorize = commands.add_parser(
         "authorize", help="run the authorizer on an API Gateway event file, print its answer"
@@ -164,6 +170,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         tenant = services.tenants.set_limit(args.name, args.limit)
     elif args.action == "set-group-limit":
         tenant = services.tenants.set_group_limit(args.name, args.limit)
+    elif args.action == "set-leak-policy":
+        tenant = services.tenants.set_leak_policy(args.name, LeakPolicy(args.policy))
     else:
         tenant = services.tenants.get(args.name)
     show(_tenant_json(tenant, settings), args.json, TENANT_COLUMNS)
@@ -179,6 +187,7 @@ def _tenant_json(tenant: Tenant, settings: Settings) -> dict[str, object]:
         if tenant.group_limit is None
         else tenant.group_limit,
         "groups_used": tenant.groups_used,
+        "leak_policy": tenant.leak_policy.value,
     }
 
 

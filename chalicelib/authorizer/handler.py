@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+from chalicelib.authorizer.bearer import decide_token
 from chalicelib.authorizer.events import (
     AuthRequest,
     UnsupportedEvent,
@@ -22,7 +23,13 @@ from chalicelib.authorizer.runtime import Runtime, get_runtime
 from chalicelib.domain.access import Access
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.observability.decisions import DecisionRecord
-from chalicelib.observability.metrics import AMBIGUOUS, FAIL_CLOSED, UNSUPPORTED_EVENT
+from chalicelib.observability.metrics import (
+    AMBIGUOUS,
+    FAIL_CLOSED,
+    TOKEN_INVALID,
+    TOKEN_VALID,
+    UNSUPPORTED_EVENT,
+)
 from chalicelib.peppers import PepperUnavailable
 
 # Not under "latchkey": Chalice sets its app logger (named for the app) to ERROR and
@@ -91,6 +98,8 @@ def authorize(
         logger.warning("authorizer: several X-API-Key values; denying")
         decision.record(AMBIGUOUS)
         return _unavailable(request, runtime, "ambiguous")
+    if request.bearer is not None:
+        return _token(request, runtime, decision)
     try:
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:
@@ -119,6 +128,22 @@ def _parse(event: Any, decision: _Decision) -> AuthRequest:
         logger.warning("authorizer: unreadable event: %s", type(error).__name__)
     decision.record(UNSUPPORTED_EVENT)
     raise Unauthorized from None
+
+
+def _token(request: AuthRequest, runtime: Runtime, decision: _Decision) -> dict[str, Any]:
+    """An access token: decided from the token alone; never logged (its line names only
+    the outcome: TOKEN_VALID or TOKEN_INVALID, FAIL_CLOSED when its keys are unreachable)."""
+    try:
+        response = decide_token(request, runtime.tokens, runtime.settings.simple_responses)
+    except Exception as error:  # the signing keys unreachable, or anything else: deny
+        logger.error("authorizer: failing closed on a token: %s", type(error).__name__)
+        decision.record(FAIL_CLOSED)
+        return _unavailable(request, runtime)
+    if response is None:
+        decision.record(TOKEN_INVALID)
+        raise Unauthorized
+    decision.record(TOKEN_VALID)
+    return response
 
 
 def _flush(runtime: Runtime, access: Access) -> bool:

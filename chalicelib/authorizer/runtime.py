@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.authorizer.bearer import TokenGate
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
+from chalicelib.domain.signing import PublicKeys
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
 from chalicelib.observability import log
@@ -44,6 +46,9 @@ class Runtime:
     store: HotStore
     control: AccessControl
     usage: UsageRecorder
+    # Access tokens (issue 15): the checker is built on the first bearer token; None
+    # refuses every token.
+    tokens: TokenGate | None = None
     telemetry: DecisionTelemetry = field(
         default_factory=lambda: DecisionTelemetry(AUTHORIZER, "authorizer")
     )
@@ -54,6 +59,7 @@ def build_runtime(
     clock: Callable[[], datetime] = utc_now,
     store: HotStore | None = None,
     peppers: PepperSource | None = None,
+    token_keys: PublicKeys | None = None,
     telemetry: DecisionTelemetry | None = None,
 ) -> Runtime:
     store = store or HotStore(settings)
@@ -62,8 +68,10 @@ def build_runtime(
     )
     usage = UsageRecorder(store, clock, timedelta(seconds=settings.usage_flush_seconds))
     groups = GroupCache(store, settings.group_cache_seconds)
+    tokens = TokenGate(settings, clock, token_keys)
     telemetry = telemetry or DecisionTelemetry(AUTHORIZER, "authorizer")
-    return Runtime(settings, store, AccessControl(verifier, groups, usage), usage, telemetry)
+    control = AccessControl(verifier, groups, usage)
+    return Runtime(settings, store, control, usage, tokens=tokens, telemetry=telemetry)
 
 
 _runtime: Runtime | None = None

@@ -66,3 +66,14 @@ class IdempotencyKeyReused(LatchkeyError):
 
 class IdempotencyInProgress(LatchkeyError):
     """Raised when a request with the same Idempotency-Key is still being processed."""
+
+
+# --- access tokens (issue 15) ---------------------------------------------------------------
+
+
+class ClientRefused(LatchkeyError):
+    """Raised when a token request's client credentials do not authenticate a usable key."""
+
+
+class ScopeRefused(LatchkeyError):
+    """Raised when a token request asks for a scope the key's group does not grant."""

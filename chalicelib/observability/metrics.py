@@ -36,9 +36,12 @@ FAIL_CLOSED = "FAIL_CLOSED"
 UNSUPPORTED_EVENT = "UNSUPPORTED_EVENT"
 # Several X-API-Key values in one request: denied without reading any (issue 11).
 AMBIGUOUS = "AMBIGUOUS"
+# A bearer access token (issue 15): its signature and claims decide, no database read.
+TOKEN_VALID = "TOKEN_VALID"  # noqa: S105 - an outcome's name, not a secret
+TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - an outcome's name, not a secret
 # The authorizer answers these with Unauthorized, which Lambda counts in its Errors metric;
 # the errors alarm subtracts them (infra/template.yaml, AuthorizerErrorsAlarm).
-UNAUTHORIZED_OUTCOMES = ("MALFORMED", "NOT_FOUND", UNSUPPORTED_EVENT)
+UNAUTHORIZED_OUTCOMES = ("MALFORMED", "NOT_FOUND", UNSUPPORTED_EVENT, TOKEN_INVALID)
 OUTCOME_DIMENSION = "Outcome"
 # DynamoDB calls of a decision (or an API request) that were throttled, or retried by
 # botocore; and usage writes that failed (best effort: the decision stands).

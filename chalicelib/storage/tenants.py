@@ -13,7 +13,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import NotFound, TenantExists
-from chalicelib.domain.records import AuditEvent, Tenant
+from chalicelib.domain.records import AuditEvent, LeakPolicy, Tenant
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import tenant_from
 from chalicelib.storage.errors import failed_items, storage_errors
@@ -85,3 +85,21 @@ class TenantStore:
                     raise NotFound(f"no tenant {tenant_id!r}") from None
                 raise
         return self.get(tenant_id)
+
+    def set_leak_policy(
+        self, tenant_id: str, policy: LeakPolicy, event: AuditEvent | None = None
+    ) -> None:
+        """Leaked keys: set what the tenant wants done with a leaked key, with its event."""
+        with storage_errors():
+            try:
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(
+                        TenantModel(tenant_id),
+                        actions=[TenantModel.leak_policy.set(policy.value)],
+                        condition=TenantModel.tenant_id.exists(),
+                    )
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
+                    raise NotFound(f"no tenant {tenant_id!r}") from None
+                raise

@@ -39,13 +39,15 @@ CODE_METRICS = {
         "FAIL_CLOSED",
         "UNSUPPORTED_EVENT",
         "AMBIGUOUS",
+        "TOKEN_VALID",
+        "TOKEN_INVALID",
     }
     and not name.endswith("_DIMENSION")
 }
 DIMENSION_VALUES = {
     m.SERVICE_DIMENSION: {m.AUTHORIZER, m.API, m.SWEEP},
     m.OUTCOME_DIMENSION: {o.value for o in Outcome}
-    | {m.FAIL_CLOSED, m.UNSUPPORTED_EVENT, m.AMBIGUOUS},
+    | {m.FAIL_CLOSED, m.UNSUPPORTED_EVENT, m.AMBIGUOUS, m.TOKEN_VALID, m.TOKEN_INVALID},
 }
 
 
