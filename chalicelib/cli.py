@@ -50,6 +50,7 @@ TENANT_COLUMNS = {
     "keys_used": "Keys used",
     "group_limit": "Group limit",
     "groups_used": "Groups used",
+    "leak_policy": "Leak policy",
 }
 
 

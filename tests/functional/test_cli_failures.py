@@ -191,21 +191,29 @@ def test_tenants_print_a_table_by_default_and_json_with_json_before_or_after(
     assert main(["tenants", "show", "acme", "--json"]) == 0
     after = json.loads(capsys.readouterr().out)
 
-    assert table[0].split() == [
-        "Tenant",
-        "Key",
-        "limit",
-        "Keys",
-        "used",
-        "Group",
-        "limit",
-        "Groups",
-        "used",
-    ]
+    assert table[0].split() == (
+        [
+            "Tenant",
+            "Key",
+            "limit",
+            "Keys",
+            "used",
+            "Group",
+            "limit",
+            "Groups",
+            "used",
+            "Leak",
+            "policy",
+        ]
+    )
     assert table[1].split()[:3] == ["acme", "25", "0"]
     assert before == after
     assert (before["tenant_id"], before["key_limit"], before["keys_used"]) == ("acme", 25, 0)
-    assert table[1].split()[3:] == [str(before["group_limit"]), str(before["groups_used"])]
+    assert table[1].split()[3:] == [
+        str(before["group_limit"]),
+        str(before["groups_used"]),
+        before["leak_policy"],
+    ]
 
 
 def test_with_log_format_json_each_command_logs_one_json_line(
