@@ -25,6 +25,7 @@ from chalicelib.domain.keys import KeyService
 from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
+from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
 from chalicelib.settings import Settings, get_settings
@@ -173,7 +174,7 @@ def build_services(
         tenant_store,
         keys,
         LeakStore(connection, audit),
-        notifier or leak_notifier(settings),
+        CountedLeaks(notifier or leak_notifier(settings)),
     )
     return Services(
         settings,

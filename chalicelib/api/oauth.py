@@ -23,6 +23,7 @@ from chalicelib.container import get_services
 from chalicelib.domain.access_tokens import IssuedToken, TokenIssuer
 from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
 from chalicelib.domain.signing import SigningFailed
+from chalicelib.observability import counts, metrics
 from chalicelib.peppers import PepperUnavailable
 from chalicelib.storage.token_keys import TokensNotConfigured
 
@@ -125,6 +126,7 @@ def _token_answer(headers: Mapping[str, str], raw: bytes, context: dict[str, Any
         issued = _grant(issuer, client_id, secret, form, source_ip(context))
     finally:
         _flush(issuer, client_id)  # the decision is counted either way
+    counts.count(metrics.TOKENS_ISSUED)
     body = {
         "access_token": issued.access_token,
         "token_type": "Bearer",

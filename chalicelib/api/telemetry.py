@@ -17,6 +17,7 @@ from typing import Any
 from chalicelib.api.auth import Principal
 from chalicelib.observability import metrics as m
 from chalicelib.observability import toolkit
+from chalicelib.observability.counts import single
 from chalicelib.observability.log import fields
 
 
@@ -79,18 +80,6 @@ def _record(request: RequestRecord) -> None:
     if m.throttled(request.error):
         metrics.add_metric(name=m.DYNAMODB_THROTTLES, unit="Count", value=1)
     metrics.flush_metrics()
-    with _single(m.API_REQUESTS) as metric:
+    with single(m.API_REQUESTS, m.API) as metric:
         metric.add_dimension(name=m.ROUTE_DIMENSION, value=request.route)
         metric.add_dimension(name=m.STATUS_CLASS_DIMENSION, value=status_class)
-
-
-def _single(name: str) -> Any:
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-    return single_metric(
-        name=name,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=m.NAMESPACE,
-        default_dimensions={m.SERVICE_DIMENSION: m.API},
-    )

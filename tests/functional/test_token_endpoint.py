@@ -520,3 +520,21 @@ def test_kms_unreachable_is_503_temporarily_unavailable_and_no_token(
     assert json_of(response)["error"] == "temporarily_unavailable"
     document = api.client.http.get("/.well-known/jwks.json")
     assert document.status_code == 200, "the published keys do not need the signer"
+
+
+def emf_counts(out: str, name: str) -> list[dict[str, Any]]:
+    """The EMF lines of ``out`` that carry the metric ``name``."""
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [line for line in lines if name in line and "_aws" in line]
+
+
+def test_each_token_issued_is_counted_and_a_refused_request_is_not(
+    api: Api, key: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert token_request(api, key).status_code == 200
+    assert token_request(api, {**key, "secret": key["secret"][:-1] + "x"}).status_code == 401
+
+    (counted,) = emf_counts(capsys.readouterr().out, "TokensIssued")
+    assert counted["TokensIssued"] in (1, [1])  # Powertools may write a value as a list
+    assert key["key"]["id"] not in json.dumps(counted)  # never a key id in a metric

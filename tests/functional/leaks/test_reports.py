@@ -161,3 +161,18 @@ def test_the_key_list_filters_on_leaks(
     assert leaked["key"]["id"] not in ids("leaked=false")
     assert {leaked["key"]["id"], clean["key"]["id"]} <= ids("")
     assert ids("leaked=true&status=active") == {leaked["key"]["id"]}
+
+
+def test_each_leak_handled_is_counted_by_the_action_taken(
+    scanner: Scanner, api: Api, acme: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    created = create_key(api, acme.group_id)
+    capsys.readouterr()
+
+    scanner.public_report(created["secret"])
+    scanner.public_report(created["secret"])  # the same leak again: handled once
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    counted = [line for line in lines if "LeakedKeysHandled" in line and "_aws" in line]
+    assert [line["Outcome"] for line in counted] == ["revoked"]
+    assert created["key"]["id"] not in json.dumps(counted)
