@@ -61,12 +61,14 @@ class Counters:
         self.hostile = 0
         self.five_xx = 0
         self.secret_hits = 0
+        self.patterns = 0  # issue 11: pathological route patterns the matcher decided
 
     def summary(self) -> str:
         return (
             f"Reliability: races run {self.races} | faults injected {self.faults}"
             f" | hostile inputs tried {self.hostile} | 5xx answers seen {self.five_xx}"
             f" | secrets found {self.secret_hits}"
+            f" | pathological patterns tried {self.patterns}"
         )
 
     def counts(self) -> dict[str, int]:

@@ -20,6 +20,7 @@ STATUS_TEXT = {
     403: "Permission denied",
     404: "Not found",
     409: "Conflict with the key's or tenant's state",
+    413: "Body too large",
     422: "Invalid fields",
     503: "Store unavailable; retry",
 }
@@ -56,6 +57,10 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255},
             }
         )
+    for header in op.headers:
+        params.append(
+            {"name": header, "in": "header", "required": True, "schema": {"type": "string"}}
+        )
     if op.query:
         # Enums the query uses are components already (the responses use them too).
         schema = op.query.model_json_schema(ref_template=REF, by_alias=True)
@@ -84,6 +89,8 @@ def _responses(op: Operation) -> dict[str, Any]:
     statuses = {503, *op.errors} if op.public else {401, 403, 503, *op.errors}
     for status in sorted(statuses):
         responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
+    for response in responses.values():  # every answer names its request (issue 11)
+        response["headers"] = {"X-Request-Id": {"$ref": "#/components/headers/RequestId"}}
     return responses
 
 
@@ -132,6 +139,13 @@ def document() -> dict[str, Any]:
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            },
+            "headers": {
+                "RequestId": {
+                    "description": "API Gateway's request id (or one made up): the same id "
+                    "is in this request's audit events and log lines.",
+                    "schema": {"type": "string"},
+                }
             },
         },
         "paths": paths,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chalicelib.authorizer.bearer import decide_token
 from chalicelib.authorizer.events import AuthRequest, UnsupportedEvent, parse_event
 from chalicelib.authorizer.policy import answer
 from chalicelib.authorizer.runtime import Runtime, get_runtime
@@ -24,19 +25,21 @@ class Unauthorized(Exception):
         super().__init__("Unauthorized")
 
 
-def _unavailable(request: AuthRequest, runtime: Runtime) -> dict[str, Any]:
+def _unavailable(
+    request: AuthRequest, runtime: Runtime, principal: str = "unavailable"
+) -> dict[str, Any]:
     """Fail closed: an explicit Deny (or isAuthorized false), never a 500."""
     if request.http_api and runtime.settings.simple_responses:
         return {"isAuthorized": False, "context": {}}
     deny = {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [f"{request.arn_base}/*"]}
     return {
-        "principalId": "unavailable",
+        "principalId": principal,
         "policyDocument": {"Version": "2012-10-17", "Statement": [deny]},
         "context": {},
     }
 
 
-def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str, Any]:
+def authorize(event: Any, runtime: Runtime | None = None) -> dict[str, Any]:
     """Decide one authorizer event."""
     runtime = runtime or get_runtime()
     try:
@@ -44,6 +47,14 @@ def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str
     except UnsupportedEvent as error:
         logger.warning("authorizer: %s", error)
         raise Unauthorized from None
+    except Exception as error:  # an event shape nobody foresaw: still no 500
+        logger.warning("authorizer: unreadable event: %s", type(error).__name__)
+        raise Unauthorized from None
+    if request.ambiguous:
+        logger.warning("authorizer: several X-API-Key values; denying")
+        return _unavailable(request, runtime, "ambiguous")
+    if request.bearer is not None:
+        return _token(request, runtime)
     try:
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:
@@ -58,6 +69,18 @@ def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str
     _flush(runtime, access)
     if not access.valid:
         logger.info("authorizer: %s for key %s", access.outcome.value, access.key.key_id)
+    return response
+
+
+def _token(request: AuthRequest, runtime: Runtime) -> dict[str, Any]:
+    """An access token: decided from the token alone; never logged."""
+    try:
+        response = decide_token(request, runtime.tokens, runtime.settings.simple_responses)
+    except Exception as error:  # the signing keys unreachable, or anything else: deny
+        logger.error("authorizer: failing closed on a token: %s", type(error).__name__)
+        return _unavailable(request, runtime)
+    if response is None:
+        raise Unauthorized
     return response
 
 

@@ -26,6 +26,9 @@ ACTIONS = (
     "group.deleted",
     "tenant.created",
     "tenant.limit_changed",
+    # Leaked keys (chalicelib/domain/leaks.py)
+    "key.leaked",
+    "tenant.leak_policy_changed",
 )
 
 

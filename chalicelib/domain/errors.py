@@ -32,6 +32,10 @@ class KeyLimitReached(LatchkeyError):
     """Raised when the tenant already has as many usable keys as its limit allows."""
 
 
+class GroupLimitReached(InvalidInput):
+    """Raised when a tenant already has as many groups as its group limit allows."""
+
+
 class KeyRevoked(LatchkeyError):
     """Raised when a change is asked of a revoked key."""
 
@@ -62,3 +66,14 @@ class IdempotencyKeyReused(LatchkeyError):
 
 class IdempotencyInProgress(LatchkeyError):
     """Raised when a request with the same Idempotency-Key is still being processed."""
+
+
+# --- access tokens (issue 15) ---------------------------------------------------------------
+
+
+class ClientRefused(LatchkeyError):
+    """Raised when a token request's client credentials do not authenticate a usable key."""
+
+
+class ScopeRefused(LatchkeyError):
+    """Raised when a token request asks for a scope the key's group does not grant."""

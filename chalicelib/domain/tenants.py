@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain import audit
 from chalicelib.domain.errors import InvalidInput, TenantExists
 from chalicelib.domain.groups import MANAGE, GroupDraft, GroupService
 from chalicelib.domain.keys import Issued, KeyDraft, KeyService
-from chalicelib.domain.records import Actor, Group, Origin, Tenant
+from chalicelib.domain.records import Actor, Group, LeakPolicy, Origin, Tenant
 from chalicelib.storage.tenants import TenantStore
 
 # A tenant's id is the name the operator gives it: short, lower case, safe in logs and URLs.
 TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 ADMIN_GROUP = "Administrators"
+# A group is read on every authorizer decision and listed whole: keep the count modest.
+MAX_GROUP_LIMIT = 1000
 OPERATOR = Actor(type="system", id="latchkey-cli", name="Latchkey operator CLI")
 OPERATOR_ORIGIN = Origin(OPERATOR)
 
@@ -48,15 +50,20 @@ class TenantService:
         self._clock = clock
         self._default_limit = default_limit
 
-    def create(self, name: str, key_limit: int | None = None) -> Tenant:
+    def create(
+        self, name: str, key_limit: int | None = None, group_limit: int | None = None
+    ) -> Tenant:
         _check_name(name)
         limit = self._default_limit if key_limit is None else _check_limit(key_limit)
+        groups = None if group_limit is None else _check_group_limit(group_limit)
         now = self._clock()
-        changes = {"key_limit": (None, limit)}
+        changes: dict[str, tuple[object, object]] = {"key_limit": (None, limit)}
+        if groups is not None:
+            changes["group_limit"] = (None, groups)
         record = audit.event(
             name, "tenant.created", ("tenant", name), OPERATOR_ORIGIN, now, changes
         )
-        return self._tenants.create(name, limit, now, record)
+        return self._tenants.create(name, limit, now, record, groups)
 
     def get(self, name: str) -> Tenant:
         return self._tenants.get(name)
@@ -69,6 +76,32 @@ class TenantService:
             name, "tenant.limit_changed", target, OPERATOR_ORIGIN, self._clock(), changes
         )
         return self._tenants.set_limit(name, limit, record)
+
+    def set_group_limit(self, name: str, group_limit: int) -> Tenant:
+        """The tenant's own group limit; lowering it below its groups removes none."""
+        limit = _check_group_limit(group_limit)
+        changes = {"group_limit": (self._tenants.get(name).group_limit, limit)}
+        target = ("tenant", name)
+        record = audit.event(
+            name, "tenant.limit_changed", target, OPERATOR_ORIGIN, self._clock(), changes
+        )
+        return self._tenants.set_group_limit(name, limit, record)
+    def set_leak_policy(
+        self, name: str, policy: LeakPolicy, origin: Origin = OPERATOR_ORIGIN
+    ) -> Tenant:
+        """Leaked keys: revoke them (the default) or only notify; unchanged writes nothing."""
+        tenant = self._tenants.get(name)
+        if tenant.leak_policy is policy:
+            return tenant
+        changes = {"leak_policy": (tenant.leak_policy.value, policy.value)}
+        target = ("tenant", name)
+        record = audit.event(
+            name, "tenant.leak_policy_changed", target, origin, self._clock(), changes
+        )
+        self._tenants.set_leak_policy(name, policy, record)
+        # Built from what was written, not read back: a failed read after the commit must
+        # not answer 503 for a change that was made.
+        return replace(tenant, leak_policy=policy)
 
     def bootstrap(self, name: str) -> Bootstrap:
         """Ensure the tenant exists, then add an admin group and an admin key to it."""
@@ -112,6 +145,15 @@ def _check_name(name: str) -> None:
             "tenant names are 2-63 lower-case letters, digits or dashes",
             errors=[{"field": "name", "message": "must match [a-z0-9][a-z0-9-]{1,62}"}],
         )
+
+
+def _check_group_limit(limit: int) -> int:
+    if not 0 <= limit <= MAX_GROUP_LIMIT:
+        raise InvalidInput(
+            f"the group limit must be 0 to {MAX_GROUP_LIMIT}",
+            errors=[{"field": "group_limit", "message": f"must be 0 to {MAX_GROUP_LIMIT}"}],
+        )
+    return limit
 
 
 def _check_limit(limit: int) -> int:

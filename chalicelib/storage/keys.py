@@ -13,12 +13,13 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict, InvalidInput, KeyLimitReached, NotFound
 from chalicelib.domain.expiry import ExpiryPolicy
-from chalicelib.domain.records import Actor, ApiKey, AuditEvent, KeyStatus, SecretHash
+from chalicelib.domain.records import Actor, ApiKey, AuditEvent, KeyStatus, LeakMark, SecretHash
 from chalicelib.settings import Settings
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import actor_to, key_from, key_to
 from chalicelib.storage.errors import failed_items, storage_errors
 from chalicelib.storage.key_list import KeyFilter, Position, list_keys
+from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
 from chalicelib.storage.models import GroupModel, KeyModel, TenantModel
 from chalicelib.storage.sweep import due_actions, schedule
 
@@ -190,36 +191,53 @@ class KeyStore:
         return self._audit.update(self._connection, KeyModel(key.key_id), actions, condition, event)
 
     def revoke(
-        self, key: ApiKey, actor: Actor, now: datetime, event: AuditEvent | None = None
+        self,
+        key: ApiKey,
+        actor: Actor,
+        now: datetime,
+        event: AuditEvent | None = None,
+        leak: LeakMark | None = None,
     ) -> bool:
         """Revoke an active key, free its tenant slot and its group count, in one transaction.
 
-        Returns False when the key was no longer active (revoked meanwhile).
+        With ``leak`` (a leaked key under the revoke policy) the same transaction records the
+        leak and its audit event, and happens only while the leak is not recorded yet.
+        Returns False when the key was no longer active (revoked meanwhile), or the leak
+        was recorded meanwhile.
         """
         # The expiry sweep may clear ``counted`` between our read and our write; then the
         # write fails its condition on an active key, and a fresh read decides again.
         for _ in range(3):
-            done = self._revoke_as_read(key, actor, now, event)
+            done = self._revoke_as_read(key, actor, now, event, leak)
             if done is not None:
                 return done
         raise Conflict("a concurrent change won; retry")
 
     def _revoke_as_read(
-        self, key: ApiKey, actor: Actor, now: datetime, event: AuditEvent | None
+        self,
+        key: ApiKey,
+        actor: Actor,
+        now: datetime,
+        event: AuditEvent | None,
+        leak: LeakMark | None = None,
     ) -> bool | None:
         with storage_errors():
             item = KeyModel.get(key.key_id, consistent_read=True)
             if item.status != KeyStatus.ACTIVE.value:
                 return False
+            if leak is not None and recorded_on(item, leak):
+                return False
             counted = bool(item.counted)
+            condition = (KeyModel.status == KeyStatus.ACTIVE.value) & (
+                KeyModel.counted == counted
+            )
+            actions = _revoke_actions(actor, now)
+            if leak is not None:
+                condition &= leak_is_new(leak)
+                actions += leak_actions(leak)
             try:
                 with TransactWrite(connection=self._connection) as tx:
-                    tx.update(
-                        KeyModel(key.key_id),
-                        actions=_revoke_actions(actor, now),
-                        condition=(KeyModel.status == KeyStatus.ACTIVE.value)
-                        & (KeyModel.counted == counted),
-                    )
+                    tx.update(KeyModel(key.key_id), actions=actions, condition=condition)
                     if counted:
                         tx.update(
                             TenantModel(key.tenant_id), actions=[TenantModel.keys_used.add(-1)]
@@ -228,6 +246,8 @@ class KeyStore:
                         GroupModel(key.tenant_id, item.group_id),
                         actions=[GroupModel.key_count.add(-1)],
                     )
+                    if leak is not None:
+                        self._audit.add(tx, leak.event)
                     self._audit.add(tx, event)
             except TransactWriteError as error:
                 if 0 in failed_items(error):

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import NotFound, TenantExists
-from chalicelib.domain.records import AuditEvent, Tenant
+from chalicelib.domain.records import AuditEvent, LeakPolicy, Tenant
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import tenant_from
 from chalicelib.storage.errors import failed_items, storage_errors
@@ -34,9 +35,21 @@ class TenantStore:
                 raise NotFound(f"no tenant {tenant_id!r}") from None
 
     def create(
-        self, tenant_id: str, key_limit: int, now: datetime, event: AuditEvent | None = None
+        self,
+        tenant_id: str,
+        key_limit: int,
+        now: datetime,
+        event: AuditEvent | None = None,
+        group_limit: int | None = None,
     ) -> Tenant:
-        item = TenantModel(tenant_id, key_limit=key_limit, keys_used=0, created_at=now)
+        item = TenantModel(
+            tenant_id,
+            key_limit=key_limit,
+            keys_used=0,
+            created_at=now,
+            group_limit=group_limit,
+            groups_used=0,
+        )
         with storage_errors():
             try:
                 with TransactWrite(connection=self._connection) as tx:
@@ -49,12 +62,21 @@ class TenantStore:
         return tenant_from(item)
 
     def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:
+        return self._set(tenant_id, [TenantModel.key_limit.set(key_limit)], event)
+
+    def set_group_limit(
+        self, tenant_id: str, group_limit: int, event: AuditEvent | None = None
+    ) -> Tenant:
+        """Set the tenant's own group limit (lowering it removes no group)."""
+        return self._set(tenant_id, [TenantModel.group_limit.set(group_limit)], event)
+
+    def _set(self, tenant_id: str, actions: list[Action], event: AuditEvent | None) -> Tenant:
         with storage_errors():
             try:
                 with TransactWrite(connection=self._connection) as tx:
                     tx.update(
                         TenantModel(tenant_id),
-                        actions=[TenantModel.key_limit.set(key_limit)],
+                        actions=actions,
                         condition=TenantModel.tenant_id.exists(),
                     )
                     self._audit.add(tx, event)
@@ -63,3 +85,21 @@ class TenantStore:
                     raise NotFound(f"no tenant {tenant_id!r}") from None
                 raise
         return self.get(tenant_id)
+
+    def set_leak_policy(
+        self, tenant_id: str, policy: LeakPolicy, event: AuditEvent | None = None
+    ) -> None:
+        """Leaked keys: set what the tenant wants done with a leaked key, with its event."""
+        with storage_errors():
+            try:
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(
+                        TenantModel(tenant_id),
+                        actions=[TenantModel.leak_policy.set(policy.value)],
+                        condition=TenantModel.tenant_id.exists(),
+                    )
+                    self._audit.add(tx, event)
+            except TransactWriteError as error:
+                if 0 in failed_items(error):
+                    raise NotFound(f"no tenant {tenant_id!r}") from None
+                raise

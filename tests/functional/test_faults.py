@@ -48,6 +48,7 @@ def services(faults: FaultPlan, services: Services) -> Services:
 def requests_for(api: Api, acme: Tenant) -> dict[str, Request]:
     """One request per write route (and the list), on a key and an unused group."""
     key_id = create_key(api, acme.group_id)["key"]["id"]
+    leaked = create_key(api, acme.group_id, name="Leaked")["secret"]
     group = json_of(api.call("POST", "/v1/groups", {"name": "Spare"}))["id"]
     return {
         "create key": ("POST", "/v1/keys", {"name": "New", "group_id": acme.group_id}),
@@ -57,6 +58,9 @@ def requests_for(api: Api, acme: Tenant) -> dict[str, Request]:
         "create group": ("POST", "/v1/groups", {"name": "Another"}),
         "delete group": ("DELETE", f"/v1/groups/{group}", None),
         "list keys": ("GET", "/v1/keys", None),
+        # Leaked keys: a live key reported (revoked and recorded in one transaction).
+        "report leak": ("POST", "/v1/leaks", {"token": leaked, "url": "https://paste.test/1"}),
+        "set leak policy": ("PATCH", "/v1/tenant/settings", {"leak_policy": "notify"}),
     }
 
 
@@ -66,7 +70,16 @@ def assert_problem(response: Any, allowed: tuple[int, ...] = (409, 503)) -> None
     assert json_of(response)["code"]
 
 
-ROUTES = ["create key", "edit key", "rotate key", "revoke key", "create group", "delete group"]
+ROUTES = [
+    "create key",
+    "edit key",
+    "rotate key",
+    "revoke key",
+    "create group",
+    "delete group",
+    "report leak",
+    "set leak policy",
+]
 COMMIT = "TransactWriteItems"
 
 
@@ -129,7 +142,9 @@ def test_a_failed_dynamodb_call_answers_a_problem_and_changes_nothing(
         assert not failed.changed, f"failing {failed.operations} left a partial change"
 
 
-@pytest.mark.parametrize("route", ["create key", "edit key", "rotate key", "revoke key"])
+@pytest.mark.parametrize(
+    "route", ["create key", "edit key", "rotate key", "revoke key", "report leak"]
+)
 def test_a_change_that_committed_is_never_answered_as_a_failure(
     api: Api,
     acme: Tenant,
