@@ -153,8 +153,17 @@ class SweepStore:
 
 
 def _as_read(candidate: Candidate) -> Condition:
-    condition: Condition = (KeyModel.sweep_due == candidate.due) & (
-        KeyModel.status == KeyStatus.ACTIVE.value
+    """The key is still as the run read it: the state its plan was computed from.
+
+    ``sweep_due`` alone does not prove it: a rotation to a new expiry resets the warnings and
+    may put ``sweep_due`` back on the very instant read (E1 - 7 days = E2 - 30 days), so the
+    expiry is part of the condition too. With both (and the same thresholds), the warnings
+    recorded are the ones read.
+    """
+    condition: Condition = (
+        (KeyModel.sweep_due == candidate.due)
+        & (KeyModel.expires_at == candidate.expires_at)
+        & (KeyModel.status == KeyStatus.ACTIVE.value)
     )
     return condition
 

@@ -7,6 +7,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,8 @@ from chalicelib.domain.sweep import SweepReport, SweepService
 from chalicelib.domain.warnings import Candidate
 from chalicelib.notify import RecordingNotifier
 from chalicelib.settings import Settings
+from chalicelib.storage.models import bind_models
+from chalicelib.storage.schema import create_tables
 from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore
 from scripts.bench_sweep import bench_key, write_items
 from tests.conftest import Counters, FakeClock
@@ -56,6 +59,23 @@ class _Synchronised:
     @property
     def examined(self) -> int:
         return self._query.examined
+
+
+@pytest.fixture
+def local_settings(
+    integration_tables: Settings, dynamodb_client: Any, aws_credentials: None
+) -> Settings:
+    """The session's tables, but a keys table of this test's own.
+
+    A sweep reads the whole index, every tenant's keys, so on the session's keys table it
+    would also warn about keys other tests left there (the console's tests create keys
+    expiring three days from the real now, due for "7 days left" at the fake clock's time),
+    and these tests count every warning sent.
+    """
+    settings = replace(integration_tables, keys_table=f"latchkey-keys-{uuid.uuid4().hex[:12]}")
+    create_tables(dynamodb_client, settings)
+    bind_models(settings)
+    return settings
 
 
 @pytest.fixture

@@ -276,3 +276,32 @@ def test_a_run_out_of_time_stops_and_the_next_continues_where_it_stopped(
     assert (first.stopped_early, first.crossed, first.examined) == (True, 100, 100)
     assert (second.stopped_early, second.crossed, second.examined) == (False, 200, 200)
     assert Counter(sent(outbox)) == Counter({(key, 7): 1 for key in keys})
+
+
+def test_a_run_that_read_the_key_before_a_rotation_moved_its_expiry_sends_nothing(
+    services: Services,
+    acme: Tenant,
+    clock: FakeClock,
+    sweep: SweepService,
+    store: SweepStore,
+    sweep_settings: Settings,
+    outbox: Outbox,
+) -> None:
+    # Expiry E1 in 20 days: "30 days left" now, next due E1 - 7 days.
+    key = key_expiring(services, acme, clock, days=20)
+    sweep.run()
+    assert sent(outbox) == [(key.key_id, 30)]
+    clock.advance(days=13)  # E1 - 7 days: the key is due for "7 days left"
+    read_before_rotation = list(store.due(clock.now))
+    # Rotated to E2 = E1 + 23 days, whose first threshold (30 days) falls on the same
+    # instant: sweep_due is what the run read, but expiry and warnings are not.
+    services.keys.rotate(acme.tenant_id, key.key_id, timedelta(0), clock.now + timedelta(days=30))
+
+    stale = sweep_with(
+        StaleStore(store, read_before_rotation), notifier_for(sweep_settings), sweep_settings, clock
+    ).run()
+    fresh = sweep.run()
+
+    assert (stale.crossed, stale.lost_races) == (0, 1)
+    assert sent(outbox) == [(key.key_id, 30)]  # E2's first warning, not E1's "7 days left"
+    assert fresh.notices[0].expires_at == clock.now + timedelta(days=30)
