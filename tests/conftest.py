@@ -60,12 +60,15 @@ class Counters:
         self.hostile = 0
         self.five_xx = 0
         self.secret_hits = 0
+        # Issue 11: counters recomputed from the keys and compared (tests that race them).
+        self.counter_checks = 0
 
     def summary(self) -> str:
         return (
             f"Reliability: races run {self.races} | faults injected {self.faults}"
             f" | hostile inputs tried {self.hostile} | 5xx answers seen {self.five_xx}"
             f" | secrets found {self.secret_hits}"
+            f" | counter checks run {self.counter_checks}"
         )
 
 

@@ -1,0 +1,79 @@
+"""Counters under real concurrency, on DynamoDB Local: they never drift from the keys.
+
+A tenant's ``keys_used`` and each group's ``key_count`` move in the same transactions as
+the keys they count. Whatever races, both must equal what the keys themselves say.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+import pytest
+
+from chalicelib.container import Services, build_services
+from chalicelib.domain.errors import Conflict, KeyRevoked
+from chalicelib.domain.groups import GroupDraft
+from chalicelib.domain.keys import KeyDraft
+from chalicelib.domain.records import Actor, ApiKey, KeyStatus
+from chalicelib.settings import Settings
+from tests.conftest import Counters
+from tests.integration.test_races import at_once
+
+ADMIN = Actor(type="system", id="test", name="counter race test")
+ROUNDS = 40
+
+
+@pytest.fixture
+def services(local_settings: Settings) -> Services:
+    return build_services(local_settings)
+
+
+def counted_from_keys(services: Services, tenant_id: str) -> tuple[int, Counter[str]]:
+    """What the counters should say: active keys, in all and per group."""
+    active, _ = services.keys.list(tenant_id, KeyStatus.ACTIVE, None, 1000, None)
+    return len(active), Counter(key.group_id for key in active)
+
+
+def drift(services: Services, tenant_id: str, group_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Each counter that differs from the keys: name -> (stored, counted)."""
+    used, per_group = counted_from_keys(services, tenant_id)
+    found = {}
+    stored = services.tenants.get(tenant_id).keys_used
+    if stored != used:
+        found["keys_used"] = (stored, used)
+    for group_id in group_ids:
+        count = services.groups.get(tenant_id, group_id).key_count
+        if count != per_group[group_id]:
+            found[group_id] = (count, per_group[group_id])
+    return found
+
+
+def test_a_revoke_racing_a_group_move_leaves_every_counter_equal_to_the_keys(
+    services: Services, reliability: Counters
+) -> None:
+    tenant_id = f"t-{uuid.uuid4().hex[:10]}"
+    services.tenants.create(tenant_id, 1000)
+    first = services.groups.create(tenant_id, GroupDraft("First", "", ("keys:read",))).group_id
+    second = services.groups.create(tenant_id, GroupDraft("Second", "", ("keys:read",))).group_id
+    drifted = []
+    for round_ in range(ROUNDS):
+        key = services.keys.create(tenant_id, ADMIN, KeyDraft("racer", "", first, None, ()))
+        key_id = key.key.key_id
+        revoke, move = at_once(
+            lambda: services.keys.revoke(tenant_id, key_id, ADMIN),
+            lambda: services.keys.update(tenant_id, key_id, {"group_id": second}),
+        )
+        reliability.races += 1
+        assert isinstance(revoke, ApiKey), revoke
+        # The move either ran first (then the revoke revoked the moved key) or lost to it.
+        assert isinstance(move, ApiKey | KeyRevoked | Conflict), move
+        reliability.counter_checks += 1
+        found = drift(services, tenant_id, [first, second])
+        if found:
+            drifted.append((round_, found))
+    assert not drifted, f"{len(drifted)} of {ROUNDS} rounds drifted: {drifted[:3]}"
+    # Every key was revoked, so every counter is back at zero and both groups can go.
+    assert services.tenants.get(tenant_id).keys_used == 0
+    services.groups.delete(tenant_id, first)
+    services.groups.delete(tenant_id, second)
