@@ -126,3 +126,16 @@ class Tenant:
     key_limit: int
     keys_used: int
     created_at: datetime
+
+
+# Issue 11: the Idempotency-Key record completes in the same transaction as the change.
+@dataclass(frozen=True)
+class Claim:
+    """A request's hold on its Idempotency-Key record, fenced by a token of its own.
+
+    The write that makes (or rotates) the key marks the record done in the same
+    transaction, on condition that it is still pending under ``token``.
+    """
+
+    record_id: str
+    token: str

@@ -9,16 +9,27 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict, GroupInUse, NotFound
 from chalicelib.domain.records import AuditEvent, Group
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import group_from, group_to
-from chalicelib.storage.errors import failed_items, storage_errors
+from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import GroupModel
+from chalicelib.storage.readable import read_all, read_one
+from chalicelib.storage.transaction import Cancelled, Transaction
+
+
+def group_exists() -> Condition:
+    """The condition that proves a group is there: a real group has a name.
+
+    Not ``group_id``: an older release's revoke could leave an item holding only its keys
+    and ``key_count``, and that is no group to put a key in.
+    """
+    return GroupModel.name.exists()
 
 
 class GroupStore:
@@ -31,25 +42,29 @@ class GroupStore:
     def get(self, tenant_id: str, group_id: str) -> Group:
         with storage_errors():
             try:
-                return group_from(GroupModel.get(tenant_id, group_id, consistent_read=True))
+                return read_one(
+                    lambda: group_from(GroupModel.get(tenant_id, group_id, consistent_read=True)),
+                    "group",
+                    f"{tenant_id}/{group_id}",
+                )
             except DoesNotExist:
                 raise NotFound("no group with this id") from None
 
     def list(self, tenant_id: str) -> list[Group]:
-        """Every group of the tenant, by id (a tenant has few)."""
+        """Every readable group of the tenant, by id (a tenant has few); see readable.py."""
         with storage_errors():
-            return [group_from(item) for item in GroupModel.query(tenant_id)]
+            return list(read_all(group_from, GroupModel.query(tenant_id), "group", tenant_id))
 
     def create(self, group: Group, event: AuditEvent | None = None) -> None:
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.save(group_to(group), condition=GroupModel.group_id.does_not_exist())
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    raise Conflict("a group with this id exists") from None
-                raise
+        tx = Transaction(self._connection)
+        tx.save("group", group_to(group), GroupModel.group_id.does_not_exist())
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "group" in cancelled.failed:
+                raise Conflict("a group with this id exists") from None
+            raise
 
     def update(
         self,
@@ -63,37 +78,30 @@ class GroupStore:
         for name, value in changes.items():
             attribute = getattr(GroupModel, name)
             actions.append(attribute.remove() if value in ("", None) else attribute.set(value))
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(
-                        GroupModel(tenant_id, group_id),
-                        actions=actions,
-                        condition=GroupModel.group_id.exists(),
-                    )
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    raise NotFound("no group with this id") from None
-                raise
+        tx = Transaction(self._connection)
+        tx.update("group", GroupModel(tenant_id, group_id), actions, group_exists())
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "group" in cancelled.failed:
+                raise NotFound("no group with this id") from None
+            raise
         return self.get(tenant_id, group_id)
 
     def delete(self, tenant_id: str, group_id: str, event: AuditEvent | None = None) -> None:
         """Delete a group no active key uses; the count is the write's condition."""
         unused = GroupModel.key_count.does_not_exist() | (GroupModel.key_count <= 0)
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.delete(
-                        GroupModel(tenant_id, group_id),
-                        condition=GroupModel.group_id.exists() & unused,
-                    )
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 not in failed_items(error):
-                    raise
-                group = self.get(tenant_id, group_id)  # raises NotFound if it is gone
-                raise GroupInUse(
-                    "active keys use this group; move or revoke them first",
-                    key_count=group.key_count,
-                ) from None
+        tx = Transaction(self._connection)
+        tx.delete("group", GroupModel(tenant_id, group_id), group_exists() & unused)
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "group" not in cancelled.failed:
+                raise
+            group = self.get(tenant_id, group_id)  # raises NotFound if it is gone
+            raise GroupInUse(
+                "active keys use this group; move or revoke them first",
+                key_count=group.key_count,
+            ) from None

@@ -8,15 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.errors import NotFound, TenantExists
 from chalicelib.domain.records import AuditEvent, Tenant
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import tenant_from
-from chalicelib.storage.errors import failed_items, storage_errors
+from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import TenantModel
+from chalicelib.storage.readable import read_one
+from chalicelib.storage.transaction import Cancelled, Transaction
 
 
 class TenantStore:
@@ -29,7 +30,11 @@ class TenantStore:
     def get(self, tenant_id: str) -> Tenant:
         with storage_errors():
             try:
-                return tenant_from(TenantModel.get(tenant_id, consistent_read=True))
+                return read_one(
+                    lambda: tenant_from(TenantModel.get(tenant_id, consistent_read=True)),
+                    "tenant",
+                    tenant_id,
+                )
             except DoesNotExist:
                 raise NotFound(f"no tenant {tenant_id!r}") from None
 
@@ -37,29 +42,30 @@ class TenantStore:
         self, tenant_id: str, key_limit: int, now: datetime, event: AuditEvent | None = None
     ) -> Tenant:
         item = TenantModel(tenant_id, key_limit=key_limit, keys_used=0, created_at=now)
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.save(item, condition=TenantModel.tenant_id.does_not_exist())
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    raise TenantExists(f"tenant {tenant_id!r} exists") from None
-                raise
+        tx = Transaction(self._connection)
+        tx.save("tenant", item, TenantModel.tenant_id.does_not_exist())
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "tenant" in cancelled.failed:
+                raise TenantExists(f"tenant {tenant_id!r} exists") from None
+            raise
         return tenant_from(item)
 
     def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(
-                        TenantModel(tenant_id),
-                        actions=[TenantModel.key_limit.set(key_limit)],
-                        condition=TenantModel.tenant_id.exists(),
-                    )
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    raise NotFound(f"no tenant {tenant_id!r}") from None
-                raise
+        tx = Transaction(self._connection)
+        tx.update(
+            "tenant",
+            TenantModel(tenant_id),
+            [TenantModel.key_limit.set(key_limit)],
+            TenantModel.tenant_id.exists(),
+        )
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "tenant" in cancelled.failed:
+                raise NotFound(f"no tenant {tenant_id!r}") from None
+            raise
         return self.get(tenant_id)

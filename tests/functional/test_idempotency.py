@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from chalicelib.container import Services
+from chalicelib.domain.records import Claim
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
 
@@ -62,7 +63,7 @@ def test_duplicate_while_the_first_is_running_is_a_409(
     claimed = services.idempotency.claim(
         "acme#create#k-3", _fingerprint_of(body), services.keys.now()
     )
-    assert claimed is None
+    assert isinstance(claimed, Claim)
     response = post(api, "/v1/keys", body, "k-3")
     assert response.status_code == 409
     assert json_of(response)["code"] == "idempotency_in_progress"
