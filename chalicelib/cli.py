@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from chalicelib import counter_report
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.clock import utc_now
-from chalicelib.container import Services, build_services
+from chalicelib.container import Services, build_counter_check, build_services
 from chalicelib.domain.errors import LatchkeyError, NotFound
 from chalicelib.expiry_job import build_sweep, report_json
 from chalicelib.notify import iso
@@ -53,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
     limit.add_argument("limit", type=int)
     show = actions.add_parser("show", help="a tenant's limit and usage")
     show.add_argument("name")
+    check = actions.add_parser("check", help="recompute a tenant's counters from its keys")
+    check.add_argument("name", nargs="?")
+    check.add_argument("--all", action="store_true", help="check every tenant")
+    check.add_argument("--repair", action="store_true", help="set what differs to the count")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
 
     authorize = commands.add_parser(
         "authorize", help="run the authorizer on an API Gateway event file, print its answer"
@@ -96,6 +102,23 @@ def _sweep(settings: Settings, args: argparse.Namespace) -> int:
     if report.stopped_early:
         print("Stopped early; run it again to continue.")
     return 0
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    """Compare counters with the keys (and repair them); exit 2 if a difference remains."""
+    if bool(args.name) == bool(args.all):
+        raise SystemExit("latchkey: tenants check takes a tenant NAME or --all")
+    check = build_counter_check(settings)
+    if args.all:
+        reports = list(check.check_all(args.repair))
+    else:
+        reports = [check.check(args.name, args.repair)]
+    if args.json:
+        print(json.dumps(counter_report.as_json(reports)))
+    else:
+        print("\n".join(counter_report.table(reports)))
+    settled = all(r.clean or (r.repaired and not r.missing_groups) for r in reports)
+    return 0 if settled else 2
 
 
 def _settings(stage: str | None) -> Settings:
@@ -172,6 +195,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "sweep":
         return _sweep(settings, args)
+    if args.command == "tenants" and args.action == "check":
+        return _check(settings, args)
     services = build_services(settings)
     if args.command == "bootstrap":
         return _bootstrap(services, args)

@@ -16,13 +16,15 @@ from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl
+from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
-from chalicelib.domain.tenants import TenantService
+from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.audit import AuditStore, AuditWriter
+from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
@@ -104,3 +106,12 @@ def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
     global _services
     _services = services
+
+
+# Issue 11: `latchkey tenants check` (for operators; no request handler needs it).
+def build_counter_check(settings: Settings, clock: Clock = utc_now) -> CounterCheck:
+    """The counter check and repair over ``settings``' tables, acting as the operator CLI."""
+    bind_models(settings)
+    connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
+    return CounterCheck(CounterCheckStore(connection, audit), clock, OPERATOR_ORIGIN)
