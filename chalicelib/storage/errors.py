@@ -14,8 +14,13 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def is_condition_failure(error: PynamoDBException) -> bool:
-    """True when a single-item write failed its condition."""
-    return error.cause_response_code == CONDITION_FAILED
+    """True when a single-item write failed its condition.
+
+    Not ``error.cause_response_code``: it raises AttributeError when the cause carries no
+    response at all (a timeout), which turned a timed-out claim into a 500.
+    """
+    response = getattr(error.cause, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == CONDITION_FAILED)
 
 
 def failed_items(error: TransactWriteError) -> list[int]:
