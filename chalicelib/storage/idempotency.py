@@ -61,7 +61,13 @@ class IdempotencyStore:
             claim_token=token,
             lease_until=now + self.lease,
         )
-        abandoned = (IdempotencyModel.state == PENDING) & (IdempotencyModel.lease_until < now)
+        # A record claimed before leases existed has none: its age stands in for it.
+        leaseless = IdempotencyModel.lease_until.does_not_exist() & (
+            IdempotencyModel.created_at < now - self.lease
+        )
+        abandoned = (IdempotencyModel.state == PENDING) & (
+            (IdempotencyModel.lease_until < now) | leaseless
+        )
         free = (
             IdempotencyModel.id.does_not_exist()
             | (IdempotencyModel.created_at < now - self.ttl)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from chalicelib.container import Services
@@ -162,3 +164,23 @@ def test_a_finished_request_is_never_taken_over(api: Api, acme: Tenant, clock: F
     again = post(api, "/v1/keys", body, "k-7")
     assert again.status_code == 200
     assert json_of(again)["key"]["id"] == first["key"]["id"]
+
+
+def test_a_pending_record_from_before_leases_is_taken_over_once_it_is_older_than_one(
+    api: Api, acme: Tenant, services: Services, clock: FakeClock
+) -> None:
+    """Before issue 11 a fault after the commit left records pending for 24 hours."""
+    body = {"name": "Stuck", "group_id": acme.group_id}
+    boto3.client("dynamodb", region_name=services.settings.region).put_item(
+        TableName=services.settings.idempotency_table,
+        Item={
+            "id": {"S": "acme#create#k-8"},
+            "fingerprint": {"S": _fingerprint_of(body)},
+            "state": {"S": "pending"},
+            "created_at": {"S": clock().strftime("%Y-%m-%dT%H:%M:%S.%f+0000")},  # PynamoDB's
+            "expires": {"N": str(int((clock() + timedelta(hours=24)).timestamp()))},
+        },
+    )
+    assert post(api, "/v1/keys", body, "k-8").status_code == 409
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    assert post(api, "/v1/keys", body, "k-8").status_code == 201
