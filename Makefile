@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: install .venv node_modules dev lint typecheck test bench package clean distclean
+.PHONY: install .venv node_modules chromium dev lint typecheck test bench package clean distclean
 
-install: .venv node_modules
+install: .venv node_modules chromium
 
 .venv: $(VENV_STAMP)
 
@@ -24,6 +24,21 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The console's browser tests (tests/integration/console) drive Debian's Chromium through
+# Playwright; Playwright's own browser downloads are never used. As root on Debian (CI) this
+# installs it; elsewhere it says what to install and the browser tests fail until it is there.
+CHROMIUM ?= /usr/bin/chromium
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
+		apt-get update && apt-get install -y chromium; \
+	else \
+		echo "make install: $(CHROMIUM) is missing. The console's browser tests need Chromium:"; \
+		echo "  Debian/Ubuntu: sudo apt-get install chromium"; \
+		echo "  elsewhere: install Chromium or Chrome and run make with CHROMIUM=/path/to/it"; \
+	fi
+
 dev: install
 	$(BIN)/python -m scripts.dev
 
@@ -33,12 +48,15 @@ lint: .venv
 typecheck: .venv
 	$(BIN)/mypy
 
-# All levels: unit, functional (moto) and integration (starts its own DynamoDB Local).
+# All levels: unit, functional (moto), infrastructure and integration (each worker starts its
+# own DynamoDB Local), spread over every core by pytest-xdist. PYTEST_WORKERS=0 runs them in
+# one process; the reliability line and the per-level times are exact either way.
+PYTEST_WORKERS ?= auto
 test: install lint typecheck
-	$(BIN)/pytest tests
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
-BENCHMARKS := scripts.bench_authorizer scripts.bench_sweep
+BENCHMARKS := scripts.bench_authorizer scripts.bench_api scripts.bench_sweep
 
 bench: install
 	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done

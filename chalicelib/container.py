@@ -26,9 +26,11 @@ from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
+from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models
+from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.tenants import TenantStore
 from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
@@ -54,8 +56,12 @@ class Services:
 
 def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     """Wire stores, peppers and services for ``settings``."""
-    bind_models(settings)
+    # One botocore session for every model, the transaction connection and /v1/verify's
+    # client: the service model is parsed once (chalicelib/storage/sessions.py).
+    session = new_session()
+    bind_models(settings, session)
     connection = Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    adopt(connection, session)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
     key_store = KeyStore(connection, expiry, audit)
@@ -74,7 +80,8 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
-    access = build_runtime(settings, clock, peppers=peppers).control
+    hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
+    access = build_runtime(settings, clock, store=hot_store, peppers=peppers).control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
     return Services(

@@ -7,8 +7,9 @@ Nothing else in Latchkey reads ``os.environ``. Chalice stages set these variable
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 DEFAULT_KEY_PREFIX = "lk_live"
@@ -66,13 +67,26 @@ class Settings:
     # The SNS topic for the per-tenant digest; None sends no digest.
     expiry_topic_arn: str | None = None
     sweep_schedule: str = "rate(1 hour)"
+    # The console (issue 14). Its OpenID Connect client (authorization code + PKCE against
+    # oidc_issuer); empty: the console offers only the admin-key sign-in.
+    console_client_id: str = ""
+    # Origins the console's page may fetch besides its own: the issuer's always; Cognito's
+    # token endpoint lives on the hosted UI's domain, another origin, which goes here.
+    console_connect_origins: tuple[str, ...] = ()
+    # Who may frame the console (CSP frame-ancestors): 'none', or the vendor's origins.
+    console_frame_ancestors: str = "'none'"
+    # White label: the product's name, its logo (a same-origin path or a data: image URL)
+    # and the accent colour (#rrggbb).
+    console_product_name: str = "Latchkey"
+    console_logo_url: str = ""
+    console_accent: str = "#1d4ed8"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the ``LATCHKEY_*`` variables; unset ones keep their defaults."""
         env = os.environ if env is None else env
         base = cls()
-        return cls(
+        settings = cls(
             stage=env.get("LATCHKEY_STAGE", base.stage),
             key_prefix=env.get("LATCHKEY_KEY_PREFIX", base.key_prefix),
             keys_table=env.get("LATCHKEY_KEYS_TABLE", base.keys_table),
@@ -113,6 +127,7 @@ class Settings:
             expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
             sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
         )
+        return with_console(settings, env)
 
 
 def parse_peppers(text: str) -> dict[int, bytes]:
@@ -148,6 +163,66 @@ def parse_thresholds(text: str) -> tuple[int, ...]:
             raise ValueError("LATCHKEY_EXPIRY_THRESHOLDS_DAYS must list whole days, e.g. 30,7,1,0")
         days.add(int(part))
     return tuple(sorted(days, reverse=True))
+
+
+# The console's settings (issue 14), each checked here so a bad value stops the app at its
+# first request rather than reaching a page as markup or CSS.
+ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+FRAME_SOURCE = re.compile(r"^('none'|'self'|https://[A-Za-z0-9.\-*]+(:[0-9]{1,5})?)$")
+LOGO_DATA = re.compile(r"^data:image/(png|svg\+xml|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$")
+
+
+def with_console(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """``settings`` with the ``LATCHKEY_CONSOLE_*`` variables, validated."""
+    return replace(
+        settings,
+        console_client_id=env.get("LATCHKEY_CONSOLE_CLIENT_ID", ""),
+        console_connect_origins=parse_origins(env.get("LATCHKEY_CONSOLE_CONNECT_ORIGINS", "")),
+        console_frame_ancestors=parse_frame_ancestors(
+            env.get("LATCHKEY_CONSOLE_FRAME_ANCESTORS") or settings.console_frame_ancestors
+        ),
+        console_product_name=env.get("LATCHKEY_CONSOLE_PRODUCT_NAME")
+        or settings.console_product_name,
+        console_logo_url=parse_logo(env.get("LATCHKEY_CONSOLE_LOGO_URL", "")),
+        console_accent=parse_accent(env.get("LATCHKEY_CONSOLE_ACCENT") or settings.console_accent),
+    )
+
+
+def parse_accent(text: str) -> str:
+    """A colour as ``#rrggbb``: anything else could break out of the stylesheet it sits in."""
+    if not ACCENT.match(text):
+        raise ValueError("LATCHKEY_CONSOLE_ACCENT must be a colour like #1d4ed8")
+    return text.lower()
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """Space-separated origins such as ``https://auth.example.com`` (no path, no wildcard)."""
+    origins = tuple(text.split())
+    for origin in origins:
+        if not ORIGIN.match(origin):
+            raise ValueError("LATCHKEY_CONSOLE_CONNECT_ORIGINS lists origins like https://host")
+    return origins
+
+
+def parse_frame_ancestors(text: str) -> str:
+    """``'none'``, ``'self'`` or https origins, space-separated: a CSP source list."""
+    sources = text.split()
+    if not sources or not all(FRAME_SOURCE.match(source) for source in sources):
+        raise ValueError(
+            "LATCHKEY_CONSOLE_FRAME_ANCESTORS must be 'none', 'self' or https:// origins"
+        )
+    return " ".join(sources)
+
+
+def parse_logo(text: str) -> str:
+    """A same-origin path (``/static/logo.svg``) or a ``data:image/...;base64,`` URL."""
+    if not text:
+        return ""
+    same_origin = text.startswith("/") and not text.startswith("//") and "\\" not in text
+    if not (same_origin or LOGO_DATA.match(text)):
+        raise ValueError("LATCHKEY_CONSOLE_LOGO_URL must be a same-origin path or a data: image")
+    return text
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,10 @@
 """``make dev``: the whole service on this machine, on DynamoDB Local.
 
 Starts DynamoDB Local (data kept in ``.local/dynamodb``), creates the tables from
-``infra/template.yaml``, bootstraps the ``demo`` tenant with ``latchkey bootstrap`` and
-serves the API with ``chalice local`` until Ctrl-C. Every setting comes from the ``local``
-stage of ``.chalice/config.json``, the same environment ``chalice local`` gives the app.
+``infra/template.yaml``, bootstraps the ``demo`` tenant with ``latchkey bootstrap``, prints
+the console's URL beside its admin key and serves the API with ``chalice local`` until
+Ctrl-C. Every setting comes from the ``local`` stage of ``.chalice/config.json``, the same
+environment ``chalice local`` gives the app.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def run(api_port: int) -> int:
         print(f"DynamoDB Local is ready at {settings.dynamodb_endpoint} (data in {DATA_DIR}).")
         make_tables(settings)
         bootstrap()
+        # The console (issue 14): the admin key printed above signs in to it.
+        print(f"Console: http://127.0.0.1:{api_port}/console (sign in with the admin key above)")
         print(f"Serving the API at http://127.0.0.1:{api_port}; Ctrl-C stops everything.")
         code = serve(api_port)
     if code != 0:

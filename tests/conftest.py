@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -71,9 +72,16 @@ class Counters:
             f" | counter checks run {self.counter_checks}"
         )
 
+    def counts(self) -> dict[str, int]:
+        return dict(vars(self))
 
-# One per process: `make test` runs one process. Under pytest-xdist each worker would count
-# its own share and the controller, which prints, would show zeros.
+    def add(self, counts: dict[str, int]) -> None:
+        for name, count in counts.items():
+            setattr(self, name, getattr(self, name) + count)
+
+
+# One per process. Under pytest-xdist each worker counts its own share and hands it to the
+# controller when it finishes (``workeroutput``); the controller adds them up and prints.
 RELIABILITY = Counters()
 
 
@@ -83,7 +91,54 @@ def reliability() -> Counters:
     return RELIABILITY
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand this worker's counts to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reliability"] = RELIABILITY.counts()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller: add a finished worker's counts (an xdist hook)."""
+    RELIABILITY.add(getattr(node, "workeroutput", {}).get("reliability", {}))
+
+
+class LevelClock:
+    """The wall time each test level spanned, from its first test's start to its last's end."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, tuple[float, float]] = {}
+        self.tests: dict[str, int] = {}
+
+    def record(self, report: pytest.TestReport) -> None:
+        parts = report.nodeid.split("/")
+        level = parts[1] if len(parts) > 2 and parts[0] == "tests" else "other"
+        first, last = self.spans.get(level, (report.start, report.stop))
+        self.spans[level] = (min(first, report.start), max(last, report.stop))
+        self.tests[level] = self.tests.get(level, 0) + (report.when == "call")
+
+    def lines(self) -> list[str]:
+        return [
+            f"{level:<15} {self.tests[level]:>5} tests  {last - first:7.1f} s wall"
+            for level, (first, last) in sorted(self.spans.items(), key=lambda item: item[1])
+        ]
+
+
+LEVELS = LevelClock()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Every phase of every test, in this process or (forwarded by xdist) a worker's."""
+    LEVELS.record(report)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the reliability table at the end of every run."""
+    """Print the reliability table and each level's wall time at the end of every run."""
+    if hasattr(terminalreporter.config, "workeroutput"):
+        return
     terminalreporter.write_sep("-", "reliability")
     terminalreporter.write_line(RELIABILITY.summary())
+    terminalreporter.write_sep("-", "wall time per level (levels overlap under -n)")
+    for line in LEVELS.lines():
+        terminalreporter.write_line(line)

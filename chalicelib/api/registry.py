@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-from chalicelib.api import audit, docs, groups, keys, usage, verify
+# console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
+from chalicelib.api import audit, console, docs, groups, keys, me, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -15,5 +16,7 @@ def register_api(app: Chalice) -> None:
         verify.routes.blueprint,
         audit.routes.blueprint,
         docs.docs,
+        me.routes.blueprint,
+        console.console,
     ):
         app.register_blueprint(blueprint)

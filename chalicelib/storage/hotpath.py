@@ -25,11 +25,11 @@ USAGE_RETENTION = timedelta(days=400)
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
 
 
-def dynamodb_client(settings: Settings) -> Any:
-    """A botocore DynamoDB client (the authorizer's only client)."""
+def dynamodb_client(settings: Settings, session: Any = None) -> Any:
+    """A botocore DynamoDB client (the authorizer's only one), from ``session`` if given."""
     import botocore.session
 
-    return botocore.session.get_session().create_client(
+    return (session or botocore.session.get_session()).create_client(
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint,

@@ -7,6 +7,7 @@ are bound at run time by :func:`bind_models`, never at import time.
 
 from __future__ import annotations
 
+import botocore.session
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -21,6 +22,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings
+from chalicelib.storage.sessions import adopt
 
 
 class ActorAttribute(MapAttribute[str, str]):
@@ -240,8 +242,8 @@ def table_names(settings: Settings) -> dict[str, str]:
     }
 
 
-def bind_models(settings: Settings) -> None:
-    """Point every model at this deployment's tables and endpoint."""
+def bind_models(settings: Settings, session: botocore.session.Session | None = None) -> None:
+    """Point every model at this deployment's tables and endpoint (and ``session``)."""
     names = table_names(settings)
     for logical_id, model in MODELS.items():
         meta = model.Meta
@@ -250,3 +252,5 @@ def bind_models(settings: Settings) -> None:
         meta.host = settings.dynamodb_endpoint
         # PynamoDB caches one connection per model class; drop it so the new Meta applies.
         model._connection = None
+        if session is not None:
+            adopt(model._get_connection().connection, session)

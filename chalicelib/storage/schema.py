@@ -6,6 +6,7 @@ template that deploys to AWS. Not used in Lambda (the template is not packaged).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,13 @@ def table_definitions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return definitions
 
 
+@lru_cache(maxsize=1)
+def _template_tables() -> dict[str, dict[str, Any]]:
+    # Parsed once per process: PyYAML takes ~0.3 s over the template, and the tests create
+    # tables hundreds of times. The template does not change while a process runs.
+    return table_definitions(load_template())
+
+
 def create_tables(
     client: Any, settings: Settings, template: dict[str, Any] | None = None
 ) -> list[str]:
@@ -62,7 +70,8 @@ def create_tables(
     names = table_names(settings)
     existing = set(client.list_tables()["TableNames"])
     created = []
-    for logical_id, args in table_definitions(template or load_template()).items():
+    definitions = table_definitions(template) if template else _template_tables()
+    for logical_id, args in definitions.items():
         name = names[logical_id]
         if name in existing:
             continue

@@ -31,6 +31,7 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
     for method, path, body in [
         ("GET", "/v1/keys", None),
         ("GET", f"/v1/keys/{key_id}", None),
+        ("GET", "/v1/me", None),  # the console's first call (issue 14)
         ("PATCH", f"/v1/keys/{key_id}", {"name": "Renamed"}),
         ("PATCH", f"/v1/keys/{key_id}", {"expires_at": "2030-01-01T00:00:00Z"}),
         ("POST", "/v1/keys", {"name": "x", "group_id": issued[1]}),  # must not be echoed

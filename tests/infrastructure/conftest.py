@@ -22,10 +22,15 @@ PACKAGED_STAGE = "dev"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test under this folder ``infrastructure``."""
+    """Mark every test under this folder ``infrastructure``, and keep them on one worker.
+
+    Under ``pytest -n`` (``--dist loadgroup``) the group sends them all to one xdist worker,
+    so the package is built once, not once per worker.
+    """
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.infrastructure)
+            item.add_marker(pytest.mark.xdist_group("package"))
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.api.console import FILES
 from tests.infrastructure.conftest import ROOT
 
 CFN_LINT = str(Path(sys.executable).with_name("cfn-lint"))
@@ -116,3 +117,9 @@ def test_zip_fits_lambdas_unzipped_limit(package_dir: Path) -> None:
         unzipped = sum(info.file_size for info in archive.infolist())
 
     assert unzipped < UNZIPPED_LIMIT
+
+
+def test_zip_holds_the_console_page_and_every_file_it_serves(names: set[str]) -> None:
+    # The console (issue 14) is served from the package: no CDN, nothing fetched at run time.
+    expected = {f"chalicelib/static/console/{name}" for name in [*FILES, "index.html"]}
+    assert expected <= names

@@ -41,6 +41,13 @@ EVERY_VARIABLE = {
     "LATCHKEY_OIDC_ROLES_CLAIM": "roles",
     "LATCHKEY_OIDC_ROLES": "Key admins=keys:manage; Auditors = keys:read",
     "AWS_REGION": "eu-west-1",
+    # The console (issue 14).
+    "LATCHKEY_CONSOLE_CLIENT_ID": "console-client",
+    "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "https://auth.example.com https://login.example.com",
+    "LATCHKEY_CONSOLE_FRAME_ANCESTORS": "'self' https://app.vendor.example",
+    "LATCHKEY_CONSOLE_PRODUCT_NAME": "Acme API keys",
+    "LATCHKEY_CONSOLE_LOGO_URL": "/static/acme.svg",
+    "LATCHKEY_CONSOLE_ACCENT": "#0F766E",
 }
 
 
@@ -75,6 +82,12 @@ def test_every_variable_is_read_into_its_field() -> None:
         oidc_tenant_claim="tenant",
         oidc_roles_claim="roles",
         oidc_roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
+        console_client_id="console-client",
+        console_connect_origins=("https://auth.example.com", "https://login.example.com"),
+        console_frame_ancestors="'self' https://app.vendor.example",
+        console_product_name="Acme API keys",
+        console_logo_url="/static/acme.svg",
+        console_accent="#0f766e",
     )
 
 

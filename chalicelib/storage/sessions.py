@@ -1,0 +1,43 @@
+"""botocore sessions that share one process-wide loader of AWS's service models.
+
+botocore parses the DynamoDB service model and endpoint rules (several MB of JSON, about
+0.3 s on a Lambda core) once per ``Session``. PynamoDB makes a session per connection and
+per thread, so a management-API cold start parsed them once per model class (eight times),
+and every functional test did again. Sessions made here share one ``Loader``, whose cache
+holds the parsed models: each file is parsed once per process. Credentials are still
+resolved per session, so a new wiring never inherits an old one's credentials.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import botocore.loaders
+import botocore.session
+
+
+@lru_cache(maxsize=1)
+def _loader() -> botocore.loaders.Loader:
+    # The loader's caches are plain dicts: two threads loading the same file at once
+    # parse it twice, which is wasted work but never a wrong answer.
+    return botocore.loaders.create_loader()
+
+
+def new_session() -> botocore.session.Session:
+    """A fresh session (own credentials) over the shared loader (parsed models)."""
+    session = botocore.session.Session()
+    session.register_component("data_loader", _loader())
+    return session
+
+
+def adopt(connection: Any, session: botocore.session.Session) -> None:
+    """Make a PynamoDB ``Connection`` use ``session`` in the calling thread.
+
+    PynamoDB has no parameter for a session: it keeps one per thread in ``_local`` and
+    makes it with ``get_session()`` on first use. Setting it here for the wiring thread
+    is the one place Latchkey reaches into PynamoDB; other threads (the integration race
+    tests) still get PynamoDB's own per-thread sessions, because a botocore client must
+    not be created from one session by two threads at once.
+    """
+    connection._local.session = session
