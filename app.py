@@ -27,7 +27,7 @@ def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @app.schedule(sweep_schedule(), name="expiry_sweep")
 def expiry_sweep(event: CloudWatchEvent) -> dict[str, Any]:
-    return run_sweep(app.lambda_context)
+    return run_sweep(event.context)
 
 
 # The authorizer's own Lambda (LATCHKEY_ROLE=authorizer) never serves the management API,
