@@ -8,13 +8,13 @@
 - ``expiry_sweep`` (scheduled): chalicelib/expiry_job.py
 """
 
-from typing import Any
+from typing import Any, cast
 
 from chalice import Chalice
 from chalice.app import CloudWatchEvent
 
 from chalicelib.authorizer.handler import authorize
-from chalicelib.expiry_job import run_sweep, sweep_schedule
+from chalicelib.expiry_job import LambdaContext, run_sweep, sweep_schedule
 from chalicelib.settings import get_settings
 
 app = Chalice(app_name="latchkey")
@@ -27,7 +27,9 @@ def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @app.schedule(sweep_schedule(), name="expiry_sweep")
 def expiry_sweep(event: CloudWatchEvent) -> dict[str, Any]:
-    return run_sweep(event.context)
+    # Chalice sets app.lambda_context for REST calls only; a scheduled event carries its own
+    # (typed as a dict by Chalice, but it is Lambda's context object).
+    return run_sweep(cast(LambdaContext, event.context))
 
 
 # The authorizer's own Lambda (LATCHKEY_ROLE=authorizer) never serves the management API,

@@ -20,6 +20,7 @@ from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.clock import utc_now
 from chalicelib.container import Services, build_counter_check, build_services
 from chalicelib.domain.errors import LatchkeyError, NotFound
+from chalicelib.domain.records import Tenant
 from chalicelib.expiry_job import build_sweep, report_json
 from chalicelib.notify import iso
 from chalicelib.settings import Settings
@@ -49,9 +50,13 @@ def parser() -> argparse.ArgumentParser:
     create = actions.add_parser("create", help="create a tenant")
     create.add_argument("name")
     create.add_argument("--key-limit", type=int)
+    create.add_argument("--group-limit", type=int, help="default: LATCHKEY_DEFAULT_GROUP_LIMIT")
     limit = actions.add_parser("set-limit", help="set a tenant's key limit")
     limit.add_argument("name")
     limit.add_argument("limit", type=int)
+    group_limit = actions.add_parser("set-group-limit", help="set a tenant's group limit")
+    group_limit.add_argument("name")
+    group_limit.add_argument("limit", type=int)
     show = actions.add_parser("show", help="a tenant's limit and usage")
     show.add_argument("name")
     check = actions.add_parser("check", help="recompute a tenant's counters from its keys")
@@ -201,21 +206,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "bootstrap":
         return _bootstrap(services, args)
     if args.action == "create":
-        tenant = services.tenants.create(args.name, args.key_limit)
+        tenant = services.tenants.create(args.name, args.key_limit, args.group_limit)
     elif args.action == "set-limit":
         tenant = services.tenants.set_limit(args.name, args.limit)
+    elif args.action == "set-group-limit":
+        tenant = services.tenants.set_group_limit(args.name, args.limit)
     else:
         tenant = services.tenants.get(args.name)
-    print(
-        json.dumps(
-            {
-                "tenant_id": tenant.tenant_id,
-                "key_limit": tenant.key_limit,
-                "keys_used": tenant.keys_used,
-            }
-        )
-    )
+    print(json.dumps(_tenant_json(tenant, settings)))
     return 0
+
+
+def _tenant_json(tenant: Tenant, settings: Settings) -> dict[str, object]:
+    return {
+        "tenant_id": tenant.tenant_id,
+        "key_limit": tenant.key_limit,
+        "keys_used": tenant.keys_used,
+        "group_limit": settings.default_group_limit
+        if tenant.group_limit is None
+        else tenant.group_limit,
+        "groups_used": tenant.groups_used,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

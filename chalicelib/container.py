@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
 
+from chalicelib.api.cursor import Cursors
 from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
@@ -52,6 +53,8 @@ class Services:
     idempotency: IdempotencyStore
     audit: AuditStore
     oidc: OidcVerifier | None = None
+    # Signed pagination cursors (issue 11); None only where no listing is served.
+    cursors: Cursors | None = None
 
 
 def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
@@ -76,7 +79,7 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         clock,
         timedelta(days=settings.expiring_soon_days),
     )
-    groups = GroupService(GroupStore(connection, audit), clock)
+    groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
@@ -95,6 +98,7 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         idempotency,
         AuditStore(),
         oidc,
+        Cursors(peppers),
     )
 
 

@@ -117,3 +117,12 @@ def hash_secret(pepper: bytes, secret: str) -> str:
 def secret_matches(pepper: bytes, secret: str, stored_hash: str) -> bool:
     """Constant-time comparison of a presented secret with a stored hash."""
     return hmac.compare_digest(hash_secret(pepper, secret), stored_hash)
+
+
+def derived_key(pepper: bytes, label: str) -> bytes:
+    """A key for one purpose (``label``), derived from the pepper: HMAC-SHA256(pepper, label).
+
+    Lets the API sign what it hands out (pagination cursors) without a second secret to
+    provision and rotate; a new pepper version invalidates what the old one signed.
+    """
+    return hmac.new(pepper, f"latchkey/{label}".encode(), hashlib.sha256).digest()

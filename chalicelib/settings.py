@@ -80,6 +80,8 @@ class Settings:
     console_product_name: str = "Latchkey"
     console_logo_url: str = ""
     console_accent: str = "#1d4ed8"
+    # Groups per tenant unless an operator sets the tenant's own (issue 11).
+    default_group_limit: int = 50
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -126,6 +128,9 @@ class Settings:
             event_bus=env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
             expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
             sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
+            default_group_limit=int(
+                env.get("LATCHKEY_DEFAULT_GROUP_LIMIT", base.default_group_limit)
+            ),
         )
         return with_console(settings, env)
 

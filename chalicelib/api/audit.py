@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from chalicelib.api import cursor
-from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.endpoint import Call, Routes, listing_cursors
 from chalicelib.api.present import actor_out
 from chalicelib.api.schemas import AuditEventOut, AuditListQuery, AuditPage, AuditTarget
 from chalicelib.domain.records import AuditEvent
@@ -25,9 +25,27 @@ routes = Routes(__name__)
 )
 def list_audit_events(call: Call[Any]) -> AuditPage:
     query: AuditListQuery = call.query
-    wanted = AuditQuery(call.principal.tenant_id, query.key_id, query.action, query.from_, query.to)
-    events, last = call.services.audit.list(wanted, query.limit, cursor.decode(query.cursor))
-    return AuditPage(events=[_out(event) for event in events], next_cursor=cursor.encode(last))
+    tenant_id = call.principal.tenant_id
+    wanted = AuditQuery(tenant_id, query.key_id, query.action, query.from_, query.to)
+    cursors = listing_cursors(call)
+    scope = (
+        tenant_id,
+        "audit-events",
+        query.key_id,
+        query.action,
+        _iso(query.from_),
+        _iso(query.to),
+    )
+    events, last = call.services.audit.list(
+        wanted, query.limit, cursors.decode(query.cursor, scope)
+    )
+    return AuditPage(
+        events=[_out(event) for event in events], next_cursor=cursors.encode(last, scope)
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def _out(event: AuditEvent) -> AuditEventOut:

@@ -36,14 +36,38 @@ def source_ip(context: dict[str, Any]) -> str | None:
 
 REFUSED = "a valid API key (X-API-Key) or bearer token (Authorization) is required"
 ONE_CREDENTIAL = "send one credential: X-API-Key or Authorization, not both"
+ONE_KEY = "send one X-API-Key header with one key"
+
+
+def api_key_of(headers: Any, multi_value_headers: Any) -> str | None:
+    """The request's one X-API-Key value; several distinct ones are refused.
+
+    Gateways disagree on which of two headers counts (chalice local keeps one, API Gateway
+    REST another; some join them with a comma), so a request carrying two counts as none.
+    """
+    values = set()
+    single = headers.get(API_KEY_HEADER)
+    if isinstance(single, str):
+        values.add(single)
+    if isinstance(multi_value_headers, dict):
+        for name, many in multi_value_headers.items():
+            if str(name).lower() == API_KEY_HEADER and isinstance(many, list):
+                values.update(value for value in many if isinstance(value, str))
+    if len(values) > 1 or any("," in value for value in values):  # a key holds no comma
+        raise Unauthenticated(ONE_KEY)
+    return next(iter(values), None)
 
 
 def authenticate(
-    services: Services, headers: Any, context: dict[str, Any], method: str
+    services: Services,
+    headers: Any,
+    context: dict[str, Any],
+    method: str,
+    multi_value_headers: Any = None,
 ) -> Principal:
     """Identify the caller (a key or a person) and check it may make a ``method`` call."""
     authorization = headers.get("authorization")
-    api_key = headers.get(API_KEY_HEADER)
+    api_key = api_key_of(headers, multi_value_headers)
     if authorization is not None and api_key is not None:
         # Which one would count? Neither: a wrong credential is never outvoted by a right one.
         raise Unauthenticated(ONE_CREDENTIAL)

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
-from chalicelib.api.problems import MalformedBody, problem_for
+from chalicelib.api.cursor import Cursors
+from chalicelib.api.problems import MalformedBody, field_errors, problem_for
 from chalicelib.container import Services, get_services
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.records import Actor, Origin
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -41,12 +44,11 @@ class Call(Generic[Body]):
     @property
     def origin(self) -> Origin:
         """Who is calling and from where, as the audit trail records it."""
-        request_id = self.context.get("requestId")
         return Origin(
             self.principal.actor,
             source_ip(dict(self.context)),
             self.headers.get("user-agent"),
-            request_id if isinstance(request_id, str) else None,
+            request_ids.current() or request_ids.request_id_of(self.context),
         )
 
 
@@ -68,6 +70,12 @@ class Operation:
     replay: type[BaseModel] | None = None
     # No body at all means the body model's defaults (rotate).
     body_optional: bool = False
+
+
+def listing_cursors(call: Call[Any]) -> Cursors:
+    """The deployment's cursor signer (built with the services)."""
+    assert call.services.cursors is not None, "build_services always makes one"
+    return call.services.cursors
 
 
 OPERATIONS: list[Operation] = []
@@ -96,7 +104,12 @@ def parse_body(raw: str | bytes | None, model: type[BaseModel], optional: bool) 
 
 
 def parse_query(params: Mapping[str, str] | None, model: type[BaseModel]) -> BaseModel:
-    return model.model_validate(dict(params or {}))
+    try:
+        return model.model_validate(dict(params or {}))
+    except ValidationError as error:  # an unknown parameter is "query", never its name
+        raise InvalidInput(
+            "the request has invalid fields", errors=field_errors(error, "query")
+        ) from None
 
 
 def _bytes(raw: str | bytes | None) -> bytes:
@@ -147,7 +160,13 @@ class Routes:
                     principal = (
                         ANONYMOUS
                         if public
-                        else authenticate(services, request.headers, request.context, method)
+                        else authenticate(
+                            services,
+                            request.headers,
+                            request.context,
+                            method,
+                            request.to_original_event().get("multiValueHeaders"),
+                        )
                     )
                     call: Call[Any] = Call(
                         principal,

@@ -7,8 +7,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.api import cursor
-from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.endpoint import Call, Routes, listing_cursors
 from chalicelib.api.idempotency import REPLAY_NOTE, idempotent
 from chalicelib.api.present import key_out
 from chalicelib.api.schemas import (
@@ -97,13 +96,15 @@ def list_keys(call: Call[Any]) -> KeyList:
     query: KeyListQuery = call.query
     tenant_id = call.principal.tenant_id
     service = call.services.keys
+    cursors = listing_cursors(call)
+    scope = (tenant_id, "keys", query.status, query.expiry)
     keys, last = service.list(
-        tenant_id, query.status, query.expiry, query.limit, cursor.decode(query.cursor)
+        tenant_id, query.status, query.expiry, query.limit, cursors.decode(query.cursor, scope)
     )
     tenant = service.usage(tenant_id)
     return KeyList(
         keys=_present(call, keys),
-        next_cursor=cursor.encode(last),
+        next_cursor=cursors.encode(last, scope),
         key_usage=KeyUsage(used=tenant.keys_used, limit=tenant.key_limit),
     )
 

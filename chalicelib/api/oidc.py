@@ -132,7 +132,8 @@ class OidcVerifier:
 
     def _permissions(self, roles: Any) -> frozenset[str]:
         if isinstance(roles, str):
-            roles = roles.replace(",", " ").split()
+            # One string is one role: role names may hold spaces ("Key Admins").
+            roles = [roles]
         if not isinstance(roles, list):
             return frozenset()
         mapping = self._settings.oidc_roles

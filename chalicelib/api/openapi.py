@@ -84,6 +84,8 @@ def _responses(op: Operation) -> dict[str, Any]:
     statuses = {503, *op.errors} if op.public else {401, 403, 503, *op.errors}
     for status in sorted(statuses):
         responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
+    for response in responses.values():  # every answer names its request (issue 11)
+        response["headers"] = {"X-Request-Id": {"$ref": "#/components/headers/RequestId"}}
     return responses
 
 
@@ -132,6 +134,13 @@ def document() -> dict[str, Any]:
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            },
+            "headers": {
+                "RequestId": {
+                    "description": "API Gateway's request id (or one made up): the same id "
+                    "is in this request's audit events and log lines.",
+                    "schema": {"type": "string"},
+                }
             },
         },
         "paths": paths,

@@ -76,11 +76,18 @@ def problem_for(error: Exception) -> Response:
     return problem(500, "internal_error", "Internal error", "an unexpected error occurred")
 
 
-def field_errors(error: ValidationError) -> list[dict[str, str]]:
-    """One entry per failing field; never the submitted value (it might be a secret)."""
+def field_errors(error: ValidationError, where: str = "body") -> list[dict[str, str]]:
+    """One entry per failing field; never the submitted value (it might be a secret).
+
+    Nor the name of a field the API does not know: a client may paste a key where a name
+    belongs, in a body or a query string, and a problem repeats nothing the client sent.
+    """
     found = []
     for item in error.errors(include_input=False, include_url=False):
-        location = ".".join(str(part) for part in item["loc"]) or "body"
+        parts = list(item["loc"])
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            parts, message = parts[:-1], "holds a field this API does not know (not repeated)"
+        location = ".".join(str(part) for part in parts) or where
         found.append({"field": location, "message": message})
     return found

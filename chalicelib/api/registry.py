@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Chalice
 
 # console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
-from chalicelib.api import audit, console, docs, groups, keys, me, usage, verify
+from chalicelib.api import audit, console, docs, groups, keys, me, request_ids, usage, verify
 
 
 def register_api(app: Chalice) -> None:
@@ -20,3 +20,6 @@ def register_api(app: Chalice) -> None:
         console.console,
     ):
         app.register_blueprint(blueprint)
+    # Request ids (issue 11): on every response, audit event and log line of a request.
+    app.register_middleware(request_ids.request_ids, "http")
+    request_ids.install_log_prefix()

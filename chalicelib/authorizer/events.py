@@ -7,7 +7,9 @@
 - HTTP API payload 2.0 events: lower-case headers, ``requestContext.http.sourceIp``.
 
 The address is always the connection's, as API Gateway reports it: X-Forwarded-For is
-never read.
+never read. Any part of an event may have the wrong type (a string where an object belongs,
+a list for the event): it then counts as absent, and the decision denies; nothing raises
+but :class:`UnsupportedEvent`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class AuthRequest:
     path: str
     arn_base: str  # arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE
     http_api: bool
+    # Several distinct X-API-Key values: which one counts differs by gateway, so none does.
+    ambiguous: bool = False
 
     @property
     def route(self) -> tuple[str, str]:
@@ -52,14 +56,30 @@ def _split_arn(arn: str) -> tuple[str, str, str]:
     return f"{prefix}:{parts[0]}/{parts[1]}", parts[2].upper(), path
 
 
-def _header(event: dict[str, Any]) -> str | None:
-    for name, value in (event.get("headers") or {}).items():
-        if name.lower() == API_KEY_HEADER and isinstance(value, str):
-            return value
-    for name, values in (event.get("multiValueHeaders") or {}).items():
-        if name.lower() == API_KEY_HEADER and values and isinstance(values[0], str):
-            return str(values[0])
-    return None
+def _mapping(value: Any) -> dict[Any, Any]:
+    """``value`` if it is an object, else an empty one: a wrong type counts as absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def _header_values(event: dict[str, Any]) -> list[str]:
+    """Every X-API-Key value the event carries, in ``headers`` and ``multiValueHeaders``."""
+    values = [
+        value
+        for name, value in _mapping(event.get("headers")).items()
+        if isinstance(name, str) and name.lower() == API_KEY_HEADER and isinstance(value, str)
+    ]
+    for name, many in _mapping(event.get("multiValueHeaders")).items():
+        if isinstance(name, str) and name.lower() == API_KEY_HEADER and isinstance(many, list):
+            values += [value for value in many if isinstance(value, str)]
+    return values
+
+
+def _header(event: dict[str, Any]) -> tuple[str | None, bool]:
+    """The one X-API-Key value, and whether there were several (or a comma-joined list)."""
+    values = set(_header_values(event))
+    # A key never holds a comma; a gateway that joins repeated headers puts one there.
+    ambiguous = len(values) > 1 or any("," in value for value in values)
+    return (None if ambiguous else next(iter(values), None)), ambiguous
 
 
 def _address(value: Any) -> str | None:
@@ -72,22 +92,31 @@ def _address(value: Any) -> str | None:
     return value
 
 
-def parse_event(event: dict[str, Any]) -> AuthRequest:
+def _text(value: Any, default: str) -> str:
+    return value if isinstance(value, str) and value else default
+
+
+def parse_event(event: Any) -> AuthRequest:
     """The request an authorizer event describes."""
-    context = event.get("requestContext") or {}
+    if not isinstance(event, dict):
+        raise UnsupportedEvent("the event is not a JSON object")
+    context = _mapping(event.get("requestContext"))
     if event.get("version") == "2.0":
-        base, method, path = _split_arn(str(event.get("routeArn", "")))
-        http = context.get("http") or {}
-        method = str(http.get("method") or method).upper()
-        path = str(event.get("rawPath") or http.get("path") or path)
-        return AuthRequest(_header(event), _address(http.get("sourceIp")), method, path, base, True)
-    base, method, path = _split_arn(str(event.get("methodArn", "")))
+        base, method, path = _split_arn(_text(event.get("routeArn"), ""))
+        http = _mapping(context.get("http"))
+        method = _text(http.get("method"), method).upper()
+        path = _text(event.get("rawPath"), _text(http.get("path"), path))
+        token, ambiguous = _header(event)
+        source = _address(http.get("sourceIp"))
+        return AuthRequest(token, source, method, path, base, True, ambiguous)
+    base, method, path = _split_arn(_text(event.get("methodArn"), ""))
     if event.get("type") == "TOKEN":
         token = event.get("authorizationToken")
         return AuthRequest(
             token if isinstance(token, str) else None, None, method, path, base, False
         )
     if event.get("type") == "REQUEST":
-        source = _address((context.get("identity") or {}).get("sourceIp"))
-        return AuthRequest(_header(event), source, method, path, base, False)
+        source = _address(_mapping(context.get("identity")).get("sourceIp"))
+        token, ambiguous = _header(event)
+        return AuthRequest(token, source, method, path, base, False, ambiguous)
     raise UnsupportedEvent("not a TOKEN, REQUEST or HTTP API 2.0 authorizer event")

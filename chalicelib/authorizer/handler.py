@@ -24,19 +24,21 @@ class Unauthorized(Exception):
         super().__init__("Unauthorized")
 
 
-def _unavailable(request: AuthRequest, runtime: Runtime) -> dict[str, Any]:
+def _unavailable(
+    request: AuthRequest, runtime: Runtime, principal: str = "unavailable"
+) -> dict[str, Any]:
     """Fail closed: an explicit Deny (or isAuthorized false), never a 500."""
     if request.http_api and runtime.settings.simple_responses:
         return {"isAuthorized": False, "context": {}}
     deny = {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [f"{request.arn_base}/*"]}
     return {
-        "principalId": "unavailable",
+        "principalId": principal,
         "policyDocument": {"Version": "2012-10-17", "Statement": [deny]},
         "context": {},
     }
 
 
-def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str, Any]:
+def authorize(event: Any, runtime: Runtime | None = None) -> dict[str, Any]:
     """Decide one authorizer event."""
     runtime = runtime or get_runtime()
     try:
@@ -44,6 +46,12 @@ def authorize(event: dict[str, Any], runtime: Runtime | None = None) -> dict[str
     except UnsupportedEvent as error:
         logger.warning("authorizer: %s", error)
         raise Unauthorized from None
+    except Exception as error:  # an event shape nobody foresaw: still no 500
+        logger.warning("authorizer: unreadable event: %s", type(error).__name__)
+        raise Unauthorized from None
+    if request.ambiguous:
+        logger.warning("authorizer: several X-API-Key values; denying")
+        return _unavailable(request, runtime, "ambiguous")
     try:
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:

@@ -12,12 +12,15 @@ from typing import Any
 
 from chalicelib.authorizer.events import AuthRequest
 from chalicelib.domain.access import Access
+from chalicelib.domain.paths import NOT_CANONICAL
 from chalicelib.domain.routes import ALL_ROUTES, METHODS
 from chalicelib.domain.verification import Outcome
 
 # A pattern's "*" method is written as one ARN per method: in an ARN, "*" in the method's
 # place could also swallow part of the path, which the pattern never means.
 CONCRETE_METHODS = tuple(method for method in METHODS if method != "*")
+# Outcomes where the key is good but this one route is not: the group's routes stay allowed.
+REFUSED_ROUTE = (Outcome.ROUTE_NOT_ALLOWED, Outcome.PATH_NOT_CANONICAL)
 
 
 def route_resources(arn_base: str, patterns: tuple[str, ...]) -> list[str]:
@@ -31,6 +34,15 @@ def route_resources(arn_base: str, patterns: tuple[str, ...]) -> list[str]:
         methods = CONCRETE_METHODS if method == "*" else (method,)
         resources += [f"{arn_base}/{each}{path}" for each in methods]
     return list(dict.fromkeys(resources))
+
+
+def not_canonical_resources(arn_base: str) -> list[str]:
+    """Every path with a dot-segment, as execute-api ARNs (domain/paths.py's own globs).
+
+    Sent beside every Allow, so a policy API Gateway caches refuses ``/orders/../admin``
+    even though its Allow of ``GET/orders/*`` would cover it.
+    """
+    return [f"{arn_base}/{form}" for form in NOT_CANONICAL]
 
 
 def _statement(effect: str, resources: list[str]) -> dict[str, Any]:
@@ -60,11 +72,12 @@ def answer(request: AuthRequest, access: Access, simple: bool) -> dict[str, Any]
     assert access.key is not None, "unknown keys are refused with Unauthorized, not a policy"
     statements = []
     allowed = route_resources(request.arn_base, access.group.routes) if access.group else []
-    if allowed and access.outcome in (Outcome.VALID, Outcome.ROUTE_NOT_ALLOWED):
+    if allowed and (access.valid or access.outcome in REFUSED_ROUTE):
         # The group's routes stay allowed even when this route is not one of them, so a
         # cached copy of this policy still serves the key's other routes correctly.
         statements.append(_statement("Allow", allowed))
-    if access.outcome is Outcome.ROUTE_NOT_ALLOWED and statements:
+        statements.append(_statement("Deny", not_canonical_resources(request.arn_base)))
+    if access.outcome in REFUSED_ROUTE and statements:
         # IAM cannot escape wildcards: a path holding "*" or "?" gets no explicit Deny (it
         # would deny other routes too); the Allow does not cover it, so it is still denied.
         if not any(char in request.path for char in "*?"):

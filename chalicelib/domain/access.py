@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from chalicelib.domain.paths import is_canonical
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.routes import route_allowed
 from chalicelib.domain.usage import UsageRecorder
@@ -64,6 +65,14 @@ class GroupCache:
         return group
 
 
+def _route_outcome(group: Group | None, route: Route | None) -> Outcome:
+    if route is not None and not is_canonical(route[1]):
+        return Outcome.PATH_NOT_CANONICAL
+    if group is None or (route is not None and not route_allowed(group.routes, *route)):
+        return Outcome.ROUTE_NOT_ALLOWED
+    return Outcome.VALID
+
+
 class AccessControl:
     """Verifies a key, checks its group's routes, and counts the decision."""
 
@@ -82,10 +91,7 @@ class AccessControl:
             access = Access(decision.outcome, key)
         else:
             group = self._groups.get(key.tenant_id, key.group_id)
-            if group is None or (route is not None and not route_allowed(group.routes, *route)):
-                access = Access(Outcome.ROUTE_NOT_ALLOWED, key, group)
-            else:
-                access = Access(Outcome.VALID, key, group)
+            access = Access(_route_outcome(group, route), key, group)
         self._usage.record(key, access.valid)
         return access
 

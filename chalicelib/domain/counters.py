@@ -41,19 +41,24 @@ class Stored:
     keys_used: int
     key_counts: dict[str, int]  # group id -> key_count
     not_groups: tuple[str, ...] = ()  # group items without a name (only counters)
+    # The tenant's count of its groups; None for a tenant made before the group limit
+    # (its count starts with its first new group: chalicelib/storage/group_count.py).
+    groups_used: int | None = None
 
 
 @dataclass(frozen=True)
 class Difference:
-    """One counter that differs from the keys. ``group_id`` None: the tenant's keys_used."""
+    """One counter that differs: the tenant's ``keys_used`` or ``groups_used`` (``group_id``
+    None), or a group's ``key_count``."""
 
     group_id: str | None
     stored: int
     counted: int
+    name: str = "keys_used"
 
     @property
     def counter(self) -> str:
-        return "keys_used" if self.group_id is None else f"{self.group_id} key_count"
+        return self.name if self.group_id is None else f"{self.group_id} key_count"
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,9 @@ def compare(tenant_id: str, stored: Stored, keys: Iterable[KeyFacts]) -> Report:
     differences = []
     if stored.keys_used != used:
         differences.append(Difference(None, stored.keys_used, used))
+    groups = len(stored.key_counts)
+    if stored.groups_used is not None and stored.groups_used != groups:
+        differences.append(Difference(None, stored.groups_used, groups, "groups_used"))
     for group_id, count in sorted(stored.key_counts.items()):
         if count != per_group[group_id]:
             differences.append(Difference(group_id, count, per_group[group_id]))

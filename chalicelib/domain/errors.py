@@ -32,6 +32,10 @@ class KeyLimitReached(LatchkeyError):
     """Raised when the tenant already has as many usable keys as its limit allows."""
 
 
+class GroupLimitReached(InvalidInput):
+    """Raised when a tenant already has as many groups as its group limit allows."""
+
+
 class KeyRevoked(LatchkeyError):
     """Raised when a change is asked of a revoked key."""
 

@@ -126,6 +126,8 @@ class Tenant:
     key_limit: int
     keys_used: int
     created_at: datetime
+    group_limit: int | None = None  # None: the deployment's default
+    groups_used: int = 0
 
 
 # Issue 11: the Idempotency-Key record completes in the same transaction as the change.

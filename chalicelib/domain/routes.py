@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from chalicelib.domain.paths import is_canonical, path_matches
+
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*")
 ALL_ROUTES = "* /*"
 # Characters an execute-api resource path may hold, plus the wildcard. "?" is refused
@@ -19,6 +21,10 @@ ALL_ROUTES = "* /*"
 # same rules as regular expressions: chalicelib/api/schemas/common.py.)
 PATH_CHARS = r"A-Za-z0-9\-._~!$&'()+,;=:@%/{}"
 _PATH = re.compile(rf"/[{PATH_CHARS}*]*")
+# Limits on what a group may hold (README, "Route patterns"): they bound the matcher's
+# worst case (chalicelib/domain/paths.py) and the size of the authorizer's policy.
+MAX_PATTERN_LENGTH = 256
+MAX_STARS = 8
 
 
 class RoutePatternError(ValueError):
@@ -35,18 +41,38 @@ def normalize_pattern(pattern: str) -> str:
         raise RoutePatternError(f"the method must be one of {', '.join(METHODS)}")
     if not _PATH.fullmatch(path) or "**" in path:
         raise RoutePatternError("the path must start with / and hold no spaces, ? or **")
+    if len(method) + 1 + len(path) > MAX_PATTERN_LENGTH:
+        raise RoutePatternError(f"a pattern may be at most {MAX_PATTERN_LENGTH} characters")
+    if path.count("*") > MAX_STARS:
+        raise RoutePatternError(f"a pattern may hold at most {MAX_STARS} stars")
     return f"{method} {path}"
 
 
 @lru_cache(maxsize=4096)
-def _compile(pattern: str) -> re.Pattern[str]:
+def _split(pattern: str) -> tuple[str, tuple[str, ...]]:
+    """``METHOD /a*b`` -> (``METHOD``, (``/a``, ``b``)): the literal runs between stars."""
     method, _, path = pattern.partition(" ")
-    method_rx = "[^ ]+" if method == "*" else re.escape(method)
-    path_rx = ".*".join(re.escape(part) for part in path.split("*"))
-    return re.compile(f"{method_rx} {path_rx}", re.DOTALL)
+    return method, tuple(path.split("*"))
+
+
+def _method_matches(wanted: str, method: str) -> bool:
+    # A pattern's "*" stands for one method: a word, never empty, never holding a space.
+    if wanted == "*":
+        return bool(method) and " " not in method
+    return wanted == method
 
 
 def route_allowed(patterns: tuple[str, ...], method: str, path: str) -> bool:
-    """True when ``METHOD path`` matches one of the group's patterns."""
-    route = f"{method.upper()} {path}"
-    return any(_compile(pattern).fullmatch(route) for pattern in patterns)
+    """True when ``METHOD path`` matches one of the group's patterns.
+
+    A path with a dot-segment (``/../``), plain or percent-encoded, matches no pattern:
+    ``GET /orders/*`` must not allow ``/orders/../admin``.
+    """
+    if not is_canonical(path):
+        return False
+    method = method.upper()
+    for pattern in patterns:
+        wanted, parts = _split(pattern)
+        if _method_matches(wanted, method) and path_matches(parts, path):
+            return True
+    return False

@@ -17,6 +17,8 @@ from chalicelib.storage.tenants import TenantStore
 # A tenant's id is the name the operator gives it: short, lower case, safe in logs and URLs.
 TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 ADMIN_GROUP = "Administrators"
+# A group is read on every authorizer decision and listed whole: keep the count modest.
+MAX_GROUP_LIMIT = 1000
 OPERATOR = Actor(type="system", id="latchkey-cli", name="Latchkey operator CLI")
 OPERATOR_ORIGIN = Origin(OPERATOR)
 
@@ -48,15 +50,20 @@ class TenantService:
         self._clock = clock
         self._default_limit = default_limit
 
-    def create(self, name: str, key_limit: int | None = None) -> Tenant:
+    def create(
+        self, name: str, key_limit: int | None = None, group_limit: int | None = None
+    ) -> Tenant:
         _check_name(name)
         limit = self._default_limit if key_limit is None else _check_limit(key_limit)
+        groups = None if group_limit is None else _check_group_limit(group_limit)
         now = self._clock()
-        changes = {"key_limit": (None, limit)}
+        changes: dict[str, tuple[object, object]] = {"key_limit": (None, limit)}
+        if groups is not None:
+            changes["group_limit"] = (None, groups)
         record = audit.event(
             name, "tenant.created", ("tenant", name), OPERATOR_ORIGIN, now, changes
         )
-        return self._tenants.create(name, limit, now, record)
+        return self._tenants.create(name, limit, now, record, groups)
 
     def get(self, name: str) -> Tenant:
         return self._tenants.get(name)
@@ -69,6 +76,16 @@ class TenantService:
             name, "tenant.limit_changed", target, OPERATOR_ORIGIN, self._clock(), changes
         )
         return self._tenants.set_limit(name, limit, record)
+
+    def set_group_limit(self, name: str, group_limit: int) -> Tenant:
+        """The tenant's own group limit; lowering it below its groups removes none."""
+        limit = _check_group_limit(group_limit)
+        changes = {"group_limit": (self._tenants.get(name).group_limit, limit)}
+        target = ("tenant", name)
+        record = audit.event(
+            name, "tenant.limit_changed", target, OPERATOR_ORIGIN, self._clock(), changes
+        )
+        return self._tenants.set_group_limit(name, limit, record)
 
     def bootstrap(self, name: str) -> Bootstrap:
         """Ensure the tenant exists, then add an admin group and an admin key to it."""
@@ -112,6 +129,15 @@ def _check_name(name: str) -> None:
             "tenant names are 2-63 lower-case letters, digits or dashes",
             errors=[{"field": "name", "message": "must match [a-z0-9][a-z0-9-]{1,62}"}],
         )
+
+
+def _check_group_limit(limit: int) -> int:
+    if not 0 <= limit <= MAX_GROUP_LIMIT:
+        raise InvalidInput(
+            f"the group limit must be 0 to {MAX_GROUP_LIMIT}",
+            errors=[{"field": "group_limit", "message": f"must be 0 to {MAX_GROUP_LIMIT}"}],
+        )
+    return limit
 
 
 def _check_limit(limit: int) -> int:

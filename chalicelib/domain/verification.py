@@ -30,6 +30,8 @@ class Outcome(StrEnum):
     EXPIRED = "EXPIRED"
     IP_NOT_ALLOWED = "IP_NOT_ALLOWED"
     ROUTE_NOT_ALLOWED = "ROUTE_NOT_ALLOWED"
+    # The path holds a dot-segment or an encoded form of one: it matches no pattern.
+    PATH_NOT_CANONICAL = "PATH_NOT_CANONICAL"
 
 
 @dataclass(frozen=True)

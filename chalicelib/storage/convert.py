@@ -104,4 +104,6 @@ def tenant_from(item: TenantModel) -> Tenant:
         key_limit=int(item.key_limit),
         keys_used=int(item.keys_used or 0),
         created_at=item.created_at,
+        group_limit=None if item.group_limit is None else int(item.group_limit),
+        groups_used=int(item.groups_used or 0),
     )

@@ -50,6 +50,7 @@ class CounterCheckStore:
             keys_used=int(tenant.keys_used or 0),
             key_counts={group_id: count for group_id, count, named in groups if named},
             not_groups=tuple(group_id for group_id, _, named in groups if not named),
+            groups_used=None if tenant.groups_used is None else int(tenant.groups_used),
         )
 
     def keys(self, tenant_id: str) -> Iterator[KeyFacts]:
@@ -73,11 +74,9 @@ class CounterCheckStore:
         for difference in differences:
             name, count, stored = difference.counter, difference.counted, difference.stored
             if difference.group_id is None:
+                counter = getattr(TenantModel, difference.name)  # keys_used or groups_used
                 tx.update(
-                    name,
-                    TenantModel(tenant_id),
-                    [TenantModel.keys_used.set(count)],
-                    _holds(TenantModel.keys_used, stored),
+                    name, TenantModel(tenant_id), [counter.set(count)], _holds(counter, stored)
                 )
             else:
                 tx.update(

@@ -1,6 +1,8 @@
 """Authorization group storage, every item under its tenant's hash key.
 
-Each write is a transaction with its audit event (chalicelib/storage/audit.py).
+Each write is a transaction with its audit event (chalicelib/storage/audit.py). Creating
+and deleting a group moves the tenant's ``groups_used`` in the same transaction, under a
+condition that keeps it within the tenant's group limit (chalicelib/storage/group_count.py).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import Conflict, GroupInUse, NotFound
 from chalicelib.domain.records import AuditEvent, Group
+from chalicelib.storage import group_count
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import group_from, group_to
 from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.group_count import DEFAULT_GROUP_LIMIT
 from chalicelib.storage.models import GroupModel
 from chalicelib.storage.readable import read_all, read_one
 from chalicelib.storage.transaction import Cancelled, Transaction
@@ -35,9 +39,15 @@ def group_exists() -> Condition:
 class GroupStore:
     """Reads and writes authorization groups."""
 
-    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        audit: AuditWriter | None = None,
+        default_group_limit: int = DEFAULT_GROUP_LIMIT,
+    ) -> None:
         self._connection = connection
         self._audit = audit or AuditWriter()
+        self._default_limit = default_group_limit
 
     def get(self, tenant_id: str, group_id: str) -> Group:
         with storage_errors():
@@ -56,14 +66,18 @@ class GroupStore:
             return list(read_all(group_from, GroupModel.query(tenant_id), "group", tenant_id))
 
     def create(self, group: Group, event: AuditEvent | None = None) -> None:
+        """Insert ``group`` and count it against its tenant's group limit."""
         tx = Transaction(self._connection)
         tx.save("group", group_to(group), GroupModel.group_id.does_not_exist())
         self._audit.add(tx, event)
+        group_count.take(tx, group.tenant_id, self._default_limit)
         try:
             tx.commit()
         except Cancelled as cancelled:
             if "group" in cancelled.failed:
                 raise Conflict("a group with this id exists") from None
+            if group_count.NAME in cancelled.failed:  # over the limit, or no tenant at all
+                group_count.explain_refusal(group.tenant_id, self._default_limit)
             raise
 
     def update(
@@ -90,18 +104,26 @@ class GroupStore:
         return self.get(tenant_id, group_id)
 
     def delete(self, tenant_id: str, group_id: str, event: AuditEvent | None = None) -> None:
-        """Delete a group no active key uses; the count is the write's condition."""
-        unused = GroupModel.key_count.does_not_exist() | (GroupModel.key_count <= 0)
-        tx = Transaction(self._connection)
-        tx.delete("group", GroupModel(tenant_id, group_id), group_exists() & unused)
-        self._audit.add(tx, event)
-        try:
-            tx.commit()
-        except Cancelled as cancelled:
-            if "group" not in cancelled.failed:
-                raise
-            group = self.get(tenant_id, group_id)  # raises NotFound if it is gone
-            raise GroupInUse(
-                "active keys use this group; move or revoke them first",
-                key_count=group.key_count,
-            ) from None
+        """Delete a group no active key uses; the count is the write's condition.
+
+        The tenant's ``groups_used`` goes down with it, unless the tenant has no count to
+        lower (it predates the group limit): a second attempt proves that instead.
+        """
+        for counted in (True, False):
+            tx = Transaction(self._connection)
+            unused = GroupModel.key_count.does_not_exist() | (GroupModel.key_count <= 0)
+            tx.delete("group", GroupModel(tenant_id, group_id), group_exists() & unused)
+            self._audit.add(tx, event)
+            group_count.give_back(tx, tenant_id, counted)
+            try:
+                tx.commit()
+                return
+            except Cancelled as cancelled:
+                if "group" in cancelled.failed:
+                    group = self.get(tenant_id, group_id)  # raises NotFound if it is gone
+                    raise GroupInUse(
+                        "active keys use this group; move or revoke them first",
+                        key_count=group.key_count,
+                    ) from None
+                # Only the tenant's count refused: try the other way (counted, then not).
+        raise Conflict("the tenant's groups changed meanwhile; try again")

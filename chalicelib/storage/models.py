@@ -131,6 +131,11 @@ class TenantModel(Model):
     key_limit = NumberAttribute()
     keys_used = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
+    # Group limit (issue 11): the operator's limit (absent: the deployment's default) and
+    # the live count of groups, moved in the same transactions that create and delete one.
+    # A tenant made before the limit has no count yet; its first new group starts it.
+    group_limit = NumberAttribute(null=True)
+    groups_used = NumberAttribute(null=True)
 
 
 class TenantDayIndex(GlobalSecondaryIndex["UsageModel"]):

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import NotFound, TenantExists
 from chalicelib.domain.records import AuditEvent, Tenant
@@ -39,9 +40,21 @@ class TenantStore:
                 raise NotFound(f"no tenant {tenant_id!r}") from None
 
     def create(
-        self, tenant_id: str, key_limit: int, now: datetime, event: AuditEvent | None = None
+        self,
+        tenant_id: str,
+        key_limit: int,
+        now: datetime,
+        event: AuditEvent | None = None,
+        group_limit: int | None = None,
     ) -> Tenant:
-        item = TenantModel(tenant_id, key_limit=key_limit, keys_used=0, created_at=now)
+        item = TenantModel(
+            tenant_id,
+            key_limit=key_limit,
+            keys_used=0,
+            created_at=now,
+            group_limit=group_limit,
+            groups_used=0,
+        )
         tx = Transaction(self._connection)
         tx.save("tenant", item, TenantModel.tenant_id.does_not_exist())
         self._audit.add(tx, event)
@@ -54,13 +67,17 @@ class TenantStore:
         return tenant_from(item)
 
     def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:
+        return self._set(tenant_id, [TenantModel.key_limit.set(key_limit)], event)
+
+    def set_group_limit(
+        self, tenant_id: str, group_limit: int, event: AuditEvent | None = None
+    ) -> Tenant:
+        """Set the tenant's own group limit (lowering it removes no group)."""
+        return self._set(tenant_id, [TenantModel.group_limit.set(group_limit)], event)
+
+    def _set(self, tenant_id: str, actions: list[Action], event: AuditEvent | None) -> Tenant:
         tx = Transaction(self._connection)
-        tx.update(
-            "tenant",
-            TenantModel(tenant_id),
-            [TenantModel.key_limit.set(key_limit)],
-            TenantModel.tenant_id.exists(),
-        )
+        tx.update("tenant", TenantModel(tenant_id), actions, TenantModel.tenant_id.exists())
         self._audit.add(tx, event)
         try:
             tx.commit()

@@ -105,3 +105,41 @@ def test_authentication_comes_before_the_content_type(
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
     assert table_snapshot(services) == before
+
+
+# --- one X-API-Key per request (issue 11) --------------------------------------------------
+
+
+def test_two_api_keys_comma_joined_are_refused_even_when_both_are_good(
+    api: Api, acme: Tenant, services: Services
+) -> None:
+    other = create_key(api, acme.group_id)["secret"]
+    before = table_snapshot(services)
+    for joined in (f"{acme.token}, {other}", f"{acme.token},{acme.token}", f"{acme.token},"):
+        response = api.as_key(joined).call("POST", "/v1/groups", {"name": "Twice"})
+        assert response.status_code == 401, joined
+        assert json_of(response)["code"] == "unauthenticated"
+    assert table_snapshot(services) == before
+
+
+def test_two_api_keys_in_multi_value_headers_are_refused(api: Api, acme: Tenant) -> None:
+    from tests.functional.test_request_ids import invoke, rest_event
+
+    other = create_key(api, acme.group_id)["secret"]
+    for first, last in ((acme.token, other), (other, acme.token), ("wrong", acme.token)):
+        event = rest_event(
+            "GET",
+            "/v1/keys",
+            {"X-API-Key": last},  # API Gateway REST puts the last value here
+            multi_value_headers={"X-API-Key": [first, last]},
+        )
+        response = invoke(event)
+        assert response["statusCode"] == 401, (first, last)
+    # The same value twice is still one key.
+    same = rest_event(
+        "GET",
+        "/v1/keys",
+        {"X-API-Key": acme.token},
+        multi_value_headers={"x-api-key": [acme.token, acme.token]},
+    )
+    assert invoke(same)["statusCode"] == 200

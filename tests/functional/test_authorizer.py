@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
+from chalicelib.authorizer.policy import not_canonical_resources
 from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for, ssm_client
 from chalicelib.container import Services
 from chalicelib.domain.access import AccessControl, GroupCache
@@ -219,11 +220,14 @@ def statement(effect: str, resources: list[str]) -> dict[str, Any]:
 
 
 def expected_statements(shape: Shape, expect: Expect, route: tuple[str, str]) -> list[Any]:
+    # Every Allow comes with the Deny of dot-segment paths (chalicelib/domain/paths.py).
+    not_canonical = statement("Deny", not_canonical_resources(shape.base))
     if expect is Expect.ALLOW:
-        return [statement("Allow", group_resources(shape))]
+        return [statement("Allow", group_resources(shape)), not_canonical]
     if expect is Expect.DENY_ROUTE:
         return [
             statement("Allow", group_resources(shape)),
+            not_canonical,
             statement("Deny", [shape.method_arn(*route)]),
         ]
     return [statement("Deny", [f"{shape.base}/*"])]

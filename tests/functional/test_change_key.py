@@ -62,7 +62,7 @@ def test_edit_moves_the_key_to_another_group(api: Api, acme: Tenant, key: dict[s
     ("body", "field"),
     [
         ({"expires_at": "2030-01-01T00:00:00Z"}, "body"),
-        ({"secret": "x"}, "secret"),
+        ({"secret": "x"}, "body"),  # an unknown name is never repeated
         ({"name": "x"}, "name"),
         ({"name": None}, "name"),
         ({"group_id": "grp_doesnotexist"}, "group_id"),
@@ -139,7 +139,7 @@ def test_rotation_can_set_a_new_expiry(api: Api, key: dict[str, Any]) -> None:
         ({"grace_period_seconds": "60"}, "grace_period_seconds"),  # a string, not a number
         ({"grace_period_seconds": True}, "grace_period_seconds"),
         ({"expires_at": "2026-11-01T00:00:00Z"}, "expires_at"),
-        ({"secret": "mine"}, "secret"),
+        ({"secret": "mine"}, "body"),
     ],
 )
 def test_rejected_rotation_changes_nothing(

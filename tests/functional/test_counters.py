@@ -251,3 +251,18 @@ def test_an_unreadable_key_item_is_left_out_of_the_list_and_a_503_alone(
     read = api.call("GET", f"/v1/keys/{key_id}")
     assert read.status_code == 503
     assert read.headers["Retry-After"]
+
+
+def test_the_check_repairs_the_tenants_group_count_too(
+    acme: Tenant, services: Services, capsys: pytest.CaptureFixture[str], reliability: Counters
+) -> None:
+    dynamodb(services).update_item(
+        TableName=services.settings.tenants_table,
+        Key={"tenant_id": {"S": "acme"}},
+        UpdateExpression="SET groups_used = :v",
+        ExpressionAttributeValues={":v": {"N": "4"}},
+    )
+    assert check_cli(services, "acme", "--repair") == 0
+    reliability.counter_checks += 1
+    assert "groups_used" in capsys.readouterr().out
+    assert services.tenants.get("acme").groups_used == 1  # the admin group

@@ -57,7 +57,7 @@ BAD_FIELDS: list[tuple[dict[str, Any], str]] = [
     ({"ip_allowlist": ["10.0.0.1", "not-an-ip"]}, "ip_allowlist"),
     ({"ip_allowlist": "10.0.0.5/8"}, "ip_allowlist"),  # host bits set
     ({"ip_allowlist": [7]}, "ip_allowlist"),
-    ({"colour": "blue"}, "colour"),
+    ({"colour": "blue"}, "body"),  # an unknown name is never repeated
 ]
 
 

@@ -204,3 +204,14 @@ def test_unknown_kid_refetches_the_jwks_at_most_once_a_minute(
     with pytest.raises(Exception, match="unknown signing key"):
         verifier.verify(issuer.token(clock, kid="rotated"))
     assert issuer.fetches == 2
+
+
+def test_a_roles_claim_given_as_one_string_is_one_role(
+    people: Api, issuer: Issuer, clock: FakeClock
+) -> None:
+    # Role names hold spaces: splitting "Manage API credentials" into words matched nothing.
+    token = issuer.token(clock, **{"cognito:groups": "Manage API credentials"})
+    assert bearer(people, token, "POST", "/v1/groups", {"name": "By one role"}).status_code == 201
+    for text in ("Sales Manage API credentials", "Manage,API credentials", "Read"):
+        token = issuer.token(clock, **{"cognito:groups": text})
+        assert bearer(people, token).status_code == 403, text

@@ -59,6 +59,7 @@ def test_every_refusal_has_its_code(
         "EXPIRED": {"key": expiring},
         "IP_NOT_ALLOWED": {"key": fenced, "source_ip": "192.0.2.1"},
         "ROUTE_NOT_ALLOWED": {"key": good, "route": "DELETE /orders/7"},
+        "PATH_NOT_CANONICAL": {"key": good, "route": "GET /orders/../admin"},
     }
     for code, body in cases.items():
         result = verify(api, **body)
@@ -86,7 +87,7 @@ def test_unknown_key_reveals_nothing(api: Api) -> None:
     [
         ({}, "key"),
         ({"key": "x", "route": "orders"}, "route"),
-        ({"key": "x", "extra": 1}, "extra"),
+        ({"key": "x", "extra": 1}, "body"),  # the unknown name is never repeated
         ({"key": 7}, "key"),
     ],
 )
@@ -146,3 +147,36 @@ def test_bad_usage_range_is_a_422(api: Api, query: str) -> None:
     response = api.call("GET", f"/v1/usage{query}")
     assert response.status_code == 422
     assert json_of(response)["code"] == "validation_failed"
+
+
+def test_usage_spans_at_most_366_inclusive_days(api: Api) -> None:
+    longest = api.call("GET", "/v1/usage?from=2024-01-01&to=2024-12-31")  # a leap year: 366
+    assert longest.status_code == 200, longest.body
+    assert (json_of(longest)["from"], json_of(longest)["to"]) == ("2024-01-01", "2024-12-31")
+    for one_more in ("from=2024-01-01&to=2025-01-01", "from=2025-01-01&to=2026-01-02"):  # 367
+        response = api.call("GET", f"/v1/usage?{one_more}")
+        assert response.status_code == 422, one_more
+        assert "366" in json_of(response)["errors"][0]["message"]
+    assert api.call("GET", "/v1/usage?from=2025-01-01&to=2026-01-01").status_code == 200
+
+
+SECRET_LOOKING = "lk_live_0123456789abcdef_SECRETSECRETSECRETSECRET"
+
+
+def test_verify_never_repeats_an_unknown_field_name(api: Api) -> None:
+    body = {"key": "x", SECRET_LOOKING: "y"}
+    response = api.as_key(None).call("POST", "/v1/verify", body)
+    assert response.status_code == 422
+    assert SECRET_LOOKING not in response.body.decode()
+    assert json_of(response)["errors"] == [
+        {"field": "body", "message": "holds a field this API does not know (not repeated)"}
+    ]
+
+
+def test_a_list_never_repeats_an_unknown_query_parameter(api: Api) -> None:
+    response = api.call("GET", f"/v1/keys?{SECRET_LOOKING}=1")
+    assert response.status_code == 422
+    assert SECRET_LOOKING not in response.body.decode()
+    assert json_of(response)["errors"] == [
+        {"field": "query", "message": "holds a field this API does not know (not repeated)"}
+    ]

@@ -44,7 +44,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("${KeysTable.Arn}/index/tenant-created-index", "Query")
     | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counts.py
-    | on("TenantsTable.Arn", "GetItem", "UpdateItem")
+    | on("TenantsTable.Arn", "GetItem", "UpdateItem", "ConditionCheckItem")
     | on("UsageTable.Arn", "Query", "UpdateItem")
     | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")

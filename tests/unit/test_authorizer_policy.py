@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from chalicelib.authorizer.events import AuthRequest, parse_event
 from chalicelib.authorizer.policy import answer, context_of, route_resources
 from chalicelib.domain.access import Access
+from chalicelib.domain.paths import NOT_CANONICAL, is_canonical
 from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, SecretHash
 from chalicelib.domain.routes import normalize_pattern, route_allowed
 from chalicelib.domain.verification import Outcome
@@ -347,6 +348,8 @@ def request_for(
 
 def decided(group: Group | None, method: str, path: str) -> Access:
     """The Access AccessControl decides for a valid key of ``group`` on ``method path``."""
+    if not is_canonical(path):
+        return Access(Outcome.PATH_NOT_CANONICAL, make_key(), group)
     if group is None or not route_allowed(group.routes, method, path):
         return Access(Outcome.ROUTE_NOT_ALLOWED, make_key(), group)
     return Access(Outcome.VALID, make_key(), group)
@@ -400,6 +403,13 @@ def test_no_patterns_make_no_resources() -> None:
 
 # --- answer: IAM policies ------------------------------------------------------------------
 
+# Beside every Allow: the dot-segment forms, so a cached policy refuses them too.
+NOT_CANONICAL_DENY = {
+    "Action": "execute-api:Invoke",
+    "Effect": "Deny",
+    "Resource": [f"{REST_BASE}/{form}" for form in NOT_CANONICAL],
+}
+
 
 def test_a_valid_key_gets_exactly_its_groups_routes_and_its_id_as_principal() -> None:
     response = answer(
@@ -413,7 +423,8 @@ def test_a_valid_key_gets_exactly_its_groups_routes_and_its_id_as_principal() ->
                 "Action": "execute-api:Invoke",
                 "Effect": "Allow",
                 "Resource": [f"{REST_BASE}/GET/orders/*", f"{REST_BASE}/POST/orders"],
-            }
+            },
+            NOT_CANONICAL_DENY,
         ],
     }
 
@@ -438,6 +449,7 @@ def test_a_route_outside_the_group_is_denied_explicitly_and_the_group_stays_allo
             "Effect": "Allow",
             "Resource": [f"{REST_BASE}/GET/orders/*", f"{REST_BASE}/POST/orders"],
         },
+        NOT_CANONICAL_DENY,
         {
             "Action": "execute-api:Invoke",
             "Effect": "Deny",

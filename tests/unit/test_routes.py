@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from functools import cache
 
 import pytest
@@ -12,13 +13,17 @@ from pydantic import ValidationError
 
 from chalicelib.api.schemas.common import CALL_REGEX, ROUTE_PATTERN_REGEX
 from chalicelib.api.schemas.verify import VerifyRequest
+from chalicelib.domain.paths import NOT_CANONICAL, is_canonical, path_matches
 from chalicelib.domain.routes import (
     ALL_ROUTES,
+    MAX_PATTERN_LENGTH,
+    MAX_STARS,
     METHODS,
     RoutePatternError,
     normalize_pattern,
     route_allowed,
 )
+from tests.conftest import Counters
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 REQUEST_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -181,6 +186,8 @@ def oracle_path_matches(pattern: str, path: str) -> bool:
 
 
 def oracle_allowed(patterns: tuple[str, ...], method: str, path: str) -> bool:
+    if not is_canonical(path):  # a dot-segment matches nothing (tests below pin the forms)
+        return False
     for pattern in patterns:
         pattern_method, pattern_path = pattern.split(" ", 1)
         method_ok = pattern_method == "*" or pattern_method == method.upper()
@@ -235,7 +242,7 @@ def test_route_allowed_agrees_with_a_recursive_matcher(
 def test_a_pattern_matches_every_path_made_by_filling_its_stars(
     pattern: str, data: st.DataObject
 ) -> None:
-    path = data.draw(witness_paths(pattern), label="path")
+    path = data.draw(witness_paths(pattern).filter(is_canonical), label="path")
     pattern_method = pattern.split(" ", 1)[0]
     method = "GET" if pattern_method == "*" else pattern_method
     assert route_allowed((pattern,), method, path)
@@ -274,3 +281,170 @@ def test_the_published_call_regex_accepts_exactly_what_verify_accepts(text: str)
     except ValidationError:
         accepted = False
     assert bool(re.search(CALL_REGEX, text)) == accepted
+
+
+# --- the matcher against the regular expressions it replaced (issue 11) ----------------
+
+
+@cache
+def regex_of(pattern: str) -> re.Pattern[str]:
+    """The matcher Latchkey used before issue 11, kept here only as an oracle.
+
+    Backtracking: ``*a*a*a*b`` against a long path costs its length to the power of the
+    stars, so it only ever sees the small inputs hypothesis draws.
+    """
+    method, _, path = pattern.partition(" ")
+    method_rx = "[^ ]+" if method == "*" else re.escape(method)
+    path_rx = ".*".join(re.escape(part) for part in path.split("*"))
+    return re.compile(f"{method_rx} {path_rx}", re.DOTALL)
+
+
+def regex_allowed(patterns: tuple[str, ...], method: str, path: str) -> bool:
+    route = f"{method.upper()} {path}"
+    return any(regex_of(pattern).fullmatch(route) for pattern in patterns)
+
+
+# Letters the stars can fight over, so greedy and lazy choices both get tested.
+TIGHT_CHARS = "ab/"
+tight_patterns = st.builds(
+    lambda method, path: normalize_pattern(f"{method} {path}"),
+    st.sampled_from(METHODS),
+    st.text(alphabet=TIGHT_CHARS + "*", max_size=10)
+    .map(lambda text: "/" + text)
+    .filter(lambda path: "**" not in path and path.count("*") <= MAX_STARS),
+)
+
+
+@FAST
+@given(
+    chosen=st.lists(tight_patterns | patterns, min_size=1, max_size=3).map(tuple),
+    method=st.sampled_from((*REQUEST_METHODS, "get", "TRACE")),
+    path=st.text(alphabet=TIGHT_CHARS, max_size=16).map(lambda text: "/" + text),
+)
+def test_the_wildcard_matcher_agrees_with_the_old_regular_expressions(
+    chosen: tuple[str, ...], method: str, path: str
+) -> None:
+    # Canonical paths only: there the old semantics are kept exactly.
+    assert route_allowed(chosen, method, path) is regex_allowed(chosen, method, path)
+
+
+@FAST
+@given(
+    pattern=tight_patterns | patterns,
+    path=st.text(alphabet=PATH_CHARS, max_size=14).map(lambda text: "/" + text),
+)
+def test_outside_dot_segments_the_old_regular_expressions_decide_the_same(
+    pattern: str, path: str
+) -> None:
+    expected = is_canonical(path) and regex_allowed((pattern,), "GET", path)
+    assert route_allowed((pattern,), "GET", path) is expected
+
+
+# A path of 8 KiB, the patterns that make a backtracking matcher explode on it, and the
+# issue's own examples. Each must be decided in well under the authorizer's budget.
+EIGHT_KIB = 8 * 1024
+PATHOLOGICAL = [
+    ("GET /*a*a*a*a*a*a*a*b", "/" + "a" * (EIGHT_KIB - 1)),
+    ("GET /*a*a*a*a*a*a*a*a", "/" + "a" * (EIGHT_KIB - 2) + "b"),
+    ("GET /*/*/*/*/*/*/*/x", "/" * EIGHT_KIB),
+    ("GET /tenants/*/orders/*/items/*/notes/*/x", "/tenants/" + "/orders/" * 1000),
+    ("* /*aaaaaaaaaaaaaaab*aaaaaaaaaaaaaab*", "/" + "a" * (EIGHT_KIB - 1)),
+    ("GET /" + "*ab" * MAX_STARS, "/" + "ab" * (EIGHT_KIB // 2 - 1) + "a"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path"), PATHOLOGICAL)
+def test_a_pathological_pattern_is_decided_in_linear_time(
+    pattern: str, path: str, reliability: Counters
+) -> None:
+    normalized = normalize_pattern(pattern)  # each is a pattern a group may hold
+    start = time.perf_counter()
+    for _ in range(10):
+        route_allowed((normalized,), "GET", path)
+    elapsed = (time.perf_counter() - start) / 10
+    reliability.patterns += 1
+    # The old regex took seconds on 200 characters; 10 ms on a shared CI core is lenient.
+    assert elapsed < 0.010, f"{pattern!r} took {elapsed * 1e6:.0f} us"
+
+
+def test_the_pathological_patterns_still_match_what_they_should() -> None:
+    assert not route_allowed(("GET /*a*a*a*a*a*a*a*b",), "GET", PATHOLOGICAL[0][1])
+    assert route_allowed(("GET /*a*a*a*a*a*a*a*b",), "GET", PATHOLOGICAL[0][1] + "b")
+    assert route_allowed(("GET /*/*/*/*/*/*/*/x",), "GET", "/" * 100 + "x")
+
+
+def test_a_star_method_stands_for_one_word_never_one_holding_a_space() -> None:
+    assert not route_allowed(("* /*",), "GET /x", "/y")
+    assert not route_allowed(("* /*",), "", "/y")
+
+
+# --- limits ---------------------------------------------------------------------------
+
+
+def test_a_pattern_may_be_at_most_256_characters() -> None:
+    longest = "GET /" + "a" * (MAX_PATTERN_LENGTH - 5)
+    assert normalize_pattern(longest) == longest
+    with pytest.raises(RoutePatternError, match="at most 256 characters"):
+        normalize_pattern(longest + "a")
+
+
+def test_a_pattern_may_hold_at_most_eight_stars() -> None:
+    assert normalize_pattern("GET /" + "*/" * MAX_STARS)
+    with pytest.raises(RoutePatternError, match="at most 8 stars"):
+        normalize_pattern("GET /" + "*/" * (MAX_STARS + 1))
+
+
+# --- dot-segments ---------------------------------------------------------------------
+
+NOT_CANONICAL_PATHS = [
+    "/orders/../admin",
+    "/orders/./7",
+    "/orders/..",
+    "/orders/.",
+    "/..",
+    "/orders/%2e%2e/admin",
+    "/orders/%2E%2E/admin",
+    "/orders/.%2e/admin",
+    "/orders/%2e./admin",
+    "/orders/..%2fadmin",
+    "/orders/..%2Fadmin",
+    "/orders/%252e%252e/admin",
+    "/orders/%25252e%25252e/admin",
+    "/orders/..\\admin",
+    "/orders/..%5cadmin",
+    "/orders/7%2f..",
+]
+
+
+@pytest.mark.parametrize("path", NOT_CANONICAL_PATHS)
+def test_a_dot_segment_in_any_form_matches_no_pattern(path: str) -> None:
+    assert not is_canonical(path)
+    assert not route_allowed(("GET /orders/*", ALL_ROUTES), "GET", path)
+
+
+@pytest.mark.parametrize(
+    "path", ["/orders/7", "/orders/7.json", "/orders/.well-known", "/a..b/c", "/v1.2/x", "/%20"]
+)
+def test_dots_inside_a_segment_are_not_dot_segments(path: str) -> None:
+    assert is_canonical(path)
+    assert route_allowed((ALL_ROUTES,), "GET", path)
+
+
+@FAST
+@given(
+    before=st.text(alphabet=PATH_CHARS, max_size=8),
+    after=st.text(alphabet=PATH_CHARS, max_size=8),
+    dots=st.sampled_from(["/./", "/../", "/%2e%2e/", "/.%2E/", "/..%2f", "/%252e/"]),
+)
+def test_a_dot_segment_anywhere_makes_every_path_match_nothing(
+    before: str, after: str, dots: str
+) -> None:
+    assert not route_allowed((ALL_ROUTES,), "GET", "/" + before + dots + after)
+
+
+@FAST
+@given(path=st.text(alphabet="ab/.%25eEfFcC\\\n", max_size=16))
+def test_the_canonical_check_is_exactly_the_globs_iam_is_given(path: str) -> None:
+    # One search on the hot path; the globs are what every policy denies: they must agree.
+    by_globs = any(path_matches(tuple(form.split("*")), path) for form in NOT_CANONICAL)
+    assert is_canonical(path) is not by_globs

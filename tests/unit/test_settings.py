@@ -48,6 +48,7 @@ EVERY_VARIABLE = {
     "LATCHKEY_CONSOLE_PRODUCT_NAME": "Acme API keys",
     "LATCHKEY_CONSOLE_LOGO_URL": "/static/acme.svg",
     "LATCHKEY_CONSOLE_ACCENT": "#0F766E",
+    "LATCHKEY_DEFAULT_GROUP_LIMIT": "75",
 }
 
 
@@ -88,6 +89,7 @@ def test_every_variable_is_read_into_its_field() -> None:
         console_product_name="Acme API keys",
         console_logo_url="/static/acme.svg",
         console_accent="#0f766e",
+        default_group_limit=75,
     )
 
 
@@ -154,6 +156,7 @@ def test_an_empty_optional_variable_means_unset(variable: str) -> None:
         "LATCHKEY_EXPIRING_SOON_DAYS",
         "LATCHKEY_USAGE_FLUSH_SECONDS",
         "LATCHKEY_GROUP_CACHE_SECONDS",
+        "LATCHKEY_DEFAULT_GROUP_LIMIT",
     ],
 )
 @pytest.mark.parametrize("value", ["ten", "", "1.5"])

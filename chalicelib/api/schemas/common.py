@@ -15,7 +15,7 @@ from pydantic import (
     Field,
 )
 
-from chalicelib.domain.routes import METHODS, PATH_CHARS
+from chalicelib.domain.routes import MAX_STARS, METHODS, PATH_CHARS
 
 # Whitespace, spelled out: exactly what str.isspace() and str.strip() call whitespace.
 # "\s" means a different set in Python, in ECMA-262 (the regexes of JSON Schema, which
@@ -35,7 +35,9 @@ def _any_case(word: str) -> str:
 # path with no "**"; surrounding whitespace is allowed because normalize_pattern strips it.
 ROUTE_PATTERN_REGEX = (
     rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS)}) "
-    rf"/(?:[{PATH_CHARS}]|\*[{PATH_CHARS}])*\*?{SPACE}*$"
+    # At most MAX_STARS stars, never two in a row: runs of path characters between them.
+    rf"/[{PATH_CHARS}]*(?:(?:\*[{PATH_CHARS}]+){{0,{MAX_STARS}}}"
+    rf"|(?:\*[{PATH_CHARS}]+){{0,{MAX_STARS - 1}}}\*){SPACE}*$"
 )
 # A concrete call, as POST /v1/verify takes it: a method (not "*") and any path.
 CALL_REGEX = rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS[:-1])}) /[\s\S]*$"

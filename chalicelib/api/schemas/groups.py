@@ -23,7 +23,20 @@ from chalicelib.domain import routes
 
 Permission = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._*\-]+$")]
 # Checked by routes.normalize_pattern; the schema states the same rule for the document.
-RoutePattern = Annotated[str, WithJsonSchema({"type": "string", "pattern": ROUTE_PATTERN_REGEX})]
+RoutePattern = Annotated[
+    str,
+    Field(max_length=routes.MAX_PATTERN_LENGTH),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": ROUTE_PATTERN_REGEX,
+            "maxLength": routes.MAX_PATTERN_LENGTH,
+        }
+    ),
+]
+# Limits of one group (README, "Route patterns"); the tenant's group limit is the tenant's.
+MAX_ROUTES = 50
+MAX_PERMISSIONS = 50
 
 
 class GroupCreate(Strict):
@@ -31,11 +44,11 @@ class GroupCreate(Strict):
 
     name: Name
     description: Description = ""
-    permissions: list[Permission] = Field(default_factory=list, max_length=50)
+    permissions: list[Permission] = Field(default_factory=list, max_length=MAX_PERMISSIONS)
     routes: list[RoutePattern] = Field(
         default_factory=lambda: [routes.ALL_ROUTES],
         min_length=1,
-        max_length=50,
+        max_length=MAX_ROUTES,
         description='Patterns "METHOD /path" where * matches anything; "* /*" allows all.',
     )
 
@@ -53,10 +66,10 @@ class GroupUpdate(Strict):
     name: Name | None = Field(default=None, json_schema_extra=drop_null)
     description: Description | None = None
     permissions: list[Permission] | None = Field(
-        default=None, max_length=50, json_schema_extra=drop_null
+        default=None, max_length=MAX_PERMISSIONS, json_schema_extra=drop_null
     )
     routes: list[RoutePattern] | None = Field(
-        default=None, min_length=1, max_length=50, json_schema_extra=drop_null
+        default=None, min_length=1, max_length=MAX_ROUTES, json_schema_extra=drop_null
     )
 
     @field_validator("routes")

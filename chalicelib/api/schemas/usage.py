@@ -27,7 +27,8 @@ class UsageQuery(Strict):
         # Defaults included: "from" alone may lie after today, the default "to".
         if self.first_day() > self.last_day():
             raise ValueError("from must not be after to")
-        if (self.last_day() - self.first_day()).days > 366:
+        # Inclusive: from 2025-01-01 to 2026-01-01 is 366 days, a difference of 365.
+        if (self.last_day() - self.first_day()).days + 1 > 366:
             raise ValueError("the range may span at most 366 days")
         return self
 

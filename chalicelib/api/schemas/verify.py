@@ -58,7 +58,12 @@ class VerifyResult(BaseModel):
         "EXPIRED",
         "IP_NOT_ALLOWED",
         "ROUTE_NOT_ALLOWED",
-    ]
+        "PATH_NOT_CANONICAL",
+    ] = Field(
+        description="VALID, or why not. PATH_NOT_CANONICAL: the route's path holds a "
+        "dot-segment (/./, /../, a trailing /..) or an encoded form of one (%2e, %252e, a dot "
+        "beside %2f or \\); such a path matches no pattern."
+    )
     key_id: str | None
     tenant_id: str | None
     group_id: str | None

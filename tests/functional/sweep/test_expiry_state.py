@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from chalice.test import Client
 
@@ -69,7 +71,24 @@ def test_the_list_filters_agree_with_the_sweep(
     assert len(sent(outbox)) == 4
 
 
-def test_the_scheduled_function_runs_the_sweep(
+class LambdaContext:
+    """What the Lambda runtime hands a function: here, how much of its time is left."""
+
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def scheduled_event(client: Client) -> dict[str, Any]:
+    event: dict[str, Any] = client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+    )
+    return event
+
+
+def test_the_scheduled_function_runs_the_sweep_in_its_lambdas_time(
     services: Services,
     acme: Tenant,
     clock: FakeClock,
@@ -80,16 +99,40 @@ def test_the_scheduled_function_runs_the_sweep(
     set_sweep(build_sweep(sweep_settings, clock))
     try:
         with Client(app) as client:
-            event = client.events.generate_cw_event(
-                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
-            )
-            answer = client.lambda_.invoke("expiry_sweep", event).payload
+            # The entry point as Lambda calls it: the event and a context with 5 minutes left
+            # (the sweep's timeout in infra/template.yaml).
+            handler = app.handler_map["expiry_sweep"]
+            answer = handler(scheduled_event(client), LambdaContext(300_000))
     finally:
         set_sweep(None)
 
     assert answer["crossed"] == 1
     assert answer["stopped_early"] is False
     assert sent(outbox) == [(key.key_id, 1)]
+
+
+def test_the_scheduled_function_stops_when_its_lambda_is_out_of_time(
+    services: Services,
+    acme: Tenant,
+    clock: FakeClock,
+    sweep_settings: Settings,
+    outbox: Outbox,
+) -> None:
+    key_expiring(services, acme, clock, days=1)
+    set_sweep(build_sweep(sweep_settings, clock))
+    try:
+        with Client(app) as client:
+            # chalice's own test invoke gives every function a 3-second context: under the
+            # sweep's 10-second margin, so the run must stop before its first key. (This
+            # context reaches the sweep only through the event: Chalice sets
+            # app.lambda_context for REST calls alone.)
+            answer = client.lambda_.invoke("expiry_sweep", scheduled_event(client)).payload
+    finally:
+        set_sweep(None)
+
+    assert answer["stopped_early"] is True
+    assert answer["crossed"] == 0
+    assert sent(outbox) == []
 
 
 def test_the_schedule_is_hourly_by_default() -> None:
