@@ -56,7 +56,8 @@ test: install lint typecheck
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup
 
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
-BENCHMARKS := scripts.bench_authorizer scripts.bench_api scripts.bench_sweep scripts.bench_routes
+BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_api scripts.bench_sweep \
+	scripts.bench_routes
 
 bench: install
 	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done

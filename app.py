@@ -4,6 +4,8 @@
 - ``/v1/keys``, ``/v1/keys/{id}/usage``, ``/v1/usage``: chalicelib/api/keys.py, usage.py
 - ``/v1/groups``: chalicelib/api/groups.py
 - ``/v1/verify``: chalicelib/api/verify.py
+- ``/v1/secret-scanning/github``, ``/v1/leaks``, ``/v1/tenant/settings`` (leaked keys):
+  chalicelib/api/leaks.py, tenant.py
 - ``/openapi.json``, ``/openapi.yaml``, ``/docs``: chalicelib/api/docs.py
 - ``expiry_sweep`` (scheduled): chalicelib/expiry_job.py
 """

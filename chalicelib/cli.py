@@ -20,7 +20,7 @@ from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.clock import utc_now
 from chalicelib.container import Services, build_counter_check, build_services
 from chalicelib.domain.errors import LatchkeyError, NotFound
-from chalicelib.domain.records import Tenant
+from chalicelib.domain.records import LeakPolicy, Tenant
 from chalicelib.expiry_job import build_sweep, report_json
 from chalicelib.notify import iso
 from chalicelib.settings import Settings
@@ -57,13 +57,18 @@ def parser() -> argparse.ArgumentParser:
     group_limit = actions.add_parser("set-group-limit", help="set a tenant's group limit")
     group_limit.add_argument("name")
     group_limit.add_argument("limit", type=int)
-    show = actions.add_parser("show", help="a tenant's limit and usage")
+    show = actions.add_parser("show", help="a tenant's limits, usage and leak policy")
     show.add_argument("name")
     check = actions.add_parser("check", help="recompute a tenant's counters from its keys")
     check.add_argument("name", nargs="?")
     check.add_argument("--all", action="store_true", help="check every tenant")
     check.add_argument("--repair", action="store_true", help="set what differs to the count")
     check.add_argument("--json", action="store_true", help="print one JSON object")
+    policy = actions.add_parser(
+        "set-leak-policy", help="what happens to a key reported leaked: revoke or notify"
+    )
+    policy.add_argument("name")
+    policy.add_argument("policy", choices=[choice.value for choice in LeakPolicy])
 
     authorize = commands.add_parser(
         "authorize", help="run the authorizer on an API Gateway event file, print its answer"
@@ -211,6 +216,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         tenant = services.tenants.set_limit(args.name, args.limit)
     elif args.action == "set-group-limit":
         tenant = services.tenants.set_group_limit(args.name, args.limit)
+    elif args.action == "set-leak-policy":
+        tenant = services.tenants.set_leak_policy(args.name, LeakPolicy(args.policy))
     else:
         tenant = services.tenants.get(args.name)
     print(json.dumps(_tenant_json(tenant, settings)))
@@ -226,6 +233,7 @@ def _tenant_json(tenant: Tenant, settings: Settings) -> dict[str, object]:
         if tenant.group_limit is None
         else tenant.group_limit,
         "groups_used": tenant.groups_used,
+        "leak_policy": tenant.leak_policy.value,
     }
 
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.connection import Connection
 
 from chalicelib.api.cursor import Cursors
+from chalicelib.api.github_keys import GitHubKeys
 from chalicelib.api.oidc import OidcVerifier, build_oidc
-from chalicelib.authorizer.runtime import build_runtime, peppers_for
+from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
-from chalicelib.domain.access import AccessControl
+from chalicelib.domain.access import AccessControl, GroupCache
+from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
 from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
+from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.settings import Settings, get_settings
@@ -30,13 +35,74 @@ from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
+from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.tenants import TenantStore
+from chalicelib.storage.token_keys import TokenKeys, token_keys_for
 from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
 
+if TYPE_CHECKING:
+    from chalicelib.domain.token_check import TokenChecker
+
 Clock = Callable[[], datetime]
+
+
+class AccessTokens:
+    """The token endpoint's and ``/v1/verify``'s parts (issue 15), built on first use.
+
+    Nothing here reads the key file or calls KMS until a token request, a JWKS request or a
+    token to verify arrives, so a misconfigured key never breaks the management API.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        runtime: Runtime,
+        verifier: Verifier,
+        keys: TokenKeys | None = None,
+    ) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._runtime = runtime
+        self._verifier = verifier
+        self._keys = keys
+
+    @cached_property
+    def keys(self) -> TokenKeys:
+        return self._keys or token_keys_for(self.settings)
+
+    @cached_property
+    def issuer(self) -> TokenIssuer:
+        settings = self.settings
+        rules = TokenRules(
+            settings.token_issuer,
+            settings.token_audience_or_issuer,
+            timedelta(seconds=settings.token_lifetime_seconds),
+        )
+        return TokenIssuer(
+            rules,
+            self._verifier,
+            TokenFormat(settings.key_prefix),
+            GroupCache(self._runtime.store, settings.group_cache_seconds),
+            self._runtime.usage,
+            self.keys.signer,
+            self._clock,
+        )
+
+    @cached_property
+    def checker(self) -> TokenChecker:
+        from chalicelib.domain.token_check import TokenChecker
+
+        settings = self.settings
+        return TokenChecker(
+            self.keys.published,
+            settings.token_issuer,
+            settings.token_audience_or_issuer,
+            self._clock,
+        )
 
 
 @dataclass(frozen=True)
@@ -55,10 +121,23 @@ class Services:
     oidc: OidcVerifier | None = None
     # Signed pagination cursors (issue 11); None only where no listing is served.
     cursors: Cursors | None = None
+    # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
+    leaks: LeakService | None = None
+    github: GitHubKeys | None = None
+    # None when no token issuer is configured: the token endpoints answer 404.
+    tokens: AccessTokens | None = None
 
 
-def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
-    """Wire stores, peppers and services for ``settings``."""
+def build_services(
+    settings: Settings,
+    clock: Clock = utc_now,
+    notifier: LeakNotifier | None = None,
+    token_keys: TokenKeys | None = None,
+) -> Services:
+    """Wire stores, peppers and services for ``settings``.
+
+    Tests may pass the leak notifier and the access tokens' keys.
+    """
     # One botocore session for every model, the transaction connection and /v1/verify's
     # client: the service model is parsed once (chalicelib/storage/sessions.py).
     session = new_session()
@@ -84,9 +163,18 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
     hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-    access = build_runtime(settings, clock, store=hot_store, peppers=peppers).control
+    runtime = build_runtime(settings, clock, store=hot_store, peppers=peppers)
+    access = runtime.control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
+    leak_ports = LeakPorts(
+        key_store,
+        verifier,
+        tenant_store,
+        keys,
+        LeakStore(connection, audit),
+        notifier or leak_notifier(settings),
+    )
     return Services(
         settings,
         keys,
@@ -99,7 +187,30 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         AuditStore(),
         oidc,
         Cursors(peppers),
+        LeakService(tokens, leak_ports, clock),
+        GitHubKeys(settings.github_keys_url),
+        AccessTokens(settings, clock, runtime, verifier, token_keys)
+        if settings.token_issuer
+        else None,
     )
+
+
+def leak_notifier(settings: Settings) -> LeakNotifier:
+    """Leaked keys: EventBridge and SNS in AWS; in memory against a local store."""
+    from chalicelib.notify import AwsNotifier, RecordingNotifier
+
+    if settings.dynamodb_endpoint is not None:
+        return RecordingNotifier()
+
+    def client(name: str) -> Callable[[], Any]:
+        def make() -> Any:
+            import boto3
+
+            return boto3.client(name, region_name=settings.region)
+
+        return make
+
+    return AwsNotifier(settings.event_bus, settings.leak_topic_arn, client("events"), client("sns"))
 
 
 _services: Services | None = None

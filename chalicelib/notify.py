@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.domain.leaks import LeakNotice
 from chalicelib.domain.warnings import Digest, Notice
+from chalicelib.leak_messages import DETAIL_TYPE, leak_detail, leak_subject, leak_text
 
 SOURCE = "latchkey"
 # SNS limits: a subject of 100 characters, a message of 256 KB. A digest lists this many
@@ -127,12 +129,35 @@ class AwsNotifier:
         )
 
 
+    def leaked(self, notice: LeakNotice) -> None:
+        """Leaked keys: one ``API Key Leaked`` event, and a message on the topic (if any)."""
+        entry = {
+            "Source": SOURCE,
+            "DetailType": DETAIL_TYPE,
+            "Detail": json.dumps(leak_detail(notice)),
+            "EventBusName": self._bus,
+        }
+        answer = self._client("events").put_events(Entries=[entry])
+        if self._topic_arn is not None:
+            self._client("sns").publish(
+                TopicArn=self._topic_arn,
+                Subject=leak_subject(notice),
+                Message=leak_text(notice),
+                MessageAttributes={
+                    "tenant_id": {"DataType": "String", "StringValue": notice.tenant_id}
+                },
+            )
+        if answer.get("FailedEntryCount"):
+            raise RuntimeError(f"EventBridge refused the event: {answer['Entries'][0]}")
+
+
 class RecordingNotifier:
     """Keeps what would be sent, in order; for the local CLI and for tests."""
 
     def __init__(self) -> None:
         self.events: list[Notice] = []
         self.digests: list[Digest] = []
+        self.leaks: list[LeakNotice] = []
 
     def send(self, notices: Sequence[Notice]) -> list[Notice]:
         self.events.extend(notices)
@@ -140,3 +165,6 @@ class RecordingNotifier:
 
     def digest(self, digest: Digest) -> None:
         self.digests.append(digest)
+
+    def leaked(self, notice: LeakNotice) -> None:
+        self.leaks.append(notice)

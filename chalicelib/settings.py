@@ -11,9 +11,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import TypedDict
 
 DEFAULT_KEY_PREFIX = "lk_live"
 TRUE = frozenset({"1", "true", "yes", "on"})
+GITHUB_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,26 @@ class Settings:
     # The SNS topic for the per-tenant digest; None sends no digest.
     expiry_topic_arn: str | None = None
     sweep_schedule: str = "rate(1 hour)"
+    # Access tokens (OAuth 2.0 client credentials, issue 15). The issuer is configuration,
+    # never a request's Host header; empty means the token endpoint is switched off.
+    token_issuer: str = ""
+    # The ``aud`` of every token; empty means the issuer itself.
+    token_audience: str = ""
+    # Seconds a token lives (never past its key's expiry); at most MAX_TOKEN_LIFETIME.
+    token_lifetime_seconds: int = 300
+    # In AWS: the KMS key (id or ARN) that signs, and an optional second published key.
+    token_signing_key: str = ""
+    token_next_key: str = ""
+    # Locally: a PEM private key (``make dev`` writes one into .local/).
+    token_local_key: str = ""
+
+    @property
+    def token_audience_or_issuer(self) -> str:
+        return self.token_audience or self.token_issuer
+
+    @property
+    def tokens_enabled(self) -> bool:
+        return bool(self.token_issuer and (self.token_signing_key or self.token_local_key))
     # The console (issue 14). Its OpenID Connect client (authorization code + PKCE against
     # oidc_issuer); empty: the console offers only the admin-key sign-in.
     console_client_id: str = ""
@@ -82,6 +104,10 @@ class Settings:
     console_accent: str = "#1d4ed8"
     # Groups per tenant unless an operator sets the tenant's own (issue 11).
     default_group_limit: int = 50
+    # Leaked keys (docs/secret-scanning.md): GitHub's published signing keys (https, or
+    # file:// locally and in tests), and the SNS topic for leak messages (None: events only).
+    github_keys_url: str = GITHUB_KEYS_URL
+    leak_topic_arn: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -131,8 +157,38 @@ class Settings:
             default_group_limit=int(
                 env.get("LATCHKEY_DEFAULT_GROUP_LIMIT", base.default_group_limit)
             ),
+            github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
+            leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
+            **_token_settings(env),
         )
         return with_console(settings, env)
+
+
+MAX_TOKEN_LIFETIME = 3600  # seconds: an hour, the longest a revoked key's token can live
+
+
+class _TokenSettings(TypedDict):
+    token_issuer: str
+    token_audience: str
+    token_lifetime_seconds: int
+    token_signing_key: str
+    token_next_key: str
+    token_local_key: str
+
+
+def _token_settings(env: Mapping[str, str]) -> _TokenSettings:
+    """The access-token settings (issue 15), kept in one block."""
+    lifetime = int(env.get("LATCHKEY_TOKEN_LIFETIME_SECONDS", "300"))
+    if not 1 <= lifetime <= MAX_TOKEN_LIFETIME:
+        raise ValueError(f"LATCHKEY_TOKEN_LIFETIME_SECONDS must be 1-{MAX_TOKEN_LIFETIME}")
+    return {
+        "token_issuer": env.get("LATCHKEY_TOKEN_ISSUER", "").rstrip("/"),
+        "token_audience": env.get("LATCHKEY_TOKEN_AUDIENCE", ""),
+        "token_lifetime_seconds": lifetime,
+        "token_signing_key": env.get("LATCHKEY_TOKEN_SIGNING_KEY", ""),
+        "token_next_key": env.get("LATCHKEY_TOKEN_NEXT_KEY", ""),
+        "token_local_key": env.get("LATCHKEY_TOKEN_LOCAL_KEY", ""),
+    }
 
 
 def parse_peppers(text: str) -> dict[int, bytes]:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import boto3
 
 from chalicelib.settings import Settings
+from chalicelib.storage.pem import ensure_pem
 from chalicelib.storage.schema import create_tables
 from scripts.dynamodb_local import (
     REPO_ROOT,
@@ -101,7 +102,12 @@ def run(api_port: int) -> int:
     """Set up the local stack and serve the API; returns the process exit code."""
     # The children (the CLI, chalice local) inherit this environment.
     os.environ.update(stage_environment())
+    # Access tokens: the issuer is this server (its port varies), and the signing key a PEM
+    # file generated once into the git-ignored .local/.
+    os.environ.setdefault("LATCHKEY_TOKEN_ISSUER", f"http://127.0.0.1:{api_port}")
     settings = Settings.from_env()
+    if ensure_pem(REPO_ROOT / settings.token_local_key):
+        print(f"Token signing key written to {settings.token_local_key}.")
     db_port = dynamodb_port(settings)
     if not port_is_free(api_port):
         raise DevError(f"port {api_port} is in use; set PORT to run the API elsewhere.")

@@ -70,6 +70,8 @@ class Operation:
     replay: type[BaseModel] | None = None
     # No body at all means the body model's defaults (rotate).
     body_optional: bool = False
+    # Leaked keys: request headers the route requires (GitHub's signature headers).
+    headers: tuple[str, ...] = ()
 
 
 def listing_cursors(call: Call[Any]) -> Cursors:
@@ -149,7 +151,12 @@ class Routes:
         tag: str = "keys",
         public: bool = False,
         replay: type[BaseModel] | None = None,
+        raw_body: bool = False,
+        headers: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
+        """Declare a route. With ``raw_body`` the body model is documented but not parsed
+        here: the handler checks the raw bytes first (a signed body) and parses them itself."""
+        parsed = None if raw_body else body
         blueprint = self.blueprint
 
         def register(handler: Handler) -> Handler:
@@ -171,7 +178,7 @@ class Routes:
                     call: Call[Any] = Call(
                         principal,
                         services,
-                        parse_body(request.raw_body, body, body_optional) if body else None,
+                        parse_body(request.raw_body, parsed, body_optional) if parsed else None,
                         parse_query(request.query_params, query) if query else None,
                         params,
                         request.headers,
@@ -199,6 +206,7 @@ class Routes:
                     public,
                     replay,
                     body_optional,
+                    headers,
                 )
             )
             return handler

@@ -99,7 +99,12 @@ def list_keys(call: Call[Any]) -> KeyList:
     cursors = listing_cursors(call)
     scope = (tenant_id, "keys", query.status, query.expiry)
     keys, last = service.list(
-        tenant_id, query.status, query.expiry, query.limit, cursors.decode(query.cursor, scope)
+        tenant_id,
+        query.status,
+        query.expiry,
+        query.limit,
+        cursors.decode(query.cursor, scope),
+        leaked=query.leaked,
     )
     tenant = service.usage(tenant_id)
     return KeyList(

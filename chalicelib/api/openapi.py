@@ -20,6 +20,7 @@ STATUS_TEXT = {
     403: "Permission denied",
     404: "Not found",
     409: "Conflict with the key's or tenant's state",
+    413: "Body too large",
     422: "Invalid fields",
     503: "Store unavailable; retry",
 }
@@ -55,6 +56,10 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                 "description": "Retry safely: the same key and body within 24 h make nothing new.",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255},
             }
+        )
+    for header in op.headers:
+        params.append(
+            {"name": header, "in": "header", "required": True, "schema": {"type": "string"}}
         )
     if op.query:
         # Enums the query uses are components already (the responses use them too).

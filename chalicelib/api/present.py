@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib.api.schemas import ActorOut, GroupOut, GroupRef, KeyOut
+from chalicelib.api.schemas.leaks import LeakOut
 from chalicelib.domain.keys import expiry_state
 from chalicelib.domain.records import Actor, ApiKey, Group
 
@@ -38,6 +39,9 @@ def key_out(key: ApiKey, group_names: dict[str, str], now: datetime, window: tim
         rotated_at=key.rotated_at,
         previous_secret_valid_until=grace_until if grace_until and grace_until > now else None,
         hint=key.hint,
+        leak=LeakOut(reported_at=key.leak.reported_at, source=key.leak.source, url=key.leak.url)
+        if key.leak
+        else None,
     )
 
 

@@ -41,6 +41,10 @@ class MalformedBody(Exception):
     """Raised when a request body is not a JSON object."""
 
 
+class PayloadTooLarge(Exception):
+    """Raised when a body is over its route's documented size or count (leaked keys)."""
+
+
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
     """A problem+json response."""
     body = {"type": f"urn:latchkey:problem:{code}", "title": title, "status": status}
@@ -63,6 +67,8 @@ def problem_for(error: Exception) -> Response:
         )
     if isinstance(error, MalformedBody):
         return problem(400, "malformed_json", "Malformed JSON", str(error))
+    if isinstance(error, PayloadTooLarge):
+        return problem(413, "payload_too_large", "Payload too large", str(error))
     if isinstance(error, PepperUnavailable):
         logger.error("pepper unavailable: %s", error)
         return problem(503, "service_unavailable", "Service unavailable", "try again shortly")

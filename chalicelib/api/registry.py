@@ -5,7 +5,22 @@ from __future__ import annotations
 from chalice import Chalice
 
 # console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
-from chalicelib.api import audit, console, docs, groups, keys, me, request_ids, usage, verify
+# discovery, oauth: access tokens (issue 15). leaks, tenant: leaked keys (issue 16).
+from chalicelib.api import (
+    audit,
+    console,
+    discovery,
+    docs,
+    groups,
+    keys,
+    leaks,
+    me,
+    oauth,
+    request_ids,
+    tenant,
+    usage,
+    verify,
+)
 
 
 def register_api(app: Chalice) -> None:
@@ -15,9 +30,14 @@ def register_api(app: Chalice) -> None:
         groups.routes.blueprint,
         verify.routes.blueprint,
         audit.routes.blueprint,
+        leaks.routes.blueprint,  # leaked keys
+        tenant.routes.blueprint,  # leaked keys: the tenant's leak policy
         docs.docs,
         me.routes.blueprint,
         console.console,
+        # Access tokens (issue 15): the token endpoint, JWKS and discovery.
+        oauth.oauth,
+        discovery.discovery,
     ):
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.

@@ -12,7 +12,10 @@ routes = Routes(__name__)
 
 
 def _report(query: UsageQuery, days: list[DayUsage], key_id: str | None) -> UsageReport:
-    counts = [DayCount(day=d.day, allowed=d.allowed, denied=d.denied) for d in days]
+    counts = [
+        DayCount(day=d.day, allowed=d.allowed, denied=d.denied, tokens_issued=d.tokens_issued)
+        for d in days
+    ]
     return UsageReport(
         key_id=key_id,
         from_=query.first(),
@@ -20,6 +23,7 @@ def _report(query: UsageQuery, days: list[DayUsage], key_id: str | None) -> Usag
         days=counts,
         allowed=sum(d.allowed for d in counts),
         denied=sum(d.denied for d in counts),
+        tokens_issued=sum(d.tokens_issued for d in counts),
     )
 
 

@@ -15,10 +15,37 @@ from chalicelib.api.schemas import VerifyRequest, VerifyResult
 routes = Routes(__name__)
 
 
+def _verify_token(call: Call[Any], token: str) -> VerifyResult:
+    """An access token: the authorizer's token decision, with no database read."""
+    body: VerifyRequest = call.body
+    tokens = call.services.tokens
+    if tokens is None:
+        return VerifyResult(
+            valid=False,
+            code="TOKEN_INVALID",
+            key_id=None,
+            tenant_id=None,
+            group_id=None,
+            permissions=[],
+            expires_at=None,
+        )
+    access = tokens.checker.check(token, body.source_ip, body.parsed_route())
+    grant = access.grant
+    return VerifyResult(
+        valid=access.valid,
+        code=access.outcome.value,
+        key_id=grant.client_id if grant else None,
+        tenant_id=grant.tenant_id if grant else None,
+        group_id=grant.group_id if grant else None,
+        permissions=list(grant.scopes) if grant and access.valid else [],
+        expires_at=grant.expires_at if grant else None,
+    )
+
+
 @routes.route(
     "/v1/verify",
     "POST",
-    summary="Is this key valid for this route and address, and why not",
+    summary="Is this key (or access token) valid for this route and address, and why not",
     body=VerifyRequest,
     response=VerifyResult,
     errors=(400, 422),
@@ -27,6 +54,8 @@ routes = Routes(__name__)
 )
 def verify_key(call: Call[Any]) -> VerifyResult:
     body: VerifyRequest = call.body
+    if body.token is not None:
+        return _verify_token(call, body.token)
     access = call.services.access.decide(body.key, body.source_ip, body.parsed_route())
     call.services.access.flush_usage(access)
     key, group = access.key, access.group

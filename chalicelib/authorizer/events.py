@@ -10,6 +10,11 @@ The address is always the connection's, as API Gateway reports it: X-Forwarded-F
 never read. Any part of an event may have the wrong type (a string where an object belongs,
 a list for the event): it then counts as absent, and the decision denies; nothing raises
 but :class:`UnsupportedEvent`.
+
+Access tokens (issue 15) come as ``Authorization: Bearer <token>`` (REQUEST and HTTP API
+events) or as a TOKEN event's ``authorizationToken`` starting ``Bearer ``. A request
+carrying both a key and a bearer token carries neither: a wrong credential is never
+outvoted by a right one.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 API_KEY_HEADER = "x-api-key"
+AUTHORIZATION_HEADER = "authorization"
+BEARER = "bearer "
 
 
 class UnsupportedEvent(ValueError):
@@ -36,6 +43,7 @@ class AuthRequest:
     http_api: bool
     # Several distinct X-API-Key values: which one counts differs by gateway, so none does.
     ambiguous: bool = False
+    bearer: str | None = None  # an access token (issue 15)
 
     @property
     def route(self) -> tuple[str, str]:
@@ -82,6 +90,33 @@ def _header(event: dict[str, Any]) -> tuple[str | None, bool]:
     return (None if ambiguous else next(iter(values), None)), ambiguous
 
 
+def _authorization(event: dict[str, Any]) -> str | None:
+    """The ``Authorization`` header's (first) value: where a bearer token comes."""
+    for name, value in _mapping(event.get("headers")).items():
+        if isinstance(name, str) and name.lower() == AUTHORIZATION_HEADER:
+            return value if isinstance(value, str) else None
+    for name, many in _mapping(event.get("multiValueHeaders")).items():
+        if isinstance(name, str) and name.lower() == AUTHORIZATION_HEADER:
+            first = many[0] if isinstance(many, list) and many else None
+            return first if isinstance(first, str) else None
+    return None
+
+
+def _bearer(value: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` value (any case of the scheme)."""
+    if value is None or value[: len(BEARER)].lower() != BEARER:
+        return None
+    return value[len(BEARER) :].strip() or None
+
+
+def _credentials(key: str | None, authorization: str | None) -> tuple[str | None, str | None]:
+    """(key, bearer token); both None when both were sent."""
+    bearer = _bearer(authorization)
+    if key is not None and bearer is not None:
+        return None, None
+    return key, bearer
+
+
 def _address(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return None
@@ -107,16 +142,19 @@ def parse_event(event: Any) -> AuthRequest:
         method = _text(http.get("method"), method).upper()
         path = _text(event.get("rawPath"), _text(http.get("path"), path))
         token, ambiguous = _header(event)
+        key, bearer = _credentials(token, _authorization(event))
         source = _address(http.get("sourceIp"))
-        return AuthRequest(token, source, method, path, base, True, ambiguous)
+        return AuthRequest(key, source, method, path, base, True, ambiguous, bearer)
     base, method, path = _split_arn(_text(event.get("methodArn"), ""))
     if event.get("type") == "TOKEN":
         token = event.get("authorizationToken")
-        return AuthRequest(
-            token if isinstance(token, str) else None, None, method, path, base, False
-        )
+        token = token if isinstance(token, str) else None
+        bearer = _bearer(token)
+        key = None if bearer else token
+        return AuthRequest(key, None, method, path, base, False, bearer=bearer)
     if event.get("type") == "REQUEST":
         source = _address(_mapping(context.get("identity")).get("sourceIp"))
         token, ambiguous = _header(event)
-        return AuthRequest(token, source, method, path, base, False, ambiguous)
+        key, bearer = _credentials(token, _authorization(event))
+        return AuthRequest(key, source, method, path, base, False, ambiguous, bearer)
     raise UnsupportedEvent("not a TOKEN, REQUEST or HTTP API 2.0 authorizer event")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chalicelib.authorizer.bearer import decide_token
 from chalicelib.authorizer.events import AuthRequest, UnsupportedEvent, parse_event
 from chalicelib.authorizer.policy import answer
 from chalicelib.authorizer.runtime import Runtime, get_runtime
@@ -52,6 +53,8 @@ def authorize(event: Any, runtime: Runtime | None = None) -> dict[str, Any]:
     if request.ambiguous:
         logger.warning("authorizer: several X-API-Key values; denying")
         return _unavailable(request, runtime, "ambiguous")
+    if request.bearer is not None:
+        return _token(request, runtime)
     try:
         access = runtime.control.decide(request.token, request.source_ip, request.route)
     except (StorageUnavailable, PepperUnavailable) as error:
@@ -66,6 +69,18 @@ def authorize(event: Any, runtime: Runtime | None = None) -> dict[str, Any]:
     _flush(runtime, access)
     if not access.valid:
         logger.info("authorizer: %s for key %s", access.outcome.value, access.key.key_id)
+    return response
+
+
+def _token(request: AuthRequest, runtime: Runtime) -> dict[str, Any]:
+    """An access token: decided from the token alone; never logged."""
+    try:
+        response = decide_token(request, runtime.tokens, runtime.settings.simple_responses)
+    except Exception as error:  # the signing keys unreachable, or anything else: deny
+        logger.error("authorizer: failing closed on a token: %s", type(error).__name__)
+        return _unavailable(request, runtime)
+    if response is None:
+        raise Unauthorized
     return response
 
 

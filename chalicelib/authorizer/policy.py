@@ -8,6 +8,7 @@ explicit Deny, never a policy with an empty Allow.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.authorizer.events import AuthRequest
@@ -64,29 +65,46 @@ def context_of(access: Access) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What a policy is built from, whichever credential was decided (a key or a token)."""
+
+    principal: str
+    outcome: Outcome
+    routes: tuple[str, ...]  # the group's route patterns; () when there is no group
+    context: dict[str, str]
+
+
 def answer(request: AuthRequest, access: Access, simple: bool) -> dict[str, Any]:
     """The response API Gateway expects for this request's event shape."""
-    context = context_of(access)
     if request.http_api and simple:
-        return {"isAuthorized": access.valid, "context": context}
+        return {"isAuthorized": access.valid, "context": context_of(access)}
     assert access.key is not None, "unknown keys are refused with Unauthorized, not a policy"
+    routes = access.group.routes if access.group else ()
+    return respond(request, Grant(access.key.key_id, access.outcome, routes, context_of(access)))
+
+
+def respond(request: AuthRequest, grant: Grant, simple: bool = False) -> dict[str, Any]:
+    """The policy (or simple response) for a decided grant: one builder for keys and tokens."""
+    if request.http_api and simple:
+        return {"isAuthorized": grant.outcome is Outcome.VALID, "context": grant.context}
     statements = []
-    allowed = route_resources(request.arn_base, access.group.routes) if access.group else []
-    if allowed and (access.valid or access.outcome in REFUSED_ROUTE):
+    allowed = route_resources(request.arn_base, grant.routes)
+    if allowed and grant.outcome in (Outcome.VALID, *REFUSED_ROUTE):
         # The group's routes stay allowed even when this route is not one of them, so a
         # cached copy of this policy still serves the key's other routes correctly.
         statements.append(_statement("Allow", allowed))
         statements.append(_statement("Deny", not_canonical_resources(request.arn_base)))
-    if access.outcome in REFUSED_ROUTE and statements:
+    if grant.outcome in REFUSED_ROUTE and statements:
         # IAM cannot escape wildcards: a path holding "*" or "?" gets no explicit Deny (it
         # would deny other routes too); the Allow does not cover it, so it is still denied.
         if not any(char in request.path for char in "*?"):
             method_arn = f"{request.arn_base}/{request.method}{request.path}"
             statements.append(_statement("Deny", [method_arn]))
-    elif not (access.valid and statements):  # revoked, expired, wrong address, no routes
+    elif not (grant.outcome is Outcome.VALID and statements):  # refused, or no routes
         statements.append(_statement("Deny", [f"{request.arn_base}/*"]))
     return {
-        "principalId": access.key.key_id,
+        "principalId": grant.principal,
         "policyDocument": {"Version": "2012-10-17", "Statement": statements},
-        "context": context,
+        "context": grant.context,
     }

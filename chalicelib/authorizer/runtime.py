@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.authorizer.bearer import TokenGate
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
+from chalicelib.domain.signing import PublicKeys
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
 from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
@@ -41,6 +43,9 @@ class Runtime:
     store: HotStore
     control: AccessControl
     usage: UsageRecorder
+    # Access tokens (issue 15): the checker is built on the first bearer token; None
+    # refuses every token.
+    tokens: TokenGate | None = None
 
 
 def build_runtime(
@@ -48,6 +53,7 @@ def build_runtime(
     clock: Callable[[], datetime] = utc_now,
     store: HotStore | None = None,
     peppers: PepperSource | None = None,
+    token_keys: PublicKeys | None = None,
 ) -> Runtime:
     store = store or HotStore(settings)
     verifier = Verifier(
@@ -55,7 +61,8 @@ def build_runtime(
     )
     usage = UsageRecorder(store, clock, timedelta(seconds=settings.usage_flush_seconds))
     groups = GroupCache(store, settings.group_cache_seconds)
-    return Runtime(settings, store, AccessControl(verifier, groups, usage), usage)
+    tokens = TokenGate(settings, clock, token_keys)
+    return Runtime(settings, store, AccessControl(verifier, groups, usage), usage, tokens)
 
 
 _runtime: Runtime | None = None

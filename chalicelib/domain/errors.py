@@ -71,3 +71,14 @@ class IdempotencyInProgress(LatchkeyError):
 # Issue 11: a stored item the code cannot read answers 503, never a 500.
 class StoredItemUnreadable(StorageUnavailable):
     """Raised when a stored item cannot be read (``latchkey tenants check`` finds it)."""
+
+
+# --- access tokens (issue 15) ---------------------------------------------------------------
+
+
+class ClientRefused(LatchkeyError):
+    """Raised when a token request's client credentials do not authenticate a usable key."""
+
+
+class ScopeRefused(LatchkeyError):
+    """Raised when a token request asks for a scope the key's group does not grant."""

@@ -20,6 +20,7 @@ from chalicelib.domain.records import (
     Claim,
     ExpiryState,
     KeyStatus,
+    LeakMark,
     Origin,
     SecretHash,
     Tenant,
@@ -131,9 +132,10 @@ class KeyService:
         expiry: ExpiryState | None,
         limit: int,
         after: Position | None,
+        leaked: bool | None = None,
     ) -> tuple[list[ApiKey], Position | None]:
         now = self._clock()
-        wanted = KeyFilter(status, expiry, now, now + self.expiring_soon)
+        wanted = KeyFilter(status, expiry, now, now + self.expiring_soon, leaked)
         return self._keys.list_keys(tenant_id, wanted, limit, after)
 
     def usage(self, tenant_id: str) -> Tenant:
@@ -207,23 +209,37 @@ class KeyService:
 
     def revoke(self, tenant_id: str, key_id: str, who: Actor | Origin) -> ApiKey:
         """Revoke at once and for good; revoking a revoked key changes nothing."""
-        origin = as_origin(who)
         key = self._keys.get_in_tenant(tenant_id, key_id)
-        if key.status is KeyStatus.ACTIVE:
-            now = self._clock()
-            changes = {"status": (KeyStatus.ACTIVE.value, KeyStatus.REVOKED.value)}
-            record = audit.event(tenant_id, "key.revoked", ("key", key_id), origin, now, changes)
-            if self._keys.revoke(key, origin.actor, now, record):
-                # Built from what was written (see rotate), not read back.
-                return replace(
-                    key,
-                    status=KeyStatus.REVOKED,
-                    revoked_at=now,
-                    revoked_by=origin.actor,
-                    updated_at=now,
-                    previous_secret=None,
-                )
-        return self._keys.get_in_tenant(tenant_id, key_id)
+        return self._revoke(key, as_origin(who)) or self._keys.get_in_tenant(tenant_id, key_id)
+
+    def revoke_leaked(self, key: ApiKey, origin: Origin, leak: LeakMark) -> ApiKey | None:
+        """Revoke a key reported leaked and record the leak, in one transaction.
+
+        None when this call changed nothing: the key was revoked already, or this leak was
+        recorded already (a repeated or racing report).
+        """
+        return self._revoke(key, origin, leak)
+
+    def _revoke(self, key: ApiKey, origin: Origin, leak: LeakMark | None = None) -> ApiKey | None:
+        if key.status is not KeyStatus.ACTIVE:
+            return None
+        now = leak.leak.reported_at if leak else self._clock()
+        changes = {"status": (KeyStatus.ACTIVE.value, KeyStatus.REVOKED.value)}
+        target = ("key", key.key_id)
+        record = audit.event(key.tenant_id, "key.revoked", target, origin, now, changes)
+        if not self._keys.revoke(key, origin.actor, now, record, leak):
+            return None
+        # Built from what was written (see rotate), not read back.
+        return replace(
+            key,
+            status=KeyStatus.REVOKED,
+            revoked_at=now,
+            revoked_by=origin.actor,
+            updated_at=now,
+            previous_secret=None,
+            leak=leak.leak if leak else key.leak,
+            leaked_secrets=key.leaked_secrets | {leak.fingerprint} if leak else key.leaked_secrets,
+        )
 
     def _require_rotatable(self, key: ApiKey, now: datetime) -> None:
         if key.status is KeyStatus.REVOKED:

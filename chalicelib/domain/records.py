@@ -14,6 +14,13 @@ class KeyStatus(StrEnum):
     REVOKED = "revoked"
 
 
+class LeakPolicy(StrEnum):
+    """What a tenant wants done when one of its keys is reported public (default: revoke)."""
+
+    REVOKE = "revoke"
+    NOTIFY = "notify"
+
+
 class ExpiryState(StrEnum):
     """Where a key stands against its expiry, as the list filter names it."""
 
@@ -76,6 +83,25 @@ class SecretHash:
 
 
 @dataclass(frozen=True)
+class Leak:
+    """When and where a key's secret was reported public: the source and URL, never the token."""
+
+    reported_at: datetime
+    source: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class LeakMark:
+    """What recording one leak writes: the leak, the reported secret's fingerprint (of its
+    stored hash, never of the token) and the leak's audit event."""
+
+    leak: Leak
+    fingerprint: str
+    event: AuditEvent
+
+
+@dataclass(frozen=True)
 class ApiKey:
     """One API key, without its secret."""
 
@@ -97,6 +123,10 @@ class ApiKey:
     revoked_at: datetime | None = None
     revoked_by: Actor | None = None
     rotated_at: datetime | None = None
+    # Leaked keys (docs/secret-scanning.md): the latest report, and a fingerprint of each
+    # stored secret hash that was reported, so the same leak reported again changes nothing.
+    leak: Leak | None = None
+    leaked_secrets: frozenset[str] = frozenset()
 
     def is_expired(self, now: datetime) -> bool:
         """True once the expiry has passed; an expired key never authenticates again."""
@@ -128,6 +158,7 @@ class Tenant:
     created_at: datetime
     group_limit: int | None = None  # None: the deployment's default
     groups_used: int = 0
+    leak_policy: LeakPolicy = LeakPolicy.REVOKE
 
 
 # Issue 11: the Idempotency-Key record completes in the same transaction as the change.

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain import audit
 from chalicelib.domain.errors import InvalidInput, TenantExists
 from chalicelib.domain.groups import MANAGE, GroupDraft, GroupService
 from chalicelib.domain.keys import Issued, KeyDraft, KeyService
-from chalicelib.domain.records import Actor, Group, Origin, Tenant
+from chalicelib.domain.records import Actor, Group, LeakPolicy, Origin, Tenant
 from chalicelib.storage.tenants import TenantStore
 
 # A tenant's id is the name the operator gives it: short, lower case, safe in logs and URLs.
@@ -86,6 +86,22 @@ class TenantService:
             name, "tenant.limit_changed", target, OPERATOR_ORIGIN, self._clock(), changes
         )
         return self._tenants.set_group_limit(name, limit, record)
+    def set_leak_policy(
+        self, name: str, policy: LeakPolicy, origin: Origin = OPERATOR_ORIGIN
+    ) -> Tenant:
+        """Leaked keys: revoke them (the default) or only notify; unchanged writes nothing."""
+        tenant = self._tenants.get(name)
+        if tenant.leak_policy is policy:
+            return tenant
+        changes = {"leak_policy": (tenant.leak_policy.value, policy.value)}
+        target = ("tenant", name)
+        record = audit.event(
+            name, "tenant.leak_policy_changed", target, origin, self._clock(), changes
+        )
+        self._tenants.set_leak_policy(name, policy, record)
+        # Built from what was written, not read back: a failed read after the commit must
+        # not answer 503 for a change that was made.
+        return replace(tenant, leak_policy=policy)
 
     def bootstrap(self, name: str) -> Bootstrap:
         """Ensure the tenant exists, then add an admin group and an admin key to it."""

@@ -27,8 +27,9 @@ class UsageSink(Protocol):
         allowed: int,
         denied: int,
         last_used: datetime | None,
+        issued: int = 0,
     ) -> None:
-        """Add counts to one key's day and move its last-used time forward."""
+        """Add counts (and access tokens ``issued``) to one key's day; move its last use."""
         ...
 
 
@@ -39,6 +40,7 @@ class _Pending:
     allowed: int = 0
     denied: int = 0
     last_used: datetime | None = None
+    issued: int = 0  # access tokens (issue 15)
 
 
 class UsageRecorder:
@@ -53,16 +55,23 @@ class UsageRecorder:
 
     def record(self, key: ApiKey, allowed: bool) -> None:
         """Count one decision; never writes (that is :meth:`flush_due`'s job)."""
-        now = self._clock()
-        slot = (key.key_id, now.date().isoformat())
+        pending = self._slot(key)
+        if allowed:
+            pending.allowed += 1
+            pending.last_used = self._clock()
+        else:
+            pending.denied += 1
+
+    def record_issued(self, key: ApiKey) -> None:
+        """Count one access token issued for ``key`` (its decision is counted by ``record``)."""
+        self._slot(key).issued += 1
+
+    def _slot(self, key: ApiKey) -> _Pending:
+        slot = (key.key_id, self._clock().date().isoformat())
         pending = self._pending.get(slot)
         if pending is None:
             pending = self._pending[slot] = _Pending(key.tenant_id, slot[1])
-        if allowed:
-            pending.allowed += 1
-            pending.last_used = now
-        else:
-            pending.denied += 1
+        return pending
 
     def flush_due(self, key_id: str) -> None:
         """Write this key's counts if it was not written for ``interval``.
@@ -91,4 +100,5 @@ class UsageRecorder:
             pending.allowed,
             pending.denied,
             pending.last_used,
+            pending.issued,
         )

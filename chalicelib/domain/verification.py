@@ -32,6 +32,9 @@ class Outcome(StrEnum):
     ROUTE_NOT_ALLOWED = "ROUTE_NOT_ALLOWED"
     # The path holds a dot-segment or an encoded form of one: it matches no pattern.
     PATH_NOT_CANONICAL = "PATH_NOT_CANONICAL"
+    # Access tokens (issue 15): past their exp, or not a token Latchkey signed.
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105 - a reason code, not a secret
+    TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - a reason code, not a secret
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Decision:
 
     outcome: Outcome
     key: ApiKey | None = None
+    # When the presented secret stops working before the key does: the end of a
+    # rotation's grace period, when the previous secret was presented. Access tokens
+    # never outlive it.
+    secret_valid_until: datetime | None = None
 
     @property
     def valid(self) -> bool:
@@ -76,7 +83,8 @@ class Verifier:
             return Decision(Outcome.MALFORMED)
         key = self._keys.get_key(parsed.key_id)
         now = self._clock()
-        if key is None or not self._secret_known(key, parsed.secret, now):
+        matched = None if key is None else self.matching_secret(key, parsed.secret, now)
+        if key is None or matched is None:
             return Decision(Outcome.NOT_FOUND)
         if key.status is not KeyStatus.ACTIVE:
             return Decision(Outcome.REVOKED, key)
@@ -84,19 +92,23 @@ class Verifier:
             return Decision(Outcome.EXPIRED, key)
         if not allows(key.ip_allowlist, source_ip):
             return Decision(Outcome.IP_NOT_ALLOWED, key)
-        return Decision(Outcome.VALID, key)
+        return Decision(Outcome.VALID, key, matched.valid_until)
 
-    def _secret_known(self, key: ApiKey, secret: str, now: datetime) -> bool:
+    def matching_secret(self, key: ApiKey, secret: str, now: datetime) -> SecretHash | None:
+        """The stored secret ``secret`` matches: the current one, or the previous one inside
+        its grace period; None when neither (leak reports and token lifetimes ask which)."""
         if self._matches(key.current_secret, secret):
-            return True
+            return key.current_secret
         previous = key.previous_secret
         # The old secret of a rotation works only inside its grace period.
-        return (
+        if (
             previous is not None
             and previous.valid_until is not None
             and now < previous.valid_until
             and self._matches(previous, secret)
-        )
+        ):
+            return previous
+        return None
 
     def _matches(self, stored: SecretHash, secret: str) -> bool:
         return secret_matches(self._peppers.get(stored.pepper_version), secret, stored.digest)

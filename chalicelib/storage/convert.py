@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, SecretHash, Tenant
+from datetime import datetime
+
+from chalicelib.domain.records import (
+    Actor,
+    ApiKey,
+    Group,
+    KeyStatus,
+    Leak,
+    LeakPolicy,
+    SecretHash,
+    Tenant,
+)
 from chalicelib.storage.models import ActorAttribute, GroupModel, KeyModel, TenantModel
 
 
@@ -46,7 +57,17 @@ def key_from(item: KeyModel) -> ApiKey:
         revoked_at=item.revoked_at,
         revoked_by=actor_from(item.revoked_by),
         rotated_at=item.rotated_at,
+        leak=leak_from(item),
+        leaked_secrets=frozenset(item.leaked_secrets or ()),
     )
+
+
+def leak_from(item: KeyModel) -> Leak | None:
+    # Typed as the attribute reads; the stubs type a nullable attribute as never None.
+    reported_at: datetime | None = item.leaked_at
+    if reported_at is None:
+        return None
+    return Leak(reported_at, item.leak_source or "", item.leak_url)
 
 
 def key_to(key: ApiKey) -> KeyModel:
@@ -106,4 +127,5 @@ def tenant_from(item: TenantModel) -> Tenant:
         created_at=item.created_at,
         group_limit=None if item.group_limit is None else int(item.group_limit),
         groups_used=int(item.groups_used or 0),
+        leak_policy=LeakPolicy(item.leak_policy or LeakPolicy.REVOKE.value),
     )

@@ -164,20 +164,26 @@ class HotStore:
         allowed: int,
         denied: int,
         last_used: datetime | None,
+        issued: int = 0,
     ) -> None:
         """Add one flush's counts to the key's day, and move its ``last_used_at`` forward."""
         expires = datetime.fromisoformat(day).replace(tzinfo=UTC) + USAGE_RETENTION
+        values = {
+            ":a": {"N": str(allowed)},
+            ":d": {"N": str(denied)},
+            ":t": {"S": tenant_id},
+            ":e": {"N": str(int(expires.timestamp()))},
+        }
+        added = "allowed :a, denied :d"
+        if issued:  # access tokens issued (issue 15); only the token endpoint counts them
+            added += ", tokens_issued :i"
+            values[":i"] = {"N": str(issued)}
         self.writes += 1
         self.client.update_item(
             TableName=self._settings.usage_table,
             Key={"key_id": {"S": key_id}, "day": {"S": day}},
-            UpdateExpression="ADD allowed :a, denied :d SET tenant_id = :t, expires = :e",
-            ExpressionAttributeValues={
-                ":a": {"N": str(allowed)},
-                ":d": {"N": str(denied)},
-                ":t": {"S": tenant_id},
-                ":e": {"N": str(int(expires.timestamp()))},
-            },
+            UpdateExpression=f"ADD {added} SET tenant_id = :t, expires = :e",
+            ExpressionAttributeValues=values,
         )
         if last_used is None:
             return

@@ -26,6 +26,8 @@ class KeyFilter:
     expiry: ExpiryState | None
     now: datetime
     soon: datetime
+    # Leaked keys: True lists keys reported leaked, False the others, None both.
+    leaked: bool | None = None
 
 
 def list_keys(
@@ -76,6 +78,9 @@ def _filter(wanted: KeyFilter) -> Condition | None:
         conditions.append((KeyModel.expires_at > wanted.now) & (KeyModel.expires_at <= wanted.soon))
     elif wanted.expiry is ExpiryState.EXPIRED:
         conditions.append(KeyModel.expires_at <= wanted.now)
+    if wanted.leaked is not None:
+        reported = KeyModel.leaked_at.exists()
+        conditions.append(reported if wanted.leaked else KeyModel.leaked_at.does_not_exist())
     combined: Condition | None = None
     for condition in conditions:
         combined = condition if combined is None else combined & condition

@@ -17,7 +17,15 @@ from chalicelib.domain.errors import (
     NotFound,
 )
 from chalicelib.domain.expiry import ExpiryPolicy
-from chalicelib.domain.records import Actor, ApiKey, AuditEvent, Claim, KeyStatus, SecretHash
+from chalicelib.domain.records import (
+    Actor,
+    ApiKey,
+    AuditEvent,
+    Claim,
+    KeyStatus,
+    LeakMark,
+    SecretHash,
+)
 from chalicelib.settings import Settings
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import actor_to, key_from, key_to, tenant_from
@@ -26,6 +34,7 @@ from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.idempotency import complete_in
 from chalicelib.storage.key_actions import revoke_actions, rotate_actions, set_or_remove
 from chalicelib.storage.key_list import KeyFilter, Position, list_keys
+from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
 from chalicelib.storage.models import KeyModel, TenantModel
 from chalicelib.storage.readable import read_one
 from chalicelib.storage.sweep import schedule
@@ -193,44 +202,64 @@ class KeyStore:
         return True
 
     def revoke(
-        self, key: ApiKey, actor: Actor, now: datetime, event: AuditEvent | None = None
+        self,
+        key: ApiKey,
+        actor: Actor,
+        now: datetime,
+        event: AuditEvent | None = None,
+        leak: LeakMark | None = None,
     ) -> bool:
         """Revoke an active key, free its tenant slot and its group count, in one transaction.
 
-        Returns False when the key was no longer active (revoked meanwhile).
+        With ``leak`` (a leaked key under the revoke policy) the same transaction records the
+        leak and its audit event, and happens only while the leak is not recorded yet.
+        Returns False when the key was no longer active (revoked meanwhile), or the leak
+        was recorded meanwhile.
         """
         # The expiry sweep may clear ``counted``, or an edit move the key to another group,
         # between our read and our write; then the write fails its condition on the key,
         # and a fresh read decides again.
         for _ in range(3):
-            done = self._revoke_as_read(key.key_id, actor, now, event)
+            done = self._revoke_as_read(key.key_id, actor, now, event, leak)
             if done is not None:
                 return done
         raise Conflict("a concurrent change won; retry")
 
     def _revoke_as_read(
-        self, key_id: str, actor: Actor, now: datetime, event: AuditEvent | None
+        self,
+        key_id: str,
+        actor: Actor,
+        now: datetime,
+        event: AuditEvent | None,
+        leak: LeakMark | None = None,
     ) -> bool | None:
         """Revoke the key as it is now, or None if it changed before the write."""
         with storage_errors():
             item = KeyModel.get(key_id, consistent_read=True)
         if item.status != KeyStatus.ACTIVE.value:
             return False
+        if leak is not None and recorded_on(item, leak):
+            return False
         counted = bool(item.counted)
+        # Each counter below was computed from these three values as read.
+        condition = (
+            (KeyModel.status == KeyStatus.ACTIVE.value)
+            & (KeyModel.counted == counted)
+            & (KeyModel.group_id == item.group_id)
+        )
+        actions = revoke_actions(actor_to(actor), now)
+        if leak is not None:
+            # Leaked keys: only while this leak is not recorded yet, and recorded with it.
+            condition &= leak_is_new(leak)
+            actions += leak_actions(leak)
         for gone in (False, True):
             tx = Transaction(self._connection)
-            tx.update(
-                "key",
-                KeyModel(key_id),
-                revoke_actions(actor_to(actor), now),
-                # Each counter below was computed from these three values as read.
-                (KeyModel.status == KeyStatus.ACTIVE.value)
-                & (KeyModel.counted == counted)
-                & (KeyModel.group_id == item.group_id),
-            )
+            tx.update("key", KeyModel(key_id), actions, condition)
             if counted:
                 free_slot(tx, item.tenant_id)
             uncount_from(tx, "group", item.tenant_id, item.group_id, gone)
+            if leak is not None:
+                self._audit.add(tx, leak.event)
             self._audit.add(tx, event)
             try:
                 tx.commit()

@@ -16,6 +16,7 @@ from pynamodb.attributes import (
     NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -97,6 +98,12 @@ class KeyModel(Model):
     sweep_shard = UnicodeAttribute(null=True)
     sweep_due = UTCDateTimeAttribute(null=True)
     notified_thresholds = NumberSetAttribute(null=True)
+    # Leaked keys (chalicelib/storage/leaks.py): the latest report's time, source and URL
+    # (never the token), and fingerprints of the stored secret hashes that were reported.
+    leaked_at = UTCDateTimeAttribute(null=True)
+    leak_source = UnicodeAttribute(null=True)
+    leak_url = UnicodeAttribute(null=True)
+    leaked_secrets = UnicodeSetAttribute(null=True)
 
     by_tenant = TenantCreatedIndex()
     by_sweep_due = SweepDueIndex()
@@ -136,6 +143,8 @@ class TenantModel(Model):
     # A tenant made before the limit has no count yet; its first new group starts it.
     group_limit = NumberAttribute(null=True)
     groups_used = NumberAttribute(null=True)
+    # Leaked keys: "revoke" or "notify"; absent means "revoke".
+    leak_policy = UnicodeAttribute(null=True)
 
 
 class TenantDayIndex(GlobalSecondaryIndex["UsageModel"]):
@@ -164,6 +173,8 @@ class UsageModel(Model):
     allowed = NumberAttribute(default=0)
     denied = NumberAttribute(default=0)
     expires = TTLAttribute(null=True)
+    # Access tokens issued (issue 15); absent on days with none.
+    tokens_issued = NumberAttribute(null=True)
 
     by_tenant = TenantDayIndex()
 

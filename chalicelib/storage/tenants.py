@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import NotFound, TenantExists
-from chalicelib.domain.records import AuditEvent, Tenant
+from chalicelib.domain.records import AuditEvent, LeakPolicy, Tenant
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import tenant_from
 from chalicelib.storage.errors import storage_errors
@@ -76,6 +76,11 @@ class TenantStore:
         return self._set(tenant_id, [TenantModel.group_limit.set(group_limit)], event)
 
     def _set(self, tenant_id: str, actions: list[Action], event: AuditEvent | None) -> Tenant:
+        self._write(tenant_id, actions, event)
+        return self.get(tenant_id)
+
+    def _write(self, tenant_id: str, actions: list[Action], event: AuditEvent | None) -> None:
+        """Update an existing tenant with its audit event, in one transaction."""
         tx = Transaction(self._connection)
         tx.update("tenant", TenantModel(tenant_id), actions, TenantModel.tenant_id.exists())
         self._audit.add(tx, event)
@@ -85,4 +90,9 @@ class TenantStore:
             if "tenant" in cancelled.failed:
                 raise NotFound(f"no tenant {tenant_id!r}") from None
             raise
-        return self.get(tenant_id)
+
+    def set_leak_policy(
+        self, tenant_id: str, policy: LeakPolicy, event: AuditEvent | None = None
+    ) -> None:
+        """Leaked keys: set what the tenant wants done with a leaked key, with its event."""
+        self._write(tenant_id, [TenantModel.leak_policy.set(policy.value)], event)

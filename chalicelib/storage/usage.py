@@ -16,6 +16,7 @@ class DayUsage:
     day: str
     allowed: int
     denied: int
+    tokens_issued: int = 0
 
 
 class UsageStore:
@@ -24,12 +25,18 @@ class UsageStore:
     def for_key(self, key_id: str, first: str, last: str) -> list[DayUsage]:
         with storage_errors():
             items = UsageModel.query(key_id, UsageModel.day.between(first, last))
-            return [DayUsage(i.day, int(i.allowed or 0), int(i.denied or 0)) for i in items]
+            return [
+                DayUsage(
+                    i.day, int(i.allowed or 0), int(i.denied or 0), int(i.tokens_issued or 0)
+                )
+                for i in items
+            ]
 
     def for_tenant(self, tenant_id: str, first: str, last: str) -> list[DayUsage]:
-        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         with storage_errors():
             for item in UsageModel.by_tenant.query(tenant_id, UsageModel.day.between(first, last)):
                 totals[item.day][0] += int(item.allowed or 0)
                 totals[item.day][1] += int(item.denied or 0)
+                totals[item.day][2] += int(item.tokens_issued or 0)
         return [DayUsage(day, *counts) for day, counts in sorted(totals.items())]

@@ -48,6 +48,7 @@ def services(faults: FaultPlan, services: Services) -> Services:
 def requests_for(api: Api, acme: Tenant) -> dict[str, Request]:
     """One request per write route (and the list), on a key and an unused group."""
     key_id = create_key(api, acme.group_id)["key"]["id"]
+    leaked = create_key(api, acme.group_id, name="Leaked")["secret"]
     group = json_of(api.call("POST", "/v1/groups", {"name": "Spare"}))["id"]
     return {
         "create key": ("POST", "/v1/keys", {"name": "New", "group_id": acme.group_id}),
@@ -57,6 +58,9 @@ def requests_for(api: Api, acme: Tenant) -> dict[str, Request]:
         "create group": ("POST", "/v1/groups", {"name": "Another"}),
         "delete group": ("DELETE", f"/v1/groups/{group}", None),
         "list keys": ("GET", "/v1/keys", None),
+        # Leaked keys: a live key reported (revoked and recorded in one transaction).
+        "report leak": ("POST", "/v1/leaks", {"token": leaked, "url": "https://paste.test/1"}),
+        "set leak policy": ("PATCH", "/v1/tenant/settings", {"leak_policy": "notify"}),
     }
 
 
@@ -66,7 +70,16 @@ def assert_problem(response: Any, allowed: tuple[int, ...] = (409, 503)) -> None
     assert json_of(response)["code"]
 
 
-ROUTES = ["create key", "edit key", "rotate key", "revoke key", "create group", "delete group"]
+ROUTES = [
+    "create key",
+    "edit key",
+    "rotate key",
+    "revoke key",
+    "create group",
+    "delete group",
+    "report leak",
+    "set leak policy",
+]
 COMMIT = "TransactWriteItems"
 
 
@@ -97,8 +110,8 @@ def fail_each_call(
 
     Stops when the request makes fewer calls than the one to fail, then checks that,
     without a fault, the request works (so every call was failed once on a working path).
-    With ``idempotency``, each attempt carries an Idempotency-Key of its own (create and
-    rotate honour it; the other routes must ignore it).
+    With ``idempotency``, each attempt carries an Idempotency-Key of its own (only create
+    and rotate honour it, so only they are run with one).
     """
     method, path, body = request
     for call in count():
@@ -120,14 +133,23 @@ def pending_claims(services: Services) -> list[Any]:
     return [item for item in items if item["state"]["S"] == "pending"]
 
 
-WITH_AND_WITHOUT = pytest.mark.parametrize(
-    "idempotency", [False, True], ids=["plain", "idempotency-key"]
-)
+# Only create and rotate take an Idempotency-Key; the other routes ignore the header, so
+# failing each of their calls again with one would repeat the plain run (and double its time).
+IDEMPOTENT_ROUTES = ("create key", "rotate key")
 
 
-@WITH_AND_WITHOUT
+def with_and_without(routes: list[str]) -> pytest.MarkDecorator:
+    """Each route plain, and create and rotate also with an Idempotency-Key."""
+    cases = [pytest.param(route, False, id=f"{route}-plain") for route in routes] + [
+        pytest.param(route, True, id=f"{route}-idempotency-key")
+        for route in routes
+        if route in IDEMPOTENT_ROUTES
+    ]
+    return pytest.mark.parametrize(("route", "idempotency"), cases)
+
+
 @pytest.mark.parametrize("fault", DYNAMODB_FAULTS, ids=lambda fault: fault.name)
-@pytest.mark.parametrize("route", [*ROUTES, "list keys"])
+@with_and_without([*ROUTES, "list keys"])
 def test_a_failed_dynamodb_call_answers_a_problem_and_changes_nothing(
     api: Api,
     acme: Tenant,
@@ -158,8 +180,7 @@ def test_a_failed_dynamodb_call_answers_a_problem_and_changes_nothing(
         assert not failed.changed, f"failing {failed.operations} left a partial change"
 
 
-@WITH_AND_WITHOUT
-@pytest.mark.parametrize("route", ["create key", "edit key", "rotate key", "revoke key"])
+@with_and_without(["create key", "edit key", "rotate key", "revoke key", "report leak"])
 def test_a_change_that_committed_is_never_answered_as_a_failure(
     api: Api,
     acme: Tenant,

@@ -13,6 +13,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -196,5 +197,71 @@ def test_hostile_paths_and_query_strings_are_refused_cleanly(
     @given(path=paths)
     def run(path: str) -> None:
         check(api, services, reliability, "GET", path, None)
+
+    run()
+
+
+# Leaked keys: the fixtures of tests/functional/leaks/, imported so pytest finds them here.
+from tests.functional.leaks.conftest import github, leak_services  # noqa: E402, F401
+
+
+def test_hostile_leak_reports_are_refused_cleanly(
+    api: Api, acme: Tenant, services: Services, reliability: Counters
+) -> None:
+    token = create_key(api, acme.group_id)["secret"]
+    near = st.builds(lambda tail: token[:-3] + tail, strings.filter(lambda t: t != token[-3:]))
+
+    @HOSTILE
+    @given(
+        body=st.one_of(
+            bodies(["token", "url"]),
+            st.fixed_dictionaries({"token": st.one_of(strings, near), "url": strings}),
+        )
+    )
+    def run(body: Any) -> None:
+        check(api.as_key(None), services, reliability, "POST", "/v1/leaks", body)
+
+    run()
+    assert services.keys.list("acme", None, None, 100, None, leaked=True)[0] == []
+
+
+def test_hostile_tenant_settings_are_refused_cleanly(
+    api: Api, services: Services, reliability: Counters
+) -> None:
+    @HOSTILE
+    @given(body=bodies(["leak_policy"]).filter(lambda b: b != {"leak_policy": "notify"}))
+    def run(body: Any) -> None:
+        check(api, services, reliability, "PATCH", "/v1/tenant/settings", body)
+
+    run()
+
+
+def test_hostile_signed_github_batches_are_refused_cleanly(
+    api: Api, acme: Tenant, reliability: Counters, request: pytest.FixtureRequest
+) -> None:
+    """Bodies GitHub would never send, signed as if it had: never a 5xx, nothing changed."""
+    scanner = request.getfixturevalue("github")
+    built: Services = request.getfixturevalue("leak_services")
+    batches = st.one_of(
+        raw_bodies.map(RawBody),
+        values,
+        st.lists(fields(["token", "type", "url", "source"]), max_size=5),
+    )
+
+    @HOSTILE
+    @given(body=batches)
+    def run(body: Any) -> None:
+        text = str(body) if isinstance(body, RawBody) else json.dumps(body)
+        raw = text.encode("utf-8", "surrogatepass")
+        before = table_snapshot(built)
+        response = api.client.http.request(
+            "POST", "/v1/secret-scanning/github", headers=scanner.sign(raw), body=raw
+        )
+        reliability.hostile += 1
+        reliability.five_xx += response.status_code >= 500
+        assert response.status_code < 500, response.body
+        if response.status_code >= 400:
+            assert json_of(response)["code"]
+        assert table_snapshot(built) == before  # no live token in these batches
 
     run()

@@ -96,3 +96,54 @@ def test_no_secret_in_idempotency_records_replays_counter_checks_or_their_logs(
     ]
     reliability.secret_hits += len(leaks)
     assert leaks == []
+
+
+# Leaked keys: the fixtures of tests/functional/leaks/, imported so pytest finds them here.
+from tests.functional.leaks.conftest import (  # noqa: E402
+    Outbox,
+    Scanner,
+    github,  # noqa: F401
+    leak_services,  # noqa: F401
+    notify_policy,
+    outbox,  # noqa: F401
+    scanner,  # noqa: F401
+)
+
+
+def test_reported_tokens_appear_in_no_table_log_event_or_answer(
+    api: Api,
+    acme: Tenant,
+    services: Services,
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    reliability: Counters,
+) -> None:
+    reporter: Scanner = request.getfixturevalue("scanner")
+    sent: Outbox = request.getfixturevalue("outbox")
+    caplog.set_level(logging.DEBUG)
+    notify_policy(api)  # the keys stay active, so every later report reaches the store
+    reported = [create_key(api, acme.group_id, name=f"Leak {n}")["secret"] for n in range(3)]
+    github_answer = reporter.github_report(reported[0], reported[0][:-1] + "0", "lk_test_x")
+    answers = [
+        github_answer.body.decode(),
+        reporter.public_report(reported[1], url=f"https://paste.test/?k={reported[1]}").body.decode(),
+        reporter.public_report(reported[2], url=reported[2]).body.decode(),
+        api.call("GET", "/v1/keys?leaked=true").body.decode(),
+        api.call("GET", "/v1/audit-events?action=key.leaked").body.decode(),
+    ]
+    announced = json.dumps([sent.events(), sent.digests()])
+
+    stored = json.dumps(table_snapshot(services))
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    places = [("tables", stored), ("logs", logs), ("events and messages", announced)] + [
+        (f"answer {index}", body) for index, body in enumerate(answers)
+    ]
+    leaks = [
+        f"reported token {number} in {where}"
+        for number, token in enumerate(reported)
+        for where, text in places
+        if token.split("_")[-1][:43] in text or token in text
+    ]
+    reliability.secret_hits += len(leaks)
+    assert leaks == []
+    assert len(json.loads(answers[3])["keys"]) == 3  # the reports did reach the keys

@@ -27,6 +27,20 @@ COMMON: set[Grant] = {
 }
 
 
+# Access tokens (issue 15): the published keys' public halves (the JWKS, and the authorizer's
+# verification keys), whichever key signs; the next key's only when one is named.
+READ_TOKEN_KEYS: set[Grant] = {
+    ("kms:GetPublicKey", "TokenSigningKey.Arn"),
+    ("kms:GetPublicKey", "Ref:TokenSigningKeyArn"),
+    ("kms:GetPublicKey", "Ref:TokenNextSigningKeyArn"),
+}
+# Only the API signs, and only with the signing key.
+SIGN_TOKENS: set[Grant] = {
+    ("kms:Sign", "TokenSigningKey.Arn"),
+    ("kms:Sign", "Ref:TokenSigningKeyArn"),
+}
+
+
 def on(resource: str, *actions: str) -> set[Grant]:
     return {(f"dynamodb:{action}", resource) for action in actions}
 
@@ -37,7 +51,8 @@ EXPECTED: dict[str, set[Grant]] = {
     "Authorizer": COMMON
     | on("KeysTable.Arn", "GetItem", "UpdateItem")
     | on("GroupsTable.Arn", "GetItem")
-    | on("UsageTable.Arn", "UpdateItem"),
+    | on("UsageTable.Arn", "UpdateItem")
+    | READ_TOKEN_KEYS,
     # chalicelib/storage/{keys,groups,tenants,usage,idempotency}.py, and /v1/verify's hot path.
     "APIHandler": COMMON
     | on("KeysTable.Arn", "GetItem", "PutItem", "UpdateItem")
@@ -49,7 +64,12 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
-    | on("${AuditTable.Arn}/index/target-index", "Query"),
+    | on("${AuditTable.Arn}/index/target-index", "Query")
+    # Leaked keys: announced at once (chalicelib/notify.py).
+    | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")}
+    # Access tokens: signed in KMS, published from its public halves.
+    | READ_TOKEN_KEYS
+    | SIGN_TOKENS,
     # chalicelib/storage/{sweep,audit}.py, chalicelib/notify.py: no pepper, no reads of items.
     "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
     | on("${KeysTable.Arn}/index/sweep-due-index", "Query")
@@ -177,3 +197,21 @@ def test_the_pepper_key_is_usable_only_through_ssm(resources: dict[str, Any]) ->
                         "kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}
                     }
                 }
+
+
+def test_only_the_api_may_sign_tokens_and_no_function_may_do_more_with_kms(
+    resources: dict[str, Any],
+) -> None:
+    for name, function in functions(resources).items():
+        kms = {grant for grant in grants(role_of(function, resources)) if "kms:" in grant[0]}
+        kms -= {("kms:Decrypt", PEPPER_KEY)}  # the pepper's, through SSM only (above)
+        assert kms == {"APIHandler": READ_TOKEN_KEYS | SIGN_TOKENS}.get(
+            name, READ_TOKEN_KEYS if name == "Authorizer" else set()
+        ), name
+
+
+def test_the_token_signing_key_is_an_rsa_signing_key(resources: dict[str, Any]) -> None:
+    key = resources["TokenSigningKey"]
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["Properties"]["KeySpec"] == "RSA_2048"
+    assert key["Properties"]["KeyUsage"] == "SIGN_VERIFY"

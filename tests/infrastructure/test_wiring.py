@@ -24,6 +24,7 @@ LOCAL_ONLY = {
     "LATCHKEY_DYNAMODB_ENDPOINT",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "LATCHKEY_TOKEN_LOCAL_KEY",  # in AWS, tokens are signed in KMS
 }
 
 
@@ -163,4 +164,68 @@ def test_examples_attach_the_exported_authorizer(name: str) -> None:
     assert permission["Principal"] == "apigateway.amazonaws.com"
     assert permission["FunctionName"] == {
         "Fn::ImportValue": {"Sub": "${LatchkeyStackName}-AuthorizerArn"}
+    }
+
+
+def test_leaked_keys_are_announced_on_the_notification_bus_and_topic(
+    resources: dict[str, Any],
+) -> None:
+    variables = environment(resources, "APIHandler")
+
+    assert variables["LATCHKEY_EVENT_BUS"] == {"Ref": "NotificationBus"}
+    assert variables["LATCHKEY_LEAK_TOPIC_ARN"] == {"Ref": "ExpiryTopic"}
+    # The GitHub key list's URL keeps its default (GitHub's own) in AWS.
+    assert "LATCHKEY_GITHUB_KEYS_URL" not in variables
+# --- access tokens (issue 15) --------------------------------------------------------------
+
+SIGNING_KEY = {
+    "Fn::If": [
+        "TokenSignsWithNamedKey",
+        {"Ref": "TokenSigningKeyArn"},
+        {"Fn::GetAtt": ["TokenSigningKey", "Arn"]},
+    ]
+}
+
+
+@pytest.mark.parametrize("function", ["Authorizer", "APIHandler"])
+def test_token_settings_come_from_the_stack(function: str, resources: dict[str, Any]) -> None:
+    variables = environment(resources, function)
+
+    assert variables["LATCHKEY_TOKEN_ISSUER"] == {"Ref": "TokenIssuer"}
+    assert variables["LATCHKEY_TOKEN_AUDIENCE"] == {"Ref": "TokenAudience"}
+    assert variables["LATCHKEY_TOKEN_SIGNING_KEY"] == SIGNING_KEY
+    assert variables["LATCHKEY_TOKEN_NEXT_KEY"] == {"Ref": "TokenNextSigningKeyArn"}
+    assert "LATCHKEY_TOKEN_LOCAL_KEY" not in variables  # a key file is for local use only
+
+
+def test_the_sweep_knows_nothing_of_tokens(resources: dict[str, Any]) -> None:
+    assert not [name for name in environment(resources, "ExpirySweep") if "TOKEN" in name]
+
+
+def test_jwt_example_trusts_latchkeys_issuer_and_checks_scopes() -> None:
+    resources = example("http-api-jwt.yaml")["Resources"]
+    authorizer = resources["TokenAuthorizer"]["Properties"]
+
+    assert authorizer["AuthorizerType"] == "JWT"
+    assert authorizer["JwtConfiguration"] == {
+        "Issuer": {"Ref": "LatchkeyIssuer"},
+        "Audience": [{"Ref": "LatchkeyAudience"}],
+    }
+    routes = [r["Properties"] for r in resources.values() if r["Type"].endswith("::Route")]
+    assert routes
+    assert all(route["AuthorizationType"] == "JWT" for route in routes)
+    assert all(route["AuthorizationScopes"] for route in routes)
+
+
+def test_rest_example_has_an_authorizer_taking_keys_or_tokens() -> None:
+    resources = example("rest-api.yaml")["Resources"]
+    authorizer = resources["AnyCredentialAuthorizer"]["Properties"]
+
+    # No identity source may be required, or a request without X-API-Key (a token) would
+    # be refused by API Gateway before Latchkey sees it: only possible with no cache.
+    assert authorizer["Type"] == "REQUEST"
+    assert authorizer["AuthorizerResultTtlInSeconds"] == 0
+    assert "IdentitySource" not in authorizer
+    assert resources["GetReports"]["Properties"]["AuthorizerId"] == {
+        "Ref": "AnyCredentialAuthorizer"
     }

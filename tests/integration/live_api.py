@@ -14,12 +14,17 @@ API Gateway does.)
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, create_local_server
 
 from app import app
+from chalicelib.settings import get_settings
+
+# LATCHKEY_TOKEN_ISSUER=self: the issuer is this server's own URL, known only once bound.
+SELF_ISSUER = "self"
 
 
 class RequestHandler(ChaliceRequestHandler):
@@ -39,7 +44,11 @@ def main() -> None:
     local.server.RequestHandlerClass = functools.partial(
         RequestHandler, app_object=app, config=config
     )
-    print(f"serving http://127.0.0.1:{local.server.server_port}", flush=True)
+    url = f"http://127.0.0.1:{local.server.server_port}"
+    if os.environ.get("LATCHKEY_TOKEN_ISSUER") == SELF_ISSUER:
+        os.environ["LATCHKEY_TOKEN_ISSUER"] = url
+        get_settings.cache_clear()  # app.py read them at import; the services read them later
+    print(f"serving {url}", flush=True)
     local.server.serve_forever()
 
 

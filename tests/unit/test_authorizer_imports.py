@@ -58,3 +58,57 @@ def test_without_the_authorizer_role_the_management_api_is_registered() -> None:
     assert "/v1/keys" in loaded["routes"]
     assert "/v1/verify" in loaded["routes"]
     assert loaded["authorizer"] is True
+
+
+# --- access tokens (issue 15): the token path's crypto loads only when a token arrives ----
+
+CRYPTO = ("jwt", "cryptography")
+DECIDE = f"""
+import json, sys
+import app
+from chalicelib.authorizer.handler import Unauthorized
+event = json.loads(sys.argv[1])
+try:
+    app.authorizer(event, None)
+except Unauthorized:
+    pass
+print(json.dumps([name for name in {CRYPTO!r} if name in sys.modules]))
+"""
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/orders"
+
+
+def crypto_loaded_after(event: dict[str, Any], pem: Path) -> list[str]:
+    """What of PyJWT and cryptography a fresh authorizer loaded to decide ``event``."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
+    env |= {
+        "LATCHKEY_ROLE": "authorizer",
+        "LATCHKEY_TOKEN_ISSUER": "https://latchkey.test/api",
+        "LATCHKEY_TOKEN_LOCAL_KEY": str(pem),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", DECIDE, json.dumps(event)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_the_key_path_never_imports_pyjwt_or_cryptography(tmp_path: Path) -> None:
+    # A malformed key is refused before any database call, so this needs no table.
+    event = {"type": "TOKEN", "authorizationToken": "lk_live_nope", "methodArn": METHOD_ARN}
+    assert crypto_loaded_after(event, tmp_path / "unused.pem") == []
+
+
+def test_a_bearer_token_loads_the_crypto_on_arrival(tmp_path: Path) -> None:
+    from chalicelib.storage.pem import ensure_pem
+
+    pem = tmp_path / "token-signing-key.pem"
+    ensure_pem(pem)
+    event = {"type": "TOKEN", "authorizationToken": "Bearer a.b.c", "methodArn": METHOD_ARN}
+    assert crypto_loaded_after(event, pem) == list(CRYPTO)

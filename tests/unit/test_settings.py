@@ -40,7 +40,16 @@ EVERY_VARIABLE = {
     "LATCHKEY_OIDC_TENANT_CLAIM": "tenant",
     "LATCHKEY_OIDC_ROLES_CLAIM": "roles",
     "LATCHKEY_OIDC_ROLES": "Key admins=keys:manage; Auditors = keys:read",
+    "LATCHKEY_GITHUB_KEYS_URL": "file:///etc/latchkey/github-keys.json",
+    "LATCHKEY_LEAK_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:leaks",
     "AWS_REGION": "eu-west-1",
+    # Access tokens (issue 15).
+    "LATCHKEY_TOKEN_ISSUER": "https://auth.example/api/",
+    "LATCHKEY_TOKEN_AUDIENCE": "orders-api",
+    "LATCHKEY_TOKEN_LIFETIME_SECONDS": "900",
+    "LATCHKEY_TOKEN_SIGNING_KEY": "arn:aws:kms:eu-west-1:123456789012:key/one",
+    "LATCHKEY_TOKEN_NEXT_KEY": "arn:aws:kms:eu-west-1:123456789012:key/two",
+    "LATCHKEY_TOKEN_LOCAL_KEY": ".local/token-signing-key.pem",
     # The console (issue 14).
     "LATCHKEY_CONSOLE_CLIENT_ID": "console-client",
     "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "https://auth.example.com https://login.example.com",
@@ -83,6 +92,12 @@ def test_every_variable_is_read_into_its_field() -> None:
         oidc_tenant_claim="tenant",
         oidc_roles_claim="roles",
         oidc_roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
+        token_issuer="https://auth.example/api",  # no trailing slash: URLs are built on it
+        token_audience="orders-api",
+        token_lifetime_seconds=900,
+        token_signing_key="arn:aws:kms:eu-west-1:123456789012:key/one",
+        token_next_key="arn:aws:kms:eu-west-1:123456789012:key/two",
+        token_local_key=".local/token-signing-key.pem",
         console_client_id="console-client",
         console_connect_origins=("https://auth.example.com", "https://login.example.com"),
         console_frame_ancestors="'self' https://app.vendor.example",
@@ -90,7 +105,21 @@ def test_every_variable_is_read_into_its_field() -> None:
         console_logo_url="/static/acme.svg",
         console_accent="#0f766e",
         default_group_limit=75,
+        github_keys_url="file:///etc/latchkey/github-keys.json",
+        leak_topic_arn="arn:aws:sns:eu-west-1:123456789012:leaks",
     )
+
+
+@pytest.mark.parametrize("lifetime", ["0", "3601", "-5"])
+def test_a_token_lifetime_outside_one_second_to_an_hour_is_refused(lifetime: str) -> None:
+    with pytest.raises(ValueError, match="LATCHKEY_TOKEN_LIFETIME_SECONDS"):
+        Settings.from_env({"LATCHKEY_TOKEN_LIFETIME_SECONDS": lifetime})
+
+
+def test_the_token_audience_defaults_to_the_issuer() -> None:
+    settings = Settings.from_env({"LATCHKEY_TOKEN_ISSUER": "https://auth.example"})
+    assert settings.token_audience_or_issuer == "https://auth.example"
+    assert not settings.tokens_enabled  # no signing key yet
 
 
 def test_every_field_can_be_changed_from_the_environment() -> None:

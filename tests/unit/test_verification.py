@@ -228,7 +228,8 @@ def test_the_previous_secret_works_inside_the_grace_period() -> None:
     key = rotated_key(NOW + timedelta(seconds=1))
     keys = FakeKeys(key)
     decision = verifier(keys).verify(token_for(key, "o" * 43), None)
-    assert decision == Decision(Outcome.VALID, key)
+    # ... and says when it stops working, so an access token never outlives it.
+    assert decision == Decision(Outcome.VALID, key, NOW + timedelta(seconds=1))
     assert len(keys.reads) == 1
 
 

@@ -23,6 +23,7 @@ from chalicelib.api.schemas.common import (
     Timestamp,
     drop_null,
 )
+from chalicelib.api.schemas.leaks import LeakOut
 from chalicelib.domain import allowlist
 from chalicelib.domain.records import ExpiryState, KeyStatus
 
@@ -122,6 +123,8 @@ class KeyListQuery(Strict):
     expiry: ExpiryState | None = None
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=512)
+    # Leaked keys: true lists keys reported leaked, false the others.
+    leaked: bool | None = None
 
 
 class GroupRef(BaseModel):
@@ -151,6 +154,9 @@ class KeyOut(BaseModel):
         description="While a rotation's grace period runs: when the old secret stops working."
     )
     hint: str = Field(description="The token's public first characters, to recognise it.")
+    leak: LeakOut | None = Field(
+        description="The latest report of this key found in public (docs/secret-scanning.md)."
+    )
 
 
 class KeyWithSecret(BaseModel):

@@ -50,6 +50,7 @@ class DayCount(BaseModel):
     day: str
     allowed: int
     denied: int
+    tokens_issued: int = 0  # access tokens issued for the key (issue 15)
 
 
 class UsageReport(BaseModel):
@@ -63,3 +64,4 @@ class UsageReport(BaseModel):
     days: list[DayCount]
     allowed: int
     denied: int
+    tokens_issued: int = 0

@@ -7,18 +7,38 @@ from typing import Literal
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
 
-from chalicelib.api.schemas.common import CALL_REGEX, Strict
+from chalicelib.api.schemas.common import CALL_REGEX, Strict, drop_null
 from chalicelib.domain import routes
 
 
 class VerifyRequest(Strict):
     """``POST /v1/verify``."""
 
-    key: str = Field(max_length=512, description="The full API key to check.")
+    # Exactly one of key and token, never null: the document says so with oneOf.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["key"]}, {"required": ["token"]}]},
+    )
+
+    key: str | None = Field(
+        default=None,
+        max_length=512,
+        description="The full API key to check (or ``token``).",
+        json_schema_extra=drop_null,
+    )
+    # Access tokens (issue 15): checked from the token alone, like the authorizer does.
+    token: str | None = Field(
+        default=None,
+        max_length=16384,
+        description="An access token from POST /oauth2/token to check, instead of a key.",
+        json_schema_extra=drop_null,
+    )
     route: str | None = Field(
         default=None,
         max_length=2048,
@@ -41,6 +61,13 @@ class VerifyRequest(Strict):
             raise ValueError('must look like "GET /orders/7"')
         return f"{method} {path}"
 
+    @model_validator(mode="after")
+    def _one_credential(self) -> VerifyRequest:
+        sent = [name for name in ("key", "token") if name in self.model_fields_set]
+        if len(sent) != 1 or getattr(self, sent[0]) is None:
+            raise ValueError("send exactly one of key and token")
+        return self
+
     def parsed_route(self) -> tuple[str, str] | None:
         if self.route is None:
             return None
@@ -59,10 +86,13 @@ class VerifyResult(BaseModel):
         "IP_NOT_ALLOWED",
         "ROUTE_NOT_ALLOWED",
         "PATH_NOT_CANONICAL",
+        "TOKEN_EXPIRED",
+        "TOKEN_INVALID",
     ] = Field(
         description="VALID, or why not. PATH_NOT_CANONICAL: the route's path holds a "
         "dot-segment (/./, /../, a trailing /..) or an encoded form of one (%2e, %252e, a dot "
-        "beside %2f or \\); such a path matches no pattern."
+        "beside %2f or \\); such a path matches no pattern. TOKEN_EXPIRED, TOKEN_INVALID: "
+        "an access token past its exp, or not one Latchkey issued."
     )
     key_id: str | None
     tenant_id: str | None

@@ -1,0 +1,105 @@
+"""Leaked keys: GitHub's secret scanning partner endpoint and the public report endpoint.
+
+Neither takes an API key. GitHub's requests are authenticated by their signature, checked
+over the raw body before anything is parsed or read (chalicelib/api/github_keys.py).
+``POST /v1/leaks`` needs nothing: holding the token is the proof, and the answer is the same
+202 whatever the token was. What happens to a real leak: chalicelib/domain/leaks.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.problems import MalformedBody, PayloadTooLarge
+from chalicelib.api.schemas.leaks import (
+    GITHUB_MAX_BODY_BYTES,
+    GitHubFeedback,
+    GitHubLabel,
+    GitHubReport,
+    LeakReceipt,
+    LeakReport,
+)
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.leaks import LeakService, Report
+
+routes = Routes(__name__)
+KEY_ID_HEADER = "Github-Public-Key-Identifier"
+SIGNATURE_HEADER = "Github-Public-Key-Signature"
+RECEIPT = LeakReceipt(
+    detail="Thank you. If this is a live key, its owner has been told and it is being handled."
+)
+
+
+def _leaks(call: Call[Any]) -> LeakService:
+    leaks = call.services.leaks
+    assert leaks is not None, "build_services always builds the leak service"
+    return leaks
+
+
+def _signed_report(call: Call[Any]) -> GitHubReport:
+    """The batch, once its signature is proven; nothing is parsed before that."""
+    body = call.raw_body
+    if len(body) > GITHUB_MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is larger than {GITHUB_MAX_BODY_BYTES} bytes")
+    github = call.services.github
+    headers = call.headers
+    if github is None or not github.verify(
+        headers.get(KEY_ID_HEADER.lower()), headers.get(SIGNATURE_HEADER.lower()), body
+    ):
+        raise Unauthenticated("a valid GitHub secret scanning signature is required")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise MalformedBody("the request body is not valid UTF-8 JSON") from None
+    if not isinstance(data, list):
+        raise MalformedBody("the request body must be a JSON array")
+    return GitHubReport.model_validate(data)
+
+
+@routes.route(
+    "/v1/secret-scanning/github",
+    "POST",
+    summary="GitHub secret scanning: label each reported token, act on live ones",
+    body=GitHubReport,
+    raw_body=True,
+    headers=(KEY_ID_HEADER, SIGNATURE_HEADER),
+    response=GitHubFeedback,
+    errors=(400, 401, 413, 422),
+    tag="leaks",
+    public=True,
+)
+def github_report(call: Call[Any]) -> GitHubFeedback:
+    report = _signed_report(call)
+    leaks = _leaks(call)
+    labels = []
+    for item in report.root:
+        source = f"github:{item.source}" if item.source else "github"
+        label = leaks.report(Report(item.token, source, item.url), call.origin)
+        labels.append(
+            GitHubLabel(
+                token_hash=hashlib.sha256(item.token.encode()).hexdigest(),
+                token_type=item.type,
+                label=label.value,
+            )
+        )
+    return GitHubFeedback(labels)
+
+
+@routes.route(
+    "/v1/leaks",
+    "POST",
+    summary="Report a key found in public; the same answer whether or not it was live",
+    body=LeakReport,
+    response=LeakReceipt,
+    status=202,
+    errors=(400, 422),
+    tag="leaks",
+    public=True,
+)
+def report_leak(call: Call[LeakReport]) -> LeakReceipt:
+    body: LeakReport = call.body
+    _leaks(call).report(Report(body.token, "report", body.url), call.origin)
+    return RECEIPT

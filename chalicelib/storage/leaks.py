@@ -1,0 +1,59 @@
+"""Leaked keys in storage: the leak's fields on a key, written only when the leak is new.
+
+A key keeps its latest leak (time, source, URL: never the token) and a fingerprint of each
+stored secret hash that was reported. The condition "this fingerprint is not recorded yet"
+is what makes a repeated report change nothing, even when two reports race. With the
+``revoke`` policy these actions join the revoke transaction (chalicelib/storage/keys.py);
+with ``notify`` :meth:`LeakStore.mark` writes them alone, with the leak's audit event.
+"""
+
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.expressions.condition import Condition, Not
+from pynamodb.expressions.update import Action
+
+from chalicelib.domain.records import ApiKey, KeyStatus, LeakMark
+from chalicelib.storage.audit import AuditWriter
+from chalicelib.storage.models import KeyModel
+
+
+def leak_actions(mark: LeakMark) -> list[Action]:
+    """Set the key's latest leak and add the secret's fingerprint."""
+    leak = mark.leak
+    return [
+        KeyModel.leaked_at.set(leak.reported_at),
+        KeyModel.leak_source.set(leak.source),
+        KeyModel.leak_url.set(leak.url) if leak.url else KeyModel.leak_url.remove(),
+        KeyModel.leaked_secrets.add({mark.fingerprint}),
+    ]
+
+
+def leak_is_new(mark: LeakMark) -> Condition:
+    """The write's condition: this secret's leak is not recorded yet."""
+    return Not(KeyModel.leaked_secrets.contains(mark.fingerprint))
+
+
+def recorded_on(item: KeyModel, mark: LeakMark) -> bool:
+    """True when ``item`` already records this leak (a report raced ours, or repeated it)."""
+    return mark.fingerprint in (item.leaked_secrets or set())
+
+
+class LeakStore:
+    """Records a leak on an active key without revoking it (the ``notify`` policy)."""
+
+    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
+        self._connection = connection
+        self._audit = audit or AuditWriter()
+
+    def mark(self, key: ApiKey, mark: LeakMark) -> bool:
+        """Record the leak with its audit event, in one transaction.
+
+        False when nothing was written: the leak was recorded already, or the key is no
+        longer active.
+        """
+        condition = (KeyModel.status == KeyStatus.ACTIVE.value) & leak_is_new(mark)
+        actions = [*leak_actions(mark), KeyModel.updated_at.set(mark.leak.reported_at)]
+        return self._audit.update(
+            self._connection, KeyModel(key.key_id), actions, condition, mark.event
+        )

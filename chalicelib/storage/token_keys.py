@@ -1,0 +1,42 @@
+"""Which key signs access tokens, and which keys are published: chosen from settings.
+
+In AWS, ``LATCHKEY_TOKEN_SIGNING_KEY`` names a KMS key (and ``LATCHKEY_TOKEN_NEXT_KEY``
+optionally a second, published during a rotation); locally, ``LATCHKEY_TOKEN_LOCAL_KEY``
+names a PEM file. Built on first use only: importing this module reads nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.signing import PublicKeys, Signer
+from chalicelib.settings import Settings
+
+
+class TokensNotConfigured(Exception):
+    """Raised when no token signing key is configured."""
+
+
+@dataclass(frozen=True)
+class TokenKeys:
+    """The signer, and every public key a verifier should trust."""
+
+    signer: Signer
+    published: PublicKeys
+
+
+def token_keys_for(settings: Settings) -> TokenKeys:
+    """KMS when a signing key is named, else the local PEM file."""
+    if settings.token_signing_key:
+        from chalicelib.storage.kms import KmsPublicKeys, KmsSigner, kms_client
+
+        keys = KmsPublicKeys(
+            (settings.token_signing_key, settings.token_next_key), kms_client(settings.region)
+        )
+        return TokenKeys(KmsSigner(settings.token_signing_key, keys), keys)
+    if settings.token_local_key:
+        from chalicelib.storage.pem import LocalSigner
+
+        local = LocalSigner.from_file(settings.token_local_key)
+        return TokenKeys(local, local)
+    raise TokensNotConfigured("no token signing key is configured")

@@ -1,0 +1,112 @@
+"""Leaked keys over moto: a fake GitHub (its own P-256 keys, list served as a file) and what
+the app announces, captured in SQS queues behind an EventBridge rule and an SNS topic."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from chalicelib.container import Services, build_services, set_services
+from tests.conftest import FakeClock, test_settings
+from tests.fake_github import FakeGitHub
+from tests.functional.conftest import Api, Tenant, json_of
+from tests.functional.sweep.conftest import Outbox, _queue
+
+BUS = "latchkey-leaks"
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> FakeGitHub:
+    return FakeGitHub(tmp_path)
+
+
+@pytest.fixture
+def leak_services(services: Services, github: FakeGitHub, clock: FakeClock) -> Iterator[Services]:
+    """The app's services with a bus, a topic and the fake GitHub's key list."""
+    region = services.settings.region
+    boto3.client("events", region_name=region).create_event_bus(Name=BUS)
+    topic = boto3.client("sns", region_name=region).create_topic(Name="leaks")["TopicArn"]
+    settings = test_settings(event_bus=BUS, leak_topic_arn=topic, github_keys_url=github.url)
+    built = build_services(settings, clock)
+    set_services(built)
+    yield built
+    set_services(services)
+
+
+@pytest.fixture
+def outbox(leak_services: Services) -> Outbox:
+    region = leak_services.settings.region
+    sqs = boto3.client("sqs", region_name=region)
+    events = boto3.client("events", region_name=region)
+    sns = boto3.client("sns", region_name=region)
+    events_url, events_arn = _queue(sqs, "leak-events")
+    events.put_rule(
+        Name="leaks",
+        EventBusName=BUS,
+        EventPattern=json.dumps({"source": ["latchkey"], "detail-type": ["API Key Leaked"]}),
+    )
+    events.put_targets(Rule="leaks", EventBusName=BUS, Targets=[{"Id": "q", "Arn": events_arn}])
+    messages_url, messages_arn = _queue(sqs, "leak-messages")
+    globex_url, globex_arn = _queue(sqs, "globex-leak-messages")
+    topic = leak_services.settings.leak_topic_arn
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=messages_arn)
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=globex_arn,
+        Attributes={"FilterPolicy": json.dumps({"tenant_id": ["globex"]})},
+    )
+    return Outbox(sqs, events_url, messages_url, globex_url)
+
+
+@dataclass
+class Scanner:
+    """GitHub calling the partner endpoint, and anyone calling POST /v1/leaks."""
+
+    client: Client
+    github: FakeGitHub
+
+    def github_report(
+        self, *tokens: str, headers: dict[str, str] | None = None, body: bytes | None = None
+    ) -> Any:
+        body = self.github.body(*tokens) if body is None else body
+        sent = {"Content-Type": "application/json"} | (
+            self.github.sign(body) if headers is None else headers
+        )
+        return self.client.http.request(
+            "POST", "/v1/secret-scanning/github", headers=sent, body=body
+        )
+
+    def labels(self, *tokens: str) -> list[str]:
+        response = self.github_report(*tokens)
+        assert response.status_code == 200, response.body
+        return [entry["label"] for entry in json_of(response)]
+
+    def public_report(self, token: str, url: str | None = None) -> Any:
+        body = {"token": token} | ({"url": url} if url is not None else {})
+        return self.client.http.request(
+            "POST",
+            "/v1/leaks",
+            headers={"Content-Type": "application/json"},
+            body=json.dumps(body).encode(),
+        )
+
+
+@pytest.fixture
+def scanner(api: Api, github: FakeGitHub, leak_services: Services) -> Scanner:
+    return Scanner(api.client, github)
+
+
+def notify_policy(api: Api) -> None:
+    response = api.call("PATCH", "/v1/tenant/settings", {"leak_policy": "notify"})
+    assert response.status_code == 200, response.body
+
+
+__all__ = ["Outbox", "Scanner", "Tenant", "notify_policy"]

@@ -1,0 +1,117 @@
+"""Leaked keys under real concurrency, on DynamoDB Local: one leak, one revocation, counters right.
+
+Two reports of the same key can arrive at once (GitHub retries; someone also reports it
+through POST /v1/leaks), and a report can race the owner's rotation. The leak's write is
+conditioned on the leak being new and the key being active, in the revoke's own
+transaction, so whatever the interleaving exactly one report acts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.container import Services, build_services
+from chalicelib.domain.errors import Conflict, KeyRevoked
+from chalicelib.domain.keys import Issued
+from chalicelib.domain.leaks import Label, Report, Taken
+from chalicelib.domain.records import Actor, KeyStatus, LeakPolicy, Origin
+from chalicelib.notify import RecordingNotifier
+from chalicelib.settings import Settings
+from chalicelib.storage.audit import AuditQuery
+from tests.conftest import Counters
+from tests.integration.test_races import ADMIN, at_once, draft, new_tenant
+
+REPORTER = Origin(Actor("system", "anonymous", "anonymous"), "192.0.2.1")
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def services(local_settings: Settings, notifier: RecordingNotifier) -> Services:
+    return build_services(local_settings, notifier=notifier)
+
+
+def actions(services: Services, tenant_id: str, key_id: str) -> list[str]:
+    events, _ = services.audit.list(AuditQuery(tenant_id, target_id=key_id), 100, None)
+    return sorted(event.action for event in events)
+
+
+def report(services: Services, token: str, source: str) -> Label:
+    assert services.leaks is not None
+    return services.leaks.report(Report(token, source), REPORTER)
+
+
+@pytest.mark.parametrize("round_", range(10))
+def test_two_reports_of_one_key_at_once_revoke_it_once_with_one_leak_event(
+    services: Services, notifier: RecordingNotifier, reliability: Counters, round_: int
+) -> None:
+    tenant_id, group_id = new_tenant(services, limit=5)
+    services.keys.create(tenant_id, ADMIN, draft(group_id, "bystander"))
+    issued = services.keys.create(tenant_id, ADMIN, draft(group_id))
+    key_id = issued.key.key_id
+
+    labels = at_once(
+        lambda: report(services, issued.token, "github:content"),
+        lambda: report(services, issued.token, "report"),
+    )
+    reliability.races += 1
+
+    assert labels == [Label.TRUE_POSITIVE, Label.TRUE_POSITIVE]
+    assert actions(services, tenant_id, key_id) == ["key.created", "key.leaked", "key.revoked"]
+    assert [notice.key_id for notice in notifier.leaks] == [key_id]
+    assert services.keys.get(tenant_id, key_id).status is KeyStatus.REVOKED
+    assert services.tenants.get(tenant_id).keys_used == 1  # the bystander's slot only
+    assert services.groups.get(tenant_id, group_id).key_count == 1
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_two_reports_at_once_under_notify_record_one_leak(
+    services: Services, notifier: RecordingNotifier, reliability: Counters, round_: int
+) -> None:
+    tenant_id, group_id = new_tenant(services, limit=5)
+    services.tenants.set_leak_policy(tenant_id, LeakPolicy.NOTIFY)
+    issued = services.keys.create(tenant_id, ADMIN, draft(group_id))
+    key_id = issued.key.key_id
+
+    at_once(*[lambda: report(services, issued.token, "report")] * 3)
+    reliability.races += 1
+
+    assert actions(services, tenant_id, key_id) == ["key.created", "key.leaked"]
+    assert [(n.key_id, n.action) for n in notifier.leaks] == [(key_id, Taken.NOTIFIED)]
+    assert services.keys.get(tenant_id, key_id).status is KeyStatus.ACTIVE
+    assert services.tenants.get(tenant_id).keys_used == 1
+
+
+@pytest.mark.parametrize("round_", range(10))
+def test_a_report_racing_a_rotation_leaves_one_revocation_and_right_counters(
+    services: Services, notifier: RecordingNotifier, reliability: Counters, round_: int
+) -> None:
+    tenant_id, group_id = new_tenant(services, limit=5)
+    issued = services.keys.create(tenant_id, ADMIN, draft(group_id))
+    key_id = issued.key.key_id
+
+    rotated, label = at_once(
+        lambda: services.keys.rotate(tenant_id, key_id, timedelta(hours=1), None),
+        lambda: report(services, issued.token, "github:commit"),
+    )
+    reliability.races += 1
+
+    # The report was read before or after the rotation: either way the old secret matched
+    # (it lives on in the grace period), so the key is revoked.
+    assert label is Label.TRUE_POSITIVE
+    assert isinstance(rotated, Issued | KeyRevoked | Conflict), rotated
+    expected = ["key.created", "key.leaked", "key.revoked"]
+    if isinstance(rotated, Issued):
+        expected.append("key.rotated")
+    assert actions(services, tenant_id, key_id) == sorted(expected)
+    assert len(notifier.leaks) == 1
+    assert services.tenants.get(tenant_id).keys_used == 0
+    assert services.groups.get(tenant_id, group_id).key_count == 0
+    tokens = [issued.token] + ([rotated.token] if isinstance(rotated, Issued) else [])
+    for token in tokens:
+        assert not services.verifier.verify(token, None).valid

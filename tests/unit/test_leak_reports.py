@@ -1,0 +1,204 @@
+"""A leak report's decision, on fakes: what costs a read, what is a true positive, what acts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.leaks import (
+    SCANNER,
+    Label,
+    LeakNotice,
+    LeakPorts,
+    LeakService,
+    Report,
+    Taken,
+    fingerprint,
+    scrub,
+)
+from chalicelib.domain.records import (
+    Actor,
+    ApiKey,
+    KeyStatus,
+    LeakMark,
+    LeakPolicy,
+    Origin,
+    SecretHash,
+    Tenant,
+)
+from chalicelib.domain.verification import Verifier
+from chalicelib.peppers import StaticPeppers, hash_secret
+from chalicelib.tokens import TokenFormat
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+PEPPERS = StaticPeppers({1: b"pepper"})
+FORMAT = TokenFormat("lk_test")
+ORIGIN = Origin(Actor("system", "anonymous", "anonymous"), "192.0.2.7", "GitHub-Hookshot", "r-1")
+
+
+class Fakes:
+    """Every port of the service, recording what it was asked."""
+
+    def __init__(self, policy: LeakPolicy = LeakPolicy.REVOKE) -> None:
+        self.keys: dict[str, ApiKey] = {}
+        self.reads = 0
+        self.policy = policy
+        self.revoked: list[LeakMark] = []
+        self.marked: list[LeakMark] = []
+        self.notices: list[LeakNotice] = []
+
+    def get_key(self, key_id: str) -> ApiKey | None:
+        self.reads += 1
+        return self.keys.get(key_id)
+
+    def get(self, tenant_id: str) -> Tenant:
+        return Tenant(tenant_id, 10, 1, NOW, leak_policy=self.policy)
+
+    def revoke_leaked(self, key: ApiKey, origin: Origin, leak: LeakMark) -> ApiKey | None:
+        assert origin.actor == SCANNER
+        self.revoked.append(leak)
+        return replace(key, status=KeyStatus.REVOKED)
+
+    def mark(self, key: ApiKey, mark: LeakMark) -> bool:
+        self.marked.append(mark)
+        return True
+
+    def leaked(self, notice: LeakNotice) -> None:
+        self.notices.append(notice)
+
+    def service(self) -> LeakService:
+        verifier = Verifier(FORMAT, self, PEPPERS, lambda: NOW)
+        return LeakService(FORMAT, LeakPorts(self, verifier, self, self, self, self), lambda: NOW)
+
+    def add_key(self, **changes: object) -> tuple[ApiKey, str]:
+        token, parts = FORMAT.mint()
+        key = ApiKey(
+            key_id=parts.key_id,
+            tenant_id="acme",
+            name="Billing",
+            description="",
+            group_id="grp_1",
+            status=KeyStatus.ACTIVE,
+            expires_at=None,
+            ip_allowlist=(),
+            created_by=Actor("user", "u-1", "Ada"),
+            created_at=NOW,
+            updated_at=NOW,
+            hint="",
+            current_secret=SecretHash(hash_secret(b"pepper", parts.secret), 1),
+        )
+        key = replace(key, **changes)  # type: ignore[arg-type]
+        self.keys[key.key_id] = key
+        return key, token
+
+
+def test_a_malformed_token_is_a_false_positive_that_costs_no_read() -> None:
+    fakes = Fakes()
+    _, token = fakes.add_key()
+    service = fakes.service()
+    near_misses = [
+        token[:-1] + ("A" if token[-1] != "A" else "B"),  # wrong checksum
+        token[:-1],  # wrong length
+        token.replace("lk_test", "lk_live"),  # another stage's prefix
+        "",
+    ]
+
+    labels = [service.report(Report(miss, "report"), ORIGIN) for miss in near_misses]
+
+    assert labels == [Label.FALSE_POSITIVE] * len(near_misses)
+    assert fakes.reads == 0
+
+
+def test_a_well_formed_token_with_the_wrong_secret_is_a_false_positive_after_one_read() -> None:
+    fakes = Fakes()
+    key, _ = fakes.add_key()
+    forged, _ = FORMAT.mint(key.key_id)
+
+    assert fakes.service().report(Report(forged, "report"), ORIGIN) is Label.FALSE_POSITIVE
+    assert fakes.reads == 1
+    assert (fakes.revoked, fakes.marked, fakes.notices) == ([], [], [])
+
+
+def test_the_live_secret_is_a_true_positive_revoked_and_announced() -> None:
+    fakes = Fakes()
+    key, token = fakes.add_key()
+
+    label = fakes.service().report(Report(token, "github:content", "https://x.test/a"), ORIGIN)
+
+    assert label is Label.TRUE_POSITIVE
+    (mark,) = fakes.revoked
+    assert mark.fingerprint == fingerprint(key.current_secret)
+    assert mark.event.action == "key.leaked"
+    assert mark.event.origin == replace(ORIGIN, actor=SCANNER)
+    (notice,) = fakes.notices
+    assert (notice.key_id, notice.source, notice.url, notice.action) == (
+        key.key_id,
+        "github:content",
+        "https://x.test/a",
+        Taken.REVOKED,
+    )
+
+
+def test_with_the_notify_policy_the_leak_is_marked_not_revoked() -> None:
+    fakes = Fakes(LeakPolicy.NOTIFY)
+    _, token = fakes.add_key()
+
+    assert fakes.service().report(Report(token, "report"), ORIGIN) is Label.TRUE_POSITIVE
+    assert (len(fakes.marked), fakes.revoked) == (1, [])
+    assert fakes.notices[0].action is Taken.NOTIFIED
+
+
+def test_the_previous_secret_counts_only_inside_its_grace_period() -> None:
+    fakes = Fakes()
+    old_key, old_token = fakes.add_key()
+    _, new_parts = FORMAT.mint(old_key.key_id)
+    for until, expected in [
+        (NOW + timedelta(minutes=5), Label.TRUE_POSITIVE),
+        (NOW, Label.FALSE_POSITIVE),
+    ]:
+        fakes.keys[old_key.key_id] = replace(
+            old_key,
+            current_secret=SecretHash(hash_secret(b"pepper", new_parts.secret), 1),
+            previous_secret=replace(old_key.current_secret, valid_until=until),
+        )
+        assert fakes.service().report(Report(old_token, "report"), ORIGIN) is expected
+
+
+@pytest.mark.parametrize("state", ["revoked", "leak recorded"])
+def test_a_revoked_key_or_a_recorded_leak_changes_nothing(state: str) -> None:
+    fakes = Fakes()
+    key, token = fakes.add_key()
+    if state == "revoked":
+        fakes.keys[key.key_id] = replace(key, status=KeyStatus.REVOKED)
+    else:
+        fakes.keys[key.key_id] = replace(
+            key, leaked_secrets=frozenset({fingerprint(key.current_secret)})
+        )
+
+    assert fakes.service().report(Report(token, "report"), ORIGIN) is Label.TRUE_POSITIVE
+    assert (fakes.revoked, fakes.marked, fakes.notices) == ([], [], [])
+
+
+def test_a_failed_announcement_does_not_fail_the_report() -> None:
+    class Down(Fakes):
+        def leaked(self, notice: LeakNotice) -> None:
+            raise ConnectionError("EventBridge unreachable")
+
+    fakes = Down()
+    _, token = fakes.add_key()
+
+    assert fakes.service().report(Report(token, "report"), ORIGIN) is Label.TRUE_POSITIVE
+    assert len(fakes.revoked) == 1
+
+
+def test_the_token_and_anything_shaped_like_one_is_cut_out_of_a_url() -> None:
+    token, _ = FORMAT.mint()
+    other, _ = TokenFormat("acme_live").mint()
+    url = f"https://paste.test/raw?k={token}&also={other}"
+
+    scrubbed = scrub(url, token)
+
+    assert scrubbed == "https://paste.test/raw?k=[redacted]&also=[redacted]"
+    assert scrub(None, token) is None
