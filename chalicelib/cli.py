@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chalicelib.cli_commands import authorize_event, bootstrap, sweep
+from chalicelib.cli_commands import authorize_event, bootstrap, check_counters, sweep
 from chalicelib.cli_diagnosis import (
     CliFailure,
     check_credentials,
@@ -34,7 +34,7 @@ from chalicelib.cli_store import (
     absent_tables,
     dynamodb_client,
 )
-from chalicelib.container import build_services
+from chalicelib.container import Services, build_services
 from chalicelib.domain.errors import LatchkeyError
 from chalicelib.domain.records import LeakPolicy, Tenant
 from chalicelib.observability import log
@@ -99,6 +99,11 @@ def parser() -> argparse.ArgumentParser:
     shown = actions.add_parser("show", help="a tenant's limit and usage")
     shown.add_argument("name")
     shown.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
+    check = actions.add_parser("check", help="recompute a tenant's counters from its keys")
+    check.add_argument("name", nargs="?")
+    check.add_argument("--all", action="store_true", help="check every tenant")
+    check.add_argument("--repair", action="store_true", help="set what differs to the count")
+    check.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
     policy = actions.add_parser(
         "set-leak-policy", help="what happens to a key reported leaked: revoke or notify"
     )
@@ -162,21 +167,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "sweep":
         return sweep(settings, args)
+    if args.command == "tenants" and args.action == "check":
+        return check_counters(settings, args)
     services = build_services(settings)
     if args.command == "bootstrap":
         return bootstrap(services, args)
-    if args.action == "create":
-        tenant = services.tenants.create(args.name, args.key_limit, args.group_limit)
-    elif args.action == "set-limit":
-        tenant = services.tenants.set_limit(args.name, args.limit)
-    elif args.action == "set-group-limit":
-        tenant = services.tenants.set_group_limit(args.name, args.limit)
-    elif args.action == "set-leak-policy":
-        tenant = services.tenants.set_leak_policy(args.name, LeakPolicy(args.policy))
-    else:
-        tenant = services.tenants.get(args.name)
-    show(_tenant_json(tenant, settings), args.json, TENANT_COLUMNS)
+    show(_tenant_json(_tenant_action(services, args), settings), args.json, TENANT_COLUMNS)
     return 0
+
+
+def _tenant_action(services: Services, args: argparse.Namespace) -> Tenant:
+    """Carry out ``tenants create|set-*|show`` and return the tenant as it now is."""
+    if args.action == "create":
+        return services.tenants.create(args.name, args.key_limit, args.group_limit)
+    if args.action == "set-limit":
+        return services.tenants.set_limit(args.name, args.limit)
+    if args.action == "set-group-limit":
+        return services.tenants.set_group_limit(args.name, args.limit)
+    if args.action == "set-leak-policy":
+        return services.tenants.set_leak_policy(args.name, LeakPolicy(args.policy))
+    return services.tenants.get(args.name)
 
 
 def _tenant_json(tenant: Tenant, settings: Settings) -> dict[str, object]:

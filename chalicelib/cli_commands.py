@@ -11,10 +11,11 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from chalicelib import counter_report
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.clock import utc_now
-from chalicelib.container import Services
+from chalicelib.container import Services, build_counter_check
 from chalicelib.domain.errors import NotFound
 from chalicelib.expiry_job import build_sweep, report_json
 from chalicelib.notify import iso
@@ -38,6 +39,23 @@ def sweep(settings: Settings, args: argparse.Namespace) -> int:
     if report.stopped_early:
         print("Stopped early; run it again to continue.")
     return 0
+
+
+def check_counters(settings: Settings, args: argparse.Namespace) -> int:
+    """Compare counters with the keys (and repair them); exit 2 if a difference remains."""
+    if bool(args.name) == bool(args.all):
+        raise SystemExit("latchkey: tenants check takes a tenant NAME or --all")
+    check = build_counter_check(settings)
+    if args.all:
+        reports = list(check.check_all(args.repair))
+    else:
+        reports = [check.check(args.name, args.repair)]
+    if args.json:
+        print(json.dumps(counter_report.as_json(reports)))
+    else:
+        print("\n".join(counter_report.table(reports)))
+    settled = all(r.clean or (r.repaired and not r.missing_groups) for r in reports)
+    return 0 if settled else 2
 
 
 def bootstrap(services: Services, args: argparse.Namespace) -> int:

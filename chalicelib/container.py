@@ -19,17 +19,19 @@ from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
-from chalicelib.domain.tenants import TenantService
+from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.audit import AuditStore, AuditWriter
+from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.idempotency import IdempotencyStore
@@ -229,3 +231,12 @@ def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
     global _services
     _services = services
+
+
+# Issue 11: `latchkey tenants check` (for operators; no request handler needs it).
+def build_counter_check(settings: Settings, clock: Clock = utc_now) -> CounterCheck:
+    """The counter check and repair over ``settings``' tables, acting as the operator CLI."""
+    bind_models(settings)
+    connection = connection_for(settings)
+    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
+    return CounterCheck(CounterCheckStore(connection, audit), clock, OPERATOR_ORIGIN)

@@ -61,6 +61,8 @@ class Counters:
         self.hostile = 0
         self.five_xx = 0
         self.secret_hits = 0
+        # Issue 11: counters recomputed from the keys and compared (tests that race them).
+        self.counter_checks = 0
         self.patterns = 0  # issue 11: pathological route patterns the matcher decided
 
     def summary(self) -> str:
@@ -68,6 +70,7 @@ class Counters:
             f"Reliability: races run {self.races} | faults injected {self.faults}"
             f" | hostile inputs tried {self.hostile} | 5xx answers seen {self.five_xx}"
             f" | secrets found {self.secret_hits}"
+            f" | counter checks run {self.counter_checks}"
             f" | pathological patterns tried {self.patterns}"
         )
 

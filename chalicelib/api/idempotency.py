@@ -5,6 +5,11 @@ key the first request made and says plainly that its secret was shown only then 
 secret is never stored, so it cannot be replayed; rotating gives a new one). The same key
 with another body is a 422; a duplicate that arrives while the first still runs is a 409.
 The record holds a fingerprint of the request and the key's id, never a secret.
+
+The record is completed by the same transaction that makes or rotates the key (see
+chalicelib/storage/idempotency.py), so once the key exists the record says so: no fault
+after the commit can leave it pending. A claim whose request died is taken over after its
+lease (30 s).
 """
 
 from __future__ import annotations
@@ -13,13 +18,20 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from chalice import Response
 
 from chalicelib.api.endpoint import Call
 from chalicelib.api.schemas import KeyReplay, KeyWithSecret
-from chalicelib.domain.errors import IdempotencyInProgress, IdempotencyKeyReused, InvalidInput
+from chalicelib.domain.errors import (
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    InvalidInput,
+    StorageUnavailable,
+)
+from chalicelib.domain.records import Claim
 
 HEADER = "idempotency-key"
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
@@ -41,13 +53,16 @@ def _fingerprint(operation: str, raw_body: bytes) -> str:
 def idempotent(
     call: Call[Any],
     operation: str,
-    run: Callable[[], KeyWithSecret],
+    run: Callable[[Claim | None], KeyWithSecret],
     replay: Callable[[str], KeyReplay],
 ) -> KeyWithSecret | Response:
-    """Run ``run`` once per Idempotency-Key (if the request carries one)."""
+    """Run ``run`` once per Idempotency-Key (if the request carries one).
+
+    ``run`` gets the claim to complete in its own transaction (None without the header).
+    """
     client_key = call.headers.get(HEADER)
     if client_key is None:
-        return run()
+        return run(None)
     if not VALID_KEY.fullmatch(client_key):
         raise InvalidInput(
             "invalid Idempotency-Key",
@@ -57,7 +72,7 @@ def idempotent(
     record_id = f"{call.principal.tenant_id}#{operation}#{client_key}"
     fingerprint = _fingerprint(operation, call.raw_body)
     held = store.claim(record_id, fingerprint, call.services.keys.now())
-    if held is not None:
+    if not isinstance(held, Claim):
         if held.fingerprint != fingerprint:
             raise IdempotencyKeyReused("this Idempotency-Key was used with another request")
         if held.state != "done" or held.key_id is None:
@@ -69,9 +84,10 @@ def idempotent(
         }
         return Response(body=body, status_code=200, headers=headers)
     try:
-        result = run()
+        return run(held)
     except Exception:
-        store.release(record_id)  # nothing was made: the client may retry
+        # Nothing was made (the change would have completed the record): let the client
+        # retry now. Should the release itself fail, the lease frees the claim.
+        with suppress(StorageUnavailable):
+            store.release(held)
         raise
-    store.complete(record_id, result.key.id)
-    return result

@@ -23,7 +23,7 @@ from chalicelib.api.schemas import (
 )
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.keys import Issued, KeyDraft
-from chalicelib.domain.records import ApiKey
+from chalicelib.domain.records import ApiKey, Claim
 
 routes = Routes(__name__)
 
@@ -75,10 +75,10 @@ def create_key(call: Call[KeyCreate]) -> KeyWithSecret | Response:
         ip_allowlist=tuple(body.ip_allowlist or ()),
     )
 
-    def create() -> KeyWithSecret:
+    def create(claim: Claim | None) -> KeyWithSecret:
         principal = call.principal
         return _with_secret(
-            call, call.services.keys.create(principal.tenant_id, call.origin, draft)
+            call, call.services.keys.create(principal.tenant_id, call.origin, draft, claim)
         )
 
     return idempotent(call, "create", create, lambda key_id: _replay(call, key_id))
@@ -150,10 +150,10 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
     body: KeyRotate = call.body
     key_id = call.params["key_id"]
 
-    def rotate() -> KeyWithSecret:
+    def rotate(claim: Claim | None) -> KeyWithSecret:
         grace = timedelta(seconds=body.grace_period_seconds)
         issued = call.services.keys.rotate(
-            call.principal.tenant_id, key_id, grace, body.expires_at, call.origin
+            call.principal.tenant_id, key_id, grace, body.expires_at, call.origin, claim
         )
         return _with_secret(call, issued)
 

@@ -17,6 +17,7 @@ from chalicelib.domain.records import (
     SYSTEM,
     Actor,
     ApiKey,
+    Claim,
     ExpiryState,
     KeyStatus,
     LeakMark,
@@ -84,8 +85,13 @@ class KeyService:
     def now(self) -> datetime:
         return self._clock()
 
-    def create(self, tenant_id: str, who: Actor | Origin, draft: KeyDraft) -> Issued:
-        """Mint a key; the tenant limit and the group's existence are checked atomically."""
+    def create(
+        self, tenant_id: str, who: Actor | Origin, draft: KeyDraft, claim: Claim | None = None
+    ) -> Issued:
+        """Mint a key; the tenant limit and the group's existence are checked atomically.
+
+        ``claim`` (an Idempotency-Key's) is completed in the same transaction.
+        """
         origin = as_origin(who)
         actor = origin.actor
         now = self._clock()
@@ -116,7 +122,7 @@ class KeyService:
         record = audit.event(
             tenant_id, "key.created", ("key", key.key_id), origin, now, audit.created(fields)
         )
-        self._keys.create(key, record)
+        self._keys.create(key, record, claim)
         return Issued(key, token)
 
     def list(
@@ -160,8 +166,12 @@ class KeyService:
         grace: timedelta,
         expires_at: datetime | None,
         origin: Origin = SYSTEM,
+        claim: Claim | None = None,
     ) -> Issued:
-        """A new secret for the same key; the old one works for ``grace`` (0: dies now)."""
+        """A new secret for the same key; the old one works for ``grace`` (0: dies now).
+
+        ``claim`` (an Idempotency-Key's) is completed in the same transaction.
+        """
         if not timedelta(0) <= grace <= MAX_GRACE:
             raise InvalidInput(
                 "grace period out of range",
@@ -181,7 +191,7 @@ class KeyService:
         if expires_at is not None:
             changes["expires_at"] = (key.expires_at, expires_at)
         record = audit.event(tenant_id, "key.rotated", ("key", key_id), origin, now, changes)
-        if not self._keys.rotate(key, current, previous, expires_at, now, record):
+        if not self._keys.rotate(key, current, previous, expires_at, now, record, claim):
             # Lost a race: a revoke, expiry or another rotation got there first.
             self._require_rotatable(self._keys.get_in_tenant(tenant_id, key_id), now)
             raise Conflict("another rotation of this key won; read it and retry")

@@ -159,3 +159,16 @@ class Tenant:
     group_limit: int | None = None  # None: the deployment's default
     groups_used: int = 0
     leak_policy: LeakPolicy = LeakPolicy.REVOKE
+
+
+# Issue 11: the Idempotency-Key record completes in the same transaction as the change.
+@dataclass(frozen=True)
+class Claim:
+    """A request's hold on its Idempotency-Key record, fenced by a token of its own.
+
+    The write that makes (or rotates) the key marks the record done in the same
+    transaction, on condition that it is still pending under ``token``.
+    """
+
+    record_id: str
+    token: str

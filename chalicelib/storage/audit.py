@@ -1,7 +1,7 @@
 """Audit events: added to the transaction of the change they record, and read back.
 
-Every write that changes a key, a group or a tenant calls :func:`add_event` inside its own
-``TransactWrite``, so a change is never without its event nor an event without its change.
+Every write that changes a key, a group or a tenant calls :func:`add_event` on its own
+:class:`Transaction`, so a change is never without its event nor an event without its change.
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.settings import Settings
 from chalicelib.storage.convert import actor_from, actor_to
-from chalicelib.storage.errors import failed_items, storage_errors
+from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import AuditModel
+from chalicelib.storage.transaction import Cancelled, Transaction
 
 Position = tuple[str, str]  # (event_key, target_key) of the last event of a page
 
@@ -44,7 +43,7 @@ class AuditWriter:
     def __init__(self, retention: timedelta = DEFAULT_RETENTION) -> None:
         self.retention = retention
 
-    def add(self, tx: TransactWrite, event: AuditEvent | None) -> None:
+    def add(self, tx: Transaction, event: AuditEvent | None) -> None:
         if event is not None:
             add_event(tx, event, self.retention)
 
@@ -57,25 +56,20 @@ class AuditWriter:
         event: AuditEvent | None,
     ) -> bool:
         """One conditional update with its event; False when the update's condition failed."""
-        with storage_errors():
-            try:
-                with TransactWrite(connection=connection) as tx:
-                    tx.update(item, actions=actions, condition=condition)
-                    self.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    return False
-                raise
+        tx = Transaction(connection)
+        tx.update("item", item, actions, condition)
+        self.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "item" in cancelled.failed:
+                return False
+            raise
         return True
 
 
-def add_event(tx: TransactWrite, event: AuditEvent, retention: timedelta) -> None:
-    """Write ``event`` in the transaction ``tx`` (its id makes it unique).
-
-    It is written as an UpdateItem, not a PutItem: PynamoDB sends a transaction's items
-    grouped as condition checks, deletes, puts, then updates, and callers read which item
-    failed by its index. An update added last stays last, so it never shifts the others.
-    """
+def add_event(tx: Transaction, event: AuditEvent, retention: timedelta) -> None:
+    """Write ``event`` in the transaction ``tx`` (its id makes it unique), named "audit"."""
     changes = {
         name: {"before": _json(before), "after": _json(after)}
         for name, (before, after) in event.changes.items()
@@ -98,7 +92,7 @@ def add_event(tx: TransactWrite, event: AuditEvent, retention: timedelta) -> Non
         getattr(AuditModel, name).set(value) for name, value in values.items() if value is not None
     ]
     item = AuditModel(event.tenant_id, f"{event.at.isoformat()}#{event.event_id}")
-    tx.update(item, actions=actions, condition=AuditModel.event_key.does_not_exist())
+    tx.update("audit", item, actions, AuditModel.event_key.does_not_exist())
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ def key_from(item: KeyModel) -> ApiKey:
             item.previous_valid_until,
         )
     created_by = actor_from(item.created_by)
-    assert created_by is not None  # required attribute
+    if created_by is None:  # required: an item without it is unreadable (readable.py)
+        raise ValueError("a key item without created_by")
     return ApiKey(
         key_id=item.key_id,
         tenant_id=item.tenant_id,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.domain.errors import StorageUnavailable
 
@@ -14,21 +14,13 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def is_condition_failure(error: PynamoDBException) -> bool:
-    """True when a single-item write failed its condition."""
-    return error.cause_response_code == CONDITION_FAILED
+    """True when a single-item write failed its condition.
 
-
-def failed_items(error: TransactWriteError) -> list[int]:
-    """Indexes of the transaction items whose condition failed.
-
-    PynamoDB sends a transaction's items grouped: condition checks, deletes, puts, then
-    updates, each group in the order it was added. The indexes callers test follow that.
+    Not ``error.cause_response_code``: it raises AttributeError when the cause carries no
+    response at all (a timeout), which turned a timed-out claim into a 500.
     """
-    return [
-        index
-        for index, reason in enumerate(error.cancellation_reasons)
-        if reason is not None and reason.code == "ConditionalCheckFailed"
-    ]
+    response = getattr(error.cause, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == CONDITION_FAILED)
 
 
 @contextmanager

@@ -10,10 +10,12 @@ A tenant made before the limit existed has no count; it starts at its first new 
 from __future__ import annotations
 
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import GroupLimitReached, NotFound
 from chalicelib.storage.models import TenantModel
+from chalicelib.storage.transaction import Transaction
+
+NAME = "group count"  # the tenant's item in a group transaction
 
 # Groups a tenant may hold unless an operator sets its own limit (README, "Route patterns").
 DEFAULT_GROUP_LIMIT = 50
@@ -28,26 +30,28 @@ def _below_limit(default_limit: int) -> Condition:
     return condition
 
 
-def take(tx: TransactWrite, tenant_id: str, default_limit: int) -> None:
+def take(tx: Transaction, tenant_id: str, default_limit: int) -> None:
     """Count one more group, if the tenant exists and is below its limit."""
     tx.update(
+        NAME,
         TenantModel(tenant_id),
-        actions=[TenantModel.groups_used.add(1)],
-        condition=TenantModel.tenant_id.exists() & _below_limit(default_limit),
+        [TenantModel.groups_used.add(1)],
+        TenantModel.tenant_id.exists() & _below_limit(default_limit),
     )
 
 
-def give_back(tx: TransactWrite, tenant_id: str, counted: bool) -> None:
+def give_back(tx: Transaction, tenant_id: str, counted: bool) -> None:
     """Count one group fewer; or, for a tenant with no count, prove it has none to lower."""
     if counted:
         tx.update(
+            NAME,
             TenantModel(tenant_id),
-            actions=[TenantModel.groups_used.add(-1)],
-            condition=TenantModel.groups_used > 0,
+            [TenantModel.groups_used.add(-1)],
+            TenantModel.groups_used > 0,
         )
     else:
         uncounted = TenantModel.groups_used.does_not_exist() | (TenantModel.groups_used <= 0)
-        tx.condition_check(TenantModel, tenant_id, condition=uncounted)
+        tx.check(NAME, TenantModel, tenant_id, None, uncounted)
 
 
 def explain_refusal(tenant_id: str, default_limit: int) -> None:

@@ -12,8 +12,10 @@ from chalicelib.domain.records import ApiKey, ExpiryState, KeyStatus
 from chalicelib.storage.convert import key_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import KeyModel
+from chalicelib.storage.readable import read_all
 
 Position = tuple[str, str]  # (created_sort, key_id) of the last key of a page
+Read = tuple[KeyModel, ApiKey]
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,16 @@ def list_keys(
             last_evaluated_key=start,
             page_size=limit + 1,
         )
-        page = list(_take(items, limit + 1))
+        # An item the code cannot read is skipped and logged, not the whole list lost.
+        page = list(_take(read_all(_with_key, items, "key", tenant_id), limit + 1))
     if len(page) <= limit:
-        return [key_from(item) for item in page], None
-    last = page[limit - 1]
-    return [key_from(item) for item in page[:limit]], (last.created_sort, last.key_id)
+        return [key for _, key in page], None
+    last, _ = page[limit - 1]
+    return [key for _, key in page[:limit]], (last.created_sort, last.key_id)
+
+
+def _with_key(item: KeyModel) -> tuple[KeyModel, ApiKey]:
+    return item, key_from(item)
 
 
 def _filter(wanted: KeyFilter) -> Condition | None:
@@ -80,7 +87,7 @@ def _filter(wanted: KeyFilter) -> Condition | None:
     return combined
 
 
-def _take(items: Iterator[KeyModel], count: int) -> Iterator[KeyModel]:
+def _take(items: Iterator[Read], count: int) -> Iterator[Read]:
     for index, item in enumerate(items):
         if index >= count:
             return

@@ -7,21 +7,38 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.domain.errors import Conflict, InvalidInput, KeyLimitReached, NotFound
+from chalicelib.domain.errors import (
+    Conflict,
+    IdempotencyInProgress,
+    InvalidInput,
+    KeyLimitReached,
+    NotFound,
+)
 from chalicelib.domain.expiry import ExpiryPolicy
-from chalicelib.domain.records import Actor, ApiKey, AuditEvent, KeyStatus, LeakMark, SecretHash
+from chalicelib.domain.records import (
+    Actor,
+    ApiKey,
+    AuditEvent,
+    Claim,
+    KeyStatus,
+    LeakMark,
+    SecretHash,
+)
 from chalicelib.settings import Settings
 from chalicelib.storage.audit import AuditWriter
-from chalicelib.storage.convert import actor_to, key_from, key_to
-from chalicelib.storage.errors import failed_items, storage_errors
+from chalicelib.storage.convert import actor_to, key_from, key_to, tenant_from
+from chalicelib.storage.counts import count_in, free_slot, take_slot, uncount_from
+from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.idempotency import complete_in
+from chalicelib.storage.key_actions import revoke_actions, rotate_actions, set_or_remove
 from chalicelib.storage.key_list import KeyFilter, Position, list_keys
 from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
-from chalicelib.storage.models import GroupModel, KeyModel, TenantModel
-from chalicelib.storage.sweep import due_actions, schedule
+from chalicelib.storage.models import KeyModel, TenantModel
+from chalicelib.storage.readable import read_one
+from chalicelib.storage.sweep import schedule
+from chalicelib.storage.transaction import Cancelled, Transaction
 
 
 class KeyStore:
@@ -47,7 +64,9 @@ class KeyStore:
         """One strongly consistent GetItem (the only read a verification makes)."""
         with storage_errors():
             try:
-                return key_from(KeyModel.get(key_id, consistent_read=True))
+                return read_one(
+                    lambda: key_from(KeyModel.get(key_id, consistent_read=True)), "key", key_id
+                )
             except DoesNotExist:
                 return None
 
@@ -58,41 +77,47 @@ class KeyStore:
             raise NotFound("no key with this id")
         return key
 
-    def create(self, key: ApiKey, event: AuditEvent | None = None) -> None:
-        """Insert ``key``, take a slot of its tenant's limit and count it in its group."""
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.save(self.new_item(key), condition=KeyModel.key_id.does_not_exist())
-                    tx.update(
-                        TenantModel(key.tenant_id),
-                        actions=[TenantModel.keys_used.add(1)],
-                        condition=TenantModel.keys_used < TenantModel.key_limit,
-                    )
-                    tx.update(
-                        GroupModel(key.tenant_id, key.group_id),
-                        actions=[GroupModel.key_count.add(1)],
-                        condition=GroupModel.group_id.exists(),
-                    )
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                self._explain_create_failure(error, key.tenant_id)
+    def create(
+        self, key: ApiKey, event: AuditEvent | None = None, claim: Claim | None = None
+    ) -> None:
+        """Insert ``key``, take a slot of its tenant's limit and count it in its group.
 
-    def _explain_create_failure(self, error: TransactWriteError, tenant_id: str) -> None:
-        failed = failed_items(error)
-        if 2 in failed:
-            raise InvalidInput(
-                "the group does not exist",
-                errors=[{"field": "group_id", "message": "no group with this id"}],
-            ) from None
-        if 1 in failed:
-            tenant = TenantModel.get(tenant_id, consistent_read=True)
+        With ``claim``, the Idempotency-Key record is completed in the same transaction.
+        """
+        tx = Transaction(self._connection)
+        tx.save("key", self.new_item(key), KeyModel.key_id.does_not_exist())
+        take_slot(tx, key.tenant_id)
+        count_in(tx, "group", key.tenant_id, key.group_id)
+        self._finish(tx, key.key_id, event, claim)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            self._explain_create_failure(cancelled, key.tenant_id)
+
+    def _finish(
+        self, tx: Transaction, key_id: str, event: AuditEvent | None, claim: Claim | None
+    ) -> None:
+        self._audit.add(tx, event)
+        if claim is not None:
+            complete_in(tx, claim, key_id)
+
+    def _explain_create_failure(self, cancelled: Cancelled, tenant_id: str) -> None:
+        _explain_claim(cancelled)
+        if "group" in cancelled.failed:
+            raise _no_group() from None
+        if "tenant" in cancelled.failed:
+            with storage_errors():
+                tenant = read_one(
+                    lambda: tenant_from(TenantModel.get(tenant_id, consistent_read=True)),
+                    "tenant",
+                    tenant_id,
+                )
             raise KeyLimitReached(
                 "the tenant has as many keys as its limit allows",
-                used=int(tenant.keys_used),
-                limit=int(tenant.key_limit),
+                used=tenant.keys_used,
+                limit=tenant.key_limit,
             ) from None
-        raise Conflict("a concurrent change won; retry") from error
+        raise cancelled
 
     def list_keys(
         self, tenant_id: str, wanted: KeyFilter, limit: int, after: Position | None
@@ -108,25 +133,29 @@ class KeyStore:
         event: AuditEvent | None = None,
     ) -> ApiKey:
         """Edit an active key's metadata; moving group moves its count in one transaction."""
-        actions = [*_set_or_remove(changes), KeyModel.updated_at.set(now)]
-        condition = (KeyModel.status == KeyStatus.ACTIVE.value) & (
-            KeyModel.group_id == key.group_id
-        )
         new_group = changes.get("group_id", key.group_id)
-        with storage_errors():
+        for gone in (False, True):
+            tx = Transaction(self._connection)
+            tx.update(
+                "key",
+                KeyModel(key.key_id),
+                [*set_or_remove(changes), KeyModel.updated_at.set(now)],
+                (KeyModel.status == KeyStatus.ACTIVE.value) & (KeyModel.group_id == key.group_id),
+            )
+            if new_group != key.group_id:
+                uncount_from(tx, "old group", key.tenant_id, key.group_id, gone)
+                count_in(tx, "group", key.tenant_id, new_group)
+            self._audit.add(tx, event)
             try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(KeyModel(key.key_id), actions=actions, condition=condition)
-                    if new_group != key.group_id:
-                        self._move_group(tx, key.tenant_id, key.group_id, new_group)
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 2 in failed_items(error):
-                    raise InvalidInput(
-                        "the group does not exist",
-                        errors=[{"field": "group_id", "message": "no group with this id"}],
-                    ) from None
-                raise Conflict("the key changed meanwhile; read it and retry") from error
+                tx.commit()
+                break
+            except Cancelled as cancelled:
+                if "key" in cancelled.failed:
+                    raise Conflict("the key changed meanwhile; read it and retry") from None
+                if "group" in cancelled.failed:
+                    raise _no_group() from None
+                if gone or "old group" not in cancelled.failed:
+                    raise
         # Built from what was written, not read back: a failed read after the commit must
         # not answer 503 for a change that was made.
         written: dict[str, Any] = {
@@ -136,15 +165,6 @@ class KeyStore:
         written["description"] = written.get("description", key.description) or ""
         return replace(key, **written, updated_at=now)
 
-    @staticmethod
-    def _move_group(tx: TransactWrite, tenant_id: str, old: str, new: str) -> None:
-        tx.update(GroupModel(tenant_id, old), actions=[GroupModel.key_count.add(-1)])
-        tx.update(
-            GroupModel(tenant_id, new),
-            actions=[GroupModel.key_count.add(1)],
-            condition=GroupModel.group_id.exists(),
-        )
-
     def rotate(
         self,
         key: ApiKey,
@@ -153,42 +173,33 @@ class KeyStore:
         expires_at: datetime | None,
         now: datetime,
         event: AuditEvent | None = None,
+        claim: Claim | None = None,
     ) -> bool:
         """Swap in a new secret if the key is still active, unexpired and unrotated since read.
 
-        Returns False when that condition failed (the caller reads why).
+        Moves no counter: only an active, unexpired key (one that holds its slot) rotates.
+        Returns False when that condition failed (the caller reads why). With ``claim``,
+        the Idempotency-Key record is completed in the same transaction.
         """
-        actions: list[Action] = [
-            KeyModel.secret_hash.set(current.digest),
-            KeyModel.pepper_version.set(current.pepper_version),
-            KeyModel.rotated_at.set(now),
-            KeyModel.updated_at.set(now),
-        ]
-        if previous is None:
-            actions += [
-                KeyModel.previous_secret_hash.remove(),
-                KeyModel.previous_pepper_version.remove(),
-                KeyModel.previous_valid_until.remove(),
-            ]
-        else:
-            actions += [
-                KeyModel.previous_secret_hash.set(previous.digest),
-                KeyModel.previous_pepper_version.set(previous.pepper_version),
-                KeyModel.previous_valid_until.set(previous.valid_until)
-                if previous.valid_until
-                else KeyModel.previous_valid_until.remove(),
-            ]
-        if expires_at is not None:
-            # A new expiry starts the warnings over.
-            actions.append(KeyModel.expires_at.set(expires_at))
-            actions += due_actions(self._expiry.first_due(expires_at))
-            actions.append(KeyModel.notified_thresholds.remove())
-        condition = (
+        due = None if expires_at is None else self._expiry.first_due(expires_at)
+        tx = Transaction(self._connection)
+        tx.update(
+            "key",
+            KeyModel(key.key_id),
+            rotate_actions(current, previous, now, expires_at, due),
             (KeyModel.status == KeyStatus.ACTIVE.value)
             & (KeyModel.secret_hash == key.current_secret.digest)
-            & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now))
+            & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now)),
         )
-        return self._audit.update(self._connection, KeyModel(key.key_id), actions, condition, event)
+        self._finish(tx, key.key_id, event, claim)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            _explain_claim(cancelled)
+            if "key" in cancelled.failed:
+                return False
+            raise
+        return True
 
     def revoke(
         self,
@@ -205,78 +216,71 @@ class KeyStore:
         Returns False when the key was no longer active (revoked meanwhile), or the leak
         was recorded meanwhile.
         """
-        # The expiry sweep may clear ``counted`` between our read and our write; then the
-        # write fails its condition on an active key, and a fresh read decides again.
+        # The expiry sweep may clear ``counted``, or an edit move the key to another group,
+        # between our read and our write; then the write fails its condition on the key,
+        # and a fresh read decides again.
         for _ in range(3):
-            done = self._revoke_as_read(key, actor, now, event, leak)
+            done = self._revoke_as_read(key.key_id, actor, now, event, leak)
             if done is not None:
                 return done
         raise Conflict("a concurrent change won; retry")
 
     def _revoke_as_read(
         self,
-        key: ApiKey,
+        key_id: str,
         actor: Actor,
         now: datetime,
         event: AuditEvent | None,
         leak: LeakMark | None = None,
     ) -> bool | None:
+        """Revoke the key as it is now, or None if it changed before the write."""
         with storage_errors():
-            item = KeyModel.get(key.key_id, consistent_read=True)
-            if item.status != KeyStatus.ACTIVE.value:
-                return False
-            if leak is not None and recorded_on(item, leak):
-                return False
-            counted = bool(item.counted)
-            condition = (KeyModel.status == KeyStatus.ACTIVE.value) & (KeyModel.counted == counted)
-            actions = _revoke_actions(actor, now)
+            item = KeyModel.get(key_id, consistent_read=True)
+        if item.status != KeyStatus.ACTIVE.value:
+            return False
+        if leak is not None and recorded_on(item, leak):
+            return False
+        counted = bool(item.counted)
+        # Each counter below was computed from these three values as read.
+        condition = (
+            (KeyModel.status == KeyStatus.ACTIVE.value)
+            & (KeyModel.counted == counted)
+            & (KeyModel.group_id == item.group_id)
+        )
+        actions = revoke_actions(actor_to(actor), now)
+        if leak is not None:
+            # Leaked keys: only while this leak is not recorded yet, and recorded with it.
+            condition &= leak_is_new(leak)
+            actions += leak_actions(leak)
+        for gone in (False, True):
+            tx = Transaction(self._connection)
+            tx.update("key", KeyModel(key_id), actions, condition)
+            if counted:
+                free_slot(tx, item.tenant_id)
+            uncount_from(tx, "group", item.tenant_id, item.group_id, gone)
             if leak is not None:
-                condition &= leak_is_new(leak)
-                actions += leak_actions(leak)
+                self._audit.add(tx, leak.event)
+            self._audit.add(tx, event)
             try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(KeyModel(key.key_id), actions=actions, condition=condition)
-                    if counted:
-                        tx.update(
-                            TenantModel(key.tenant_id), actions=[TenantModel.keys_used.add(-1)]
-                        )
-                    tx.update(
-                        GroupModel(key.tenant_id, item.group_id),
-                        actions=[GroupModel.key_count.add(-1)],
-                    )
-                    if leak is not None:
-                        self._audit.add(tx, leak.event)
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
+                tx.commit()
+                return True
+            except Cancelled as cancelled:
+                if "key" in cancelled.failed:
                     return None
-                raise Conflict("a concurrent change won; retry") from error
-        return True
+                if gone or "group" not in cancelled.failed:
+                    raise
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
 
-def _revoke_actions(actor: Actor, now: datetime) -> list[Action]:
-    return [
-        KeyModel.status.set(KeyStatus.REVOKED.value),
-        KeyModel.revoked_at.set(now),
-        KeyModel.revoked_by.set(actor_to(actor)),
-        KeyModel.updated_at.set(now),
-        KeyModel.counted.set(False),
-        # A revoked key needs no secret at all, the grace-period one included.
-        KeyModel.previous_secret_hash.remove(),
-        KeyModel.previous_pepper_version.remove(),
-        KeyModel.previous_valid_until.remove(),
-        # Nothing left to warn about: out of the expiry sweep's index.
-        *due_actions(None),
-    ]
+def _no_group() -> InvalidInput:
+    return InvalidInput(
+        "the group does not exist",
+        errors=[{"field": "group_id", "message": "no group with this id"}],
+    )
 
 
-def _set_or_remove(changes: dict[str, Any]) -> list[Action]:
-    actions: list[Action] = []
-    for name, value in changes.items():
-        attribute = getattr(KeyModel, name)
-        empty = value is None or value == "" or (isinstance(value, list | tuple) and not value)
-        if empty:
-            actions.append(attribute.remove())
-        else:
-            actions.append(attribute.set(list(value) if isinstance(value, tuple) else value))
-    return actions
+def _explain_claim(cancelled: Cancelled) -> None:
+    if "claim" in cancelled.failed:
+        raise IdempotencyInProgress(
+            "another request with this Idempotency-Key took it over; nothing was changed"
+        ) from None

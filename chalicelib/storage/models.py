@@ -196,6 +196,10 @@ class IdempotencyModel(Model):
     key_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     expires = TTLAttribute()
+    # Issue 11: the claim's fence and lease. Only the request holding ``claim_token`` may
+    # complete the record; once ``lease_until`` passes, a pending claim may be taken over.
+    claim_token = UnicodeAttribute(null=True)
+    lease_until = UTCDateTimeAttribute(null=True)
 
 
 class TargetIndex(GlobalSecondaryIndex["AuditModel"]):

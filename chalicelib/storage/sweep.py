@@ -12,18 +12,18 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.expiry import Plan
 from chalicelib.domain.records import AuditEvent, KeyStatus
 from chalicelib.domain.warnings import Candidate
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import actor_from
-from chalicelib.storage.errors import failed_items, storage_errors
-from chalicelib.storage.models import KeyModel, TenantModel
+from chalicelib.storage.counts import free_slot
+from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.models import KeyModel
+from chalicelib.storage.transaction import Cancelled, Transaction
 
 # One partition of the index holds every due key. A GSI partition takes ~1,000 writes/s and
 # splits by range key when hot; an API-key service stays far below that. Sharding the hash
@@ -122,23 +122,21 @@ class SweepStore:
         condition: Condition,
         event: AuditEvent | None,
     ) -> bool:
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(
-                        KeyModel(candidate.key_id),
-                        actions=[*actions, KeyModel.counted.set(False)],
-                        condition=condition & (KeyModel.counted == True),  # noqa: E712
-                    )
-                    tx.update(
-                        TenantModel(candidate.tenant_id),
-                        actions=[TenantModel.keys_used.add(-1)],
-                    )
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    return False
-                raise
+        tx = Transaction(self._connection)
+        tx.update(
+            "key",
+            KeyModel(candidate.key_id),
+            [*actions, KeyModel.counted.set(False)],
+            condition & (KeyModel.counted == True),  # noqa: E712
+        )
+        free_slot(tx, candidate.tenant_id)
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "key" in cancelled.failed:
+                return False
+            raise
         return True
 
     def _update(

@@ -8,16 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import NotFound, TenantExists
 from chalicelib.domain.records import AuditEvent, LeakPolicy, Tenant
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import tenant_from
-from chalicelib.storage.errors import failed_items, storage_errors
+from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import TenantModel
+from chalicelib.storage.readable import read_one
+from chalicelib.storage.transaction import Cancelled, Transaction
 
 
 class TenantStore:
@@ -30,7 +31,11 @@ class TenantStore:
     def get(self, tenant_id: str) -> Tenant:
         with storage_errors():
             try:
-                return tenant_from(TenantModel.get(tenant_id, consistent_read=True))
+                return read_one(
+                    lambda: tenant_from(TenantModel.get(tenant_id, consistent_read=True)),
+                    "tenant",
+                    tenant_id,
+                )
             except DoesNotExist:
                 raise NotFound(f"no tenant {tenant_id!r}") from None
 
@@ -50,15 +55,15 @@ class TenantStore:
             group_limit=group_limit,
             groups_used=0,
         )
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.save(item, condition=TenantModel.tenant_id.does_not_exist())
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    raise TenantExists(f"tenant {tenant_id!r} exists") from None
-                raise
+        tx = Transaction(self._connection)
+        tx.save("tenant", item, TenantModel.tenant_id.does_not_exist())
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "tenant" in cancelled.failed:
+                raise TenantExists(f"tenant {tenant_id!r} exists") from None
+            raise
         return tenant_from(item)
 
     def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:
@@ -71,35 +76,23 @@ class TenantStore:
         return self._set(tenant_id, [TenantModel.group_limit.set(group_limit)], event)
 
     def _set(self, tenant_id: str, actions: list[Action], event: AuditEvent | None) -> Tenant:
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(
-                        TenantModel(tenant_id),
-                        actions=actions,
-                        condition=TenantModel.tenant_id.exists(),
-                    )
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    raise NotFound(f"no tenant {tenant_id!r}") from None
-                raise
+        self._write(tenant_id, actions, event)
         return self.get(tenant_id)
+
+    def _write(self, tenant_id: str, actions: list[Action], event: AuditEvent | None) -> None:
+        """Update an existing tenant with its audit event, in one transaction."""
+        tx = Transaction(self._connection)
+        tx.update("tenant", TenantModel(tenant_id), actions, TenantModel.tenant_id.exists())
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "tenant" in cancelled.failed:
+                raise NotFound(f"no tenant {tenant_id!r}") from None
+            raise
 
     def set_leak_policy(
         self, tenant_id: str, policy: LeakPolicy, event: AuditEvent | None = None
     ) -> None:
         """Leaked keys: set what the tenant wants done with a leaked key, with its event."""
-        with storage_errors():
-            try:
-                with TransactWrite(connection=self._connection) as tx:
-                    tx.update(
-                        TenantModel(tenant_id),
-                        actions=[TenantModel.leak_policy.set(policy.value)],
-                        condition=TenantModel.tenant_id.exists(),
-                    )
-                    self._audit.add(tx, event)
-            except TransactWriteError as error:
-                if 0 in failed_items(error):
-                    raise NotFound(f"no tenant {tenant_id!r}") from None
-                raise
+        self._write(tenant_id, [TenantModel.leak_policy.set(policy.value)], event)

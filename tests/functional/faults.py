@@ -66,12 +66,13 @@ class FaultPlan:
         self.service = ""
         self.fault: Fault | None = None
         self.at: int | None = None  # None: every call
+        self.onwards = False  # fail call ``at`` and every call after it
         self.calls = 0
         self.injected = 0
         self.operations: list[str] = []  # of the calls seen while armed, in order
 
-    def arm(self, service: str, fault: Fault, at: int | None = None) -> None:
-        self.service, self.fault, self.at = service, fault, at
+    def arm(self, service: str, fault: Fault, at: int | None = None, onwards: bool = False) -> None:
+        self.service, self.fault, self.at, self.onwards = service, fault, at, onwards
         self.calls = self.injected = 0
         self.operations = []
 
@@ -84,7 +85,7 @@ class FaultPlan:
             return None
         call, self.calls = self.calls, self.calls + 1
         self.operations.append(model.name)
-        if self.at is not None and call != self.at:
+        if self.at is not None and (call < self.at if self.onwards else call != self.at):
             return None
         self.injected += 1
         return fault.answer()

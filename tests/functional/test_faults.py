@@ -99,18 +99,26 @@ class Failed:
 
 
 def fail_each_call(
-    api: Api, services: Services, faults: FaultPlan, request: Request, fault: Fault
+    api: Api,
+    services: Services,
+    faults: FaultPlan,
+    request: Request,
+    fault: Fault,
+    idempotency: bool = False,
 ) -> Iterator[Failed]:
     """Send ``request`` again and again, failing its first call, then its second, ...
 
     Stops when the request makes fewer calls than the one to fail, then checks that,
     without a fault, the request works (so every call was failed once on a working path).
+    With ``idempotency``, each attempt carries an Idempotency-Key of its own (only create
+    and rotate honour it, so only they are run with one).
     """
     method, path, body = request
     for call in count():
         before = table_snapshot(services)
+        headers = {"Idempotency-Key": f"fault-{call}"} if idempotency else None
         faults.arm("dynamodb", fault, at=call)
-        response = api.call(method, path, body)
+        response = api.call(method, path, body, headers=headers)
         faults.disarm()
         if not faults.injected:
             assert response.status_code < 300, response.body
@@ -119,8 +127,29 @@ def fail_each_call(
         yield Failed(call, faults.operations, response, table_snapshot(services) != before)
 
 
+def pending_claims(services: Services) -> list[Any]:
+    """Idempotency records still pending: a claim no request will ever complete."""
+    items = table_snapshot(services)[services.settings.idempotency_table]
+    return [item for item in items if item["state"]["S"] == "pending"]
+
+
+# Only create and rotate take an Idempotency-Key; the other routes ignore the header, so
+# failing each of their calls again with one would repeat the plain run (and double its time).
+IDEMPOTENT_ROUTES = ("create key", "rotate key")
+
+
+def with_and_without(routes: list[str]) -> pytest.MarkDecorator:
+    """Each route plain, and create and rotate also with an Idempotency-Key."""
+    cases = [pytest.param(route, False, id=f"{route}-plain") for route in routes] + [
+        pytest.param(route, True, id=f"{route}-idempotency-key")
+        for route in routes
+        if route in IDEMPOTENT_ROUTES
+    ]
+    return pytest.mark.parametrize(("route", "idempotency"), cases)
+
+
 @pytest.mark.parametrize("fault", DYNAMODB_FAULTS, ids=lambda fault: fault.name)
-@pytest.mark.parametrize("route", [*ROUTES, "list keys"])
+@with_and_without([*ROUTES, "list keys"])
 def test_a_failed_dynamodb_call_answers_a_problem_and_changes_nothing(
     api: Api,
     acme: Tenant,
@@ -129,22 +158,29 @@ def test_a_failed_dynamodb_call_answers_a_problem_and_changes_nothing(
     reliability: Counters,
     route: str,
     fault: Fault,
+    idempotency: bool,
 ) -> None:
     request = requests_for(api, acme)[route]
-    for failed in fail_each_call(api, services, faults, request, fault):
+    for failed in fail_each_call(api, services, faults, request, fault, idempotency):
         reliability.faults += 1
         reliability.five_xx += failed.response.status_code in (500, 502, 504)
         if failed.after_commit:
-            # The change was made: the answer says so (test_a_change_that_committed_...).
+            # The change was made: the answer says so (test_a_change_that_committed_...),
+            # and its Idempotency-Key record was completed by the same transaction.
             assert failed.response.status_code < 300, failed.response.body
+            assert not pending_claims(services)
+            continue
+        claim = idempotency and failed.operations[failed.call] == "PutItem"
+        if claim and failed.response.status_code < 300:
+            # A claim refused by its condition reads the record in the way; finding none,
+            # it claims again, and the request goes on as if unharmed.
             continue
         assert_problem(failed.response)
+        # The tables include the idempotency records: a failed request released its claim.
         assert not failed.changed, f"failing {failed.operations} left a partial change"
 
 
-@pytest.mark.parametrize(
-    "route", ["create key", "edit key", "rotate key", "revoke key", "report leak"]
-)
+@with_and_without(["create key", "edit key", "rotate key", "revoke key", "report leak"])
 def test_a_change_that_committed_is_never_answered_as_a_failure(
     api: Api,
     acme: Tenant,
@@ -152,15 +188,50 @@ def test_a_change_that_committed_is_never_answered_as_a_failure(
     faults: FaultPlan,
     reliability: Counters,
     route: str,
+    idempotency: bool,
 ) -> None:
     request = requests_for(api, acme)[route]
-    for failed in fail_each_call(api, services, faults, request, DYNAMODB_FAULTS[0]):
+    for failed in fail_each_call(api, services, faults, request, DYNAMODB_FAULTS[0], idempotency):
         reliability.faults += 1
         if failed.changed:
             assert failed.response.status_code < 300, (
                 f"failing {failed.operations} answered {failed.response.status_code} "
                 "after the change committed"
             )
+
+
+@pytest.mark.parametrize("route", ["create key", "rotate key"])
+def test_with_an_idempotency_key_failures_after_the_commit_lose_no_secret(
+    api: Api,
+    acme: Tenant,
+    services: Services,
+    faults: FaultPlan,
+    reliability: Counters,
+    route: str,
+) -> None:
+    """The record used to be completed by a write of its own after the commit: when that
+    failed, the answer was a 503 (the new secret lost) and every retry a 409 for 24 hours.
+    Now no write follows the commit, so failing every call after it changes nothing."""
+    method, path, body = requests_for(api, acme)[route]
+    faults.arm("dynamodb", DYNAMODB_FAULTS[1], at=10**6)  # count the calls, fail none
+    assert api.call(method, path, body, headers={"Idempotency-Key": "probe"}).status_code < 300
+    calls = faults.operations
+    after = calls.index(COMMIT) + 1
+    assert not {"UpdateItem", "PutItem"} & set(calls[after:]), calls
+
+    faults.arm("dynamodb", DYNAMODB_FAULTS[1], at=after, onwards=True)
+    response = api.call(method, path, body, headers={"Idempotency-Key": "fails-after"})
+    faults.disarm()
+    reliability.faults += faults.injected
+
+    assert response.status_code in (200, 201), response.body
+    made = json_of(response)
+    assert api.as_key(made["secret"]).call("GET", "/v1/keys").status_code == 200
+    assert not pending_claims(services)
+    again = api.call(method, path, body, headers={"Idempotency-Key": "fails-after"})
+    assert again.status_code == 200, again.body
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert json_of(again)["key"]["id"] == made["key"]["id"]
 
 
 @pytest.fixture

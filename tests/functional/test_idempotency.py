@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
+import boto3
+import pytest
+
 from chalicelib.container import Services
+from chalicelib.domain.errors import IdempotencyInProgress
+from chalicelib.domain.keys import KeyDraft
+from chalicelib.domain.records import SYSTEM, Claim
+from chalicelib.storage.idempotency import LEASE
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
 
@@ -62,7 +70,7 @@ def test_duplicate_while_the_first_is_running_is_a_409(
     claimed = services.idempotency.claim(
         "acme#create#k-3", _fingerprint_of(body), services.keys.now()
     )
-    assert claimed is None
+    assert isinstance(claimed, Claim)
     response = post(api, "/v1/keys", body, "k-3")
     assert response.status_code == 409
     assert json_of(response)["code"] == "idempotency_in_progress"
@@ -121,3 +129,58 @@ def test_invalid_idempotency_key_is_a_422(api: Api, acme: Tenant) -> None:
     response = post(api, "/v1/keys", {"name": "Spaced", "group_id": acme.group_id}, "has space")
     assert response.status_code == 422
     assert json_of(response)["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_claim_left_by_a_crashed_request_is_taken_over_after_its_lease(
+    api: Api, acme: Tenant, services: Services, clock: FakeClock
+) -> None:
+    body = {"name": "Crashed", "group_id": acme.group_id}
+    crashed = services.idempotency.claim("acme#create#k-6", _fingerprint_of(body), clock())
+    assert isinstance(crashed, Claim)
+    clock.advance(seconds=LEASE.total_seconds() - 1)
+    assert post(api, "/v1/keys", body, "k-6").status_code == 409  # within its lease
+
+    clock.advance(seconds=2)
+    retried = post(api, "/v1/keys", body, "k-6")
+
+    assert retried.status_code == 201, retried.body
+    made = json_of(retried)
+    # Should the crashed request wake up, its transaction is fenced off: nothing is made.
+    before = table_snapshot(services)
+    draft = KeyDraft("Crashed", "", acme.group_id, None, ())
+    with pytest.raises(IdempotencyInProgress):
+        services.keys.create("acme", SYSTEM, draft, crashed)
+    assert table_snapshot(services) == before
+    again = post(api, "/v1/keys", body, "k-6")
+    assert again.status_code == 200
+    assert json_of(again)["key"]["id"] == made["key"]["id"]
+    assert key_count(api) == 2
+
+
+def test_a_finished_request_is_never_taken_over(api: Api, acme: Tenant, clock: FakeClock) -> None:
+    body = {"name": "Finished", "group_id": acme.group_id}
+    first = json_of(post(api, "/v1/keys", body, "k-7"))
+    clock.advance(hours=1)
+    again = post(api, "/v1/keys", body, "k-7")
+    assert again.status_code == 200
+    assert json_of(again)["key"]["id"] == first["key"]["id"]
+
+
+def test_a_pending_record_from_before_leases_is_taken_over_once_it_is_older_than_one(
+    api: Api, acme: Tenant, services: Services, clock: FakeClock
+) -> None:
+    """Before issue 11 a fault after the commit left records pending for 24 hours."""
+    body = {"name": "Stuck", "group_id": acme.group_id}
+    boto3.client("dynamodb", region_name=services.settings.region).put_item(
+        TableName=services.settings.idempotency_table,
+        Item={
+            "id": {"S": "acme#create#k-8"},
+            "fingerprint": {"S": _fingerprint_of(body)},
+            "state": {"S": "pending"},
+            "created_at": {"S": clock().strftime("%Y-%m-%dT%H:%M:%S.%f+0000")},  # PynamoDB's
+            "expires": {"N": str(int((clock() + timedelta(hours=24)).timestamp()))},
+        },
+    )
+    assert post(api, "/v1/keys", body, "k-8").status_code == 409
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    assert post(api, "/v1/keys", body, "k-8").status_code == 201

@@ -62,6 +62,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("KeysTable.Arn", "GetItem", "PutItem", "UpdateItem")
     | on("${KeysTable.Arn}/index/tenant-created-index", "Query")
     | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
+    | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counts.py
     | on("TenantsTable.Arn", "GetItem", "UpdateItem", "ConditionCheckItem")
     | on("UsageTable.Arn", "Query", "UpdateItem")
     | on("${UsageTable.Arn}/index/tenant-day-index", "Query")

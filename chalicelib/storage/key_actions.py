@@ -1,0 +1,78 @@
+"""The update actions of each key write: an edit, a rotation, a revocation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.expressions.update import Action
+
+from chalicelib.domain.records import KeyStatus, SecretHash
+from chalicelib.storage.models import ActorAttribute, KeyModel
+from chalicelib.storage.sweep import due_actions
+
+
+def set_or_remove(changes: dict[str, Any]) -> list[Action]:
+    """SET each changed field, or REMOVE it when the change empties it."""
+    actions: list[Action] = []
+    for name, value in changes.items():
+        attribute = getattr(KeyModel, name)
+        empty = value is None or value == "" or (isinstance(value, list | tuple) and not value)
+        if empty:
+            actions.append(attribute.remove())
+        else:
+            actions.append(attribute.set(list(value) if isinstance(value, tuple) else value))
+    return actions
+
+
+def rotate_actions(
+    current: SecretHash,
+    previous: SecretHash | None,
+    now: datetime,
+    expires_at: datetime | None,
+    due: datetime | None,
+) -> list[Action]:
+    """The new secret, the previous one for its grace period (if any), a new expiry."""
+    actions: list[Action] = [
+        KeyModel.secret_hash.set(current.digest),
+        KeyModel.pepper_version.set(current.pepper_version),
+        KeyModel.rotated_at.set(now),
+        KeyModel.updated_at.set(now),
+    ]
+    if previous is None:
+        actions += [
+            KeyModel.previous_secret_hash.remove(),
+            KeyModel.previous_pepper_version.remove(),
+            KeyModel.previous_valid_until.remove(),
+        ]
+    else:
+        actions += [
+            KeyModel.previous_secret_hash.set(previous.digest),
+            KeyModel.previous_pepper_version.set(previous.pepper_version),
+            KeyModel.previous_valid_until.set(previous.valid_until)
+            if previous.valid_until
+            else KeyModel.previous_valid_until.remove(),
+        ]
+    if expires_at is not None:
+        # A new expiry starts the warnings over, from its first due threshold.
+        actions.append(KeyModel.expires_at.set(expires_at))
+        actions += due_actions(due)
+        actions.append(KeyModel.notified_thresholds.remove())
+    return actions
+
+
+def revoke_actions(actor: ActorAttribute, now: datetime) -> list[Action]:
+    """Revoked for good: no slot, no secret kept for a grace period, nothing to warn about."""
+    return [
+        KeyModel.status.set(KeyStatus.REVOKED.value),
+        KeyModel.revoked_at.set(now),
+        KeyModel.revoked_by.set(actor),
+        KeyModel.updated_at.set(now),
+        KeyModel.counted.set(False),
+        # A revoked key needs no secret at all, the grace-period one included.
+        KeyModel.previous_secret_hash.remove(),
+        KeyModel.previous_pepper_version.remove(),
+        KeyModel.previous_valid_until.remove(),
+        # Nothing left to warn about: out of the expiry sweep's index.
+        *due_actions(None),
+    ]
