@@ -112,7 +112,8 @@ def test_a_tenant_from_before_the_limit_starts_counting_and_can_still_delete(
 
 
 def cli(services: Services, *argv: str) -> int:
-    return run(parser().parse_args(list(argv)), services.settings)
+    """The operator CLI, asked for JSON (a person gets a table by default)."""
+    return run(parser().parse_args(["--json", *argv]), services.settings)
 
 
 def test_the_operator_sets_a_tenants_group_limit_from_the_cli(
