@@ -15,8 +15,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.container import AccessTokens, get_services
-from chalicelib.domain.signing import ALGORITHM, SigningFailed
-from chalicelib.storage.token_keys import TokensNotConfigured
+from chalicelib.domain.signing import ALGORITHM, SigningFailed, TokensNotConfigured
 
 logger = logging.getLogger(__name__)
 discovery = Blueprint(__name__)

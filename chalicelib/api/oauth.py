@@ -22,10 +22,9 @@ from chalicelib.api.auth import source_ip
 from chalicelib.container import get_services
 from chalicelib.domain.access_tokens import IssuedToken, TokenIssuer
 from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
-from chalicelib.domain.signing import SigningFailed
+from chalicelib.domain.signing import SigningFailed, TokensNotConfigured
 from chalicelib.observability import counts, metrics
 from chalicelib.peppers import PepperUnavailable
-from chalicelib.storage.token_keys import TokensNotConfigured
 
 logger = logging.getLogger(__name__)
 oauth = Blueprint(__name__)

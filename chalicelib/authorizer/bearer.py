@@ -53,7 +53,8 @@ class TokenGate:
 
 
 def _published(settings: Settings) -> PublicKeys | None:
-    from chalicelib.storage.token_keys import TokensNotConfigured, token_keys_for
+    from chalicelib.domain.signing import TokensNotConfigured
+    from chalicelib.storage.token_keys import token_keys_for
 
     try:
         return token_keys_for(settings).published

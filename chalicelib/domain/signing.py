@@ -41,6 +41,10 @@ class SigningFailed(Exception):
     """Raised when the signing key cannot be reached or refuses to sign."""
 
 
+class TokensNotConfigured(Exception):
+    """Raised when no token signing key is configured."""
+
+
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.signing import PublicKeys, Signer
+from chalicelib.domain.signing import PublicKeys, Signer, TokensNotConfigured
 from chalicelib.settings import Settings
-
-
-class TokensNotConfigured(Exception):
-    """Raised when no token signing key is configured."""
 
 
 @dataclass(frozen=True)
