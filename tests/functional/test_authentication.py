@@ -7,6 +7,7 @@ import pytest
 from chalicelib.container import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.support.proxy_events import invoke, rest_event
 
 
 def unauthenticated(api: Api, token: str | None) -> bytes:
@@ -123,8 +124,6 @@ def test_two_api_keys_comma_joined_are_refused_even_when_both_are_good(
 
 
 def test_two_api_keys_in_multi_value_headers_are_refused(api: Api, acme: Tenant) -> None:
-    from tests.functional.test_request_ids import invoke, rest_event
-
     other = create_key(api, acme.group_id)["secret"]
     for first, last in ((acme.token, other), (other, acme.token), ("wrong", acme.token)):
         event = rest_event(

@@ -1,7 +1,7 @@
 """The Lambda authorizer end to end, over moto: every event shape, every outcome.
 
 Events are the AWS SAM samples (REST TOKEN and REQUEST) and an HTTP API payload 2.0 event
-as AWS documents it (tests/unit/test_authorizer_policy.py builds them). Policies are judged
+as AWS documents it (tests/support/events.py builds them). Policies are judged
 by an independent IAM evaluator, so "allowed" means what API Gateway would let through.
 What moto cannot show: API Gateway's own caching and 401/403 mapping, which these tests
 stand in for by evaluating each returned policy against other routes.
@@ -39,15 +39,8 @@ from chalicelib.peppers import SsmPeppers
 from chalicelib.storage.hotpath import HotStore
 from chalicelib.tokens import TokenFormat, format_token, new_key_id, new_secret
 from tests.conftest import FakeClock
-from tests.unit.test_authorizer_policy import (
-    Shape,
-    event_for,
-    explicitly_denies,
-    http_event,
-    iam_allows,
-    iam_wildcard_match,
-    rest_request_event,
-)
+from tests.support.events import Shape, event_for, http_event, rest_request_event
+from tests.support.iam import explicitly_denies, iam_allows, iam_wildcard_match
 
 TENANT = "acme"
 INSIDE = "10.1.2.3"  # in ALLOWLIST

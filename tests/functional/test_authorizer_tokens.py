@@ -3,7 +3,7 @@
 Tokens are issued by the token endpoint's own domain code over moto, then presented as
 ``Authorization: Bearer`` (REST REQUEST, HTTP API) or as a TOKEN event's
 ``authorizationToken``. Policies are judged by the independent IAM evaluator of
-tests/unit/test_authorizer_policy.py; reads are counted as tests/functional/
+tests/support/iam.py; reads are counted as tests/functional/
 test_hotpath_reads.py counts them, on the runtime's own store.
 """
 
@@ -33,15 +33,9 @@ from chalicelib.domain.tenants import OPERATOR
 from chalicelib.storage.schema import create_tables
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as settings_for
+from tests.support.events import Shape, http_event, rest_request_event, token_event
+from tests.support.iam import explicitly_denies, iam_allows
 from tests.token_keys import ISSUER, local_keys, local_signer
-from tests.unit.test_authorizer_policy import (
-    Shape,
-    explicitly_denies,
-    http_event,
-    iam_allows,
-    rest_request_event,
-    token_event,
-)
 
 TENANT = "acme"
 ORDERS = ("GET /orders/*", "POST /orders")

@@ -25,9 +25,9 @@ from chalicelib.jwk import jwk, thumbprint
 from chalicelib.storage.kms import RAW_LIMIT, KmsPublicKeys, KmsSigner
 from chalicelib.storage.token_keys import token_keys_for
 from tests.conftest import test_settings as settings_for
+from tests.support.records import make_group, make_key
 from tests.token_keys import ISSUER, local_signer
 from tests.unit.test_access_tokens import FIVE_MINUTES, NOW, RULES
-from tests.unit.test_authorizer_policy import make_group, make_key
 
 
 @pytest.fixture

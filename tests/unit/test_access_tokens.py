@@ -27,8 +27,8 @@ from chalicelib.domain.signing import compact_jws
 from chalicelib.domain.token_check import TokenChecker
 from chalicelib.domain.verification import Outcome
 from chalicelib.jwk import jwk, thumbprint
+from tests.support.records import make_group, make_key
 from tests.token_keys import ISSUER, local_signer
-from tests.unit.test_authorizer_policy import make_group, make_key
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 RULES = TokenRules(ISSUER, "orders-api", timedelta(minutes=5))

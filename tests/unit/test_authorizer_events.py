@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime
-from tests.unit.test_authorizer_fail_closed import GROUP_ITEM, ROUTE, SOURCE, Issued, runtime_over
-from tests.unit.test_authorizer_policy import Shape, event_for, explicitly_denies, iam_allows
+from tests.support.events import Shape, event_for
+from tests.support.iam import explicitly_denies, iam_allows
+from tests.support.stubbed_store import GROUP_ITEM, ROUTE, SOURCE, Issued, runtime_over
 
 FAST = settings(
     max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]

@@ -9,94 +9,34 @@ HTTP APIs in simple mode) or ``Unauthorized``; the log names the cause, never th
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
-from chalicelib.authorizer.runtime import Runtime, build_runtime
-from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers, hash_secret
-from chalicelib.settings import Settings
-from chalicelib.storage.hotpath import HotStore
-from chalicelib.tokens import TokenFormat
+from chalicelib.peppers import SsmPeppers, StaticPeppers
 from tests.conftest import FakeClock
-from tests.conftest import test_settings as settings_for_tests
-from tests.unit.test_authorizer_policy import Shape, event_for, explicitly_denies
+from tests.support.events import Shape, event_for
+from tests.support.iam import explicitly_denies
+from tests.support.stubbed_store import (
+    GROUP_ITEM,
+    ROUTE,
+    SETTINGS,
+    SOURCE,
+    Issued,
+    new_client,
+    runtime_over,
+)
 
-SETTINGS = settings_for_tests()
-PEPPERS = StaticPeppers(SETTINGS.local_peppers)
-SESSION = botocore.session.get_session()  # one session: its service models load once
-ROUTE = ("GET", "/orders/7")
-SOURCE = "198.51.100.7"
-STAMP = "2026-11-01T00:00:00.000000+0000"
 STORE_ERRORS = [
     ("ProvisionedThroughputExceededException", 400),
     ("InternalServerError", 500),
     ("ResourceNotFoundException", 400),
 ]
-
-
-def new_client(service: str = "dynamodb") -> Any:
-    # Dummy credentials: a Stubber answers before anything is signed or sent.
-    return SESSION.create_client(
-        service,
-        region_name=SETTINGS.region,
-        aws_access_key_id="stubbed",
-        aws_secret_access_key="stubbed",
-    )
-
-
-class Issued:
-    """A token and the raw DynamoDB items the stub serves for it."""
-
-    def __init__(self, pepper_version: int = 1) -> None:
-        self.token, parts = TokenFormat(SETTINGS.key_prefix).mint()
-        self.key_id, self.secret = parts.key_id, parts.secret
-        self.pepper_version = pepper_version
-
-    def key_item(self) -> dict[str, Any]:
-        pepper = SETTINGS.local_peppers[1]
-        return {
-            "key_id": {"S": self.key_id},
-            "tenant_id": {"S": "acme"},
-            "name": {"S": "Billing worker"},
-            "group_id": {"S": "grp_orders"},
-            "status": {"S": "active"},
-            "ip_allowlist": {"L": []},
-            "created_by": {"M": {"type": {"S": "user"}, "id": {"S": "u1"}, "name": {"S": "Ada"}}},
-            "created_at": {"S": STAMP},
-            "updated_at": {"S": STAMP},
-            "hint": {"S": f"{SETTINGS.key_prefix}_{self.key_id}_"},
-            "secret_hash": {"S": hash_secret(pepper, self.secret)},
-            "pepper_version": {"N": str(self.pepper_version)},
-        }
-
-
-GROUP_ITEM = {
-    "group_id": {"S": "grp_orders"},
-    "tenant_id": {"S": "acme"},
-    "name": {"S": "Orders"},
-    "permissions": {"L": [{"S": "orders:read"}]},
-    "routes": {"L": [{"S": "GET /orders/*"}]},
-    "created_at": {"S": STAMP},
-    "updated_at": {"S": STAMP},
-}
-
-
-def runtime_over(
-    client_factory: Callable[[], Any],
-    shape: Shape = Shape.REST_REQUEST,
-    peppers: PepperSource = PEPPERS,
-    clock: FakeClock | None = None,
-) -> Runtime:
-    settings: Settings = settings_for_tests(simple_responses=shape is Shape.HTTP_SIMPLE)
-    store = HotStore(settings, client_factory=client_factory)
-    return build_runtime(settings, clock or FakeClock(), store=store, peppers=peppers)
 
 
 @pytest.fixture

@@ -1,349 +1,28 @@
 """The authorizer's answer: IAM policies and simple responses, built from a decided Access.
 
-Pure: no AWS. The policy is judged by ``iam_allows``, a small IAM evaluator written here
-independently of chalicelib (explicit Deny wins, else any matching Allow, else implicit
-deny; ``*`` matches any run of characters, ``?`` exactly one), because what matters is the
-decision API Gateway derives from the policy, not the policy's text. The same evaluator and
-the event builders below serve tests/functional/test_authorizer.py and
-tests/unit/test_authorizer_fail_closed.py.
+Pure: no AWS. Each policy is judged by the independent IAM evaluator of tests/support/iam.py,
+because what matters is the decision API Gateway derives from the policy, not its text.
 """
 
 from __future__ import annotations
 
-import copy
-import re
-from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.authorizer.events import AuthRequest, parse_event
+from chalicelib.authorizer.events import parse_event
 from chalicelib.authorizer.policy import answer, context_of, route_resources
 from chalicelib.domain.access import Access
 from chalicelib.domain.paths import NOT_CANONICAL, is_canonical
-from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, SecretHash
-from chalicelib.domain.routes import normalize_pattern, route_allowed
+from chalicelib.domain.records import Group
+from chalicelib.domain.routes import route_allowed
 from chalicelib.domain.verification import Outcome
-
-FAST = settings(max_examples=300, deadline=None, database=None)
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-# --- API Gateway's events ----------------------------------------------------------------
-# The AWS SAM sample events (`sam local generate-event apigateway authorizer` and
-# `... request-authorizer`), copied verbatim so the suite needs nothing outside the repo.
-
-SAM_TOKEN_EVENT: dict[str, Any] = {
-    "type": "TOKEN",
-    "authorizationToken": "incoming-client-token",
-    "methodArn": "arn:aws:execute-api:us-east-1:123456789012:example/prod/POST/{proxy+}",
-}
-SAM_REQUEST_EVENT: dict[str, Any] = {
-    "type": "REQUEST",
-    "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request",
-    "resource": "/request",
-    "path": "/request",
-    "httpMethod": "GET",
-    "headers": {
-        "X-AMZ-Date": "20170718T062915Z",
-        "Accept": "*/*",
-        "HeaderAuth1": "headerValue1",
-        "CloudFront-Viewer-Country": "US",
-        "CloudFront-Forwarded-Proto": "https",
-        "CloudFront-Is-Tablet-Viewer": "false",
-        "CloudFront-Is-Mobile-Viewer": "false",
-        "User-Agent": "...",
-    },
-    "queryStringParameters": {"QueryString1": "queryValue1"},
-    "pathParameters": {},
-    "stageVariables": {"StageVar1": "stageValue1"},
-    "requestContext": {
-        "path": "/request",
-        "accountId": "123456789012",
-        "resourceId": "05c7jb",
-        "stage": "test",
-        "requestId": "...",
-        "identity": {
-            "apiKey": "...",
-            "sourceIp": "...",
-            "clientCert": {
-                "clientCertPem": "CERT_CONTENT",
-                "subjectDN": "www.example.com",
-                "issuerDN": "Example issuer",
-                "serialNumber": "a1:a1:a1:a1:a1:a1:a1:a1:a1:a1:a1:a1:a1:a1:a1:a1",
-                "validity": {
-                    "notBefore": "May 28 12:30:02 2019 GMT",
-                    "notAfter": "Aug  5 09:36:04 2021 GMT",
-                },
-            },
-        },
-        "resourcePath": "/request",
-        "httpMethod": "GET",
-        "apiId": "abcdef123",
-    },
-}
-
-
-def arn_base_of(method_arn: str) -> str:
-    """``arn:...:API/STAGE`` of a sample's method ARN (its own paths hold no colon)."""
-    prefix, _, tail = method_arn.rpartition(":")
-    api, stage, *_ = tail.split("/")
-    return f"{prefix}:{api}/{stage}"
-
-
-TOKEN_BASE = arn_base_of(SAM_TOKEN_EVENT["methodArn"])
-REST_BASE = arn_base_of(SAM_REQUEST_EVENT["methodArn"])
-HTTP_BASE = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default"
-
-
-class Shape(StrEnum):
-    """An event shape, with HTTP APIs in both of their response modes."""
-
-    REST_REQUEST = "REST REQUEST"
-    TOKEN = "REST TOKEN"
-    HTTP_IAM = "HTTP API 2.0, IAM policy"
-    HTTP_SIMPLE = "HTTP API 2.0, simple response"
-
-    @property
-    def base(self) -> str:
-        if self is Shape.TOKEN:
-            return TOKEN_BASE
-        return REST_BASE if self is Shape.REST_REQUEST else HTTP_BASE
-
-    @property
-    def http_api(self) -> bool:
-        return self in (Shape.HTTP_IAM, Shape.HTTP_SIMPLE)
-
-    def method_arn(self, method: str, path: str) -> str:
-        return f"{self.base}/{method}{path}"
-
-
-def rest_request_event(
-    token: str | None,
-    method: str,
-    path: str,
-    source_ip: str,
-    *,
-    header: str = "X-API-Key",
-    extra_headers: Mapping[str, str] | None = None,
-    multi_value_only: bool = False,
-) -> dict[str, Any]:
-    """The SAM REQUEST sample for ``method path`` from ``source_ip``, carrying ``token``."""
-    event = copy.deepcopy(SAM_REQUEST_EVENT)
-    event["methodArn"] = Shape.REST_REQUEST.method_arn(method, path)
-    event["path"] = event["requestContext"]["path"] = path
-    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
-    event["requestContext"]["identity"]["sourceIp"] = source_ip
-    headers: dict[str, str] = event["headers"] | dict(extra_headers or {})
-    if token is not None and multi_value_only:
-        event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
-        event["multiValueHeaders"][header] = [token]
-    elif token is not None:
-        headers[header] = token
-    event["headers"] = headers
-    return event
-
-
-def token_event(token: str | None, method: str, path: str) -> dict[str, Any]:
-    """The SAM TOKEN sample for ``method path``; ``None`` leaves the token out."""
-    event = copy.deepcopy(SAM_TOKEN_EVENT)
-    event["methodArn"] = Shape.TOKEN.method_arn(method, path)
-    if token is None:
-        del event["authorizationToken"]
-    else:
-        event["authorizationToken"] = token
-    return event
-
-
-def http_event(
-    token: str | None,
-    method: str,
-    path: str,
-    source_ip: str,
-    *,
-    extra_headers: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """An HTTP API payload 2.0 authorizer event, as AWS documents it (headers lower case)."""
-    headers = {"accept": "*/*", "user-agent": "curl/8.5.0", "host": "abcdef123.example.com"}
-    headers |= {name.lower(): value for name, value in (extra_headers or {}).items()}
-    if token is not None:
-        headers["x-api-key"] = token
-    return {
-        "version": "2.0",
-        "type": "REQUEST",
-        "routeArn": Shape.HTTP_IAM.method_arn(method, path),
-        "identitySource": [] if token is None else [token],
-        "routeKey": "ANY /{proxy+}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers,
-        "queryStringParameters": {},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abcdef123",
-            "domainName": "abcdef123.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "abcdef123",
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": "curl/8.5.0",
-            },
-            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-            "routeKey": "ANY /{proxy+}",
-            "stage": "$default",
-            "time": "24/Nov/2026:12:00:00 +0000",
-            "timeEpoch": 1795521600000,
-        },
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": {},
-    }
-
-
-def event_for(
-    shape: Shape,
-    token: str | None,
-    route: tuple[str, str],
-    source_ip: str,
-    extra_headers: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """The event ``shape`` API Gateway sends for ``route`` (TOKEN events carry no address)."""
-    method, path = route
-    if shape is Shape.TOKEN:
-        return token_event(token, method, path)
-    if shape is Shape.REST_REQUEST:
-        return rest_request_event(token, method, path, source_ip, extra_headers=extra_headers)
-    return http_event(token, method, path, source_ip, extra_headers=extra_headers)
-
-
-# --- an independent IAM evaluator ----------------------------------------------------------
-
-
-def iam_wildcard_match(pattern: str, text: str) -> bool:
-    """IAM's resource matching: ``*`` is any run (possibly empty), ``?`` one character."""
-    p = t = 0
-    star, resume = -1, 0
-    while t < len(text):
-        if p < len(pattern) and pattern[p] in ("?", text[t]) and pattern[p] != "*":
-            p, t = p + 1, t + 1
-        elif p < len(pattern) and pattern[p] == "*":
-            star, resume, p = p, t, p + 1
-        elif star >= 0:  # let the last star swallow one more character and retry
-            resume += 1
-            p, t = star + 1, resume
-        else:
-            return False
-    return all(char == "*" for char in pattern[p:])
-
-
-def _statement_matches(statement: Mapping[str, Any], method_arn: str) -> bool:
-    actions = statement["Action"]
-    resources = statement["Resource"]
-    actions = [actions] if isinstance(actions, str) else actions
-    resources = [resources] if isinstance(resources, str) else resources
-    invokes = any(iam_wildcard_match(a.lower(), "execute-api:invoke") for a in actions)
-    return invokes and any(iam_wildcard_match(r, method_arn) for r in resources)
-
-
-def iam_allows(response: Mapping[str, Any], method_arn: str) -> bool:
-    """Whether API Gateway lets ``method_arn`` through under this authorizer response."""
-    statements = response["policyDocument"]["Statement"]
-    if any(s["Effect"] == "Deny" and _statement_matches(s, method_arn) for s in statements):
-        return False
-    return any(s["Effect"] == "Allow" and _statement_matches(s, method_arn) for s in statements)
-
-
-def explicitly_denies(response: Mapping[str, Any], method_arn: str) -> bool:
-    statements = response["policyDocument"]["Statement"]
-    return any(s["Effect"] == "Deny" and _statement_matches(s, method_arn) for s in statements)
-
-
-def policy(*statements: tuple[str, list[str]]) -> dict[str, Any]:
-    return {
-        "policyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resources}
-                for effect, resources in statements
-            ],
-        }
-    }
-
-
-@pytest.mark.parametrize(
-    ("pattern", "text", "matches"),
-    [
-        ("a*", "a", True),
-        ("a*", "a/b/c", True),
-        ("*", "", True),
-        ("a?c", "abc", True),
-        ("a?c", "ac", False),
-        ("a?c", "abbc", False),
-        ("a*c", "abxc", True),
-        ("a*c", "abxcd", False),
-        ("*/GET/*", "x/GET/y/GET/z", True),
-        ("abc", "ABC", False),
-    ],
-)
-def test_the_evaluator_matches_like_iam(pattern: str, text: str, matches: bool) -> None:
-    assert iam_wildcard_match(pattern, text) is matches
-
-
-def test_the_evaluator_lets_an_explicit_deny_win_and_denies_by_default() -> None:
-    arn = f"{REST_BASE}/GET/orders/1"
-    assert iam_allows(policy(("Allow", [f"{REST_BASE}/*"])), arn)
-    assert not iam_allows(policy(("Allow", [f"{REST_BASE}/*"]), ("Deny", [arn])), arn)
-    assert not iam_allows(policy(("Allow", [f"{REST_BASE}/POST/*"])), arn)
-    assert not iam_allows(policy(), arn)
-
-
-# --- records -------------------------------------------------------------------------------
-
-ORDERS_ROUTES = ("GET /orders/*", "POST /orders")
-
-
-def make_key(**changes: Any) -> ApiKey:
-    key = ApiKey(
-        key_id="0123456789abcdef",
-        tenant_id="acme",
-        name="Billing worker",
-        description="",
-        group_id="grp_orders",
-        status=KeyStatus.ACTIVE,
-        expires_at=None,
-        ip_allowlist=(),
-        created_by=Actor(type="user", id="u1", name="Ada"),
-        created_at=NOW - timedelta(days=1),
-        updated_at=NOW - timedelta(days=1),
-        hint="lk_test_0123456789abcdef_",
-        current_secret=SecretHash("0" * 64, 1),
-    )
-    return replace(key, **changes)
-
-
-def make_group(routes: tuple[str, ...] = ORDERS_ROUTES, **changes: Any) -> Group:
-    group = Group(
-        group_id="grp_orders",
-        tenant_id="acme",
-        name="Orders",
-        description="",
-        permissions=("orders:read", "orders:write"),
-        routes=routes,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    return replace(group, **changes)
-
-
-def request_for(
-    method: str, path: str, *, base: str = REST_BASE, http_api: bool = False
-) -> AuthRequest:
-    return AuthRequest("token", "198.51.100.7", method, path, base, http_api)
+from tests.support.events import HTTP_BASE, REST_BASE, TOKEN_BASE, rest_request_event, token_event
+from tests.support.iam import explicitly_denies, iam_allows, policy
+from tests.support.records import NOW, make_group, make_key
+from tests.support.routes import CONCRETE, FAST, near_routes, patterns, request_for, routes
 
 
 def decided(group: Group | None, method: str, path: str) -> Access:
@@ -356,9 +35,6 @@ def decided(group: Group | None, method: str, path: str) -> Access:
 
 
 # --- route_resources -----------------------------------------------------------------------
-
-CONCRETE = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-
 
 def test_all_routes_is_one_wildcard_resource_for_the_calling_api_and_stage() -> None:
     assert route_resources(REST_BASE, ("* /*",)) == [f"{REST_BASE}/*"]
@@ -562,45 +238,6 @@ def test_a_colon_in_the_path_belongs_to_the_path(path: str) -> None:
 
 
 # --- the cached-policy property, on pure parts --------------------------------------------
-
-REQUEST_METHODS = CONCRETE
-# Request paths never hold "*" here: see the xfail test below for the literal star.
-PATH_CHARS = "ab/-._~{}:@%"
-pattern_paths = (
-    st.text(alphabet=PATH_CHARS + "*", max_size=10)
-    .map(lambda text: "/" + text)
-    .filter(lambda path: "**" not in path)
-)
-patterns = st.builds(
-    lambda method, path: normalize_pattern(f"{method} {path}"),
-    st.sampled_from((*REQUEST_METHODS, "*")),
-    pattern_paths,
-)
-request_paths = st.text(alphabet=PATH_CHARS, max_size=10).map(lambda text: "/" + text)
-routes = st.tuples(st.sampled_from(REQUEST_METHODS), request_paths)
-
-
-@st.composite
-def near_routes(draw: st.DrawFn, chosen: tuple[str, ...]) -> tuple[str, str]:
-    """A route one of ``chosen`` matches, or one that just misses it.
-
-    Each ``*`` is filled with some characters; then the route may get a prefix, a suffix
-    or another method, which is where a too-wide policy resource would show.
-    """
-    method, _, path = draw(st.sampled_from(chosen)).partition(" ")
-    path = "".join(
-        piece if piece != "*" else draw(st.text(alphabet=PATH_CHARS, max_size=4))
-        for piece in re.split(r"(\*)", path)
-    )
-    method = draw(st.sampled_from(REQUEST_METHODS)) if method == "*" else method
-    change = draw(st.sampled_from(("none", "prefix", "suffix", "method")))
-    if change == "prefix":
-        path = draw(request_paths) + path
-    elif change == "suffix":
-        path += draw(st.text(alphabet=PATH_CHARS, min_size=1, max_size=3))
-    elif change == "method":
-        method = draw(st.sampled_from(REQUEST_METHODS))
-    return method, path
 
 
 @FAST

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.keys import expiry_state
-from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
+from chalicelib.domain.records import ApiKey, ExpiryState
+from tests.support.records import make_key
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -18,21 +19,7 @@ TICK = timedelta(microseconds=1)
 
 
 def key_expiring(expires_at: datetime | None) -> ApiKey:
-    return ApiKey(
-        key_id="0123456789abcdef",
-        tenant_id="tenant-1",
-        name="Billing worker",
-        description="",
-        group_id="grp_1",
-        status=KeyStatus.ACTIVE,
-        expires_at=expires_at,
-        ip_allowlist=(),
-        created_by=Actor(type="system", id="system", name="system"),
-        created_at=NOW - timedelta(days=1),
-        updated_at=NOW - timedelta(days=1),
-        hint="lk_test_0123456789abcdef_",
-        current_secret=SecretHash("0" * 64, 1),
-    )
+    return make_key(expires_at=expires_at)
 
 
 def test_a_key_without_expiry_is_always_valid() -> None:

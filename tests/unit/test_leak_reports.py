@@ -31,6 +31,7 @@ from chalicelib.domain.records import (
 from chalicelib.domain.verification import Verifier
 from chalicelib.peppers import StaticPeppers, hash_secret
 from chalicelib.tokens import TokenFormat
+from tests.support.records import make_key
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PEPPERS = StaticPeppers({1: b"pepper"})
@@ -74,22 +75,17 @@ class Fakes:
 
     def add_key(self, **changes: object) -> tuple[ApiKey, str]:
         token, parts = FORMAT.mint()
-        key = ApiKey(
-            key_id=parts.key_id,
-            tenant_id="acme",
-            name="Billing",
-            description="",
-            group_id="grp_1",
-            status=KeyStatus.ACTIVE,
-            expires_at=None,
-            ip_allowlist=(),
-            created_by=Actor("user", "u-1", "Ada"),
-            created_at=NOW,
-            updated_at=NOW,
-            hint="",
-            current_secret=SecretHash(hash_secret(b"pepper", parts.secret), 1),
-        )
-        key = replace(key, **changes)  # type: ignore[arg-type]
+        fields: dict[str, object] = {
+            "key_id": parts.key_id,
+            "name": "Billing",
+            "group_id": "grp_1",
+            "created_by": Actor("user", "u-1", "Ada"),
+            "created_at": NOW,
+            "updated_at": NOW,
+            "hint": "",
+            "current_secret": SecretHash(hash_secret(b"pepper", parts.secret), 1),
+        }
+        key = make_key(**(fields | changes))
         self.keys[key.key_id] = key
         return key, token
 

@@ -29,7 +29,8 @@ from chalicelib.observability import metrics as m
 from chalicelib.observability.decisions import DecisionRecord, DecisionTelemetry, decision_line
 from chalicelib.observability.log import FIELDS, JsonFormatter, configure, fields
 from chalicelib.storage.hotpath import CLIENT_CONFIG, HotStore
-from tests.unit.test_authorizer_fail_closed import (
+from tests.support.events import Shape, event_for
+from tests.support.stubbed_store import (
     GROUP_ITEM,
     ROUTE,
     SETTINGS,
@@ -38,7 +39,6 @@ from tests.unit.test_authorizer_fail_closed import (
     new_client,
     runtime_over,
 )
-from tests.unit.test_authorizer_policy import Shape, event_for
 
 UNITS = {"Count", "Milliseconds"}
 

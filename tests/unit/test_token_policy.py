@@ -3,7 +3,7 @@
 A token's routes go through the same policy builder as a key's group routes; this proves a
 policy cached for one route decides every other route as a fresh decision would, with
 real tokens signed and checked (the PEM signer, PyJWT), judged by the independent IAM
-evaluator of tests/unit/test_authorizer_policy.py.
+evaluator of tests/support/iam.py.
 """
 
 from __future__ import annotations
@@ -19,18 +19,11 @@ from chalicelib.domain.access_tokens import TokenRules, claims_for
 from chalicelib.domain.routes import route_allowed
 from chalicelib.domain.signing import compact_jws
 from chalicelib.domain.token_check import TokenChecker
+from tests.support.events import REST_BASE
+from tests.support.iam import iam_allows
+from tests.support.records import make_group, make_key
+from tests.support.routes import FAST, near_routes, patterns, request_for, routes
 from tests.token_keys import ISSUER, local_signer
-from tests.unit.test_authorizer_policy import (
-    FAST,
-    REST_BASE,
-    iam_allows,
-    make_group,
-    make_key,
-    near_routes,
-    patterns,
-    request_for,
-    routes,
-)
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 RULES = TokenRules(ISSUER, ISSUER, timedelta(minutes=5))

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.records import Actor, ApiKey, KeyStatus, SecretHash
+from chalicelib.domain.records import ApiKey, KeyStatus, SecretHash
 from chalicelib.domain.verification import Decision, Outcome, Verifier
 from chalicelib.peppers import PepperUnavailable, StaticPeppers, hash_secret
 from chalicelib.tokens import TokenFormat, display_hint, format_token
+from tests.support.records import make_key
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PREFIX = "lk_test"
@@ -41,23 +42,16 @@ def secret_hash(secret: str, version: int = 2, valid_until: datetime | None = No
     return SecretHash(hash_secret(PEPPERS[version], secret), version, valid_until)
 
 
-def make_key(key_id: str = "0123456789abcdef", secret: str = "s" * 43, **changes: object) -> ApiKey:
-    key = ApiKey(
-        key_id=key_id,
-        tenant_id="tenant-1",
-        name="Billing worker",
-        description="",
-        group_id="grp_1",
-        status=KeyStatus.ACTIVE,
-        expires_at=None,
-        ip_allowlist=(),
-        created_by=Actor(type="user", id="u1", name="Ada"),
-        created_at=NOW - timedelta(days=30),
-        updated_at=NOW - timedelta(days=30),
-        hint=display_hint(PREFIX, key_id),
-        current_secret=secret_hash(secret),
-    )
-    return replace(key, **changes)  # type: ignore[arg-type]
+def key_with_secret(
+    key_id: str = "0123456789abcdef", secret: str = "s" * 43, **changes: object
+) -> ApiKey:
+    """A key whose stored hash is of ``secret`` (pepper 2), so ``token_for`` verifies."""
+    fields: dict[str, object] = {
+        "key_id": key_id,
+        "hint": display_hint(PREFIX, key_id),
+        "current_secret": secret_hash(secret),
+    }
+    return make_key(**(fields | changes))
 
 
 def token_for(key: ApiKey, secret: str = "s" * 43) -> str:
@@ -83,14 +77,14 @@ def verifier(
     [None, "", "not a token", format_token("lk_live", "0123456789abcdef", "s" * 43)],
 )
 def test_a_malformed_token_is_refused_without_reading_the_store(token: str | None) -> None:
-    keys = FakeKeys(make_key())
+    keys = FakeKeys(key_with_secret())
     decision = verifier(keys).verify(token, "192.0.2.1")
     assert decision == Decision(Outcome.MALFORMED)
     assert keys.reads == []
 
 
 def test_a_token_with_a_bad_checksum_is_malformed_without_a_read() -> None:
-    key = make_key()
+    key = key_with_secret()
     token = token_for(key)
     wrong = "000000" if token[-6:] != "000000" else "000001"
     keys = FakeKeys(key)
@@ -99,14 +93,14 @@ def test_a_token_with_a_bad_checksum_is_malformed_without_a_read() -> None:
 
 
 def test_an_unknown_key_id_is_not_found() -> None:
-    keys = FakeKeys(make_key())
+    keys = FakeKeys(key_with_secret())
     decision = verifier(keys).verify(format_token(PREFIX, "fedcba9876543210", "s" * 43), None)
     assert decision == Decision(Outcome.NOT_FOUND)
     assert keys.reads == ["fedcba9876543210"]
 
 
 def test_a_wrong_secret_is_not_found_and_does_not_return_the_key() -> None:
-    key = make_key()
+    key = key_with_secret()
     keys = FakeKeys(key)
     decision = verifier(keys).verify(token_for(key, "t" * 43), None)
     assert decision == Decision(Outcome.NOT_FOUND)
@@ -115,7 +109,7 @@ def test_a_wrong_secret_is_not_found_and_does_not_return_the_key() -> None:
 
 
 def test_a_revoked_key_is_denied() -> None:
-    key = make_key(status=KeyStatus.REVOKED, revoked_at=NOW - timedelta(hours=1))
+    key = key_with_secret(status=KeyStatus.REVOKED, revoked_at=NOW - timedelta(hours=1))
     decision = verifier(FakeKeys(key)).verify(token_for(key), None)
     assert decision.outcome is Outcome.REVOKED
     assert decision.key == key
@@ -123,30 +117,30 @@ def test_a_revoked_key_is_denied() -> None:
 
 
 def test_a_revoked_key_with_a_wrong_secret_does_not_reveal_it_is_revoked() -> None:
-    key = make_key(status=KeyStatus.REVOKED)
+    key = key_with_secret(status=KeyStatus.REVOKED)
     decision = verifier(FakeKeys(key)).verify(token_for(key, "t" * 43), None)
     assert decision == Decision(Outcome.NOT_FOUND)
 
 
 def test_an_expired_key_is_denied() -> None:
-    key = make_key(expires_at=NOW - timedelta(seconds=1))
+    key = key_with_secret(expires_at=NOW - timedelta(seconds=1))
     assert verifier(FakeKeys(key)).verify(token_for(key), None).outcome is Outcome.EXPIRED
 
 
 def test_a_key_expiring_exactly_now_is_expired() -> None:
-    key = make_key(expires_at=NOW)
+    key = key_with_secret(expires_at=NOW)
     decision = verifier(FakeKeys(key)).verify(token_for(key), None)
     assert decision.outcome is Outcome.EXPIRED
     assert decision.key == key
 
 
 def test_a_key_expiring_a_moment_later_is_still_valid() -> None:
-    key = make_key(expires_at=NOW + timedelta(microseconds=1))
+    key = key_with_secret(expires_at=NOW + timedelta(microseconds=1))
     assert verifier(FakeKeys(key)).verify(token_for(key), None).outcome is Outcome.VALID
 
 
 def test_expiry_follows_the_clock() -> None:
-    key = make_key(expires_at=NOW + timedelta(hours=1))
+    key = key_with_secret(expires_at=NOW + timedelta(hours=1))
     clock = Clock()
     check = verifier(FakeKeys(key), clock)
     assert check.verify(token_for(key), None).valid
@@ -155,20 +149,20 @@ def test_expiry_follows_the_clock() -> None:
 
 
 def test_a_revoked_and_expired_key_reports_revoked() -> None:
-    key = make_key(status=KeyStatus.REVOKED, expires_at=NOW - timedelta(days=1))
+    key = key_with_secret(status=KeyStatus.REVOKED, expires_at=NOW - timedelta(days=1))
     assert verifier(FakeKeys(key)).verify(token_for(key), None).outcome is Outcome.REVOKED
 
 
 @pytest.mark.parametrize("source", ["198.51.100.7", None, "", "garbage", "2001:db8::1"])
 def test_a_source_outside_the_allowlist_is_denied(source: str | None) -> None:
-    key = make_key(ip_allowlist=("192.0.2.0/24",))
+    key = key_with_secret(ip_allowlist=("192.0.2.0/24",))
     decision = verifier(FakeKeys(key)).verify(token_for(key), source)
     assert decision.outcome is Outcome.IP_NOT_ALLOWED
     assert decision.key == key
 
 
 def test_an_expired_key_from_a_disallowed_source_reports_expired() -> None:
-    key = make_key(expires_at=NOW, ip_allowlist=("192.0.2.0/24",))
+    key = key_with_secret(expires_at=NOW, ip_allowlist=("192.0.2.0/24",))
     assert verifier(FakeKeys(key)).verify(token_for(key), "198.51.100.7").outcome is Outcome.EXPIRED
 
 
@@ -176,7 +170,7 @@ def test_an_expired_key_from_a_disallowed_source_reports_expired() -> None:
 
 
 def test_a_valid_key_is_accepted_with_exactly_one_read() -> None:
-    key = make_key()
+    key = key_with_secret()
     keys = FakeKeys(key)
     decision = verifier(keys).verify(token_for(key), "203.0.113.9")
     assert decision == Decision(Outcome.VALID, key)
@@ -186,13 +180,13 @@ def test_a_valid_key_is_accepted_with_exactly_one_read() -> None:
 
 @pytest.mark.parametrize("source", ["192.0.2.1", "192.0.2.255", "::ffff:192.0.2.1"])
 def test_a_source_inside_the_allowlist_is_accepted(source: str) -> None:
-    key = make_key(ip_allowlist=("192.0.2.0/24", "2001:db8::/32"))
+    key = key_with_secret(ip_allowlist=("192.0.2.0/24", "2001:db8::/32"))
     assert verifier(FakeKeys(key)).verify(token_for(key), source).valid
 
 
 def test_a_key_among_many_is_found_by_its_id() -> None:
-    ours = make_key("AAAAAAAAAAAAAAAA", "a" * 43)
-    other = make_key("BBBBBBBBBBBBBBBB", "b" * 43)
+    ours = key_with_secret("AAAAAAAAAAAAAAAA", "a" * 43)
+    other = key_with_secret("BBBBBBBBBBBBBBBB", "b" * 43)
     check = verifier(FakeKeys(ours, other))
     assert check.verify(token_for(ours, "a" * 43), None).key == ours
     assert check.verify(token_for(other, "b" * 43), None).key == other
@@ -204,7 +198,7 @@ def test_a_key_among_many_is_found_by_its_id() -> None:
 
 def test_a_minted_token_verifies_against_its_stored_hash() -> None:
     token, parts = TokenFormat(PREFIX).mint()
-    key = make_key(parts.key_id, parts.secret)
+    key = key_with_secret(parts.key_id, parts.secret)
     assert verifier(FakeKeys(key)).verify(token, None).valid
 
 
@@ -212,7 +206,7 @@ def test_a_minted_token_verifies_against_its_stored_hash() -> None:
 
 
 def rotated_key(valid_until: datetime | None) -> ApiKey:
-    return make_key(
+    return key_with_secret(
         secret="n" * 43,
         previous_secret=secret_hash("o" * 43, valid_until=valid_until),
         rotated_at=NOW - timedelta(minutes=5),
@@ -259,7 +253,7 @@ def test_the_previous_secret_of_a_revoked_key_reports_revoked() -> None:
 
 
 def test_a_key_hashed_under_an_old_pepper_still_verifies_after_a_new_one_is_current() -> None:
-    key = make_key(current_secret=secret_hash("s" * 43, version=1))
+    key = key_with_secret(current_secret=secret_hash("s" * 43, version=1))
     peppers = StaticPeppers(PEPPERS)
     assert peppers.current()[0] == 2
     check = Verifier(TokenFormat(PREFIX), FakeKeys(key), peppers, Clock())
@@ -269,12 +263,12 @@ def test_a_key_hashed_under_an_old_pepper_still_verifies_after_a_new_one_is_curr
 def test_a_secret_is_checked_under_its_own_pepper_version_only() -> None:
     # Hashed with pepper 1 but labelled version 2: the label decides, so it fails.
     mislabelled = SecretHash(hash_secret(PEPPERS[1], "s" * 43), 2)
-    key = make_key(current_secret=mislabelled)
+    key = key_with_secret(current_secret=mislabelled)
     assert verifier(FakeKeys(key)).verify(token_for(key), None).outcome is Outcome.NOT_FOUND
 
 
 def test_previous_and_current_secrets_may_use_different_pepper_versions() -> None:
-    key = make_key(
+    key = key_with_secret(
         current_secret=secret_hash("n" * 43, version=2),
         previous_secret=secret_hash("o" * 43, version=1, valid_until=NOW + timedelta(hours=1)),
     )
@@ -284,6 +278,6 @@ def test_previous_and_current_secrets_may_use_different_pepper_versions() -> Non
 
 
 def test_a_missing_pepper_version_is_unavailable_not_a_denial() -> None:
-    key = make_key(current_secret=secret_hash("s" * 43, version=1))
+    key = key_with_secret(current_secret=secret_hash("s" * 43, version=1))
     with pytest.raises(PepperUnavailable):
         verifier(FakeKeys(key), peppers={2: PEPPERS[2]}).verify(token_for(key), None)

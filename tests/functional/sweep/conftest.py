@@ -20,7 +20,7 @@ from pynamodb.connection import Connection
 from chalicelib.container import Services
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.keys import KeyDraft
-from chalicelib.domain.records import Actor, ApiKey, KeyStatus, SecretHash
+from chalicelib.domain.records import Actor, ApiKey
 from chalicelib.domain.sweep import SweepService
 from chalicelib.expiry_job import build_sweep
 from chalicelib.settings import Settings
@@ -28,6 +28,7 @@ from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import KeyModel
 from tests.conftest import FakeClock, test_settings
 from tests.functional.conftest import Tenant
+from tests.support.records import make_key
 
 BUS = "latchkey-expiry"
 OWNER = Actor(type="user", id="u-42", name="Ada Owner")
@@ -144,20 +145,16 @@ def load_keys(
     ids = set()
     with KeyModel.batch_write() as batch:
         for number in range(count):
-            key = ApiKey(
+            key = make_key(
                 key_id=f"bulk{number:06d}{uuid.uuid4().hex[:8]}",
                 tenant_id=tenant.tenant_id,
                 name=f"Bulk key {number}",
-                description="",
                 group_id=tenant.group_id,
-                status=KeyStatus.ACTIVE,
                 expires_at=expires_at,
-                ip_allowlist=(),
                 created_by=OWNER,
                 created_at=clock.now,
                 updated_at=clock.now,
                 hint="lk_test_bulk...",
-                current_secret=SecretHash("0" * 64, 1),
             )
             batch.save(store.new_item(key))
             ids.add(key.key_id)
