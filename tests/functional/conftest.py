@@ -15,13 +15,12 @@ from typing import Any
 import boto3
 import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from app import app
 from chalicelib.container import Services, build_services, set_services
 from chalicelib.storage.models import table_names
-from chalicelib.storage.schema import create_tables
 from tests.conftest import FakeClock, test_settings
+from tests.support.moto import MotoAccount
 
 
 @dataclass
@@ -62,15 +61,28 @@ def json_of(response: Any) -> Any:
     return json.loads(response.body) if response.body else None
 
 
+@pytest.fixture(scope="package")
+def moto_account() -> Iterator[MotoAccount]:
+    """moto for the whole functional package: started at its first test, stopped after."""
+    account = MotoAccount()
+    account.start()
+    yield account
+    account.stop()
+
+
 @pytest.fixture
-def services(aws_credentials: None, clock: FakeClock) -> Iterator[Services]:
-    with mock_aws():
-        settings = test_settings()
-        create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
-        built = build_services(settings, clock)
-        set_services(built)
-        yield built
-        set_services(None)
+def moto(moto_account: MotoAccount, aws_credentials: None) -> MotoAccount:
+    """The package's moto as a new mock would be: the test settings' tables, all empty."""
+    moto_account.fresh(test_settings())
+    return moto_account
+
+
+@pytest.fixture
+def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
+    built = build_services(test_settings(), clock)
+    set_services(built)
+    yield built
+    set_services(None)
 
 
 @pytest.fixture

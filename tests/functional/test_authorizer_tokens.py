@@ -16,10 +16,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import boto3
 import jwt
 import pytest
-from moto import mock_aws
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime, build_runtime
@@ -30,11 +28,11 @@ from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.signing import compact_jws
 from chalicelib.domain.tenants import OPERATOR
-from chalicelib.storage.schema import create_tables
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as settings_for
 from tests.support.events import Shape, http_event, rest_request_event, token_event
 from tests.support.iam import explicitly_denies, iam_allows
+from tests.support.moto import MotoAccount
 from tests.token_keys import ISSUER, local_keys, local_signer
 
 TENANT = "acme"
@@ -45,14 +43,11 @@ SHAPES = list(Shape)
 
 
 @pytest.fixture
-def services(aws_credentials: None, clock: FakeClock) -> Iterator[Services]:
-    with mock_aws():
-        settings = settings_for(token_issuer=ISSUER)
-        create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
-        built = build_services(settings, clock, token_keys=local_keys())
-        set_services(built)
-        yield built
-        set_services(None)
+def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
+    built = build_services(settings_for(token_issuer=ISSUER), clock, token_keys=local_keys())
+    set_services(built)
+    yield built
+    set_services(None)
 
 
 @pytest.fixture

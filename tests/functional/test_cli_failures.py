@@ -17,11 +17,10 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from chalicelib.cli import main
-from chalicelib.storage.schema import create_tables
 from tests.conftest import test_settings as settings_for
+from tests.support.moto import MotoAccount
 
 AWS_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
@@ -45,6 +44,9 @@ def no_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role either
+    # A new default session, as in a new process: the package's moto session (used by
+    # earlier tests) has resolved and kept credentials.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -124,18 +126,16 @@ def test_an_unreachable_endpoint_is_named_with_what_to_check(
 
 
 @pytest.fixture
-def moto_store(aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def moto_store(moto: MotoAccount, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package's moto, its tables there and empty, and no LATCHKEY_* settings."""
     for name in [name for name in os.environ if name.startswith("LATCHKEY_")]:
         monkeypatch.delenv(name)
-    with mock_aws():
-        yield
 
 
 def test_a_missing_table_is_named_with_the_command_that_creates_it(
     moto_store: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = settings_for()
-    create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
     boto3.client("dynamodb", region_name=settings.region).delete_table(
         TableName=settings.tenants_table
     )
@@ -153,8 +153,6 @@ def test_a_missing_table_is_named_with_the_command_that_creates_it(
 def test_a_missing_pepper_says_which_settings_were_empty_and_what_to_use(
     moto_store: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = settings_for()
-    create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
 
     code, _ = run("bootstrap", "--tenant", "acme")
 
@@ -180,8 +178,6 @@ def test_a_failure_is_one_json_object_with_json(
 def test_tenants_print_a_table_by_default_and_json_with_json_before_or_after(
     moto_store: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = settings_for()
-    create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
     monkeypatch.setenv("LATCHKEY_PEPPERS", "1:test-pepper-one")
 
     assert main(["tenants", "create", "acme", "--key-limit", "25"]) == 0
@@ -219,8 +215,6 @@ def test_tenants_print_a_table_by_default_and_json_with_json_before_or_after(
 def test_with_log_format_json_each_command_logs_one_json_line(
     moto_store: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = settings_for()
-    create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
     monkeypatch.setenv("LATCHKEY_PEPPERS", "1:test-pepper-one")
 
     assert main(["--log-format", "json", "tenants", "create", "acme"]) == 0

@@ -9,7 +9,6 @@ RAW limit): that branch is tested with a stub client that signs a digest as KMS 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -17,7 +16,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, utils
-from moto import mock_aws
 
 from chalicelib.domain.access_tokens import TokenRules, claims_for
 from chalicelib.domain.signing import SigningFailed, compact_jws
@@ -25,15 +23,15 @@ from chalicelib.jwk import jwk, thumbprint
 from chalicelib.storage.kms import RAW_LIMIT, KmsPublicKeys, KmsSigner
 from chalicelib.storage.token_keys import token_keys_for
 from tests.conftest import test_settings as settings_for
+from tests.support.moto import MotoAccount
 from tests.support.records import make_group, make_key
 from tests.token_keys import ISSUER, local_signer
 from tests.unit.test_access_tokens import FIVE_MINUTES, NOW, RULES
 
 
 @pytest.fixture
-def kms(aws_credentials: None) -> Iterator[Any]:
-    with mock_aws():
-        yield boto3.client("kms", region_name="us-east-1")
+def kms(moto: MotoAccount) -> Any:
+    return boto3.client("kms", region_name="us-east-1")
 
 
 def new_key(kms: Any) -> str:

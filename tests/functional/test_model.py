@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import boto3
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -23,16 +22,15 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from moto import mock_aws
 
 from chalicelib.container import build_services
 from chalicelib.domain.errors import KeyExpired, KeyLimitReached, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor
-from chalicelib.storage.schema import create_tables
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as make_settings
+from tests.support.moto import MotoAccount
 
 LIMIT = 5
 TENANT = "acme"
@@ -75,22 +73,19 @@ class Key:
 class KeyLifecycle(RuleBasedStateMachine):
     keys = Bundle("keys")
 
+    account: MotoAccount  # the package's moto, set by the test
+
     def __init__(self) -> None:
         super().__init__()
-        self.aws = mock_aws()
-        self.aws.start()
         self.clock = FakeClock()
         config = make_settings(default_key_limit=LIMIT)
-        create_tables(boto3.client("dynamodb", region_name=config.region), config)
+        self.account.fresh(config)  # each example starts from empty tables
         self.services = build_services(config, self.clock)
         self.services.tenants.create(TENANT, LIMIT)
         draft = GroupDraft("Workers", "", ("keys:read",))
         self.group_id = self.services.groups.create(TENANT, draft).group_id
         self.model: dict[str, Key] = {}
         self.issued: list[tuple[str, str]] = []  # (key id, token) of every secret issued
-
-    def teardown(self) -> None:
-        self.aws.stop()
 
     def holding(self) -> int:
         """Keys holding a slot: every key not revoked (no sweep runs to free expired ones)."""
@@ -184,8 +179,11 @@ class KeyLifecycle(RuleBasedStateMachine):
             assert self.services.keys.get(TENANT, key_id).expires_at == key.expires_at
 
 
-def test_key_lifecycle_keeps_its_invariants(aws_credentials: None) -> None:
+def test_key_lifecycle_keeps_its_invariants(moto: MotoAccount) -> None:
+    class OnThisMoto(KeyLifecycle):
+        account = moto
+
     run_state_machine_as_test(
-        KeyLifecycle,
+        OnThisMoto,
         settings=settings(max_examples=20, stateful_step_count=25, deadline=None),
     )

@@ -12,6 +12,8 @@ from chalicelib.container import Services
 from tests.conftest import Counters
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 from tests.functional.test_counters import check_cli, put_counter_only_group, set_counter
+from tests.support.outbox import Outbox
+from tests.support.secrets import found_in, logged
 
 
 def test_secrets_appear_only_in_the_response_that_issued_them(
@@ -46,7 +48,7 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
     other_responses.append(verified.body.decode())
 
     stored = json.dumps(table_snapshot(services))
-    logs = "\n".join(record.getMessage() for record in caplog.records)
+    logs = logged(caplog)
     # The JSON log lines and EMF metrics on stdout (issue 17): requests and decisions.
     printed = capsys.readouterr().out
     lines = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
@@ -59,12 +61,7 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
     places = [("tables", stored), ("logs", logs), ("stdout", printed)] + [
         (f"response {index}", body) for index, body in enumerate(other_responses)
     ]
-    leaks = [
-        f"secret {number} in {where}"
-        for number, token in enumerate(issued)
-        for where, text in places
-        if token.split("_")[-1][:43] in text
-    ]
+    leaks = found_in(issued, places)
     reliability.secret_hits += len(leaks)
     assert leaks == []
 
@@ -97,23 +94,17 @@ def test_no_secret_in_idempotency_records_replays_counter_checks_or_their_logs(
     printed = capsys.readouterr().out
 
     stored = json.dumps(table_snapshot(services))
-    logs = "\n".join(record.getMessage() for record in caplog.records)
+    logs = logged(caplog)
     places = [("tables", stored), ("logs", logs), ("check output", printed)] + [
         (f"response {index}", text) for index, text in enumerate(replays)
     ]
-    leaks = [
-        f"secret {number} in {where}"
-        for number, token in enumerate(issued)
-        for where, text in places
-        if token.split("_")[-1][:43] in text
-    ]
+    leaks = found_in(issued, places)
     reliability.secret_hits += len(leaks)
     assert leaks == []
 
 
 # Leaked keys: the fixtures of tests/functional/leaks/, imported so pytest finds them here.
 from tests.functional.leaks.conftest import (  # noqa: E402
-    Outbox,
     Scanner,
     github,  # noqa: F401
     leak_services,  # noqa: F401
@@ -147,16 +138,11 @@ def test_reported_tokens_appear_in_no_table_log_event_or_answer(
     announced = json.dumps([sent.events(), sent.digests()])
 
     stored = json.dumps(table_snapshot(services))
-    logs = "\n".join(record.getMessage() for record in caplog.records)
+    logs = logged(caplog)
     places = [("tables", stored), ("logs", logs), ("events and messages", announced)] + [
         (f"answer {index}", body) for index, body in enumerate(answers)
     ]
-    leaks = [
-        f"reported token {number} in {where}"
-        for number, token in enumerate(reported)
-        for where, text in places
-        if token.split("_")[-1][:43] in text or token in text
-    ]
+    leaks = found_in(reported, places, whole=True, label="reported token")
     reliability.secret_hits += len(leaks)
     assert leaks == []
     assert len(json.loads(answers[3])["keys"]) == 3  # the reports did reach the keys

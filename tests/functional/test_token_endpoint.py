@@ -14,36 +14,33 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import boto3
 import jwt
 import pytest
 from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from chalicelib.container import Services, build_services, set_services
 from chalicelib.domain.signing import SigningFailed
-from chalicelib.storage.schema import create_tables
 from chalicelib.storage.token_keys import TokenKeys
 from tests.conftest import Counters, FakeClock
 from tests.conftest import test_settings as settings_for
 from tests.functional.conftest import Api, create_key, json_of, table_snapshot
+from tests.support.moto import MotoAccount
+from tests.support.secrets import logged
 from tests.token_keys import ISSUER, local_keys
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
-def services(aws_credentials: None, clock: FakeClock) -> Iterator[Services]:
+def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
     """The functional services with access tokens switched on."""
-    with mock_aws():
-        settings = settings_for(token_issuer=ISSUER, token_audience="orders-api")
-        create_tables(boto3.client("dynamodb", region_name=settings.region), settings)
-        built = build_services(settings, clock, token_keys=local_keys())
-        set_services(built)
-        yield built
-        set_services(None)
+    settings = settings_for(token_issuer=ISSUER, token_audience="orders-api")
+    built = build_services(settings, clock, token_keys=local_keys())
+    set_services(built)
+    yield built
+    set_services(None)
 
 
 @pytest.fixture
@@ -443,7 +440,7 @@ def test_a_token_appears_only_in_the_response_that_issued_it(
     signature = token.split(".")[2]
     places = {
         "tables": json.dumps(table_snapshot(services)),
-        "logs": "\n".join(record.getMessage() for record in caplog.records),
+        "logs": logged(caplog),
         "answers": json.dumps(answers),
     }
     leaks = [where for where, text in places.items() if signature in text or token in text]

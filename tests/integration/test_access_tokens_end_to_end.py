@@ -9,8 +9,6 @@ token goes to ``POST /v1/verify``, and the server's log and every table are sear
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,12 +26,8 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.tenants import OPERATOR
 from chalicelib.settings import Settings
 from chalicelib.storage.pem import ensure_pem
-from scripts.dynamodb_local import REPO_ROOT, stop_process
-from tests.integration.test_schemathesis import (
-    every_item,
-    server_environment,
-    wait_until_serving,
-)
+from tests.integration.live_server import live_server
+from tests.integration.test_schemathesis import every_item, server_environment
 
 
 @dataclass(frozen=True)
@@ -57,25 +51,13 @@ def served(local_settings: Settings, tmp_path: Path) -> Iterator[Served]:
     )
     pem = tmp_path / "token-signing-key.pem"
     ensure_pem(pem)
-    env = server_environment(local_settings, tmp_path / "no-jwks.json") | {
+    extra = server_environment(tmp_path / "no-jwks.json") | {
         "LATCHKEY_TOKEN_ISSUER": "self",
         "LATCHKEY_TOKEN_LOCAL_KEY": str(pem),
     }
     log = tmp_path / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.live_api"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        url = wait_until_serving(process, log)
+    with live_server(local_settings, log, extra) as url:
         yield Served(url, issued.key.key_id, issued.token, log)
-    finally:
-        stop_process(process)
 
 
 def discovery(url: str) -> dict[str, Any]:

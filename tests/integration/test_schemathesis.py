@@ -24,7 +24,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -38,17 +37,17 @@ import pytest
 from chalicelib.container import build_services
 from chalicelib.settings import Settings
 from chalicelib.storage.models import table_names
-from scripts.dynamodb_local import REPO_ROOT, stop_process
 from tests.conftest import Counters
 from tests.fake_github import FakeGitHub
 from tests.fake_issuer import AUDIENCE, ISSUER, Issuer
+from tests.integration.live_server import live_server
+from tests.support.secrets import secret_part
 
 ST = Path(sys.executable).parent / "st"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 # Per operation and phase. A fixed seed: a failure in CI replays with the same command.
 EXAMPLES_PER_OPERATION = 100
 SEED = 20261124
-STARTUP_SECONDS = 30.0
 REQUEST_SECONDS = 60  # schemathesis's default of 10 s is tight on a loaded 2-core runner
 RUN_SECONDS = 900
 
@@ -75,45 +74,15 @@ class Run:
         return [exchange["response"]["status"] for exchange in self.exchanges]
 
 
-def server_environment(settings: Settings, jwks: Path) -> dict[str, str]:
-    """The environment naming this session's tables, its pepper and the fake issuer."""
-    peppers = ",".join(f"{v}:{pepper.decode()}" for v, pepper in settings.local_peppers.items())
+def server_environment(jwks: Path) -> dict[str, str]:
+    """The fake issuer's settings, and a fake GitHub's key list for leaked keys."""
     return {
-        **os.environ,
-        "LATCHKEY_STAGE": settings.stage,
-        "LATCHKEY_KEY_PREFIX": settings.key_prefix,
-        "LATCHKEY_DYNAMODB_ENDPOINT": settings.dynamodb_endpoint or "",
-        "LATCHKEY_PEPPERS": peppers,
-        "LATCHKEY_KEYS_TABLE": settings.keys_table,
-        "LATCHKEY_GROUPS_TABLE": settings.groups_table,
-        "LATCHKEY_TENANTS_TABLE": settings.tenants_table,
-        "LATCHKEY_USAGE_TABLE": settings.usage_table,
-        "LATCHKEY_IDEMPOTENCY_TABLE": settings.idempotency_table,
-        "LATCHKEY_AUDIT_TABLE": settings.audit_table,
         "LATCHKEY_OIDC_ISSUER": ISSUER,
         "LATCHKEY_OIDC_AUDIENCE": AUDIENCE,
         "LATCHKEY_OIDC_JWKS_URL": jwks.as_uri(),
         # Leaked keys: a fake GitHub's key list, so no request leaves the machine.
         "LATCHKEY_GITHUB_KEYS_URL": FakeGitHub(jwks.parent).url,
-        "AWS_DEFAULT_REGION": settings.region,
     }
-
-
-def wait_until_serving(process: subprocess.Popen[bytes], log: Path) -> str:
-    """The URL the server printed, once it answers; fails with its output otherwise."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        printed = re.search(r"^serving (http://\S+)$", log.read_text(), re.MULTILINE)
-        if printed:
-            try:
-                with urllib.request.urlopen(f"{printed[1]}/openapi.json", timeout=5):  # noqa: S310
-                    return printed[1]
-            except OSError:
-                pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
 @pytest.fixture
@@ -126,19 +95,8 @@ def live_api(local_settings: Settings, tmp_path: Path) -> Iterator[LiveApi]:
     jwks.write_text(json.dumps(issuer.document()))
     token = issuer.token(lambda: datetime.now(UTC), **{"custom:tenant": tenant})
     log = tmp_path / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.live_api"],
-            cwd=REPO_ROOT,
-            env=server_environment(local_settings, jwks),
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield LiveApi(wait_until_serving(process, log), token, log)
-    finally:
-        stop_process(process)
+    with live_server(local_settings, log, server_environment(jwks)) as url:
+        yield LiveApi(url, token, log)
 
 
 # How schemathesis presents each credential: a securityScheme of the document and its field.
@@ -248,7 +206,7 @@ def leaks(run: Run, stored: str, server_log: str) -> list[str]:
     """Where a secret appears but in the one response that issued it."""
     found = []
     for issuer_index, token in issued_secrets(run):
-        secret = token.split("_")[-1][:43]  # the secret part, without the public key id
+        secret = secret_part(token)
         if secret in stored:
             found.append(f"a secret issued by exchange {issuer_index} is in a table")
         if secret in server_log:

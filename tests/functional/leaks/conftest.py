@@ -17,7 +17,7 @@ from chalicelib.container import Services, build_services, set_services
 from tests.conftest import FakeClock, test_settings
 from tests.fake_github import FakeGitHub
 from tests.functional.conftest import Api, Tenant, json_of
-from tests.functional.sweep.conftest import Outbox, _queue
+from tests.support.outbox import Outbox, wire_outbox
 
 BUS = "latchkey-leaks"
 
@@ -42,28 +42,9 @@ def leak_services(services: Services, github: FakeGitHub, clock: FakeClock) -> I
 
 @pytest.fixture
 def outbox(leak_services: Services) -> Outbox:
-    region = leak_services.settings.region
-    sqs = boto3.client("sqs", region_name=region)
-    events = boto3.client("events", region_name=region)
-    sns = boto3.client("sns", region_name=region)
-    events_url, events_arn = _queue(sqs, "leak-events")
-    events.put_rule(
-        Name="leaks",
-        EventBusName=BUS,
-        EventPattern=json.dumps({"source": ["latchkey"], "detail-type": ["API Key Leaked"]}),
-    )
-    events.put_targets(Rule="leaks", EventBusName=BUS, Targets=[{"Id": "q", "Arn": events_arn}])
-    messages_url, messages_arn = _queue(sqs, "leak-messages")
-    globex_url, globex_arn = _queue(sqs, "globex-leak-messages")
     topic = leak_services.settings.leak_topic_arn
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=messages_arn)
-    sns.subscribe(
-        TopicArn=topic,
-        Protocol="sqs",
-        Endpoint=globex_arn,
-        Attributes={"FilterPolicy": json.dumps({"tenant_id": ["globex"]})},
-    )
-    return Outbox(sqs, events_url, messages_url, globex_url)
+    assert topic is not None
+    return wire_outbox(leak_services.settings.region, BUS, topic, ["API Key Leaked"], "leaks")
 
 
 @dataclass
@@ -109,4 +90,4 @@ def notify_policy(api: Api) -> None:
     assert response.status_code == 200, response.body
 
 
-__all__ = ["Outbox", "Scanner", "Tenant", "notify_policy"]
+__all__ = ["Scanner", "Tenant", "notify_policy"]

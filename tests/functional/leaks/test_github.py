@@ -12,7 +12,8 @@ from chalicelib.tokens import TokenFormat
 from tests.conftest import FakeClock
 from tests.fake_github import KEY_ID, TOKEN_TYPE
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
-from tests.functional.leaks.conftest import Outbox, Scanner, notify_policy
+from tests.functional.leaks.conftest import Scanner, notify_policy
+from tests.support.outbox import Outbox
 
 
 def test_a_live_key_is_labelled_true_positive_and_revoked_by_secret_scanning(

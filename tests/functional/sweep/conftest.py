@@ -1,17 +1,11 @@
-"""The expiry sweep over moto, with what it sends captured in SQS queues.
-
-EventBridge delivers the events to a queue through a rule, as an operator's rule would
-deliver them to an API destination; SNS delivers the digests to a queue subscription, and
-to a second one that filters on the tenant attribute.
+"""The expiry sweep over moto, with what it sends captured in SQS queues (tests/support/
+outbox.py): its events behind a rule on its bus, its digests behind its topic.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import boto3
 import pytest
@@ -28,47 +22,11 @@ from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import KeyModel
 from tests.conftest import FakeClock, test_settings
 from tests.functional.conftest import Tenant
+from tests.support.outbox import Outbox, wire_outbox
 from tests.support.records import make_key
 
 BUS = "latchkey-expiry"
 OWNER = Actor(type="user", id="u-42", name="Ada Owner")
-
-
-@dataclass
-class Outbox:
-    """The queues behind the event rule and the digest topic."""
-
-    sqs: Any
-    events_queue: str
-    digest_queue: str
-    globex_digest_queue: str
-
-    def _drain(self, url: str) -> list[dict[str, Any]]:
-        bodies = []
-        while messages := self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            for message in messages:
-                bodies.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return bodies
-
-    def events(self) -> list[dict[str, Any]]:
-        """Every event delivered since the last call."""
-        return self._drain(self.events_queue)
-
-    def digests(self) -> list[dict[str, Any]]:
-        """Every SNS notification (envelope) delivered to the unfiltered subscription."""
-        return self._drain(self.digest_queue)
-
-    def globex_digests(self) -> list[dict[str, Any]]:
-        return self._drain(self.globex_digest_queue)
-
-
-def _queue(sqs: Any, name: str) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
-    return url, arn["QueueArn"]
 
 
 @pytest.fixture
@@ -82,32 +40,10 @@ def sweep_settings(services: Services) -> Settings:
 
 @pytest.fixture
 def outbox(sweep_settings: Settings) -> Outbox:
-    region = sweep_settings.region
-    sqs = boto3.client("sqs", region_name=region)
-    events = boto3.client("events", region_name=region)
-    sns = boto3.client("sns", region_name=region)
-    events_url, events_arn = _queue(sqs, "expiry-events")
-    events.put_rule(
-        Name="expiry-warnings",
-        EventBusName=BUS,
-        EventPattern=json.dumps(
-            {"source": ["latchkey"], "detail-type": ["API Key Expiring", "API Key Expired"]}
-        ),
-    )
-    events.put_targets(
-        Rule="expiry-warnings", EventBusName=BUS, Targets=[{"Id": "queue", "Arn": events_arn}]
-    )
-    digest_url, digest_arn = _queue(sqs, "expiry-digests")
-    globex_url, globex_arn = _queue(sqs, "globex-digests")
     topic = sweep_settings.expiry_topic_arn
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=digest_arn)
-    sns.subscribe(
-        TopicArn=topic,
-        Protocol="sqs",
-        Endpoint=globex_arn,
-        Attributes={"FilterPolicy": json.dumps({"tenant_id": ["globex"]})},
-    )
-    return Outbox(sqs, events_url, digest_url, globex_url)
+    assert topic is not None
+    expiry = ["API Key Expiring", "API Key Expired"]
+    return wire_outbox(sweep_settings.region, BUS, topic, expiry, "expiry")
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from chalicelib.domain.sweep import SweepService
 from chalicelib.storage.audit import AuditQuery
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
-from tests.functional.sweep.conftest import Outbox, key_expiring, sent
+from tests.functional.sweep.conftest import key_expiring, sent
+from tests.support.outbox import Outbox
 
 
 def test_each_flag_writes_one_system_event(

@@ -11,7 +11,8 @@ from chalicelib.container import Services
 from chalicelib.settings import Settings
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
-from tests.functional.sweep.conftest import Outbox, key_expiring, sent
+from tests.functional.sweep.conftest import key_expiring, sent
+from tests.support.outbox import Outbox
 
 
 def sweep_cli(settings: Settings, *args: str) -> int:

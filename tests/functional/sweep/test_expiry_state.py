@@ -16,7 +16,8 @@ from chalicelib.expiry_job import build_sweep, set_sweep
 from chalicelib.settings import Settings
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, json_of
-from tests.functional.sweep.conftest import OWNER, Outbox, key_expiring, sent
+from tests.functional.sweep.conftest import OWNER, key_expiring, sent
+from tests.support.outbox import Outbox
 
 
 def listed(api: Api, expiry: str) -> set[str]:

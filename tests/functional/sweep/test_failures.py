@@ -24,7 +24,8 @@ from chalicelib.settings import Settings
 from chalicelib.storage.sweep import SweepStore
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
-from tests.functional.sweep.conftest import Outbox, key_expiring, load_keys, sent
+from tests.functional.sweep.conftest import key_expiring, load_keys, sent
+from tests.support.outbox import Outbox
 
 
 class Killed(BaseException):

@@ -17,7 +17,8 @@ from chalicelib.expiry_job import build_sweep, run_sweep, set_sweep
 from chalicelib.settings import Settings
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
-from tests.functional.sweep.conftest import Outbox, key_expiring
+from tests.functional.sweep.conftest import key_expiring
+from tests.support.outbox import Outbox
 
 
 class Context:

@@ -10,7 +10,8 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.sweep import SweepService
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
-from tests.functional.sweep.conftest import OWNER, Outbox, key_expiring, sent
+from tests.functional.sweep.conftest import OWNER, key_expiring, sent
+from tests.support.outbox import Outbox
 
 
 def test_each_threshold_is_warned_once(

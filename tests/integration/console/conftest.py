@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -29,8 +25,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from chalicelib.container import build_services
 from chalicelib.settings import Settings
-from scripts.dynamodb_local import REPO_ROOT, stop_process
+from scripts.dynamodb_local import REPO_ROOT
 from tests.fake_issuer import AuthorizationServer
+from tests.integration.live_server import live_server
 
 CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,7 +42,6 @@ CHROMIUM_ARGS = [
 HERE = Path(__file__).resolve().parent
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CLIENT_ID = "latchkey-console"
-STARTUP_SECONDS = 30.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -104,45 +100,17 @@ class Console:
         return bool(body["valid"])
 
 
-def server_environment(settings: Settings, issuer: AuthorizationServer) -> dict[str, str]:
-    peppers = ",".join(f"{v}:{pepper.decode()}" for v, pepper in settings.local_peppers.items())
+def server_environment(issuer: AuthorizationServer) -> dict[str, str]:
+    """The fake OpenID Connect provider's settings, and usage written at once."""
     return {
-        **os.environ,
-        "LATCHKEY_STAGE": settings.stage,
-        "LATCHKEY_KEY_PREFIX": settings.key_prefix,
-        "LATCHKEY_DYNAMODB_ENDPOINT": settings.dynamodb_endpoint or "",
-        "LATCHKEY_PEPPERS": peppers,
-        "LATCHKEY_KEYS_TABLE": settings.keys_table,
-        "LATCHKEY_GROUPS_TABLE": settings.groups_table,
-        "LATCHKEY_TENANTS_TABLE": settings.tenants_table,
-        "LATCHKEY_USAGE_TABLE": settings.usage_table,
-        "LATCHKEY_IDEMPOTENCY_TABLE": settings.idempotency_table,
-        "LATCHKEY_AUDIT_TABLE": settings.audit_table,
         # Usage written at once, so the detail page's chart shows the test's decisions.
         "LATCHKEY_USAGE_FLUSH_SECONDS": "0",
         "LATCHKEY_OIDC_ISSUER": issuer.url,
         "LATCHKEY_OIDC_AUDIENCE": CLIENT_ID,
         "LATCHKEY_CONSOLE_CLIENT_ID": CLIENT_ID,
-        "AWS_DEFAULT_REGION": settings.region,
         "AWS_ACCESS_KEY_ID": "integration",
         "AWS_SECRET_ACCESS_KEY": "integration",
     }
-
-
-def wait_until_serving(process: subprocess.Popen[bytes], log: Path) -> str:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        printed = re.search(r"^serving (http://\S+)$", log.read_text(), re.MULTILINE)
-        if printed:
-            try:
-                with urllib.request.urlopen(f"{printed[1]}/console", timeout=5):  # noqa: S310
-                    return printed[1]
-            except OSError:
-                pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -158,19 +126,9 @@ def console_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, Path]]:
     log = tmp_path_factory.mktemp("console") / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.live_api"],
-            cwd=REPO_ROOT,
-            env=server_environment(integration_tables, authorization_server),
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield wait_until_serving(process, log), log
-    finally:
-        stop_process(process)
+    extra = server_environment(authorization_server)
+    with live_server(integration_tables, log, extra, ready_path="/console") as url:
+        yield url, log
 
 
 @pytest.fixture

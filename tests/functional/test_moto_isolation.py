@@ -1,0 +1,62 @@
+"""Functional tests share one moto account (tests/support/moto.py); none sees another's data.
+
+Two turns of one test, kept on one xdist worker: each first checks that it starts from what
+a new ``mock_aws()`` would give (empty tables, no queue, topic, bus, key or extra table),
+then leaves something of each behind. Whichever turn runs second fails if anything leaks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.container import Services
+from chalicelib.storage.models import table_names
+
+TYPED = {"S": "leftover", "N": "1", "B": b"leftover"}
+
+
+def leave_an_item(client: Any, table: str) -> None:
+    described = client.describe_table(TableName=table)["Table"]
+    types = {a["AttributeName"]: a["AttributeType"] for a in described["AttributeDefinitions"]}
+    names = [part["AttributeName"] for part in described["KeySchema"]]
+    item = {name: {types[name]: TYPED[types[name]]} for name in names}
+    client.put_item(TableName=table, Item=item)
+
+
+@pytest.mark.xdist_group("moto-isolation")
+@pytest.mark.parametrize("turn", ["one", "two"])
+def test_each_test_starts_from_a_new_accounts_state(services: Services, turn: str) -> None:
+    region = services.settings.region
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    sqs = boto3.client("sqs", region_name=region)
+    sns = boto3.client("sns", region_name=region)
+    events = boto3.client("events", region_name=region)
+    kms = boto3.client("kms", region_name=region)
+    tables = sorted(table_names(services.settings).values())
+
+    assert sorted(dynamodb.list_tables()["TableNames"]) == tables
+    assert {table: dynamodb.scan(TableName=table)["Count"] for table in tables} == dict.fromkeys(
+        tables, 0
+    )
+    assert sqs.list_queues().get("QueueUrls", []) == []
+    assert sns.list_topics()["Topics"] == []
+    assert [bus["Name"] for bus in events.list_event_buses()["EventBuses"]] == ["default"]
+    assert kms.list_keys()["Keys"] == []
+
+    services.tenants.bootstrap(f"tenant-{turn}")
+    for table in tables:
+        leave_an_item(dynamodb, table)
+    dynamodb.create_table(
+        TableName=f"leftover-{turn}",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    sqs.create_queue(QueueName=f"leftover-{turn}")
+    sns.create_topic(Name=f"leftover-{turn}")
+    events.create_event_bus(Name=f"leftover-{turn}")
+    kms.create_key()
+    assert all(dynamodb.scan(TableName=table)["Count"] > 0 for table in tables)
