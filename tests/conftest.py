@@ -106,6 +106,24 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     RELIABILITY.add(getattr(node, "workeroutput", {}).get("reliability", {}))
 
 
+# Longest first (issue 12). Under ``-n`` xdist hands out the groups first (the console's,
+# the package's), then one test at a time in collection order; a four-minute schemathesis
+# run handed out last keeps one worker busy while the other has nothing left to do. So the
+# levels of few, long tests come first and the many short unit tests last, to fill in.
+LEVEL_ORDER = ("integration", "infrastructure", "functional", "unit")
+
+
+def _level_rank(item: pytest.Item) -> int:
+    parts = item.nodeid.split("/")
+    level = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
+    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the levels longest first; within a level, the collected order stays."""
+    items.sort(key=_level_rank)
+
+
 class LevelClock:
     """The wall time each test level spanned, from its first test's start to its last's end."""
 
