@@ -13,8 +13,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.cursor import Cursors
-from chalicelib.api.github_keys import GitHubKeys
-from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
@@ -26,6 +24,8 @@ from chalicelib.domain.keys import KeyService
 from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
 from chalicelib.domain.verification import Verifier
+from chalicelib.identity.github_keys import GitHubKeys
+from chalicelib.identity.oidc import OidcVerifier, build_oidc
 from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
