@@ -17,12 +17,14 @@ from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
+from chalicelib.domain.usage_reports import UsageReports
 from chalicelib.domain.verification import Verifier
 from chalicelib.identity.github_keys import GitHubKeys
 from chalicelib.identity.oidc import OidcVerifier, build_oidc
@@ -116,9 +118,9 @@ class Services:
     tenants: TenantService
     verifier: Verifier
     access: AccessControl
-    usage: UsageStore
+    usage: UsageReports
     idempotency: IdempotencyStore
-    audit: AuditStore
+    audit: AuditLog
     oidc: OidcVerifier | None = None
     # Signed pagination cursors (issue 11); None only where no listing is served.
     cursors: Cursors | None = None
@@ -185,9 +187,9 @@ def build_services(
         tenants,
         verifier,
         access,
-        UsageStore(),
+        UsageReports(UsageStore(), keys),
         idempotency,
-        AuditStore(),
+        AuditLog(AuditStore()),
         oidc,
         Cursors(peppers),
         LeakService(tokens, leak_ports, clock),
