@@ -131,6 +131,8 @@ class Services:
     tokens: AccessTokens | None = None
     # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
     decisions: DecisionTelemetry = field(default_factory=lambda: DecisionTelemetry(API, "api"))
+    # The one clock every service was built with: the edge asks it, never a service, the time.
+    clock: Clock = utc_now
 
 
 def build_services(
@@ -197,6 +199,7 @@ def build_services(
         AccessTokens(settings, clock, runtime, verifier, token_keys)
         if settings.token_issuer
         else None,
+        clock=clock,
     )
 
 

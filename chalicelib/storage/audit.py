@@ -15,6 +15,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from chalicelib.clock import iso_z
 from chalicelib.domain.audit_log import AuditPosition, AuditQuery, AuditTrail
 from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.settings import Settings
@@ -26,7 +27,7 @@ from chalicelib.storage.transaction import Cancelled, Transaction
 
 def _json(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso_z(value)
     if isinstance(value, tuple | list | set | frozenset):
         return [_json(item) for item in value]
     return value
