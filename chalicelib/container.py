@@ -32,6 +32,7 @@ from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
 from chalicelib.settings import Settings, get_settings
+from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
@@ -221,21 +222,19 @@ def leak_notifier(settings: Settings) -> LeakNotifier:
     return AwsNotifier(settings.event_bus, settings.leak_topic_arn, client("events"), client("sns"))
 
 
-_services: Services | None = None
+_services: ProcessSingleton[Services] = ProcessSingleton(
+    lambda: build_services(get_settings())
+)
 
 
 def get_services() -> Services:
     """The process's services, built on first use from the environment's settings."""
-    global _services
-    if _services is None:
-        _services = build_services(get_settings())
-    return _services
+    return _services.get()
 
 
 def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
-    global _services
-    _services = services
+    _services.set(services)
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).
