@@ -23,7 +23,7 @@ from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import AuditModel
 from chalicelib.storage.transaction import Cancelled, Transaction
 
-Position = tuple[str, str]  # (event_key, target_key) of the last event of a page
+AuditPosition = tuple[str, str]  # (event_key, target_key) of the last event of a page
 
 
 def _json(value: object) -> object:
@@ -110,8 +110,8 @@ class AuditStore:
     """Reads a tenant's audit events, newest first."""
 
     def list(
-        self, query: AuditQuery, limit: int, after: Position | None
-    ) -> tuple[list[AuditEvent], Position | None]:
+        self, query: AuditQuery, limit: int, after: AuditPosition | None
+    ) -> tuple[list[AuditEvent], AuditPosition | None]:
         low = query.first.isoformat() if query.first else "0"  # keys may not be empty
         high = (query.last.isoformat() if query.last else "9999") + "\uffff"
         in_range = AuditModel.event_key.between(low, high)
