@@ -1,13 +1,14 @@
 """The key lifecycle: create, list, read, edit, rotate, revoke.
 
-Rules that need the clock or the store live here; shapes and lengths are checked at the
-HTTP edge before a request reaches this module.
+The service decides (its rules are in chalicelib/domain/key_rules.py) and writes through
+the KeyRepository port (chalicelib/domain/ports.py); it imports no storage module. Shapes
+and lengths are checked at the HTTP edge before a request reaches this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from chalicelib.domain import audit, key_rules
@@ -101,16 +102,9 @@ class KeyService:
             hint=display_hint(self._tokens.prefix, parts.key_id),
             current_secret=self._hash(parts.secret),
         )
-        fields = {
-            "name": key.name,
-            "description": key.description,
-            "group_id": key.group_id,
-            "expires_at": key.expires_at,
-            "ip_allowlist": key.ip_allowlist,
-        }
-        record = audit.event(
-            tenant_id, "key.created", ("key", key.key_id), origin, now, audit.created(fields)
-        )
+        # The event records every field the draft asked for (never the secret or its hash).
+        fields = audit.created(asdict(draft))
+        record = audit.event(tenant_id, "key.created", ("key", key.key_id), origin, now, fields)
         due = None if key.expires_at is None else self._expiry.first_due(key.expires_at)
         self._keys.create(key, due, record, claim)
         return Issued(key, token)

@@ -59,7 +59,15 @@ def test_create_counts_the_key_against_its_tenant_and_its_group(world: Managemen
     assert world.tenants.get("acme").keys_used == 1
     assert world.groups.get("acme", group_id).key_count == 1
     assert world.keys.get("acme", issued.key.key_id).status is KeyStatus.ACTIVE
-    assert [event.action for event in world.tables.events][-1] == "key.created"
+    created = world.tables.events[-1]
+    assert created.action == "key.created"
+    assert created.changes == {
+        "name": (None, "Billing worker"),
+        "description": (None, ""),
+        "group_id": (None, group_id),
+        "expires_at": (None, None),
+        "ip_allowlist": (None, ()),
+    }
 
 
 def test_create_at_the_tenant_limit_is_refused_and_writes_nothing(world: Management) -> None:
