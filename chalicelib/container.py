@@ -96,17 +96,17 @@ def build_services(
     adopt(connection, session)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    key_store = KeyStore(connection, expiry, audit)
+    key_store = KeyStore(connection, audit)
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
     tokens = TokenFormat(settings.key_prefix)
     keys = KeyService(
         key_store,
-        tenant_store,
         peppers,
         tokens,
         clock,
         timedelta(days=settings.expiring_soon_days),
+        expiry,
     )
     groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)

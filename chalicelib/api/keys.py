@@ -105,7 +105,7 @@ def list_keys(call: Call[Any]) -> KeyList:
         cursors.decode(query.cursor, scope),
         leaked=query.leaked,
     )
-    tenant = service.usage(tenant_id)
+    tenant = call.services.tenants.get(tenant_id)
     return KeyList(
         keys=_present(call, keys),
         next_cursor=cursors.encode(last, scope),
@@ -130,7 +130,7 @@ def get_key(call: Call[Any]) -> KeyOut:
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body: KeyUpdate = call.body
     key = call.services.keys.update(
-        call.principal.tenant_id, call.params["key_id"], body.changes(), call.origin
+        call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin
     )
     return _present(call, [key], after_write=True)[0]
 

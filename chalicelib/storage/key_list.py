@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.domain.records import ApiKey, ExpiryState, KeyStatus
+from chalicelib.domain.key_query import KeyFilter, KeyListPosition
+from chalicelib.domain.records import ApiKey, ExpiryState
 from chalicelib.storage.convert import key_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import KeyModel
 from chalicelib.storage.readable import read_all
 
-Position = tuple[str, str]  # (created_sort, key_id) of the last key of a page
 Read = tuple[KeyModel, ApiKey]
 
 
-@dataclass(frozen=True)
-class KeyFilter:
-    """What ``GET /v1/keys`` asks for, with the instants its expiry states are cut at."""
-
-    status: KeyStatus | None
-    expiry: ExpiryState | None
-    now: datetime
-    soon: datetime
-    # Leaked keys: True lists keys reported leaked, False the others, None both.
-    leaked: bool | None = None
-
-
 def list_keys(
-    tenant_id: str, wanted: KeyFilter, limit: int, after: Position | None
-) -> tuple[list[ApiKey], Position | None]:
+    tenant_id: str, wanted: KeyFilter, limit: int, after: KeyListPosition | None
+) -> tuple[list[ApiKey], KeyListPosition | None]:
     """Up to ``limit`` keys, newest first, and where the next page starts (if any).
 
     Filters drop items after DynamoDB reads them, so the query keeps reading pages of the
