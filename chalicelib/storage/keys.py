@@ -33,6 +33,7 @@ from chalicelib.storage.counts import count_in, free_slot, take_slot, uncount_fr
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.idempotency import complete_in
 from chalicelib.storage.key_actions import revoke_actions, rotate_actions, set_or_remove
+from chalicelib.storage.key_index import list_attributes, place, set_actions
 from chalicelib.storage.key_list import KeyFilter, Position, list_keys
 from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
 from chalicelib.storage.models import KeyModel, TenantModel
@@ -58,7 +59,7 @@ class KeyStore:
     def new_item(self, key: ApiKey) -> KeyModel:
         """The item :meth:`create` writes for ``key`` (the benchmark loads the same)."""
         due = None if key.expires_at is None else self._expiry.first_due(key.expires_at)
-        return schedule(key_to(key), due)
+        return place(schedule(key_to(key), due))
 
     def get_key(self, key_id: str) -> ApiKey | None:
         """One strongly consistent GetItem (the only read a verification makes)."""
@@ -182,11 +183,23 @@ class KeyStore:
         the Idempotency-Key record is completed in the same transaction.
         """
         due = None if expires_at is None else self._expiry.first_due(expires_at)
+        actions = rotate_actions(current, previous, now, expires_at, due)
+        if expires_at is not None:
+            # Key lists: a new expiry moves the key in list-expiry-index (and only that).
+            place = list_attributes(
+                key.tenant_id,
+                key.key_id,
+                KeyStatus.ACTIVE.value,
+                key.leak is not None,
+                expires_at,
+                key.created_at,
+            )
+            actions += set_actions(place, "expiry_sort")
         tx = Transaction(self._connection)
         tx.update(
             "key",
             KeyModel(key.key_id),
-            rotate_actions(current, previous, now, expires_at, due),
+            actions,
             (KeyModel.status == KeyStatus.ACTIVE.value)
             & (KeyModel.secret_hash == key.current_secret.digest)
             & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now)),
@@ -248,10 +261,24 @@ class KeyStore:
             & (KeyModel.group_id == item.group_id)
         )
         actions = revoke_actions(actor_to(actor), now)
+        leaked_at: datetime | None = item.leaked_at  # the stubs type it as never None
         if leak is not None:
             # Leaked keys: only while this leak is not recorded yet, and recorded with it.
             condition &= leak_is_new(leak)
             actions += leak_actions(leak)
+        else:
+            # Key lists: the facet below names the leak state as read, so it must still hold.
+            reported = KeyModel.leaked_at
+            condition &= reported.exists() if leaked_at is not None else reported.does_not_exist()
+        place = list_attributes(
+            item.tenant_id,
+            key_id,
+            KeyStatus.REVOKED.value,
+            leak is not None or leaked_at is not None,
+            item.expires_at,
+            item.created_at,
+        )
+        actions += set_actions(place, "list_facet")
         for gone in (False, True):
             tx = Transaction(self._connection)
             tx.update("key", KeyModel(key_id), actions, condition)
