@@ -87,10 +87,11 @@ def test_every_filter_lists_what_a_brute_force_filter_lists(
         services.keys.get(tenant, item.key_id)
         for item in KeyModel.scan(KeyModel.tenant_id == tenant)
     ]
-    for status, expiry, leaked in itertools.product(
-        [None, *KeyStatus], [None, *ExpiryState], [None, True, False]
+    leak_states: list[bool | None] = [None, True, False]
+    for status, expiry, reported in itertools.product(
+        [None, *KeyStatus], [None, *ExpiryState], leak_states
     ):
-        wanted = KeyFilter(status, expiry, clock.now, clock.now + window, leaked)
+        wanted = KeyFilter(status, expiry, clock.now, clock.now + window, reported)
         listed: list[str] = []
         after = None
         while True:
@@ -98,7 +99,7 @@ def test_every_filter_lists_what_a_brute_force_filter_lists(
             listed += [key.key_id for key in keys]
             if after is None:
                 break
-        assert listed == brute_force(everything, wanted, window), (status, expiry, leaked)
+        assert listed == brute_force(everything, wanted, window), (status, expiry, reported)
 
 
 def strip(client: Any, settings: Settings, key_id: str) -> None:
