@@ -13,23 +13,26 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.cursor import Cursors
-from chalicelib.api.github_keys import GitHubKeys
-from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
+from chalicelib.domain.usage_reports import UsageReports
 from chalicelib.domain.verification import Verifier
+from chalicelib.identity.github_keys import GitHubKeys
+from chalicelib.identity.oidc import OidcVerifier, build_oidc
 from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
 from chalicelib.settings import Settings, get_settings
+from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
@@ -116,9 +119,9 @@ class Services:
     tenants: TenantService
     verifier: Verifier
     access: AccessControl
-    usage: UsageStore
+    usage: UsageReports
     idempotency: IdempotencyStore
-    audit: AuditStore
+    audit: AuditLog
     oidc: OidcVerifier | None = None
     # Signed pagination cursors (issue 11); None only where no listing is served.
     cursors: Cursors | None = None
@@ -129,6 +132,8 @@ class Services:
     tokens: AccessTokens | None = None
     # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
     decisions: DecisionTelemetry = field(default_factory=lambda: DecisionTelemetry(API, "api"))
+    # The one clock every service was built with: the edge asks it, never a service, the time.
+    clock: Clock = utc_now
 
 
 def build_services(
@@ -149,17 +154,17 @@ def build_services(
     adopt(connection, session)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    key_store = KeyStore(connection, expiry, audit)
+    key_store = KeyStore(connection, audit)
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
     tokens = TokenFormat(settings.key_prefix)
     keys = KeyService(
         key_store,
-        tenant_store,
         peppers,
         tokens,
         clock,
         timedelta(days=settings.expiring_soon_days),
+        expiry,
     )
     groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
@@ -185,9 +190,9 @@ def build_services(
         tenants,
         verifier,
         access,
-        UsageStore(),
+        UsageReports(UsageStore(), keys),
         idempotency,
-        AuditStore(),
+        AuditLog(AuditStore()),
         oidc,
         Cursors(peppers),
         LeakService(tokens, leak_ports, clock),
@@ -195,6 +200,7 @@ def build_services(
         AccessTokens(settings, clock, runtime, verifier, token_keys)
         if settings.token_issuer
         else None,
+        clock=clock,
     )
 
 
@@ -216,21 +222,19 @@ def leak_notifier(settings: Settings) -> LeakNotifier:
     return AwsNotifier(settings.event_bus, settings.leak_topic_arn, client("events"), client("sns"))
 
 
-_services: Services | None = None
+_services: ProcessSingleton[Services] = ProcessSingleton(
+    lambda: build_services(get_settings())
+)
 
 
 def get_services() -> Services:
     """The process's services, built on first use from the environment's settings."""
-    global _services
-    if _services is None:
-        _services = build_services(get_settings())
-    return _services
+    return _services.get()
 
 
 def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
-    global _services
-    _services = services
+    _services.set(services)
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).

@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from pynamodb.connection import Connection
 
 from chalicelib.container import Services, build_services
 from chalicelib.domain.expiry import ExpiryPolicy
@@ -86,11 +85,12 @@ def bench_key(number: int) -> tuple[ApiKey, bool]:
 
 def write_items(client: Any, settings: Settings, size: int) -> None:
     """BatchWriteItem the items ``KeyStore.create`` would put, 25 a call, 8 threads."""
-    store = KeyStore(Connection(), ExpiryPolicy(settings.expiry_thresholds_days))
+    policy = ExpiryPolicy(settings.expiry_thresholds_days)
 
     def item(number: int) -> dict[str, Any]:
         key, leaked = bench_key(number)
-        made = store.new_item(key)
+        due = None if key.expires_at is None else policy.first_due(key.expires_at)
+        made = KeyStore.new_item(key, due)
         if leaked:
             made.leaked_at = NOW - timedelta(days=1)
             place(made)  # the leak moves it to the tenant's leaked facet

@@ -82,9 +82,8 @@ def get_group(call: Call[Any]) -> GroupOut:
 )
 def update_group(call: Call[GroupUpdate]) -> GroupOut:
     body: GroupUpdate = call.body
-    changes = body.model_dump(exclude_unset=True)
     group = call.services.groups.update(
-        call.principal.tenant_id, call.params["group_id"], changes, call.origin
+        call.principal.tenant_id, call.params["group_id"], body.edit(), call.origin
     )
     return group_out(group)
 

@@ -43,9 +43,8 @@ def _present(call: Call[Any], keys: list[ApiKey], after_write: bool = False) -> 
         if not after_write:
             raise
         names = {}
-    service = call.services.keys
-    now = service.now()
-    return [key_out(key, names, now, service.expiring_soon) for key in keys]
+    now = call.services.clock()
+    return [key_out(key, names, now, call.services.keys.expiring_soon) for key in keys]
 
 
 def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:
@@ -108,7 +107,7 @@ def list_keys(call: Call[Any]) -> KeyList:
         cursors.decode(query.cursor, scope),
         leaked=query.leaked,
     )
-    tenant = service.usage(tenant_id)
+    tenant = call.services.tenants.get(tenant_id)
     return KeyList(
         keys=_present(call, keys),
         next_cursor=cursors.encode(last, scope),
@@ -146,7 +145,7 @@ def get_key(call: Call[Any]) -> KeyOut:
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body: KeyUpdate = call.body
     key = call.services.keys.update(
-        call.principal.tenant_id, call.params["key_id"], body.changes(), call.origin
+        call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin
     )
     return _present(call, [key], after_write=True)[0]
 

@@ -6,12 +6,12 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from chalicelib.domain import audit
+from chalicelib.domain.edits import GroupEdit
+from chalicelib.domain.ports import GroupRepository
 from chalicelib.domain.records import SYSTEM, Group, Origin
 from chalicelib.domain.routes import ALL_ROUTES
-from chalicelib.storage.groups import GroupStore
 from chalicelib.tokens import BASE62
 
 Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
@@ -36,7 +36,7 @@ def new_group_id() -> str:
 class GroupService:
     """Creates, reads, edits and deletes a tenant's groups."""
 
-    def __init__(self, groups: GroupStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, groups: GroupRepository, clock: Callable[[], datetime]) -> None:
         self._groups = groups
         self._clock = clock
 
@@ -79,16 +79,17 @@ class GroupService:
         return self._groups.named(tenant_id, group_ids)
 
     def update(
-        self, tenant_id: str, group_id: str, changes: dict[str, Any], origin: Origin = SYSTEM
+        self, tenant_id: str, group_id: str, edit: GroupEdit, origin: Origin = SYSTEM
     ) -> Group:
+        """Apply ``edit``; an edit that changes nothing writes nothing."""
         group = self._groups.get(tenant_id, group_id)
-        changed = audit.diff({name: getattr(group, name) for name in changes}, changes)
+        changed = edit.changes(group)
         if not changed:
             return group
         now = self._clock()
         target = ("group", group_id)
         record = audit.event(tenant_id, "group.updated", target, origin, now, changed)
-        return self._groups.update(tenant_id, group_id, changes, now, record)
+        return self._groups.update(tenant_id, group_id, edit, now, record)
 
     def delete(self, tenant_id: str, group_id: str, origin: Origin = SYSTEM) -> None:
         group = self._groups.get(tenant_id, group_id)

@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from pynamodb.attributes import Attribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.edits import UNCHANGED, GroupEdit
 from chalicelib.domain.errors import Conflict, GroupInUse, NotFound
 from chalicelib.domain.records import AuditEvent, Group
 from chalicelib.storage import group_count
@@ -37,6 +39,25 @@ def group_exists() -> Condition:
     and ``key_count``, and that is no group to put a key in.
     """
     return GroupModel.name.exists()
+
+
+def edit_actions(edit: GroupEdit) -> list[Action]:
+    """SET each field the edit sends, or REMOVE the description it clears."""
+    sent: list[tuple[Attribute[Any], object]] = []
+    if edit.name is not UNCHANGED:
+        sent.append((GroupModel.name, edit.name))
+    if edit.description is not UNCHANGED:
+        sent.append((GroupModel.description, edit.description))
+    if edit.permissions is not UNCHANGED:
+        sent.append((GroupModel.permissions, list(edit.permissions)))
+    if edit.routes is not UNCHANGED:
+        sent.append((GroupModel.routes, list(edit.routes)))
+    # Only a description is ever cleared; an empty list of permissions is a value.
+    cleared = (None, "")
+    return [
+        attribute.remove() if value in cleared else attribute.set(value)
+        for attribute, value in sent
+    ]
 
 
 class GroupStore:
@@ -117,14 +138,12 @@ class GroupStore:
         self,
         tenant_id: str,
         group_id: str,
-        changes: dict[str, Any],
+        edit: GroupEdit,
         now: datetime,
         event: AuditEvent | None = None,
     ) -> Group:
-        actions: list[Action] = [GroupModel.updated_at.set(now)]
-        for name, value in changes.items():
-            attribute = getattr(GroupModel, name)
-            actions.append(attribute.remove() if value in ("", None) else attribute.set(value))
+        """Write ``edit`` (a cleared description is removed) and read the group back."""
+        actions = [*edit_actions(edit), GroupModel.updated_at.set(now)]
         tx = Transaction(self._connection)
         tx.update("group", GroupModel(tenant_id, group_id), actions, group_exists())
         self._audit.add(tx, event)

@@ -24,11 +24,11 @@ same, writes less, and no new attribute can be forgotten.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.expressions.condition import Condition
 
+from chalicelib.domain.key_query import KeyFilter, KeyListPosition
 from chalicelib.domain.records import ApiKey, ExpiryState, KeyStatus
 from chalicelib.storage.convert import key_from
 from chalicelib.storage.errors import storage_errors
@@ -36,22 +36,11 @@ from chalicelib.storage.key_index import facet, instant
 from chalicelib.storage.models import KeyModel
 from chalicelib.storage.readable import read_all
 
-Position = tuple[str, str]  # (sort value, key_id) of the last key of a page
+# (sort value, key_id) of a page's last key: created_sort, or expiry_sort with an expiry filter.
+Position = KeyListPosition
 Candidate = tuple[str, str]  # (sort value, key_id) of an index item
 # Above every "<instant>#<key id>" of that instant and below the next instant's: "$" > "#".
 _AFTER_INSTANT = "$"
-
-
-@dataclass(frozen=True)
-class KeyFilter:
-    """What ``GET /v1/keys`` asks for, with the instants its expiry states are cut at."""
-
-    status: KeyStatus | None
-    expiry: ExpiryState | None
-    now: datetime
-    soon: datetime
-    # Leaked keys: True lists keys reported leaked, False the others, None both.
-    leaked: bool | None = None
 
 
 def list_keys(
@@ -145,20 +134,4 @@ def _fetch(tenant_id: str, key_ids: list[str], wanted: KeyFilter) -> list[ApiKey
     with storage_errors():
         items = KeyModel.batch_get(key_ids, consistent_read=False)
         keys = {key.key_id: key for key in read_all(key_from, items, "key", tenant_id)}
-    return [keys[key_id] for key_id in key_ids if key_id in keys and matches(keys[key_id], wanted)]
-
-
-def matches(key: ApiKey, wanted: KeyFilter) -> bool:
-    """True when ``key`` is one the filter asks for (the brute-force definition)."""
-    if wanted.status is not None and key.status is not wanted.status:
-        return False
-    if wanted.leaked is not None and (key.leak is not None) != wanted.leaked:
-        return False
-    return wanted.expiry is None or _state(key, wanted) is wanted.expiry
-
-
-def _state(key: ApiKey, wanted: KeyFilter) -> ExpiryState:
-    """The domain's ``expiry_state`` (chalicelib/domain/keys.py imports this module)."""
-    if key.expires_at is None or key.expires_at > wanted.soon:
-        return ExpiryState.VALID
-    return ExpiryState.EXPIRING_SOON if key.expires_at > wanted.now else ExpiryState.EXPIRED
+    return [keys[key_id] for key_id in key_ids if key_id in keys and wanted.matches(keys[key_id])]

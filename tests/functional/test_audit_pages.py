@@ -4,9 +4,11 @@ the action, and the pages together list exactly the matching events, newest firs
 from __future__ import annotations
 
 from chalicelib.container import Services
+from chalicelib.domain.audit_log import AuditQuery
+from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM
-from chalicelib.storage.audit import AuditQuery, AuditStore
+from chalicelib.storage.audit import AuditStore
 from chalicelib.storage.models import AuditModel
 from scripts.capacity import Meter
 from tests.conftest import FakeClock
@@ -19,7 +21,7 @@ def test_a_rare_action_is_read_a_bounded_page_at_a_time(
     key = services.keys.create("acme", SYSTEM, KeyDraft("k", "", acme.group_id, None, ())).key
     for number in range(24):
         clock.advance(seconds=1)
-        services.keys.update("acme", key.key_id, {"name": f"k{number}"})
+        services.keys.update("acme", key.key_id, KeyEdit(name=f"k{number}"))
     clock.advance(seconds=1)
     services.keys.revoke("acme", key.key_id, SYSTEM)
     everything = list(AuditModel.query("acme", scan_index_forward=False))

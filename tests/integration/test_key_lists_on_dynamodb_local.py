@@ -12,11 +12,12 @@ import pytest
 
 from chalicelib.container import Services, build_services
 from chalicelib.domain import audit
-from chalicelib.domain.keys import KeyDraft, expiry_state
+from chalicelib.domain.key_query import KeyFilter, expiry_state
+from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM, ApiKey, ExpiryState, KeyStatus, Leak, LeakMark
 from chalicelib.settings import Settings
 from chalicelib.storage.backfill import backfill_keys
-from chalicelib.storage.key_list import KeyFilter, list_keys
+from chalicelib.storage.key_list import list_keys
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import KeyModel, connection_for

@@ -20,6 +20,7 @@ from chalicelib.api.schemas.common import (
     drop_null,
 )
 from chalicelib.domain import routes
+from chalicelib.domain.edits import UNCHANGED, GroupEdit
 
 Permission = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._*\-]+$")]
 # Checked by routes.normalize_pattern; the schema states the same rule for the document.
@@ -83,6 +84,15 @@ class GroupUpdate(Strict):
         if value is None:
             raise ValueError("cannot be null")
         return value
+
+    def edit(self) -> GroupEdit:
+        """The typed edit: sent fields only (null refused but for the description)."""
+        return GroupEdit(
+            name=self.name if self.name is not None else UNCHANGED,
+            description=self.description if "description" in self.model_fields_set else UNCHANGED,
+            permissions=UNCHANGED if self.permissions is None else tuple(self.permissions),
+            routes=UNCHANGED if self.routes is None else tuple(self.routes),
+        )
 
 
 def _normalize_routes(value: list[str]) -> list[str]:
