@@ -8,17 +8,23 @@ expression: a page is at most 4 Queries of ``limit + 1`` index items (one per fa
 filter spans), merged by sort key, then one BatchGetItem of the page's keys. Without an
 expiry filter the order is newest first; with one, soonest expiry first (keys without
 expiry last). The position of a page is the last key's sort value, so the next page is a
-key condition, not a start key.
+key condition, not a start key. The facets' Queries run at once, so a page takes about one
+Query's time. An unfiltered page is 4 Queries, not 1: one tenant-wide index more would
+make it 1, at the price of another index written on every create and another migration
+step, to save ~150 index items of ~60 bytes (about 2 RCU) per unfiltered page.
 
-The indexes are KEYS_ONLY. Measured on DynamoDB Local (scripts/bench_lists.py, 10,000 keys,
-pages of 50, eventually consistent): an unfiltered page costs 1 Query (51 index items,
-~0.5 RCU) and 1 BatchGetItem (50 items, 25 RCU): 25.5 RCU. The same page from an index
-projecting every attribute but ``last_used_at`` (INCLUDE) would read the 51 items from the
-index, ~0.9 KB each: ~6 RCU, and 4 facets ~24 RCU, about the same as the BatchGetItem,
-while every key write then writes ~1 KB into each of two more indexes (2 WCU more per write
-instead of ~0.1) and the INCLUDE list has to name every attribute a key will ever have
-(DynamoDB caps it at 100 across the table's indexes). KEYS_ONLY is kept: reads cost the
-same, writes less, and no new attribute can be forgotten.
+The indexes are KEYS_ONLY, chosen on measured figures (scripts/bench_lists.py, DynamoDB
+Local, pages of 50, eventually consistent reads, keys of ~0.3 KB): a facet Query of 51
+items costs 1.0 RCU from the KEYS_ONLY index and 3.5 RCU from an ALL copy of it; the
+page's BatchGetItem of 50 keys costs 25 RCU (each item rounds up to 4 KB). A page reads
+28 RCU unfiltered (4 facets) and 26 RCU for one facet, at 1,000, 10,000 and 100,000 keys;
+a projecting index would read 4-14 RCU. Reads favour projecting, and KEYS_ONLY is kept
+all the same: a key answer shows ``last_used_at``, and projecting it would send every one
+of the authorizer's writes of it into both indexes (the hot partition this design
+removes), while leaving it out would show it stale; every other key write would rewrite
+the item into two more indexes; and an INCLUDE list must name every attribute a key ever
+gets (at most 100 across the table's indexes), where a forgotten one silently vanishes
+from lists. A list is a management read, far rarer than the writes.
 """
 
 from __future__ import annotations
