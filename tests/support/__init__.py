@@ -1,1 +1,1 @@
-"""What every test level shares: events, an IAM evaluator, record builders, moto tables."""
+"""What tests share: event builders, an IAM evaluator, record builders, fakes, moto tables."""
