@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +14,7 @@ from chalicelib.domain.records import SYSTEM, Group, Origin
 from chalicelib.domain.routes import ALL_ROUTES
 from chalicelib.tokens import BASE62
 
+Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
 MANAGE = "keys:manage"
 READ = "keys:read"
 
@@ -67,6 +68,15 @@ class GroupService:
 
     def list(self, tenant_id: str) -> list[Group]:
         return sorted(self._groups.list(tenant_id), key=lambda group: group.created_at)
+
+    # Paginated groups (issue 13).
+    def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
+        """A page of the tenant's groups, by id, and the id the next page starts after."""
+        return self._groups.page(tenant_id, limit, after)
+
+    def named(self, tenant_id: str, group_ids: Iterable[str]) -> Groups:
+        """Only the groups ``group_ids`` names (a key answer's), never the whole tenant's."""
+        return self._groups.named(tenant_id, group_ids)
 
     def update(
         self, tenant_id: str, group_id: str, edit: GroupEdit, origin: Origin = SYSTEM

@@ -9,6 +9,7 @@ conditions that keep an invariant when two writers race.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -108,6 +109,9 @@ class KeyRepository(Protocol):
         ...
 
 
+Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
+
+
 class GroupRepository(Protocol):
     """A tenant's groups. Creating and deleting one moves the tenant's group count."""
 
@@ -117,6 +121,16 @@ class GroupRepository(Protocol):
 
     def list(self, tenant_id: str) -> list[Group]:
         """Every group of the tenant, in no particular order."""
+        ...
+
+    # Paginated groups (issue 13).
+    def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
+        """Up to ``limit`` groups by id after ``after``, and the id the next page starts after
+        (None: the last page)."""
+        ...
+
+    def named(self, tenant_id: str, group_ids: Iterable[str]) -> Groups:
+        """The tenant's groups among ``group_ids``; ids of no group are left out."""
         ...
 
     def create(self, group: Group, event: AuditEvent | None = None) -> None:

@@ -7,6 +7,7 @@ condition that keeps it within the tenant's group limit (chalicelib/storage/grou
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,8 @@ from chalicelib.storage.group_count import DEFAULT_GROUP_LIMIT
 from chalicelib.storage.models import GroupModel
 from chalicelib.storage.readable import read_all, read_one
 from chalicelib.storage.transaction import Cancelled, Transaction
+
+Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
 
 
 def group_exists() -> Condition:
@@ -85,6 +88,36 @@ class GroupStore:
         """Every readable group of the tenant, by id (a tenant has few); see readable.py."""
         with storage_errors():
             return list(read_all(group_from, GroupModel.query(tenant_id), "group", tenant_id))
+
+    # Paginated groups (issue 13): bounded reads however many groups a tenant has.
+    def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
+        """Up to ``limit`` groups by id after ``after``, and the id the next page starts after.
+
+        One Query of ``limit + 1`` items: the extra one says whether there is a next page.
+        """
+        condition = None if after is None else GroupModel.group_id > after
+        with storage_errors():
+            items = GroupModel.query(
+                tenant_id, condition, consistent_read=True, limit=limit + 1, page_size=limit + 1
+            )
+            found = list(read_all(group_from, items, "group", tenant_id))
+        if len(found) <= limit:
+            return found, None
+        return found[:limit], found[limit - 1].group_id
+
+    def named(self, tenant_id: str, group_ids: Iterable[str]) -> Groups:
+        """The tenant's groups among ``group_ids`` (absent ones left out): one BatchGetItem.
+
+        Eventually consistent, like the names it is read for; at most 100 ids per request.
+        """
+        wanted = sorted(set(group_ids))
+        if not wanted:
+            return []
+        with storage_errors():
+            items = GroupModel.batch_get([(tenant_id, group_id) for group_id in wanted])
+            return [
+                group for group in read_all(group_from, items, "group", tenant_id) if group.name
+            ]
 
     def create(self, group: Group, event: AuditEvent | None = None) -> None:
         """Insert ``group`` and count it against its tenant's group limit."""

@@ -27,6 +27,7 @@ from chalicelib.storage.counts import count_in, take_slot, uncount_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.idempotency import complete_in
 from chalicelib.storage.key_actions import edit_actions, rotate_actions
+from chalicelib.storage.key_index import list_attributes, place, set_actions
 from chalicelib.storage.key_list import list_keys
 from chalicelib.storage.models import KeyModel
 from chalicelib.storage.readable import read_one
@@ -46,7 +47,7 @@ class KeyStore:
     @staticmethod
     def new_item(key: ApiKey, sweep_due: datetime | None) -> KeyModel:
         """The item :meth:`create` writes for ``key`` (the benchmark loads the same)."""
-        return schedule(key_to(key), sweep_due)
+        return place(schedule(key_to(key), sweep_due))
 
     def get_key(self, key_id: str) -> ApiKey | None:
         """One strongly consistent GetItem (the only read a verification makes)."""
@@ -151,11 +152,23 @@ class KeyStore:
         Returns False when that condition failed (the caller reads why). With ``claim``,
         the Idempotency-Key record is completed in the same transaction.
         """
+        actions = rotate_actions(current, previous, now, expiry)
+        if expiry is not None:
+            # Key lists: a new expiry moves the key in list-expiry-index (and only that).
+            placed = list_attributes(
+                key.tenant_id,
+                key.key_id,
+                KeyStatus.ACTIVE.value,
+                key.leak is not None,
+                expiry.expires_at,
+                key.created_at,
+            )
+            actions += set_actions(placed, "expiry_sort")
         tx = Transaction(self._connection)
         tx.update(
             "key",
             KeyModel(key.key_id),
-            rotate_actions(current, previous, now, expiry),
+            actions,
             (KeyModel.status == KeyStatus.ACTIVE.value)
             & (KeyModel.secret_hash == key.current_secret.digest)
             & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now)),

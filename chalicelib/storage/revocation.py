@@ -18,6 +18,7 @@ from chalicelib.storage.convert import actor_to
 from chalicelib.storage.counts import free_slot, uncount_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.key_actions import revoke_actions
+from chalicelib.storage.key_index import list_attributes, set_actions
 from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
 from chalicelib.storage.models import KeyModel
 from chalicelib.storage.transaction import Cancelled, Transaction
@@ -75,10 +76,24 @@ class Revocation:
             & (KeyModel.group_id == item.group_id)
         )
         actions = revoke_actions(actor_to(actor), now)
+        leaked_at: datetime | None = item.leaked_at  # the stubs type it as never None
         if leak is not None:
             # Leaked keys: only while this leak is not recorded yet, and recorded with it.
             condition &= leak_is_new(leak)
             actions += leak_actions(leak)
+        else:
+            # Key lists: the facet below names the leak state as read, so it must still hold.
+            reported = KeyModel.leaked_at
+            condition &= reported.exists() if leaked_at is not None else reported.does_not_exist()
+        placed = list_attributes(
+            item.tenant_id,
+            key_id,
+            KeyStatus.REVOKED.value,
+            leak is not None or leaked_at is not None,
+            item.expires_at,
+            item.created_at,
+        )
+        actions += set_actions(placed, "list_facet")
         for gone in (False, True):
             tx = Transaction(self._connection)
             tx.update("key", KeyModel(key_id), actions, condition)

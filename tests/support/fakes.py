@@ -12,6 +12,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -40,6 +41,7 @@ from chalicelib.domain.records import (
     SecretHash,
     Tenant,
 )
+from chalicelib.storage.key_index import expiry_sort
 
 DEFAULT_GROUP_LIMIT = 50  # the deployment's default, as Settings.default_group_limit
 
@@ -122,14 +124,19 @@ class FakeKeys:
         self, tenant_id: str, wanted: KeyFilter, limit: int, after: KeyListPosition | None
     ) -> tuple[list[ApiKey], KeyListPosition | None]:
         mine = [key for key in self.tables.keys.values() if key.tenant_id == tenant_id]
-        ordered = sorted(mine, key=_position, reverse=True)
+        # As the store orders (chalicelib/storage/key_list.py): newest first, or with an
+        # expiry filter by expiry, soonest first (issue 13).
+        by_expiry = wanted.expiry is not None
+        place = _expiry_position if by_expiry else _position
+        ordered = sorted(mine, key=place, reverse=not by_expiry)
         matching = [
             key
             for key in ordered
-            if wanted.matches(key) and (after is None or _position(key) < after)
+            if wanted.matches(key)
+            and (after is None or (place(key) > after if by_expiry else place(key) < after))
         ]
         page = matching[:limit]
-        return page, _position(page[-1]) if len(matching) > limit else None
+        return page, place(page[-1]) if len(matching) > limit else None
 
     def update(
         self, key: ApiKey, edit: KeyEdit, now: datetime, event: AuditEvent | None = None
@@ -213,6 +220,9 @@ class FakeKeys:
         return True
 
 
+Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
+
+
 class FakeGroups:
     """GroupRepository in memory."""
 
@@ -228,6 +238,17 @@ class FakeGroups:
 
     def list(self, tenant_id: str) -> list[Group]:
         return [group for (owner, _), group in self.tables.groups.items() if owner == tenant_id]
+
+    # Paginated groups (issue 13): by id, as the store's Query reads them.
+    def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
+        mine = sorted(self.list(tenant_id), key=lambda group: group.group_id)
+        later = [group for group in mine if after is None or group.group_id > after]
+        page = later[:limit]
+        return page, page[-1].group_id if len(later) > limit else None
+
+    def named(self, tenant_id: str, group_ids: Iterable[str]) -> Groups:
+        wanted = set(group_ids)
+        return [group for group in self.list(tenant_id) if group.group_id in wanted]
 
     def create(self, group: Group, event: AuditEvent | None = None) -> None:
         tables = self.tables
@@ -331,6 +352,10 @@ class FakeTenants:
 
 def _position(key: ApiKey) -> KeyListPosition:
     return key.created_at.isoformat(), key.key_id
+
+
+def _expiry_position(key: ApiKey) -> KeyListPosition:
+    return expiry_sort(key.key_id, key.expires_at, key.created_at), key.key_id
 
 
 def _check_claim(tables: Tables, claim: Claim | None) -> None:

@@ -116,5 +116,15 @@ class GroupOut(BaseModel):
     updated_at: datetime
 
 
+class GroupListQuery(Strict):
+    """Query string of ``GET /v1/groups`` (paginated since issue 13, like ``GET /v1/keys``)."""
+
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=512)
+
+
 class GroupList(BaseModel):
+    """A page of the tenant's groups, ordered by id; ``next_cursor`` fetches the next page."""
+
     groups: list[GroupOut]
+    next_cursor: str | None = None

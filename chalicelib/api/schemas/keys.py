@@ -126,7 +126,13 @@ class KeyListQuery(Strict):
     """Query string of ``GET /v1/keys``."""
 
     status: KeyStatus | None = None
-    expiry: ExpiryState | None = None
+    expiry: ExpiryState | None = Field(
+        default=None,
+        description=(
+            "Only keys in this expiry state. With it, the list is ordered by expiry, soonest"
+            " first (keys without expiry last); without it, newest first."
+        ),
+    )
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=512)
     # Leaked keys: true lists keys reported leaked, false the others.
