@@ -7,7 +7,7 @@ Nothing here runs at import time. ``get_services()`` is what handlers call;
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -87,7 +87,11 @@ class AccessTokens:
             rules,
             self._verifier,
             TokenFormat(settings.key_prefix),
-            GroupCache(self._runtime.store, settings.group_cache_seconds),
+            GroupCache(
+                self._runtime.store,
+                settings.group_cache_seconds,
+                size=settings.group_cache_entries,
+            ),
             self._runtime.usage,
             self.keys.signer,
             self._clock,
@@ -166,7 +170,10 @@ def build_services(
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
     hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-    runtime = build_runtime(settings, clock, store=hot_store, peppers=peppers)
+    # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
+    # answer must reflect them at once (the authorizer's Lambda caches; README, "The authorizer").
+    uncached = replace(settings, key_cache_seconds=0)
+    runtime = build_runtime(uncached, clock, store=hot_store, peppers=peppers)
     access = runtime.control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
@@ -185,7 +192,7 @@ def build_services(
         tenants,
         verifier,
         access,
-        UsageStore(),
+        UsageStore(settings.usage_total_shards),
         idempotency,
         AuditStore(),
         oidc,

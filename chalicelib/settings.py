@@ -114,6 +114,15 @@ class Settings:
     # file:// locally and in tests), and the SNS topic for leak messages (None: events only).
     github_keys_url: str = GITHUB_KEYS_URL
     leak_topic_arn: str | None = None
+    # Issue 13, usage and hot keys (chalicelib/domain/key_cache.py, storage/usage.py):
+    # how long an authorizer container trusts a cached key record (0: never caches; the
+    # revocation bound grows by this much), and how many keys and groups it may hold.
+    key_cache_seconds: float = 5.0
+    key_cache_entries: int = 5000
+    group_cache_entries: int = 1000
+    # Each tenant's daily usage totals are spread over this many items, each taking at most
+    # 1,000 WCU/s: a tenant-day absorbs up to shards x 1,000 flushes a second.
+    usage_total_shards: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +179,7 @@ class Settings:
             github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
             leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
             **_token_settings(env),
+            **_scale_settings(env),
         )
         return with_console(settings, env)
 
@@ -203,6 +213,38 @@ def _token_settings(env: Mapping[str, str]) -> _TokenSettings:
         "token_next_key": env.get("LATCHKEY_TOKEN_NEXT_KEY", ""),
         "token_local_key": env.get("LATCHKEY_TOKEN_LOCAL_KEY", ""),
     }
+
+
+class _ScaleSettings(TypedDict):
+    key_cache_seconds: float
+    key_cache_entries: int
+    group_cache_entries: int
+    usage_total_shards: int
+
+
+def _scale_settings(env: Mapping[str, str]) -> _ScaleSettings:
+    """Issue 13's settings (key cache, cache sizes, usage total shards), in one block."""
+    seconds = float(env.get("LATCHKEY_KEY_CACHE_SECONDS", "5"))
+    keys = int(env.get("LATCHKEY_KEY_CACHE_ENTRIES", "5000"))
+    groups = int(env.get("LATCHKEY_GROUP_CACHE_ENTRIES", "1000"))
+    shards = int(env.get("LATCHKEY_USAGE_TOTAL_SHARDS", "10"))
+    if not 0 <= seconds <= MAX_KEY_CACHE_SECONDS:
+        raise ValueError(f"LATCHKEY_KEY_CACHE_SECONDS must be 0-{MAX_KEY_CACHE_SECONDS}")
+    if keys < 1 or groups < 1:
+        raise ValueError("LATCHKEY_KEY_CACHE_ENTRIES and _GROUP_CACHE_ENTRIES must be >= 1")
+    if not 1 <= shards <= MAX_USAGE_TOTAL_SHARDS:
+        raise ValueError(f"LATCHKEY_USAGE_TOTAL_SHARDS must be 1-{MAX_USAGE_TOTAL_SHARDS}")
+    return {
+        "key_cache_seconds": seconds,
+        "key_cache_entries": keys,
+        "group_cache_entries": groups,
+        "usage_total_shards": shards,
+    }
+
+
+# The revocation bound a key cache may add, and the shards GET /v1/usage reads per day.
+MAX_KEY_CACHE_SECONDS = 60
+MAX_USAGE_TOTAL_SHARDS = 100
 
 
 def parse_peppers(text: str) -> dict[int, bytes]:
