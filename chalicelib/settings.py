@@ -230,8 +230,12 @@ def _scale_settings(env: Mapping[str, str]) -> _ScaleSettings:
     shards = int(env.get("LATCHKEY_USAGE_TOTAL_SHARDS", "10"))
     if not 0 <= seconds <= MAX_KEY_CACHE_SECONDS:
         raise ValueError(f"LATCHKEY_KEY_CACHE_SECONDS must be 0-{MAX_KEY_CACHE_SECONDS}")
-    if keys < 1 or groups < 1:
-        raise ValueError("LATCHKEY_KEY_CACHE_ENTRIES and _GROUP_CACHE_ENTRIES must be >= 1")
+    for name, size in (
+        ("LATCHKEY_KEY_CACHE_ENTRIES", keys),
+        ("LATCHKEY_GROUP_CACHE_ENTRIES", groups),
+    ):
+        if size < 1:
+            raise ValueError(f"{name} must be at least 1")
     if not 1 <= shards <= MAX_USAGE_TOTAL_SHARDS:
         raise ValueError(f"LATCHKEY_USAGE_TOTAL_SHARDS must be 1-{MAX_USAGE_TOTAL_SHARDS}")
     return {

@@ -60,6 +60,11 @@ class TtlCache(Generic[K, V]):
             self._entries.popitem(last=False)
         self._free_expired(now)
 
+    def age(self, key: K) -> float | None:
+        """Seconds since ``key``'s value was loaded; None when it is not held."""
+        entry = self._entries.get(key)
+        return None if entry is None else self._monotonic() - entry[0]
+
     def forget(self, key: K) -> None:
         self._entries.pop(key, None)
 

@@ -8,8 +8,8 @@ at most once per ``ttl`` (LATCHKEY_KEY_CACHE_SECONDS, default 5; 0 turns it off)
 The price is the revocation bound: a warm container may accept a revoked key for up to
 ``ttl`` seconds after the revocation, on top of API Gateway's result TTL (README,
 "The authorizer"; SECURITY.md). A secret the cached record refuses earns one fresh read
-(``recheck``), at most once per key every ``RECHECK_SECONDS``, so a key's new secret works at
-once after a rotation and wrong secrets cannot turn the cache off. Unknown key ids are
+(``recheck``) unless the record is under ``RECHECK_SECONDS`` old, so a key's new secret
+works at once after a rotation, and wrong secrets cannot turn the cache off. Unknown key ids are
 cached too: a flood of one made-up id is one read per ``ttl``. Standard library only.
 """
 
@@ -38,9 +38,6 @@ class KeyCache:
     ) -> None:
         self._source = source
         self._entries: TtlCache[str, ApiKey | None] = TtlCache(ttl, size, monotonic)
-        self._rechecks: TtlCache[str, ApiKey | None] = TtlCache(
-            min(ttl, RECHECK_SECONDS), size, monotonic
-        )
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -49,18 +46,15 @@ class KeyCache:
         return self._entries.get(key_id, lambda: self._source.get_key(key_id))
 
     def recheck(self, key_id: str) -> ApiKey | None:
-        """The key read afresh, unless it was rechecked within ``RECHECK_SECONDS`` (then
-        that read's answer). None when caching is off: every read was fresh already."""
-        if not self._entries.enabled:
+        """The key read afresh, or None when the held record is itself under
+        ``RECHECK_SECONDS`` old (just read, or rechecked) or caching is off."""
+        age = self._entries.age(key_id)
+        if not self._entries.enabled or (age is not None and age < RECHECK_SECONDS):
             return None
-        return self._rechecks.get(key_id, lambda: self._reload(key_id))
+        key = self._source.get_key(key_id)
+        self._entries.put(key_id, key)
+        return key
 
     def forget(self, key_id: str) -> None:
         """Drop a key this process changed (revoked, rotated): its next call reads it."""
         self._entries.forget(key_id)
-        self._rechecks.forget(key_id)
-
-    def _reload(self, key_id: str) -> ApiKey | None:
-        key = self._source.get_key(key_id)
-        self._entries.put(key_id, key)
-        return key
