@@ -27,11 +27,7 @@ from tests.unit.test_authorizer_fail_closed import (
 )
 from tests.unit.test_authorizer_policy import Shape, event_for, explicitly_denies, iam_allows
 
-THROTTLES = [
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-]
+THROTTLES = sorted(THROTTLE_CODES)
 
 
 class Pauses:
