@@ -20,19 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from chalicelib.domain.usage_reports import DayUsage, UsageHistory
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.hotpath import USAGE_RETENTION, total_key
 from chalicelib.storage.models import UsageModel
-
-
-@dataclass(frozen=True)
-class DayUsage:
-    """Decisions allowed and denied on one UTC day."""
-
-    day: str
-    allowed: int
-    denied: int
-    tokens_issued: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,7 +46,7 @@ def _sum(items: Iterator[UsageModel]) -> list[DayUsage]:
     return [DayUsage(day, *counts) for day, counts in sorted(totals.items())]
 
 
-class UsageStore:
+class UsageStore(UsageHistory):
     """Per-key and per-tenant daily counts."""
 
     def __init__(self, shards: int = 10) -> None:
