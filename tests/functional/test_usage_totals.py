@@ -4,6 +4,7 @@ included; and the backfill rebuilds them from the per-key items, idempotently.""
 
 from __future__ import annotations
 
+import json
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -14,11 +15,12 @@ import pytest
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
+from chalicelib.cli import parser, run
 from chalicelib.container import Services
 from chalicelib.storage.hotpath import TOTAL_PREFIX, HotStore, total_key
 from chalicelib.storage.usage import UsageStore
 from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, create_key, json_of
+from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 
 DAYS = ["2026-11-22", "2026-11-23", "2026-11-24"]
 
@@ -181,3 +183,57 @@ def test_a_tenant_day_is_spread_over_the_shards(services: Services, days: int) -
     shards = services.settings.usage_total_shards
     assert keys <= {total_key("acme", shard) for shard in range(shards)}
     assert len(keys) >= shards // 2, "random shards: a busy day is not one item"
+
+
+# --- latchkey migrate usage-totals ---------------------------------------------------------
+
+PAST = ["2025-03-01", "2025-03-02"]  # always over, whatever day the suite runs on
+
+
+def migrate(services: Services, capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    argv = ["migrate", "usage-totals", "--json", *args]
+    capsys.readouterr()  # the API's request log lines so far
+    assert run(parser().parse_args(argv), services.settings) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_migrate_command_brings_old_history_into_get_usage(
+    services: Services, api: Api, acme: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for day in PAST:
+        put_history(services, "acme", "key1", day, 7)
+        put_history(services, "acme", "key2", day, 3)
+    summary = migrate(services, capsys, "--from", PAST[0], "--to", PAST[-1])
+    assert summary == {"from": PAST[0], "to": PAST[-1], "scanned": 4, "tenant_days": 2}
+    report = json_of(api.call("GET", f"/v1/usage?from={PAST[0]}&to={PAST[-1]}"))
+    assert [(d["day"], d["allowed"], d["denied"]) for d in report["days"]] == [
+        (PAST[0], 10, 2),
+        (PAST[1], 10, 2),
+    ]
+    assert migrate(services, capsys, "--from", PAST[0], "--to", PAST[-1]) == summary
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "message"),
+    [
+        (PAST[1], PAST[0], "--from must not be after --to"),
+        (PAST[0], datetime.now(UTC).date().isoformat(), "--to must be a day that is over"),
+    ],
+)
+def test_the_migrate_command_refuses_a_bad_range_and_changes_nothing(
+    services: Services, first: str, last: str, message: str
+) -> None:
+    put_history(services, "acme", "key1", PAST[0], 7)
+    before = table_snapshot(services)
+    args = parser().parse_args(["migrate", "usage-totals", "--from", first, "--to", last])
+    with pytest.raises(SystemExit, match=message):
+        run(args, services.settings)
+    assert table_snapshot(services) == before
+
+
+def test_the_migrate_command_refuses_a_day_that_is_not_a_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["migrate", "usage-totals", "--from", "March", "--to", PAST[0]])
+    assert "YYYY-MM-DD" in capsys.readouterr().err
