@@ -1,8 +1,9 @@
 """The full access decision: the key's verification, then its group's routes.
 
 The authorizer and ``POST /v1/verify`` both call :meth:`AccessControl.decide`, so they can
-never disagree. The key is read fresh on every call; its group comes from a per-container
-cache (``GroupCache``), so a valid key costs one read. Standard library only.
+never disagree. The key comes from the verifier (in the authorizer, through a short
+per-container key cache: chalicelib/domain/key_cache.py); its group from a per-container
+cache (``GroupCache``), so a valid key costs at most one read. Standard library only.
 """
 
 from __future__ import annotations

@@ -195,7 +195,8 @@ class HotStore:
         return item
 
     def get_key(self, key_id: str) -> ApiKey | None:
-        """One strongly consistent GetItem: a revocation is seen by the very next call."""
+        """One strongly consistent GetItem (the authorizer keeps the answer briefly:
+        chalicelib/domain/key_cache.py)."""
         item = self._get(self._settings.keys_table, {"key_id": {"S": key_id}})
         if item is None:
             return None
