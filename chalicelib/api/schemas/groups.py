@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     Field,
     WithJsonSchema,
     field_validator,
@@ -15,6 +14,7 @@ from pydantic import (
 from chalicelib.api.schemas.common import (
     ROUTE_PATTERN_REGEX,
     Description,
+    Model,
     Name,
     Strict,
     drop_null,
@@ -95,7 +95,7 @@ def _normalize_routes(value: list[str]) -> list[str]:
     return list(dict.fromkeys(normalized))
 
 
-class GroupOut(BaseModel):
+class GroupOut(Model):
     id: str
     name: str
     description: str
@@ -106,5 +106,5 @@ class GroupOut(BaseModel):
     updated_at: datetime
 
 
-class GroupList(BaseModel):
+class GroupList(Model):
     groups: list[GroupOut]
