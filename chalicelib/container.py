@@ -13,19 +13,21 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.cursor import Cursors
-from chalicelib.api.github_keys import GitHubKeys
-from chalicelib.api.oidc import OidcVerifier, build_oidc
 from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
+from chalicelib.domain.usage_reports import UsageReports
 from chalicelib.domain.verification import Verifier
+from chalicelib.identity.github_keys import GitHubKeys
+from chalicelib.identity.oidc import OidcVerifier, build_oidc
 from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
@@ -116,9 +118,9 @@ class Services:
     tenants: TenantService
     verifier: Verifier
     access: AccessControl
-    usage: UsageStore
+    usage: UsageReports
     idempotency: IdempotencyStore
-    audit: AuditStore
+    audit: AuditLog
     oidc: OidcVerifier | None = None
     # Signed pagination cursors (issue 11); None only where no listing is served.
     cursors: Cursors | None = None
@@ -129,6 +131,8 @@ class Services:
     tokens: AccessTokens | None = None
     # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
     decisions: DecisionTelemetry = field(default_factory=lambda: DecisionTelemetry(API, "api"))
+    # The one clock every service was built with: the edge asks it, never a service, the time.
+    clock: Clock = utc_now
 
 
 def build_services(
@@ -185,9 +189,9 @@ def build_services(
         tenants,
         verifier,
         access,
-        UsageStore(),
+        UsageReports(UsageStore(), keys),
         idempotency,
-        AuditStore(),
+        AuditLog(AuditStore()),
         oidc,
         Cursors(peppers),
         LeakService(tokens, leak_ports, clock),
@@ -195,6 +199,7 @@ def build_services(
         AccessTokens(settings, clock, runtime, verifier, token_keys)
         if settings.token_issuer
         else None,
+        clock=clock,
     )
 
 

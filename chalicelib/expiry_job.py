@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.clock import utc_now
+from chalicelib.clock import iso_z, utc_now
 from chalicelib.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -73,10 +73,8 @@ def time_left_of(context: LambdaContext | None) -> Callable[[], timedelta] | Non
 
 def report_json(report: SweepReport) -> dict[str, Any]:
     """A run's report as JSON: what the Lambda returns and ``latchkey sweep --json`` prints."""
-    from chalicelib.notify import iso
-
     return {
-        "now": iso(report.now),
+        "now": iso_z(report.now),
         "dry_run": report.dry_run,
         "examined": report.examined,
         "crossed": report.crossed,
@@ -91,7 +89,7 @@ def report_json(report: SweepReport) -> dict[str, Any]:
                 "key_name": notice.key_name,
                 "threshold_days": notice.threshold,
                 "days_left": notice.days_left,
-                "expires_at": iso(notice.expires_at),
+                "expires_at": iso_z(notice.expires_at),
             }
             for notice in report.notices
         ],

@@ -41,9 +41,8 @@ def _present(call: Call[Any], keys: list[ApiKey], after_write: bool = False) -> 
         if not after_write:
             raise
         names = {}
-    service = call.services.keys
-    now = service.now()
-    return [key_out(key, names, now, service.expiring_soon) for key in keys]
+    now = call.services.clock()
+    return [key_out(key, names, now, call.services.keys.expiring_soon) for key in keys]
 
 
 def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:

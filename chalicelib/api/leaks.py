@@ -1,7 +1,7 @@
 """Leaked keys: GitHub's secret scanning partner endpoint and the public report endpoint.
 
 Neither takes an API key. GitHub's requests are authenticated by their signature, checked
-over the raw body before anything is parsed or read (chalicelib/api/github_keys.py).
+over the raw body before anything is parsed or read (chalicelib/identity/github_keys.py).
 ``POST /v1/leaks`` needs nothing: holding the token is the proof, and the answer is the same
 202 whatever the token was. What happens to a real leak: chalicelib/domain/leaks.py.
 """

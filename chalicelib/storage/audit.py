@@ -7,7 +7,6 @@ Every write that changes a key, a group or a tenant calls :func:`add_event` on i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from chalicelib.clock import iso_z
+from chalicelib.domain.audit_log import AuditPosition, AuditQuery, AuditTrail
 from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.settings import Settings
 from chalicelib.storage.convert import actor_from, actor_to
@@ -23,12 +24,10 @@ from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import AuditModel
 from chalicelib.storage.transaction import Cancelled, Transaction
 
-Position = tuple[str, str]  # (event_key, target_key) of the last event of a page
-
 
 def _json(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso_z(value)
     if isinstance(value, tuple | list | set | frozenset):
         return [_json(item) for item in value]
     return value
@@ -95,23 +94,12 @@ def add_event(tx: Transaction, event: AuditEvent, retention: timedelta) -> None:
     tx.update("audit", item, actions, AuditModel.event_key.does_not_exist())
 
 
-@dataclass(frozen=True)
-class AuditQuery:
-    """``GET /v1/audit-events``: all optional but the tenant."""
-
-    tenant_id: str
-    target_id: str | None = None
-    action: str | None = None
-    first: datetime | None = None
-    last: datetime | None = None
-
-
-class AuditStore:
+class AuditStore(AuditTrail):
     """Reads a tenant's audit events, newest first."""
 
     def list(
-        self, query: AuditQuery, limit: int, after: Position | None
-    ) -> tuple[list[AuditEvent], Position | None]:
+        self, query: AuditQuery, limit: int, after: AuditPosition | None
+    ) -> tuple[list[AuditEvent], AuditPosition | None]:
         low = query.first.isoformat() if query.first else "0"  # keys may not be empty
         high = (query.last.isoformat() if query.last else "9999") + "\uffff"
         in_range = AuditModel.event_key.between(low, high)

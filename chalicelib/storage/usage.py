@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
+from chalicelib.domain.usage_reports import DayUsage, UsageHistory
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import UsageModel
 
 
-@dataclass(frozen=True)
-class DayUsage:
-    """Decisions allowed and denied on one UTC day."""
-
-    day: str
-    allowed: int
-    denied: int
-    tokens_issued: int = 0
-
-
-class UsageStore:
+class UsageStore(UsageHistory):
     """Per-key and per-tenant daily counts."""
 
     def for_key(self, key_id: str, first: str, last: str) -> list[DayUsage]:
