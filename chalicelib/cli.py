@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from chalicelib import cli_migrate
 from chalicelib.cli_commands import authorize_event, bootstrap, check_counters, sweep
 from chalicelib.cli_diagnosis import (
     CliFailure,
@@ -126,6 +127,8 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--at", type=_instant, help="ISO 8601 time to sweep as of (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="record and send nothing")
     sweep.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
+    # Migrations (issue 13): backfills for new indexes.
+    cli_migrate.add_commands(commands, JSON_HELP)
     return root
 
 
@@ -167,6 +170,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "sweep":
         return sweep(settings, args)
+    if args.command == "migrate":
+        return cli_migrate.migrate(settings, args)
     if args.command == "tenants" and args.action == "check":
         return check_counters(settings, args)
     services = build_services(settings)

@@ -1,7 +1,9 @@
 """Builds Latchkey's services from settings: lazily, once per process, replaceable in tests.
 
 Nothing here runs at import time. ``get_services()`` is what handlers call;
-``set_services()`` lets a test (or the CLI) inject services built on other settings.
+``set_services()`` lets a test (or the CLI) inject services built on other settings. The
+access tokens' parts (container_tokens.py) and the notifiers (notifiers.py) are wired
+beside it.
 """
 
 from __future__ import annotations
@@ -9,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.cursor import Cursors
-from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
+from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
-from chalicelib.domain.access import AccessControl, GroupCache
-from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.container_tokens import AccessTokens
+from chalicelib.domain.access import AccessControl
 from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
@@ -28,10 +28,12 @@ from chalicelib.domain.usage_reports import UsageReports
 from chalicelib.domain.verification import Verifier
 from chalicelib.identity.github_keys import GitHubKeys
 from chalicelib.identity.oidc import OidcVerifier, build_oidc
+from chalicelib.notifiers import notifier_for
 from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
 from chalicelib.settings import Settings, get_settings
+from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
@@ -42,70 +44,11 @@ from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.tenants import TenantStore
-from chalicelib.storage.token_keys import TokenKeys, token_keys_for
+from chalicelib.storage.token_keys import TokenKeys
 from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
 
-if TYPE_CHECKING:
-    from chalicelib.domain.token_check import TokenChecker
-
 Clock = Callable[[], datetime]
-
-
-class AccessTokens:
-    """The token endpoint's and ``/v1/verify``'s parts (issue 15), built on first use.
-
-    Nothing here reads the key file or calls KMS until a token request, a JWKS request or a
-    token to verify arrives, so a misconfigured key never breaks the management API.
-    """
-
-    def __init__(
-        self,
-        settings: Settings,
-        clock: Clock,
-        runtime: Runtime,
-        verifier: Verifier,
-        keys: TokenKeys | None = None,
-    ) -> None:
-        self.settings = settings
-        self._clock = clock
-        self._runtime = runtime
-        self._verifier = verifier
-        self._keys = keys
-
-    @cached_property
-    def keys(self) -> TokenKeys:
-        return self._keys or token_keys_for(self.settings)
-
-    @cached_property
-    def issuer(self) -> TokenIssuer:
-        settings = self.settings
-        rules = TokenRules(
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
-            timedelta(seconds=settings.token_lifetime_seconds),
-        )
-        return TokenIssuer(
-            rules,
-            self._verifier,
-            TokenFormat(settings.key_prefix),
-            GroupCache(self._runtime.store, settings.group_cache_seconds),
-            self._runtime.usage,
-            self.keys.signer,
-            self._clock,
-        )
-
-    @cached_property
-    def checker(self) -> TokenChecker:
-        from chalicelib.domain.token_check import TokenChecker
-
-        settings = self.settings
-        return TokenChecker(
-            self.keys.published,
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
-            self._clock,
-        )
 
 
 @dataclass(frozen=True)
@@ -153,17 +96,17 @@ def build_services(
     adopt(connection, session)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    key_store = KeyStore(connection, expiry, audit)
+    key_store = KeyStore(connection, audit)
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
     tokens = TokenFormat(settings.key_prefix)
     keys = KeyService(
         key_store,
-        tenant_store,
         peppers,
         tokens,
         clock,
         timedelta(days=settings.expiring_soon_days),
+        expiry,
     )
     groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
@@ -180,7 +123,7 @@ def build_services(
         tenant_store,
         keys,
         LeakStore(connection, audit),
-        CountedLeaks(notifier or leak_notifier(settings)),
+        CountedLeaks(notifier or notifier_for(settings, settings.leak_topic_arn)),
     )
     return Services(
         settings,
@@ -203,39 +146,19 @@ def build_services(
     )
 
 
-def leak_notifier(settings: Settings) -> LeakNotifier:
-    """Leaked keys: EventBridge and SNS in AWS; in memory against a local store."""
-    from chalicelib.notify import AwsNotifier, RecordingNotifier
-
-    if settings.dynamodb_endpoint is not None:
-        return RecordingNotifier()
-
-    def client(name: str) -> Callable[[], Any]:
-        def make() -> Any:
-            import boto3
-
-            return boto3.client(name, region_name=settings.region)
-
-        return make
-
-    return AwsNotifier(settings.event_bus, settings.leak_topic_arn, client("events"), client("sns"))
-
-
-_services: Services | None = None
+_services: ProcessSingleton[Services] = ProcessSingleton(
+    lambda: build_services(get_settings())
+)
 
 
 def get_services() -> Services:
     """The process's services, built on first use from the environment's settings."""
-    global _services
-    if _services is None:
-        _services = build_services(get_settings())
-    return _services
+    return _services.get()
 
 
 def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
-    global _services
-    _services = services
+    _services.set(services)
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).

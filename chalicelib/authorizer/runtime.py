@@ -18,6 +18,7 @@ from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import AUTHORIZER
 from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
 from chalicelib.settings import Settings, get_settings
+from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.hotpath import HotStore
 from chalicelib.tokens import TokenFormat
 
@@ -74,18 +75,20 @@ def build_runtime(
     return Runtime(settings, store, control, usage, tokens=tokens, telemetry=telemetry)
 
 
-_runtime: Runtime | None = None
+def _first_runtime() -> Runtime:
+    # The Lambda's first call: its other log lines become JSON too.
+    log.configure(AUTHORIZER, "authorizer")
+    return build_runtime(get_settings())
+
+
+_runtime: ProcessSingleton[Runtime] = ProcessSingleton(_first_runtime)
 
 
 def get_runtime() -> Runtime:
-    global _runtime
-    if _runtime is None:
-        # The Lambda's first call: its other log lines become JSON too.
-        log.configure(AUTHORIZER, "authorizer")
-        _runtime = build_runtime(get_settings())
-    return _runtime
+    """The container's runtime, built on its first decision."""
+    return _runtime.get()
 
 
 def set_runtime(runtime: Runtime | None) -> None:
-    global _runtime
-    _runtime = runtime
+    """Replace (or with None, forget) the container's runtime."""
+    _runtime.set(runtime)

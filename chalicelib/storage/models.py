@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings
@@ -35,15 +35,30 @@ class ActorAttribute(MapAttribute[str, str]):
     name = UnicodeAttribute()
 
 
-class TenantCreatedIndex(GlobalSecondaryIndex["KeyModel"]):
-    """A tenant's keys by creation time: the key list is a Query here, newest first."""
+# Key lists (issue 13): a "facet" partition per tenant, status and leak state
+# (chalicelib/storage/key_index.py derives ``list_facet`` and ``expiry_sort``). KEYS_ONLY, so
+# the authorizer's ``last_used_at`` writes never reach them; a page's keys are then one
+# BatchGetItem (chalicelib/storage/key_list.py has the measured figures).
+class ListCreatedIndex(GlobalSecondaryIndex["KeyModel"]):
+    """A facet's keys by creation time: lists without an expiry filter, newest first."""
 
     class Meta:
-        index_name = "tenant-created-index"
-        projection = AllProjection()
+        index_name = "list-created-index"
+        projection = KeysOnlyProjection()
 
-    tenant_id = UnicodeAttribute(hash_key=True)
+    list_facet = UnicodeAttribute(hash_key=True)
     created_sort = UnicodeAttribute(range_key=True)
+
+
+class ListExpiryIndex(GlobalSecondaryIndex["KeyModel"]):
+    """A facet's keys by expiry (keys without one last): lists with an expiry filter."""
+
+    class Meta:
+        index_name = "list-expiry-index"
+        projection = KeysOnlyProjection()
+
+    list_facet = UnicodeAttribute(hash_key=True)
+    expiry_sort = UnicodeAttribute(range_key=True)
 
 
 class SweepDueIndex(GlobalSecondaryIndex["KeyModel"]):
@@ -105,9 +120,14 @@ class KeyModel(Model):
     leak_source = UnicodeAttribute(null=True)
     leak_url = UnicodeAttribute(null=True)
     leaked_secrets = UnicodeSetAttribute(null=True)
+    # Key lists (issue 13): "<tenant>#<status>#<leaked|clean>" and "<expiry>#<key id>"
+    # (chalicelib/storage/key_index.py); absent on items not yet backfilled.
+    list_facet = UnicodeAttribute(null=True)
+    expiry_sort = UnicodeAttribute(null=True)
 
-    by_tenant = TenantCreatedIndex()
     by_sweep_due = SweepDueIndex()
+    by_list_created = ListCreatedIndex()
+    by_list_expiry = ListExpiryIndex()
 
 
 class GroupModel(Model):

@@ -29,6 +29,7 @@ from chalicelib.authorizer.policy import not_canonical_resources
 from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for, ssm_client
 from chalicelib.container import Services
 from chalicelib.domain.access import AccessControl, GroupCache
+from chalicelib.domain.edits import GroupEdit
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey, Group
@@ -473,7 +474,7 @@ def test_a_group_change_reaches_the_authorizer_only_after_the_group_cache_time(
     runtime = runtime_with_monotonic(world, monotonic)
     token, ttl = world.token("valid"), world.services.settings.group_cache_seconds
     assert decide(runtime, token, ALLOWED)
-    changes = {"routes": ["POST /orders"], "permissions": ["orders:write"]}
+    changes = GroupEdit(routes=("POST /orders",), permissions=("orders:write",))
     world.services.groups.update(TENANT, world.group.group_id, changes)
 
     monotonic.now += ttl - 0.001

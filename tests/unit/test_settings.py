@@ -9,7 +9,9 @@ from dataclasses import fields
 import pytest
 
 from chalicelib import settings as settings_module
-from chalicelib.settings import DEFAULT_KEY_PREFIX, Settings, parse_peppers
+from chalicelib import settings_console, settings_formats, settings_tokens
+from chalicelib.settings import DEFAULT_KEY_PREFIX, Settings
+from chalicelib.settings_formats import parse_peppers
 
 EVERY_VARIABLE = {
     "LATCHKEY_STAGE": "prod",
@@ -138,7 +140,11 @@ def test_every_field_can_be_changed_from_the_environment() -> None:
 
 def test_this_suite_covers_every_variable_the_module_reads() -> None:
     # A variable added to settings.py without a test here fails this test.
-    read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', inspect.getsource(settings_module)))
+    source = "".join(
+        inspect.getsource(module)
+        for module in (settings_module, settings_console, settings_formats, settings_tokens)
+    )
+    read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', source))
     assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")}
 
 

@@ -25,6 +25,7 @@ from chalicelib.api.schemas.common import (
 )
 from chalicelib.api.schemas.leaks import LeakOut
 from chalicelib.domain import allowlist
+from chalicelib.domain.edits import UNCHANGED, KeyEdit
 from chalicelib.domain.records import ExpiryState, KeyStatus
 
 GroupId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
@@ -97,12 +98,17 @@ class KeyUpdate(Strict):
             raise ValueError("cannot be null")
         return value
 
-    def changes(self) -> dict[str, Any]:
-        """The storage-level changes: sent fields only, the allowlist canonical."""
-        sent = self.model_dump(exclude_unset=True)
-        if "ip_allowlist" in sent:
-            sent["ip_allowlist"] = tuple(sent["ip_allowlist"] or ())
-        return sent
+    def edit(self) -> KeyEdit:
+        """The typed edit: sent fields only (null refused but for the description), the
+        allowlist canonical."""
+        sent = self.model_fields_set
+        allowlist = tuple(self.ip_allowlist or ())
+        return KeyEdit(
+            name=self.name if self.name is not None else UNCHANGED,
+            description=self.description if "description" in sent else UNCHANGED,
+            group_id=self.group_id if self.group_id is not None else UNCHANGED,
+            ip_allowlist=allowlist if "ip_allowlist" in sent else UNCHANGED,
+        )
 
 
 class KeyRotate(Strict):
@@ -120,7 +126,13 @@ class KeyListQuery(Strict):
     """Query string of ``GET /v1/keys``."""
 
     status: KeyStatus | None = None
-    expiry: ExpiryState | None = None
+    expiry: ExpiryState | None = Field(
+        default=None,
+        description=(
+            "Only keys in this expiry state. With it, the list is ordered by expiry, soonest"
+            " first (keys without expiry last); without it, newest first."
+        ),
+    )
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=512)
     # Leaked keys: true lists keys reported leaked, false the others.
