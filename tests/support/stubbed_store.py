@@ -82,7 +82,11 @@ def runtime_over(
     peppers: PepperSource = PEPPERS,
     clock: FakeClock | None = None,
 ) -> Runtime:
-    settings: Settings = settings_for_tests(simple_responses=shape is Shape.HTTP_SIMPLE)
-    store = HotStore(settings, client_factory=client_factory)
+    # Each call reads afresh (no key cache), and retries do not wait: these tests stub
+    # every request in order.
+    settings: Settings = settings_for_tests(
+        simple_responses=shape is Shape.HTTP_SIMPLE, key_cache_seconds=0
+    )
+    store = HotStore(settings, client_factory=client_factory, sleep=lambda _: None)
     return build_runtime(settings, clock or FakeClock(), store=store, peppers=peppers)
 
