@@ -107,21 +107,23 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 
 # Longest first (issue 12). Under ``-n`` xdist hands out the groups first (the console's,
-# the package's), then one test at a time in collection order; a four-minute schemathesis
-# run handed out last keeps one worker busy while the other has nothing left to do. So the
-# levels of few, long tests come first and the many short unit tests last, to fill in.
+# the package's), then one test at a time in collection order; a schemathesis run of
+# minutes handed out last keeps one worker busy while the other has nothing left to do. So
+# tests marked ``long`` come first, then the levels of few, slow tests, and the many short
+# unit tests last, to fill in.
 LEVEL_ORDER = ("integration", "infrastructure", "functional", "unit")
 
 
-def _level_rank(item: pytest.Item) -> int:
+def _rank(item: pytest.Item) -> tuple[int, int]:
     parts = item.nodeid.split("/")
     level = parts[1] if len(parts) > 2 and parts[0] == "tests" else ""
-    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+    level_rank = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+    return (item.get_closest_marker("long") is None, level_rank)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Order the levels longest first; within a level, the collected order stays."""
-    items.sort(key=_level_rank)
+    """Order the tests longest first; within a rank, the collected order stays."""
+    items.sort(key=_rank)
 
 
 class LevelClock:

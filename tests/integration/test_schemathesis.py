@@ -227,6 +227,7 @@ def count(reliability: Counters, run: Run) -> None:
     reliability.five_xx += sum(status >= 500 for status in run.statuses())
 
 
+@pytest.mark.long
 def test_every_operation_passes_every_schemathesis_check_with_no_5xx_and_no_leak(
     live_api: LiveApi,
     tmp_path: Path,
@@ -269,6 +270,7 @@ def test_every_operation_passes_every_schemathesis_check_with_no_5xx_and_no_leak
     assert len(run.exchanges) >= EXAMPLES_PER_OPERATION * len(documented)
 
 
+@pytest.mark.long
 def test_a_revoked_key_opens_no_operation(
     live_api: LiveApi, tmp_path: Path, reliability: Counters
 ) -> None:

@@ -141,6 +141,7 @@ def test_two_concurrent_sweeps_send_one_warning_per_key_and_threshold(
     assert sum(len(digest.notices) for digest in digests) == 120
 
 
+@pytest.mark.long
 def test_ten_thousand_keys_crossing_at_once_are_all_warned_across_runs(
     local_settings: Settings, dynamodb_client: Any, clock: FakeClock
 ) -> None:
