@@ -1,8 +1,9 @@
 """Functional tests share one moto account (tests/support/moto.py); none sees another's data.
 
 Two turns of one test, kept on one xdist worker: each first checks that it starts from what
-a new ``mock_aws()`` would give (empty tables, no queue, topic, bus, key or extra table),
-then leaves something of each behind. Whichever turn runs second fails if anything leaks.
+a new ``mock_aws()`` would give (empty tables; no queue, topic, bus, KMS key, parameter or
+extra table), then leaves something of each behind. Whichever turn runs second fails if
+anything leaks.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def test_each_test_starts_from_a_new_accounts_state(services: Services, turn: st
     sns = boto3.client("sns", region_name=region)
     events = boto3.client("events", region_name=region)
     kms = boto3.client("kms", region_name=region)
+    ssm = boto3.client("ssm", region_name=region)
     tables = sorted(table_names(services.settings).values())
 
     assert sorted(dynamodb.list_tables()["TableNames"]) == tables
@@ -45,6 +47,7 @@ def test_each_test_starts_from_a_new_accounts_state(services: Services, turn: st
     assert sns.list_topics()["Topics"] == []
     assert [bus["Name"] for bus in events.list_event_buses()["EventBuses"]] == ["default"]
     assert kms.list_keys()["Keys"] == []
+    assert ssm.describe_parameters()["Parameters"] == []
 
     services.tenants.bootstrap(f"tenant-{turn}")
     for table in tables:
@@ -59,4 +62,5 @@ def test_each_test_starts_from_a_new_accounts_state(services: Services, turn: st
     sns.create_topic(Name=f"leftover-{turn}")
     events.create_event_bus(Name=f"leftover-{turn}")
     kms.create_key()
+    ssm.put_parameter(Name=f"/leftover/{turn}", Value="pepper", Type="SecureString")
     assert all(dynamodb.scan(TableName=table)["Count"] > 0 for table in tables)
