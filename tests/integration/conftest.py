@@ -15,10 +15,12 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.container import Services, build_services
 from chalicelib.settings import Settings
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
 from scripts.dynamodb_local import DynamoDBLocal
+from tests.conftest import FakeClock
 
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
@@ -82,3 +84,9 @@ def local_settings(integration_tables: Settings, aws_credentials: None) -> Setti
     # Bound per test, not per session: other test levels (moto) rebind the same models.
     bind_models(integration_tables)
     return integration_tables
+
+
+@pytest.fixture
+def services(local_settings: Settings, clock: FakeClock) -> Services:
+    """The services on this session's tables, on the test's clock."""
+    return build_services(local_settings, clock)

@@ -20,28 +20,17 @@ from chalicelib.api.endpoint import Call
 from chalicelib.api.idempotency import _fingerprint
 from chalicelib.api.keys import create_key
 from chalicelib.api.schemas import KeyCreate, KeyWithSecret
-from chalicelib.container import Services, build_services
+from chalicelib.container import Services
 from chalicelib.domain.errors import IdempotencyInProgress
 from chalicelib.domain.groups import MANAGE, GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor, Claim, KeyStatus
-from chalicelib.settings import Settings
 from chalicelib.storage.idempotency import LEASE
 from tests.conftest import Counters, FakeClock
 from tests.integration.test_races import at_once
 
 ROUNDS = 15
 LATE = Actor("system", "late", "a request that woke up after its lease")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def services(local_settings: Settings, clock: FakeClock) -> Services:
-    return build_services(local_settings, clock)
 
 
 def tenant_with_group(services: Services) -> tuple[str, str]:

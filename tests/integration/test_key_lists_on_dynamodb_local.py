@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services, build_services
+from chalicelib.container import Services
 from chalicelib.domain import audit
 from chalicelib.domain.key_query import KeyFilter, expiry_state
 from chalicelib.domain.keys import KeyDraft
@@ -25,16 +25,6 @@ from chalicelib.storage.models import KeyModel, connection_for
 from scripts.capacity import Meter
 from tests.conftest import Counters, FakeClock
 from tests.integration.test_races import at_once
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def services(local_settings: Settings, clock: FakeClock) -> Services:
-    return build_services(local_settings, clock)
 
 
 def new_tenant(services: Services, limit: int = 100) -> tuple[str, str]:

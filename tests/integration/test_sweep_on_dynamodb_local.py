@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pynamodb.connection import Connection
 
-from chalicelib.container import Services, build_services
+from chalicelib.container import Services
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
@@ -76,16 +76,6 @@ def local_settings(
     create_tables(dynamodb_client, settings)
     bind_models(settings)
     return settings
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def services(local_settings: Settings, clock: FakeClock) -> Services:
-    return build_services(local_settings, clock)
 
 
 def connection(settings: Settings) -> Connection:
