@@ -55,7 +55,3 @@ class KeyCache:
         key = self._source.get_key(key_id)
         self._entries.put(key_id, key)
         return key
-
-    def forget(self, key_id: str) -> None:
-        """Drop a key this process changed (revoked, rotated): its next call reads it."""
-        self._entries.forget(key_id)
