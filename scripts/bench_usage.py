@@ -34,7 +34,8 @@ from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
 from chalicelib.storage.sessions import new_session
 from chalicelib.storage.usage import UsageStore
-from scripts.bench_authorizer import ARN, SINK, row
+from scripts.bench_authorizer import ARN, SINK
+from scripts.bench_support import row
 from scripts.capacity import Meter, Usage
 from scripts.dynamodb_local import DynamoDBLocal
 
