@@ -9,7 +9,7 @@ beside it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from chalicelib.api.cursor import Cursors
@@ -113,7 +113,10 @@ def build_services(
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
     hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-    runtime = build_runtime(settings, clock, store=hot_store, peppers=peppers)
+    # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
+    # answer must reflect them at once (the authorizer's Lambda caches; README, "The authorizer").
+    uncached = replace(settings, key_cache_seconds=0)
+    runtime = build_runtime(uncached, clock, store=hot_store, peppers=peppers)
     access = runtime.control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
@@ -132,7 +135,7 @@ def build_services(
         tenants,
         verifier,
         access,
-        UsageReports(UsageStore(), keys),
+        UsageReports(UsageStore(settings.usage_total_shards), keys),
         idempotency,
         AuditLog(AuditStore()),
         oidc,

@@ -62,7 +62,11 @@ class AccessTokens:
             rules,
             self._verifier,
             TokenFormat(settings.key_prefix),
-            GroupCache(self._runtime.store, settings.group_cache_seconds),
+            GroupCache(
+                self._runtime.store,
+                settings.group_cache_seconds,
+                size=settings.group_cache_entries,
+            ),
             self._runtime.usage,
             self.keys.signer,
             self._clock,

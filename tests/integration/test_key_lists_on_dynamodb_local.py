@@ -17,12 +17,14 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM, ApiKey, ExpiryState, KeyStatus, Leak, LeakMark
 from chalicelib.settings import Settings
 from chalicelib.storage.backfill import backfill_keys
+from chalicelib.storage.key_index import index_attributes
 from chalicelib.storage.key_list import list_keys
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import KeyModel, connection_for
 from scripts.capacity import Meter
-from tests.conftest import FakeClock
+from tests.conftest import Counters, FakeClock
+from tests.integration.test_races import at_once
 
 
 @pytest.fixture
@@ -155,3 +157,34 @@ def test_a_page_reads_a_bounded_number_of_items_however_few_match(
     assert after is None
     assert used.by_operation == {"Query": 2}
     assert used.items_read == 0
+
+
+@pytest.mark.parametrize("round_", range(8))
+def test_a_revocation_racing_a_leak_leaves_the_key_in_its_right_facet(
+    services: Services,
+    local_settings: Settings,
+    clock: FakeClock,
+    reliability: Counters,
+    round_: int,
+) -> None:
+    """The revoke writes the facet of the leak state it read, on condition that it holds;
+    the leak mark writes the active-leaked facet on condition the key is active. Whatever
+    the interleaving, the stored facet is the one the stored state derives."""
+    tenant, group = new_tenant(services)
+    key = services.keys.create(tenant, SYSTEM, KeyDraft("raced", "", group, None, ())).key
+    store = KeyStore(connection_for(local_settings))
+    leaks = LeakStore(connection_for(local_settings))
+
+    revoked, marked = at_once(
+        lambda: store.revoke(key, SYSTEM.actor, clock.now),
+        lambda: leaks.mark(key, leak_of(key, clock)),
+    )
+    assert revoked is True  # a lost condition re-reads and revokes (leaked or not)
+    assert marked in (True, False)
+    reliability.races += 1
+
+    item = KeyModel.get(key.key_id, consistent_read=True)
+    assert item.status == KeyStatus.REVOKED.value
+    assert item.list_facet == index_attributes(item)["list_facet"]
+    listed, _ = services.keys.list(tenant, KeyStatus.REVOKED, None, 10, None)
+    assert [found.key_id for found in listed] == [key.key_id]
