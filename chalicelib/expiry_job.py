@@ -60,9 +60,10 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
 
     bind_models(settings)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    store = SweepStore(connection_for(settings), audit)
+    store = SweepStore(connection_for(settings), audit, settings.sweep_shards)
     policy = ExpiryPolicy(settings.expiry_thresholds_days)
-    return SweepService(store, notifier or notifier_for(settings), policy, clock)
+    notifier = notifier or notifier_for(settings)
+    return SweepService(store, notifier, policy, clock, settings.sweep_workers)
 
 
 def time_left_of(context: LambdaContext | None) -> Callable[[], timedelta] | None:

@@ -114,6 +114,11 @@ class Settings:
     # file:// locally and in tests), and the SNS topic for leak messages (None: events only).
     github_keys_url: str = GITHUB_KEYS_URL
     leak_topic_arn: str | None = None
+    # Expiry sweep at scale (issue 13, docs/expiry-sweep.md): the due-index's write shards
+    # (a key's shard is a stable hash of its id mod this; only ever raise it) and the
+    # threads one run queries and records them with.
+    sweep_shards: int = 16
+    sweep_workers: int = 16
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -169,6 +174,8 @@ class Settings:
             ),
             github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
             leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
+            sweep_shards=_positive(env, "LATCHKEY_SWEEP_SHARDS", base.sweep_shards),
+            sweep_workers=_positive(env, "LATCHKEY_SWEEP_WORKERS", base.sweep_workers),
             **_token_settings(env),
         )
         return with_console(settings, env)
@@ -176,6 +183,14 @@ class Settings:
 
 def _optional_int(text: str | None) -> int | None:
     return int(text) if text else None
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    """Expiry sweep (issue 13): a whole number of at least 1."""
+    value = int(env.get(name) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+    return value
 
 
 MAX_TOKEN_LIFETIME = 3600  # seconds: an hour, the longest a revoked key's token can live

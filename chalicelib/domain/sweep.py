@@ -7,16 +7,23 @@ write and the send loses that warning. docs/expiry-sweep.md says why this side w
 
 It knows no AWS: the store and the notifier are passed in (chalicelib/storage/sweep.py,
 chalicelib/notify.py), and so are the clock and the time the run has left.
+
+Issue 13: the due keys come in shards, and a run reads and records them with up to
+``workers`` threads, one shard per thread at a time; the digests go out the same way. Each
+warning is still its own conditional write, so threads (or overlapping runs) never warn
+twice: parallelism changes how fast, not what is sent.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from chalicelib.domain import audit
 from chalicelib.domain.expiry import ExpiryPolicy, Plan, days_left
@@ -27,6 +34,8 @@ from chalicelib.domain.warnings import Candidate, Digest, Notice
 BATCH = 10
 STOP_MARGIN = timedelta(seconds=10)
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class DueKeys(Protocol):
@@ -39,7 +48,9 @@ class DueKeys(Protocol):
 
 
 class SweepStore(Protocol):
-    def due(self, now: datetime) -> DueKeys: ...
+    def due_by_shard(self, now: datetime) -> Sequence[DueKeys]:
+        """The keys due at ``now``, one lazily read part per shard (read by one thread)."""
+        ...
 
     def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool: ...
 
@@ -75,6 +86,13 @@ class SweepReport:
     def crossed(self) -> int:
         return len(self.notices)
 
+    def absorb(self, part: SweepReport) -> None:
+        """Add what one shard's worker did to this run's report."""
+        self.notices += part.notices
+        self.lost_races += part.lost_races
+        self.released += part.released
+        self.stopped_early |= part.stopped_early
+
     def digests(self) -> list[Digest]:
         by_tenant: dict[str, list[Notice]] = {}
         for notice in self.notices:
@@ -91,11 +109,13 @@ class SweepService:
         notifier: Notifier,
         policy: ExpiryPolicy,
         clock: Callable[[], datetime],
+        workers: int = 1,
     ) -> None:
         self._store = store
         self._notifier = notifier
         self._policy = policy
         self._clock = clock
+        self._workers = workers
 
     def run(
         self, *, dry_run: bool = False, time_left: Callable[[], timedelta] | None = None
@@ -103,23 +123,65 @@ class SweepService:
         """One run; stops taking new keys when ``time_left()`` drops under ``STOP_MARGIN``.
 
         Keys it did not reach stay due in the index, so the next run continues with them.
+        Every thread checks the time before each batch it reads; one that finds it short
+        stops the others too, and an error in one stops the rest before it is raised.
         """
         report = SweepReport(now=self._clock(), dry_run=dry_run)
-        due = self._store.due(report.now)
-        candidates = iter(due)
+        shards = list(self._store.due_by_shard(report.now))
+        parts = [SweepReport(now=report.now, dry_run=dry_run) for _ in shards]
+        halt = threading.Event()
+
+        def drain(index: int) -> None:
+            try:
+                self._drain(shards[index], parts[index], time_left, halt)
+            except BaseException:
+                halt.set()
+                raise
+
         try:
-            # The time is checked before each batch is read, so a stop reads nothing more.
-            while not (stop := time_left is not None and time_left() < STOP_MARGIN):
-                batch = list(islice(candidates, BATCH))
-                if not batch:
-                    break
-                self._handle(batch, report)
-            report.stopped_early = stop
+            self._map(drain, range(len(shards)))
         finally:
-            report.examined = due.examined
+            for part in parts:
+                report.absorb(part)
+            report.examined = sum(shard.examined for shard in shards)
             if not dry_run:
                 self._send_digests(report)
         return report
+
+    def _drain(
+        self,
+        due: DueKeys,
+        report: SweepReport,
+        time_left: Callable[[], timedelta] | None,
+        halt: threading.Event,
+    ) -> None:
+        """Handle one shard's keys, batch by batch, until it is empty or the run stops."""
+        candidates = iter(due)
+        # The time is checked before each batch is read, so a stop reads nothing more.
+        while not halt.is_set():
+            if time_left is not None and time_left() < STOP_MARGIN:
+                report.stopped_early = True
+                halt.set()
+                return
+            batch = list(islice(candidates, BATCH))
+            if not batch:
+                return
+            self._handle(batch, report)
+
+    def _map(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``work`` on each item: inline with one worker, else on up to ``workers`` threads.
+
+        Waits for every item, then raises the first error (of the items' order), if any.
+        """
+        if self._workers <= 1 or len(items) <= 1:
+            return [work(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(self._workers, len(items))) as pool:
+            futures = [pool.submit(work, item) for item in items]
+        for future in futures:
+            error = future.exception()
+            if error is not None:
+                raise error
+        return [future.result() for future in futures]
 
     def _handle(self, batch: list[Candidate], report: SweepReport) -> None:
         won: list[tuple[Candidate, Plan, Notice]] = []
@@ -158,13 +220,18 @@ class SweepService:
                 report.notices.append(notice)
 
     def _send_digests(self, report: SweepReport) -> None:
-        for digest in report.digests():
-            try:
-                self._notifier.digest(digest)
-            except Exception:
-                # The events went out and are the record; a lost digest is only a summary.
-                report.digests_failed += 1
-                log.exception("expiry digest for tenant %s was not sent", digest.tenant_id)
+        """One SNS message per tenant, on the run's threads (a publish waits ~20-50 ms)."""
+        report.digests_failed += sum(self._map(self._send_digest, report.digests()))
+
+    def _send_digest(self, digest: Digest) -> int:
+        """Send one digest; 1 if it failed (then logged), else 0."""
+        try:
+            self._notifier.digest(digest)
+        except Exception:
+            # The events went out and are the record; a lost digest is only a summary.
+            log.exception("expiry digest for tenant %s was not sent", digest.tenant_id)
+            return 1
+        return 0
 
 
 def _notice(candidate: Candidate, plan: Plan, now: datetime) -> Notice:

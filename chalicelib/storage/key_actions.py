@@ -9,7 +9,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.records import KeyStatus, SecretHash
 from chalicelib.storage.models import ActorAttribute, KeyModel
-from chalicelib.storage.sweep import due_actions
+from chalicelib.storage.sweep import due_actions, leave_index
 
 
 def set_or_remove(changes: dict[str, Any]) -> list[Action]:
@@ -26,6 +26,7 @@ def set_or_remove(changes: dict[str, Any]) -> list[Action]:
 
 
 def rotate_actions(
+    key_id: str,
     current: SecretHash,
     previous: SecretHash | None,
     now: datetime,
@@ -56,7 +57,7 @@ def rotate_actions(
     if expires_at is not None:
         # A new expiry starts the warnings over, from its first due threshold.
         actions.append(KeyModel.expires_at.set(expires_at))
-        actions += due_actions(due)
+        actions += due_actions(key_id, due)
         actions.append(KeyModel.notified_thresholds.remove())
     return actions
 
@@ -74,5 +75,5 @@ def revoke_actions(actor: ActorAttribute, now: datetime) -> list[Action]:
         KeyModel.previous_pepper_version.remove(),
         KeyModel.previous_valid_until.remove(),
         # Nothing left to warn about: out of the expiry sweep's index.
-        *due_actions(None),
+        *leave_index(),
     ]

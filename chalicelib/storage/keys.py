@@ -186,7 +186,7 @@ class KeyStore:
         tx.update(
             "key",
             KeyModel(key.key_id),
-            rotate_actions(current, previous, now, expires_at, due),
+            rotate_actions(key.key_id, current, previous, now, expires_at, due),
             (KeyModel.status == KeyStatus.ACTIVE.value)
             & (KeyModel.secret_hash == key.current_secret.digest)
             & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now)),

@@ -1,13 +1,21 @@
-"""The expiry sweep's storage: the sparse ``sweep-due-index`` and the conditional writes.
+"""The expiry sweep's storage: the sparse, sharded due-index and the conditional writes.
 
-A key carries ``sweep_due`` (and ``sweep_shard``) only while it has a warning still to
-send, so a Query for ``sweep_due <= now`` examines exactly the keys that crossed a
-threshold. Recording a warning is one conditional write on the values the sweep read; the
-expired threshold also frees the key's slot of its tenant's limit, in the same transaction.
+A key carries ``sweep_due`` and ``sweep_shard`` only while it has a warning still to send,
+so a Query for ``sweep_shard = s AND sweep_due <= now`` examines exactly the keys of shard
+``s`` that crossed a threshold. Recording a warning is one conditional write on the values
+the sweep read; the expired threshold also frees the key's slot of its tenant's limit, in
+the same transaction.
+
+Issue 13: the shard is a stable hash of the key id mod ``SweepDueIndex.shards``
+(``LATCHKEY_SWEEP_SHARDS``), so the index's writes spread over that many partitions and a
+run reads the shards in parallel (chalicelib/domain/sweep.py). Keys written before sharding
+carry shard ``"0"``, which is one of the shards read: they need no migration.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -22,37 +30,47 @@ from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import actor_from
 from chalicelib.storage.counts import free_slot
 from chalicelib.storage.errors import storage_errors
-from chalicelib.storage.models import KeyModel
+from chalicelib.storage.models import KeyModel, SweepDueIndex
+from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.transaction import Cancelled, Transaction
 
-# One partition of the index holds every due key. A GSI partition takes ~1,000 writes/s and
-# splits by range key when hot; an API-key service stays far below that. Sharding the hash
-# key ("0".."N") and querying each shard is the way out if it ever does not.
-SHARD = "0"
 PAGE_SIZE = 100
 
 
-def due_actions(due: datetime | None) -> list[Action]:
-    """Put the key in the index at ``due``, or take it out (None)."""
+def shard_of(key_id: str, shards: int | None = None) -> str:
+    """The key's shard: the same for a key id on every run and process (not ``hash()``)."""
+    count = SweepDueIndex.shards if shards is None else shards
+    digest = hashlib.sha256(key_id.encode()).digest()
+    return str(int.from_bytes(digest[:8], "big") % count)
+
+
+def leave_index() -> list[Action]:
+    """Take the key out of the index (nothing left to warn about)."""
+    return [KeyModel.sweep_shard.remove(), KeyModel.sweep_due.remove()]
+
+
+def due_actions(key_id: str, due: datetime | None) -> list[Action]:
+    """Put the key in the index at ``due``, in its shard, or take it out (None)."""
     if due is None:
-        return [KeyModel.sweep_shard.remove(), KeyModel.sweep_due.remove()]
-    return [KeyModel.sweep_shard.set(SHARD), KeyModel.sweep_due.set(due)]
+        return leave_index()
+    return [KeyModel.sweep_shard.set(shard_of(key_id)), KeyModel.sweep_due.set(due)]
 
 
 def schedule(item: KeyModel, due: datetime | None) -> KeyModel:
     """Set a new item's place in the index (before its first save)."""
-    item.sweep_shard = SHARD if due is not None else None
+    item.sweep_shard = shard_of(item.key_id) if due is not None else None
     item.sweep_due = due
     return item
 
 
 class DueQuery:
-    """The keys due at ``now``, read lazily page by page, and the items that examined."""
+    """One shard's keys due at ``now``, read lazily page by page, and the items examined."""
 
-    def __init__(self, now: datetime, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, now: datetime, shard: str, page_size: int = PAGE_SIZE) -> None:
+        self.shard = shard
         with storage_errors():
             self._result = KeyModel.by_sweep_due.query(
-                SHARD, KeyModel.sweep_due <= now, page_size=page_size
+                shard, KeyModel.sweep_due <= now, page_size=page_size
             )
 
     def __iter__(self) -> Iterator[Candidate]:
@@ -66,15 +84,55 @@ class DueQuery:
         return int(self._result.page_iter.total_scanned_count)
 
 
+class AllShards:
+    """Every shard's due keys, one shard after the other (the CLI's and tests' view)."""
+
+    def __init__(self, parts: list[DueQuery]) -> None:
+        self._parts = parts
+
+    def __iter__(self) -> Iterator[Candidate]:
+        for part in self._parts:
+            yield from part
+
+    @property
+    def examined(self) -> int:
+        return sum(part.examined for part in self._parts)
+
+
 class SweepStore:
     """Reads due keys and records their warnings, each as a conditional write."""
 
-    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
+    def __init__(
+        self, connection: Connection, audit: AuditWriter | None = None, shards: int | None = None
+    ) -> None:
         self._connection = connection
         self._audit = audit or AuditWriter()
+        self._shards = shards
+        self._threads = threading.local()
 
-    def due(self, now: datetime) -> DueQuery:
-        return DueQuery(now)
+    def due(self, now: datetime) -> AllShards:
+        """The keys due at ``now`` in every shard, read shard by shard."""
+        return AllShards(self.due_by_shard(now))
+
+    def due_by_shard(self, now: datetime) -> list[DueQuery]:
+        """One lazy query per shard, each to be read (and its keys recorded) by one thread."""
+        count = SweepDueIndex.shards if self._shards is None else self._shards
+        return [_InThread(self, now, str(shard)) for shard in range(count)]
+
+    def in_this_thread(self) -> None:
+        """Give the calling thread its own botocore session over the shared loader, once.
+
+        PynamoDB makes a session per thread with ``get_session()``, which parses the
+        DynamoDB service model again (~0.3 s of a Lambda core) for each of a run's threads.
+        """
+        if getattr(self._threads, "ready", False):
+            return
+        session = new_session()
+        for connection in (self._connection, KeyModel._get_connection().connection):
+            # A thread that has one (the wiring thread's shared session) keeps it.
+            if getattr(connection._local, "session", None) is None:
+                adopt(connection, session)
+        self._threads.ready = True
 
     def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool:
         """Record ``plan`` on the key unless another run (or a revoke) changed it since read.
@@ -83,7 +141,7 @@ class SweepStore:
         """
         actions = [
             KeyModel.notified_thresholds.add(set(plan.covers)),
-            *due_actions(plan.next_due),
+            *due_actions(candidate.key_id, plan.next_due),
         ]
         condition = _as_read(candidate) & ~KeyModel.notified_thresholds.contains(plan.threshold)
         if plan.expired and candidate.counted:
@@ -107,13 +165,14 @@ class SweepStore:
         )
         actions = [
             KeyModel.notified_thresholds.delete(set(plan.covers)),
-            *due_actions(candidate.due),
+            *due_actions(candidate.key_id, candidate.due),
         ]
         self._update(candidate.key_id, actions, condition, event)
 
     def reschedule(self, candidate: Candidate, due: datetime | None) -> bool:
         """Move a key whose index entry no longer matches the thresholds."""
-        return self._update(candidate.key_id, due_actions(due), _as_read(candidate))
+        actions = due_actions(candidate.key_id, due)
+        return self._update(candidate.key_id, actions, _as_read(candidate))
 
     def _record_expiry(
         self,
@@ -166,7 +225,20 @@ def _as_read(candidate: Candidate) -> Condition:
     return condition
 
 
+class _InThread(DueQuery):
+    """A shard's query that readies the thread reading it (see SweepStore.in_this_thread)."""
+
+    def __init__(self, store: SweepStore, now: datetime, shard: str) -> None:
+        super().__init__(now, shard)
+        self._store = store
+
+    def __iter__(self) -> Iterator[Candidate]:
+        self._store.in_this_thread()
+        yield from super().__iter__()
+
+
 def candidate_from(item: KeyModel) -> Candidate:
+    """A due key as the index projects it (models.SWEEP_READS): nothing else is read."""
     created_by = actor_from(item.created_by)
     assert created_by is not None  # required attribute
     # Both are set on every key in the index.
