@@ -56,11 +56,14 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
     from chalicelib.domain.sweep import SweepService
     from chalicelib.storage.audit import AuditWriter
     from chalicelib.storage.models import bind_models, connection_for
-    from chalicelib.storage.sweep import SweepStore
+    from chalicelib.storage.sweep import SweepStore, pool_for
 
     bind_models(settings)
+    # Every thread of a run queries the index and writes through these (issue 13).
+    pool_for(settings.sweep_workers)
+    connection = connection_for(settings, max(settings.sweep_workers, 10))
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    store = SweepStore(connection_for(settings), audit, settings.sweep_shards)
+    store = SweepStore(connection, audit, settings.sweep_shards)
     policy = ExpiryPolicy(settings.expiry_thresholds_days)
     notifier = notifier or notifier_for(settings)
     return SweepService(store, notifier, policy, clock, settings.sweep_workers)

@@ -280,13 +280,17 @@ def table_names(settings: Settings) -> dict[str, str]:
     }
 
 
-def connection_for(settings: Settings) -> Connection:
-    """The PynamoDB connection transactions use, with the models' endpoint and timeouts."""
+def connection_for(settings: Settings, max_pool_connections: int | None = None) -> Connection:
+    """The PynamoDB connection transactions use, with the models' endpoint and timeouts.
+
+    ``max_pool_connections``: for a caller whose threads share it (the sweep, issue 13).
+    """
     return Connection(
         region=settings.region,
         host=settings.dynamodb_endpoint,
         connect_timeout_seconds=settings.dynamodb_connect_timeout_seconds,
         max_retry_attempts=settings.dynamodb_max_retries,
+        max_pool_connections=max_pool_connections,
     )
 
 

@@ -15,9 +15,9 @@ carry shard ``"0"``, which is one of the shards read: they need no migration.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.expressions.condition import Condition
@@ -31,10 +31,20 @@ from chalicelib.storage.convert import actor_from
 from chalicelib.storage.counts import free_slot
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import KeyModel, SweepDueIndex
-from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.transaction import Cancelled, Transaction
 
 PAGE_SIZE = 100
+
+
+def pool_for(workers: int) -> None:
+    """Let ``workers`` threads query the index at once (call after ``bind_models``).
+
+    PynamoDB shares one botocore client between threads, whose pool keeps 10 connections:
+    more threads than that would open and drop a connection per request.
+    """
+    meta: Any = KeyModel.Meta  # PynamoDB reads the option from Meta; mypy knows no such field
+    meta.max_pool_connections = max(workers, 10)
+    KeyModel._connection = None  # made again with the new Meta on first use
 
 
 def shard_of(key_id: str, shards: int | None = None) -> str:
@@ -108,7 +118,6 @@ class SweepStore:
         self._connection = connection
         self._audit = audit or AuditWriter()
         self._shards = shards
-        self._threads = threading.local()
 
     def due(self, now: datetime) -> AllShards:
         """The keys due at ``now`` in every shard, read shard by shard."""
@@ -117,22 +126,7 @@ class SweepStore:
     def due_by_shard(self, now: datetime) -> list[DueQuery]:
         """One lazy query per shard, each to be read (and its keys recorded) by one thread."""
         count = SweepDueIndex.shards if self._shards is None else self._shards
-        return [_InThread(self, now, str(shard)) for shard in range(count)]
-
-    def in_this_thread(self) -> None:
-        """Give the calling thread its own botocore session over the shared loader, once.
-
-        PynamoDB makes a session per thread with ``get_session()``, which parses the
-        DynamoDB service model again (~0.3 s of a Lambda core) for each of a run's threads.
-        """
-        if getattr(self._threads, "ready", False):
-            return
-        session = new_session()
-        for connection in (self._connection, KeyModel._get_connection().connection):
-            # A thread that has one (the wiring thread's shared session) keeps it.
-            if getattr(connection._local, "session", None) is None:
-                adopt(connection, session)
-        self._threads.ready = True
+        return [DueQuery(now, str(shard)) for shard in range(count)]
 
     def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool:
         """Record ``plan`` on the key unless another run (or a revoke) changed it since read.
@@ -223,18 +217,6 @@ def _as_read(candidate: Candidate) -> Condition:
         & (KeyModel.status == KeyStatus.ACTIVE.value)
     )
     return condition
-
-
-class _InThread(DueQuery):
-    """A shard's query that readies the thread reading it (see SweepStore.in_this_thread)."""
-
-    def __init__(self, store: SweepStore, now: datetime, shard: str) -> None:
-        super().__init__(now, shard)
-        self._store = store
-
-    def __iter__(self) -> Iterator[Candidate]:
-        self._store.in_this_thread()
-        yield from super().__iter__()
 
 
 def candidate_from(item: KeyModel) -> Candidate:
