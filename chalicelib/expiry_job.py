@@ -56,7 +56,8 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
     from chalicelib.domain.sweep import SweepService
     from chalicelib.storage.audit import AuditWriter
     from chalicelib.storage.models import bind_models, connection_for
-    from chalicelib.storage.sweep import SweepStore, pool_for
+    from chalicelib.storage.sweep import SweepStore
+    from chalicelib.storage.sweep_index import pool_for
 
     bind_models(settings)
     # Every thread of a run queries the index and writes through these (issue 13).

@@ -9,64 +9,34 @@ It knows no AWS: the store and the notifier are passed in (chalicelib/storage/sw
 chalicelib/notify.py), and so are the clock and the time the run has left.
 
 Issue 13: the due keys come in shards, and a run reads and records them with up to
-``workers`` threads, one shard per thread at a time; the digests go out the same way. Each
-warning is still its own conditional write, so threads (or overlapping runs) never warn
-twice: parallelism changes how fast, not what is sent.
+``workers`` threads, one shard per thread at a time; the digests go out the same way. A
+batch's warnings are recorded in one request, each still on its own key's condition, so
+threads (or overlapping runs) never warn twice: this changes how fast, not what is sent.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from chalicelib.domain import audit
-from chalicelib.domain.expiry import ExpiryPolicy, Plan, days_left
-from chalicelib.domain.records import SYSTEM, AuditEvent
+from chalicelib.domain.expiry import ExpiryPolicy, Plan
+from chalicelib.domain.sweep_events import flagged, notice_for, released
+from chalicelib.domain.sweep_ports import DueKeys, Notifier, SweepStore
 from chalicelib.domain.warnings import Candidate, Digest, Notice
 
 # PutEvents takes at most 10 entries; the remaining time is checked between batches.
 BATCH = 10
 STOP_MARGIN = timedelta(seconds=10)
 log = logging.getLogger(__name__)
+__all__ = ["DueKeys", "Notifier", "SweepReport", "SweepService", "SweepStore"]
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class DueKeys(Protocol):
-    """The index's answer: candidates, and how many items reading them examined."""
-
-    def __iter__(self) -> Iterator[Candidate]: ...
-
-    @property
-    def examined(self) -> int: ...
-
-
-class SweepStore(Protocol):
-    def due_by_shard(self, now: datetime) -> Sequence[DueKeys]:
-        """The keys due at ``now``, one lazily read part per shard (read by one thread)."""
-        ...
-
-    def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool: ...
-
-    def release(
-        self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None
-    ) -> None: ...
-
-    def reschedule(self, candidate: Candidate, due: datetime | None) -> bool: ...
-
-
-class Notifier(Protocol):
-    def send(self, notices: Sequence[Notice]) -> list[Notice]:
-        """Send one event per notice; return the notices that were not accepted."""
-        ...
-
-    def digest(self, digest: Digest) -> None: ...
 
 
 @dataclass
@@ -184,7 +154,7 @@ class SweepService:
         return [future.result() for future in futures]
 
     def _handle(self, batch: list[Candidate], report: SweepReport) -> None:
-        won: list[tuple[Candidate, Plan, Notice]] = []
+        planned: list[tuple[Candidate, Plan, Notice]] = []
         for candidate in batch:
             plan = self._policy.plan(candidate.expires_at, candidate.notified, report.now)
             if plan is None:
@@ -193,13 +163,18 @@ class SweepService:
                     due = self._policy.next_due(candidate.expires_at, candidate.notified)
                     self._store.reschedule(candidate, due)
                 continue
-            notice = _notice(candidate, plan, report.now)
+            notice = notice_for(candidate, plan, report.now)
             if report.dry_run:
                 report.notices.append(notice)
-            elif self._store.record(candidate, plan, _flagged(candidate, plan, report.now)):
-                won.append((candidate, plan, notice))
             else:
-                report.lost_races += 1
+                planned.append((candidate, plan, notice))
+        if not planned:
+            return
+        # One conditional write per key, all of the batch's in one request.
+        flags = [(c, p, flagged(c, p, report.now)) for c, p, _ in planned]
+        recorded = self._store.record_all(flags)
+        won = [entry for entry, ok in zip(planned, recorded, strict=True) if ok]
+        report.lost_races += len(planned) - len(won)
         if won:
             self._send(won, report)
 
@@ -209,12 +184,12 @@ class SweepService:
         except Exception:
             # Nothing of this batch is known to have been sent: give it back to the next run.
             for candidate, plan, _ in won:
-                self._store.release(candidate, plan, _released(candidate, plan, report.now))
+                self._store.release(candidate, plan, released(candidate, plan, report.now))
             report.released += len(won)
             raise
         for candidate, plan, notice in won:
             if notice in failed:
-                self._store.release(candidate, plan, _released(candidate, plan, report.now))
+                self._store.release(candidate, plan, released(candidate, plan, report.now))
                 report.released += 1
             else:
                 report.notices.append(notice)
@@ -232,32 +207,3 @@ class SweepService:
             log.exception("expiry digest for tenant %s was not sent", digest.tenant_id)
             return 1
         return 0
-
-
-def _notice(candidate: Candidate, plan: Plan, now: datetime) -> Notice:
-    return Notice(
-        tenant_id=candidate.tenant_id,
-        key_id=candidate.key_id,
-        key_name=candidate.name,
-        group_id=candidate.group_id,
-        expires_at=candidate.expires_at,
-        days_left=days_left(candidate.expires_at, now),
-        threshold=plan.threshold,
-        created_by=candidate.created_by,
-    )
-
-
-def _flagged(candidate: Candidate, plan: Plan, now: datetime) -> AuditEvent:
-    """The audit event written with the flag: expiring (a warning threshold) or expired."""
-    action = "key.flagged_expired" if plan.expired else "key.flagged_expiring"
-    changes: audit.Changes = {"notified_thresholds": (None, sorted(plan.covers))}
-    if plan.expired and candidate.counted:
-        changes["counted"] = (True, False)
-    return audit.event(candidate.tenant_id, action, ("key", candidate.key_id), SYSTEM, now, changes)
-
-
-def _released(candidate: Candidate, plan: Plan, now: datetime) -> AuditEvent:
-    """The audit event of a flag taken back because its warning could not be sent."""
-    changes: audit.Changes = {"notified_thresholds": (sorted(plan.covers), None)}
-    target = ("key", candidate.key_id)
-    return audit.event(candidate.tenant_id, "key.warning_released", target, SYSTEM, now, changes)

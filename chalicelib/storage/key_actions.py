@@ -9,7 +9,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.records import KeyStatus, SecretHash
 from chalicelib.storage.models import ActorAttribute, KeyModel
-from chalicelib.storage.sweep import due_actions, leave_index
+from chalicelib.storage.sweep_index import due_actions, leave_index
 
 
 def set_or_remove(changes: dict[str, Any]) -> list[Action]:

@@ -25,7 +25,8 @@ from chalicelib.notify import RecordingNotifier
 from chalicelib.settings import Settings
 from chalicelib.storage.models import KeyModel, bind_models
 from chalicelib.storage.schema import create_tables
-from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore, shard_of
+from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore
+from chalicelib.storage.sweep_index import shard_of
 from scripts.bench_sweep import bench_key, write_items
 from tests.conftest import Counters, FakeClock
 

@@ -57,8 +57,10 @@ class StaleStore:
     def due_by_shard(self, now: datetime) -> list[Listed]:
         return [Listed(self._candidates)]
 
-    def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool:
-        return self._store.record(candidate, plan, event)
+    def record_all(
+        self, entries: Sequence[tuple[Candidate, Plan, AuditEvent | None]]
+    ) -> list[bool]:
+        return self._store.record_all(entries)
 
     def release(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> None:
         self._store.release(candidate, plan, event)
