@@ -67,7 +67,8 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
     store = SweepStore(connection, audit, settings.sweep_shards)
     policy = ExpiryPolicy(settings.expiry_thresholds_days)
     notifier = notifier or notifier_for(settings)
-    return SweepService(store, notifier, policy, clock, settings.sweep_workers)
+    workers, batch = settings.sweep_workers, settings.sweep_batch
+    return SweepService(store, notifier, policy, clock, workers, batch)
 
 
 def time_left_of(context: LambdaContext | None) -> Callable[[], timedelta] | None:

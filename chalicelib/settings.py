@@ -116,9 +116,10 @@ class Settings:
     leak_topic_arn: str | None = None
     # Expiry sweep at scale (issue 13, docs/expiry-sweep.md): the due-index's write shards
     # (a key's shard is a stable hash of its id mod this; only ever raise it) and the
-    # threads one run queries and records them with.
+    # threads one run queries and records them with, and the keys recorded per request.
     sweep_shards: int = 16
     sweep_workers: int = 16
+    sweep_batch: int = 25
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -176,6 +177,7 @@ class Settings:
             leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
             sweep_shards=_positive(env, "LATCHKEY_SWEEP_SHARDS", base.sweep_shards),
             sweep_workers=_positive(env, "LATCHKEY_SWEEP_WORKERS", base.sweep_workers),
+            sweep_batch=_positive(env, "LATCHKEY_SWEEP_BATCH", base.sweep_batch),
             **_token_settings(env),
         )
         return with_console(settings, env)

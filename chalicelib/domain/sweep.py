@@ -30,8 +30,10 @@ from chalicelib.domain.sweep_events import flagged, notice_for, released
 from chalicelib.domain.sweep_ports import DueKeys, Notifier, SweepStore
 from chalicelib.domain.warnings import Candidate, Digest, Notice
 
-# PutEvents takes at most 10 entries; the remaining time is checked between batches.
+# Keys read and recorded per request (the remaining time is checked between batches);
+# PutEvents takes at most SEND_LIMIT entries, so a batch is sent in pieces of that many.
 BATCH = 10
+SEND_LIMIT = 10
 STOP_MARGIN = timedelta(seconds=10)
 log = logging.getLogger(__name__)
 __all__ = ["DueKeys", "Notifier", "SweepReport", "SweepService", "SweepStore"]
@@ -80,12 +82,14 @@ class SweepService:
         policy: ExpiryPolicy,
         clock: Callable[[], datetime],
         workers: int = 1,
+        batch: int = BATCH,
     ) -> None:
         self._store = store
         self._notifier = notifier
         self._policy = policy
         self._clock = clock
         self._workers = workers
+        self._batch = batch
 
     def run(
         self, *, dry_run: bool = False, time_left: Callable[[], timedelta] | None = None
@@ -133,7 +137,7 @@ class SweepService:
                 report.stopped_early = True
                 halt.set()
                 return
-            batch = list(islice(candidates, BATCH))
+            batch = list(islice(candidates, self._batch))
             if not batch:
                 return
             self._handle(batch, report)
@@ -179,15 +183,25 @@ class SweepService:
             self._send(won, report)
 
     def _send(self, won: list[tuple[Candidate, Plan, Notice]], report: SweepReport) -> None:
+        for start in range(0, len(won), SEND_LIMIT):
+            self._send_some(won[start : start + SEND_LIMIT], won[start:], report)
+
+    def _send_some(
+        self,
+        some: list[tuple[Candidate, Plan, Notice]],
+        unsent: list[tuple[Candidate, Plan, Notice]],
+        report: SweepReport,
+    ) -> None:
+        """One PutEvents of ``some``; if it raises, give back all that is ``unsent``."""
         try:
-            failed = self._notifier.send([notice for _, _, notice in won])
+            failed = self._notifier.send([notice for _, _, notice in some])
         except Exception:
-            # Nothing of this batch is known to have been sent: give it back to the next run.
-            for candidate, plan, _ in won:
+            # Nothing of these is known to have been sent: give them back to the next run.
+            for candidate, plan, _ in unsent:
                 self._store.release(candidate, plan, released(candidate, plan, report.now))
-            report.released += len(won)
+            report.released += len(unsent)
             raise
-        for candidate, plan, notice in won:
+        for candidate, plan, notice in some:
             if notice in failed:
                 self._store.release(candidate, plan, released(candidate, plan, report.now))
                 report.released += 1

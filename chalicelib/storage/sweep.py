@@ -60,6 +60,11 @@ class SweepStore:
     def due_by_shard(self, now: datetime) -> list[DueQuery]:
         """One lazy query per shard, each to be read (and its keys recorded) by one thread."""
         count = SweepDueIndex.shards if self._shards is None else self._shards
+        # PynamoDB keeps one botocore client per connection for every thread, made on
+        # first use: made here, before the run's threads start, rather than by each of
+        # them at once (a session, a parse of the service model and a client each).
+        for connection in (self._connection, KeyModel._get_connection().connection):
+            connection.client  # noqa: B018 - the property makes and caches the client
         return [DueQuery(now, str(shard)) for shard in range(count)]
 
     def record_all(self, entries: Sequence[Entry]) -> list[bool]:

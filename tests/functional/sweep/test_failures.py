@@ -120,8 +120,8 @@ class DyingClockwork:
 
 @pytest.fixture
 def sweep_settings(sweep_settings: Settings) -> Settings:
-    """One shard: these tests count what batches of ten hold, which shards would split."""
-    one_shard = replace(sweep_settings, sweep_shards=1)
+    """One shard, batches of ten: these tests count what batches hold (shards split them)."""
+    one_shard = replace(sweep_settings, sweep_shards=1, sweep_batch=10)
     bind_models(one_shard)  # new keys go to shard "0" too
     return one_shard
 
