@@ -14,11 +14,10 @@ from pathlib import Path
 from chalicelib import counter_report
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.clock import utc_now
+from chalicelib.clock import iso_z, utc_now
 from chalicelib.container import Services, build_counter_check
 from chalicelib.domain.errors import NotFound
 from chalicelib.expiry_job import build_sweep, report_json
-from chalicelib.notify import iso
 from chalicelib.settings import Settings
 
 
@@ -30,7 +29,7 @@ def sweep(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(report_json(report)))
         return 0
     verb = "would send" if report.dry_run else "sent"
-    print(f"Sweep as of {iso(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
+    print(f"Sweep as of {iso_z(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
     for notice in report.notices:
         print(
             f"  {notice.detail_type}: {notice.tenant_id}/{notice.key_id} {notice.key_name!r} "

@@ -1,35 +1,39 @@
 """Builds Latchkey's services from settings: lazily, once per process, replaceable in tests.
 
 Nothing here runs at import time. ``get_services()`` is what handlers call;
-``set_services()`` lets a test (or the CLI) inject services built on other settings.
+``set_services()`` lets a test (or the CLI) inject services built on other settings. The
+access tokens' parts (container_tokens.py) and the notifiers (notifiers.py) are wired
+beside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.cursor import Cursors
-from chalicelib.api.github_keys import GitHubKeys
-from chalicelib.api.oidc import OidcVerifier, build_oidc
-from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
+from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
-from chalicelib.domain.access import AccessControl, GroupCache
-from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.container_tokens import AccessTokens
+from chalicelib.domain.access import AccessControl
+from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
+from chalicelib.domain.usage_reports import UsageReports
 from chalicelib.domain.verification import Verifier
+from chalicelib.identity.github_keys import GitHubKeys
+from chalicelib.identity.oidc import OidcVerifier, build_oidc
+from chalicelib.notifiers import notifier_for
 from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
 from chalicelib.settings import Settings, get_settings
+from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
@@ -40,70 +44,11 @@ from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.tenants import TenantStore
-from chalicelib.storage.token_keys import TokenKeys, token_keys_for
+from chalicelib.storage.token_keys import TokenKeys
 from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
 
-if TYPE_CHECKING:
-    from chalicelib.domain.token_check import TokenChecker
-
 Clock = Callable[[], datetime]
-
-
-class AccessTokens:
-    """The token endpoint's and ``/v1/verify``'s parts (issue 15), built on first use.
-
-    Nothing here reads the key file or calls KMS until a token request, a JWKS request or a
-    token to verify arrives, so a misconfigured key never breaks the management API.
-    """
-
-    def __init__(
-        self,
-        settings: Settings,
-        clock: Clock,
-        runtime: Runtime,
-        verifier: Verifier,
-        keys: TokenKeys | None = None,
-    ) -> None:
-        self.settings = settings
-        self._clock = clock
-        self._runtime = runtime
-        self._verifier = verifier
-        self._keys = keys
-
-    @cached_property
-    def keys(self) -> TokenKeys:
-        return self._keys or token_keys_for(self.settings)
-
-    @cached_property
-    def issuer(self) -> TokenIssuer:
-        settings = self.settings
-        rules = TokenRules(
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
-            timedelta(seconds=settings.token_lifetime_seconds),
-        )
-        return TokenIssuer(
-            rules,
-            self._verifier,
-            TokenFormat(settings.key_prefix),
-            GroupCache(self._runtime.store, settings.group_cache_seconds),
-            self._runtime.usage,
-            self.keys.signer,
-            self._clock,
-        )
-
-    @cached_property
-    def checker(self) -> TokenChecker:
-        from chalicelib.domain.token_check import TokenChecker
-
-        settings = self.settings
-        return TokenChecker(
-            self.keys.published,
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
-            self._clock,
-        )
 
 
 @dataclass(frozen=True)
@@ -116,9 +61,9 @@ class Services:
     tenants: TenantService
     verifier: Verifier
     access: AccessControl
-    usage: UsageStore
+    usage: UsageReports
     idempotency: IdempotencyStore
-    audit: AuditStore
+    audit: AuditLog
     oidc: OidcVerifier | None = None
     # Signed pagination cursors (issue 11); None only where no listing is served.
     cursors: Cursors | None = None
@@ -129,6 +74,8 @@ class Services:
     tokens: AccessTokens | None = None
     # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
     decisions: DecisionTelemetry = field(default_factory=lambda: DecisionTelemetry(API, "api"))
+    # The one clock every service was built with: the edge asks it, never a service, the time.
+    clock: Clock = utc_now
 
 
 def build_services(
@@ -149,24 +96,27 @@ def build_services(
     adopt(connection, session)
     expiry = ExpiryPolicy(settings.expiry_thresholds_days)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    key_store = KeyStore(connection, expiry, audit)
+    key_store = KeyStore(connection, audit)
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
     tokens = TokenFormat(settings.key_prefix)
     keys = KeyService(
         key_store,
-        tenant_store,
         peppers,
         tokens,
         clock,
         timedelta(days=settings.expiring_soon_days),
+        expiry,
     )
     groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
     hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-    runtime = build_runtime(settings, clock, store=hot_store, peppers=peppers)
+    # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
+    # answer must reflect them at once (the authorizer's Lambda caches; README, "The authorizer").
+    uncached = replace(settings, key_cache_seconds=0)
+    runtime = build_runtime(uncached, clock, store=hot_store, peppers=peppers)
     access = runtime.control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
@@ -176,7 +126,7 @@ def build_services(
         tenant_store,
         keys,
         LeakStore(connection, audit),
-        CountedLeaks(notifier or leak_notifier(settings)),
+        CountedLeaks(notifier or notifier_for(settings, settings.leak_topic_arn)),
     )
     return Services(
         settings,
@@ -185,9 +135,9 @@ def build_services(
         tenants,
         verifier,
         access,
-        UsageStore(),
+        UsageReports(UsageStore(settings.usage_total_shards), keys),
         idempotency,
-        AuditStore(),
+        AuditLog(AuditStore()),
         oidc,
         Cursors(peppers),
         LeakService(tokens, leak_ports, clock),
@@ -195,42 +145,23 @@ def build_services(
         AccessTokens(settings, clock, runtime, verifier, token_keys)
         if settings.token_issuer
         else None,
+        clock=clock,
     )
 
 
-def leak_notifier(settings: Settings) -> LeakNotifier:
-    """Leaked keys: EventBridge and SNS in AWS; in memory against a local store."""
-    from chalicelib.notify import AwsNotifier, RecordingNotifier
-
-    if settings.dynamodb_endpoint is not None:
-        return RecordingNotifier()
-
-    def client(name: str) -> Callable[[], Any]:
-        def make() -> Any:
-            import boto3
-
-            return boto3.client(name, region_name=settings.region)
-
-        return make
-
-    return AwsNotifier(settings.event_bus, settings.leak_topic_arn, client("events"), client("sns"))
-
-
-_services: Services | None = None
+_services: ProcessSingleton[Services] = ProcessSingleton(
+    lambda: build_services(get_settings())
+)
 
 
 def get_services() -> Services:
     """The process's services, built on first use from the environment's settings."""
-    global _services
-    if _services is None:
-        _services = build_services(get_settings())
-    return _services
+    return _services.get()
 
 
 def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
-    global _services
-    _services = services
+    _services.set(services)
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.clock import utc_now
+from chalicelib.clock import iso_z, utc_now
 from chalicelib.settings import Settings, get_settings
+from chalicelib.singleton import ProcessSingleton
 
 if TYPE_CHECKING:
     from chalicelib.domain.sweep import Notifier, SweepReport, SweepService
@@ -33,22 +34,9 @@ def sweep_schedule() -> str:
 
 def notifier_for(settings: Settings) -> Notifier:
     """EventBridge and SNS in AWS; in memory against a local store (nothing leaves the laptop)."""
-    from chalicelib.notify import AwsNotifier, RecordingNotifier
+    from chalicelib.notifiers import notifier_for as sending
 
-    if settings.dynamodb_endpoint is not None:
-        return RecordingNotifier()
-
-    def client(name: str) -> Callable[[], Any]:
-        def make() -> Any:
-            import boto3
-
-            return boto3.client(name, region_name=settings.region)
-
-        return make
-
-    return AwsNotifier(
-        settings.event_bus, settings.expiry_topic_arn, client("events"), client("sns")
-    )
+    return sending(settings, settings.expiry_topic_arn)
 
 
 def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = None) -> SweepService:
@@ -79,10 +67,8 @@ def time_left_of(context: LambdaContext | None) -> Callable[[], timedelta] | Non
 
 def report_json(report: SweepReport) -> dict[str, Any]:
     """A run's report as JSON: what the Lambda returns and ``latchkey sweep --json`` prints."""
-    from chalicelib.notify import iso
-
     return {
-        "now": iso(report.now),
+        "now": iso_z(report.now),
         "dry_run": report.dry_run,
         "examined": report.examined,
         "crossed": report.crossed,
@@ -97,20 +83,21 @@ def report_json(report: SweepReport) -> dict[str, Any]:
                 "key_name": notice.key_name,
                 "threshold_days": notice.threshold,
                 "days_left": notice.days_left,
-                "expires_at": iso(notice.expires_at),
+                "expires_at": iso_z(notice.expires_at),
             }
             for notice in report.notices
         ],
     }
 
 
-_sweep: SweepService | None = None
+_sweep: ProcessSingleton[SweepService] = ProcessSingleton(
+    lambda: build_sweep(get_settings(), utc_now)
+)
 
 
 def set_sweep(sweep: SweepService | None) -> None:
     """Replace (or with None, forget) the process's sweep; tests inject theirs."""
-    global _sweep
-    _sweep = sweep
+    _sweep.set(sweep)
 
 
 def run_sweep(context: LambdaContext | None) -> dict[str, Any]:
@@ -121,13 +108,10 @@ def run_sweep(context: LambdaContext | None) -> dict[str, Any]:
     """
     from chalicelib.observability.sweep import record_failure, record_run
 
-    global _sweep
     started = time.perf_counter()
     request_id = getattr(context, "aws_request_id", None)
     try:
-        if _sweep is None:
-            _sweep = build_sweep(get_settings(), utc_now)
-        report = _sweep.run(time_left=time_left_of(context))
+        report = _sweep.get().run(time_left=time_left_of(context))
     except Exception as error:
         record_failure(error, (time.perf_counter() - started) * 1000, request_id)
         raise

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.clock import iso_z
 from chalicelib.domain.leaks import LeakNotice, Taken
 
 DETAIL_TYPE = "API Key Leaked"
-
-
-def _iso(notice: LeakNotice) -> str:
-    return notice.reported_at.isoformat().replace("+00:00", "Z")
 
 
 def leak_detail(notice: LeakNotice) -> dict[str, Any]:
@@ -25,7 +22,7 @@ def leak_detail(notice: LeakNotice) -> dict[str, Any]:
         "group_id": notice.group_id,
         "source": notice.source,
         "url": notice.url,
-        "reported_at": _iso(notice),
+        "reported_at": iso_z(notice.reported_at),
         "action": notice.action.value,
     }
 
@@ -48,7 +45,7 @@ def leak_text(notice: LeakNotice) -> str:
     return "\n".join(
         [
             f"The API key {notice.key_name!r} (key {notice.key_id}, group {notice.group_id}) "
-            f"of tenant {notice.tenant_id} was reported public at {_iso(notice)}.",
+            f"of tenant {notice.tenant_id} was reported public at {iso_z(notice.reported_at)}.",
             f"Source: {notice.source}",
             f"Where: {where}",
             "",

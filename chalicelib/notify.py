@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.clock import iso_z
 from chalicelib.domain.leaks import LeakNotice
 from chalicelib.domain.warnings import Digest, Notice
 from chalicelib.leak_messages import DETAIL_TYPE, leak_detail, leak_subject, leak_text
@@ -25,11 +25,6 @@ DIGEST_LINES = 200
 ClientFactory = Callable[[], Any]
 
 
-def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with ``Z``, as the API writes times."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def event_detail(notice: Notice) -> dict[str, Any]:
     """The ``detail`` of a warning's EventBridge event."""
     return {
@@ -37,7 +32,7 @@ def event_detail(notice: Notice) -> dict[str, Any]:
         "key_id": notice.key_id,
         "key_name": notice.key_name,
         "group_id": notice.group_id,
-        "expires_at": iso(notice.expires_at),
+        "expires_at": iso_z(notice.expires_at),
         "days_left": notice.days_left,
         "threshold_days": notice.threshold,
         "created_by": {
@@ -71,9 +66,9 @@ def digest_text(digest: Digest) -> str:
 
 def _when(notice: Notice) -> str:
     if notice.threshold == 0:
-        return f"EXPIRED at {iso(notice.expires_at)}"
+        return f"EXPIRED at {iso_z(notice.expires_at)}"
     unit = "day" if notice.days_left == 1 else "days"
-    return f"expires at {iso(notice.expires_at)}, in {notice.days_left} {unit}"
+    return f"expires at {iso_z(notice.expires_at)}, in {notice.days_left} {unit}"
 
 
 class AwsNotifier:

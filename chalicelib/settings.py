@@ -1,17 +1,30 @@
 """The one typed settings object, read from the environment once.
 
 Nothing else in Latchkey reads ``os.environ``. Chalice stages set these variables in
-``.chalice/config.json``; ``make dev`` and the tests set them for the local store.
+``.chalice/config.json``; ``make dev`` and the tests set them for the local store. The
+variables' text formats (settings_formats.py), the console's checked values
+(settings_console.py), the access-token block (settings_tokens.py) and the key cache and
+usage shards (settings_scale.py, issue 13) live beside this
+module; they read only the mapping handed to them.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypedDict
+
+from chalicelib.settings_console import with_console
+from chalicelib.settings_formats import (
+    optional_int,
+    parse_peppers,
+    parse_roles,
+    parse_thresholds,
+)
+from chalicelib.settings_scale import scale_settings
+from chalicelib.settings_sweep import sweep_settings
+from chalicelib.settings_tokens import token_settings
 
 DEFAULT_KEY_PREFIX = "lk_live"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -114,9 +127,18 @@ class Settings:
     # file:// locally and in tests), and the SNS topic for leak messages (None: events only).
     github_keys_url: str = GITHUB_KEYS_URL
     leak_topic_arn: str | None = None
+    # Issue 13, usage and hot keys (chalicelib/domain/key_cache.py, storage/usage.py):
+    # how long an authorizer container trusts a cached key record (0: never caches; the
+    # revocation bound grows by this much), and how many keys and groups it may hold.
+    key_cache_seconds: float = 5.0
+    key_cache_entries: int = 5000
+    group_cache_entries: int = 1000
+    # Each tenant's daily usage totals are spread over this many items, each taking at most
+    # 1,000 WCU/s: a tenant-day absorbs up to shards x 1,000 flushes a second.
+    usage_total_shards: int = 10
     # Expiry sweep at scale (issue 13, docs/expiry-sweep.md): the due-index's write shards
-    # (a key's shard is a stable hash of its id mod this; only ever raise it) and the
-    # threads one run queries and records them with, and the keys recorded per request.
+    # (a key's shard is a stable hash of its id mod this; only ever raise it), the threads
+    # one run reads, records and sends with, and the keys recorded per request.
     sweep_shards: int = 16
     sweep_workers: int = 16
     sweep_batch: int = 25
@@ -166,155 +188,20 @@ class Settings:
             event_bus=env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
             expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
             sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
-            dynamodb_connect_timeout_seconds=_optional_int(
+            dynamodb_connect_timeout_seconds=optional_int(
                 env.get("LATCHKEY_DYNAMODB_CONNECT_TIMEOUT_SECONDS")
             ),
-            dynamodb_max_retries=_optional_int(env.get("LATCHKEY_DYNAMODB_MAX_RETRIES")),
+            dynamodb_max_retries=optional_int(env.get("LATCHKEY_DYNAMODB_MAX_RETRIES")),
             default_group_limit=int(
                 env.get("LATCHKEY_DEFAULT_GROUP_LIMIT", base.default_group_limit)
             ),
             github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
             leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
-            sweep_shards=_positive(env, "LATCHKEY_SWEEP_SHARDS", base.sweep_shards),
-            sweep_workers=_positive(env, "LATCHKEY_SWEEP_WORKERS", base.sweep_workers),
-            sweep_batch=_positive(env, "LATCHKEY_SWEEP_BATCH", base.sweep_batch),
-            **_token_settings(env),
+            **token_settings(env),
+            **scale_settings(env),
+            **sweep_settings(env),
         )
         return with_console(settings, env)
-
-
-def _optional_int(text: str | None) -> int | None:
-    return int(text) if text else None
-
-
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    """Expiry sweep (issue 13): a whole number of at least 1."""
-    value = int(env.get(name) or default)
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1")
-    return value
-
-
-MAX_TOKEN_LIFETIME = 3600  # seconds: an hour, the longest a revoked key's token can live
-
-
-class _TokenSettings(TypedDict):
-    token_issuer: str
-    token_audience: str
-    token_lifetime_seconds: int
-    token_signing_key: str
-    token_next_key: str
-    token_local_key: str
-
-
-def _token_settings(env: Mapping[str, str]) -> _TokenSettings:
-    """The access-token settings (issue 15), kept in one block."""
-    lifetime = int(env.get("LATCHKEY_TOKEN_LIFETIME_SECONDS", "300"))
-    if not 1 <= lifetime <= MAX_TOKEN_LIFETIME:
-        raise ValueError(f"LATCHKEY_TOKEN_LIFETIME_SECONDS must be 1-{MAX_TOKEN_LIFETIME}")
-    return {
-        "token_issuer": env.get("LATCHKEY_TOKEN_ISSUER", "").rstrip("/"),
-        "token_audience": env.get("LATCHKEY_TOKEN_AUDIENCE", ""),
-        "token_lifetime_seconds": lifetime,
-        "token_signing_key": env.get("LATCHKEY_TOKEN_SIGNING_KEY", ""),
-        "token_next_key": env.get("LATCHKEY_TOKEN_NEXT_KEY", ""),
-        "token_local_key": env.get("LATCHKEY_TOKEN_LOCAL_KEY", ""),
-    }
-
-
-def parse_peppers(text: str) -> dict[int, bytes]:
-    """Parse ``"1:first,2:second"`` into ``{1: b"first", 2: b"second"}``."""
-    peppers: dict[int, bytes] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        version, sep, value = part.partition(":")
-        if not sep or not version.isdigit() or not value:
-            raise ValueError("LATCHKEY_PEPPERS entries must look like VERSION:VALUE")
-        peppers[int(version)] = value.encode()
-    return peppers
-
-
-def parse_roles(text: str) -> dict[str, str]:
-    """Parse ``"Role A=keys:manage;Role B=keys:read"`` (role names may hold spaces)."""
-    roles: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        role, sep, permission = part.rpartition("=")
-        if not sep or not role.strip() or not permission.strip():
-            raise ValueError("LATCHKEY_OIDC_ROLES entries must look like ROLE=PERMISSION")
-        roles[role.strip()] = permission.strip()
-    return roles
-
-
-def parse_thresholds(text: str) -> tuple[int, ...]:
-    """Parse ``"30,7,1"`` into ``(30, 7, 1, 0)``: distinct, largest first, 0 always included.
-
-    0 is forced in because the expired threshold is what frees a key's slot of the limit.
-    """
-    days = {0}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        if not part.isdigit():
-            raise ValueError("LATCHKEY_EXPIRY_THRESHOLDS_DAYS must list whole days, e.g. 30,7,1,0")
-        days.add(int(part))
-    return tuple(sorted(days, reverse=True))
-
-
-# The console's settings (issue 14), each checked here so a bad value stops the app at its
-# first request rather than reaching a page as markup or CSS.
-ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
-ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
-FRAME_SOURCE = re.compile(r"^('none'|'self'|https://[A-Za-z0-9.\-*]+(:[0-9]{1,5})?)$")
-LOGO_DATA = re.compile(r"^data:image/(png|svg\+xml|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$")
-
-
-def with_console(settings: Settings, env: Mapping[str, str]) -> Settings:
-    """``settings`` with the ``LATCHKEY_CONSOLE_*`` variables, validated."""
-    return replace(
-        settings,
-        console_client_id=env.get("LATCHKEY_CONSOLE_CLIENT_ID", ""),
-        console_connect_origins=parse_origins(env.get("LATCHKEY_CONSOLE_CONNECT_ORIGINS", "")),
-        console_frame_ancestors=parse_frame_ancestors(
-            env.get("LATCHKEY_CONSOLE_FRAME_ANCESTORS") or settings.console_frame_ancestors
-        ),
-        console_product_name=env.get("LATCHKEY_CONSOLE_PRODUCT_NAME")
-        or settings.console_product_name,
-        console_logo_url=parse_logo(env.get("LATCHKEY_CONSOLE_LOGO_URL", "")),
-        console_accent=parse_accent(env.get("LATCHKEY_CONSOLE_ACCENT") or settings.console_accent),
-    )
-
-
-def parse_accent(text: str) -> str:
-    """A colour as ``#rrggbb``: anything else could break out of the stylesheet it sits in."""
-    if not ACCENT.match(text):
-        raise ValueError("LATCHKEY_CONSOLE_ACCENT must be a colour like #1d4ed8")
-    return text.lower()
-
-
-def parse_origins(text: str) -> tuple[str, ...]:
-    """Space-separated origins such as ``https://auth.example.com`` (no path, no wildcard)."""
-    origins = tuple(text.split())
-    for origin in origins:
-        if not ORIGIN.match(origin):
-            raise ValueError("LATCHKEY_CONSOLE_CONNECT_ORIGINS lists origins like https://host")
-    return origins
-
-
-def parse_frame_ancestors(text: str) -> str:
-    """``'none'``, ``'self'`` or https origins, space-separated: a CSP source list."""
-    sources = text.split()
-    if not sources or not all(FRAME_SOURCE.match(source) for source in sources):
-        raise ValueError(
-            "LATCHKEY_CONSOLE_FRAME_ANCESTORS must be 'none', 'self' or https:// origins"
-        )
-    return " ".join(sources)
-
-
-def parse_logo(text: str) -> str:
-    """A same-origin path (``/static/logo.svg``) or a ``data:image/...;base64,`` URL."""
-    if not text:
-        return ""
-    same_origin = text.startswith("/") and not text.startswith("//") and "\\" not in text
-    if not (same_origin or LOGO_DATA.match(text)):
-        raise ValueError("LATCHKEY_CONSOLE_LOGO_URL must be a same-origin path or a data: image")
-    return text
 
 
 @lru_cache(maxsize=1)

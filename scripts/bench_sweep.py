@@ -85,8 +85,12 @@ def bench_key(number: int, tenant_id: str, expires_at: datetime | None) -> ApiKe
 
 def write_items(client: Any, settings: Settings, keys: Iterable[ApiKey]) -> int:
     """BatchWriteItem the items ``KeyStore.create`` would put (its ``new_item``), 25 a call."""
-    store = KeyStore(Connection(), ExpiryPolicy(settings.expiry_thresholds_days))
-    items = [store.new_item(key).serialize() for key in keys]
+    policy = ExpiryPolicy(settings.expiry_thresholds_days)
+
+    def due(key: ApiKey) -> datetime | None:  # what KeyService.create gives the store
+        return None if key.expires_at is None else policy.first_due(key.expires_at)
+
+    items = [KeyStore.new_item(key, due(key)).serialize() for key in keys]
     chunks = [items[start : start + 25] for start in range(0, len(items), 25)]
 
     def put(chunk: list[dict[str, Any]]) -> None:

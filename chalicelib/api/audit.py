@@ -8,8 +8,8 @@ from typing import Any
 from chalicelib.api.endpoint import Call, Routes, listing_cursors
 from chalicelib.api.present import actor_out
 from chalicelib.api.schemas import AuditEventOut, AuditListQuery, AuditPage, AuditTarget
+from chalicelib.domain.audit_log import AuditQuery
 from chalicelib.domain.records import AuditEvent
-from chalicelib.storage.audit import AuditQuery
 
 routes = Routes(__name__)
 

@@ -21,7 +21,9 @@ from hashlib import sha256
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.peppers import PepperSource, derived_key
 
-Position = tuple[str, str]
+# Where a page ends, as a cursor carries it: a KeyListPosition or an AuditPosition (two
+# strings each); the signed scope, not the shape, says which listing it belongs to.
+PagePosition = tuple[str, str]
 # What a cursor is bound to: tenant, route, then the filters in a fixed order (None: unset).
 Scope = Sequence[str | None]
 LABEL = "cursor/v1"
@@ -53,14 +55,14 @@ class Cursors:
         bound = json.dumps(list(scope), separators=(",", ":")).encode()
         return hmac.new(key, bound + b"\n" + payload, sha256).digest()
 
-    def encode(self, position: Position | None, scope: Scope) -> str | None:
+    def encode(self, position: PagePosition | None, scope: Scope) -> str | None:
         if position is None:
             return None
         payload = json.dumps({"s": position[0], "k": position[1]}, separators=(",", ":"))
         raw = payload.encode()
         return f"{_b64(raw)}.{_b64(self._mac(scope, raw))}"
 
-    def decode(self, cursor: str | None, scope: Scope) -> Position | None:
+    def decode(self, cursor: str | None, scope: Scope) -> PagePosition | None:
         if cursor is None:
             return None
         payload_text, dot, mac_text = cursor.partition(".")
@@ -73,7 +75,7 @@ class Cursors:
         return _position(payload)
 
 
-def _position(payload: bytes) -> Position:
+def _position(payload: bytes) -> PagePosition:
     """The position a signed payload names (it was ours, but check its shape anyway)."""
     try:
         data = json.loads(payload)

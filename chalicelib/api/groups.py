@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.endpoint import Call, Routes, listing_cursors
 from chalicelib.api.present import group_out
-from chalicelib.api.schemas import GroupCreate, GroupList, GroupOut, GroupUpdate
+from chalicelib.api.schemas import (
+    GroupCreate,
+    GroupList,
+    GroupListQuery,
+    GroupOut,
+    GroupUpdate,
+)
 from chalicelib.domain.groups import GroupDraft
 
 routes = Routes(__name__)
@@ -29,11 +35,28 @@ def create_group(call: Call[GroupCreate]) -> GroupOut:
 
 
 @routes.route(
-    "/v1/groups", "GET", summary="List the tenant's groups", response=GroupList, tag="groups"
+    "/v1/groups",
+    "GET",
+    summary="List the tenant's groups, by id, a page at a time",
+    query=GroupListQuery,
+    response=GroupList,
+    errors=(422,),
+    tag="groups",
 )
 def list_groups(call: Call[Any]) -> GroupList:
-    groups = call.services.groups.list(call.principal.tenant_id)
-    return GroupList(groups=[group_out(group) for group in groups])
+    query: GroupListQuery = call.query
+    tenant_id = call.principal.tenant_id
+    cursors = listing_cursors(call)
+    scope = (tenant_id, "groups")
+    after = cursors.decode(query.cursor, scope)
+    groups, last = call.services.groups.page(
+        tenant_id, query.limit, None if after is None else after[0]
+    )
+    position = None if last is None else (last, last)
+    return GroupList(
+        groups=[group_out(group) for group in groups],
+        next_cursor=cursors.encode(position, scope),
+    )
 
 
 @routes.route(
@@ -59,9 +82,8 @@ def get_group(call: Call[Any]) -> GroupOut:
 )
 def update_group(call: Call[GroupUpdate]) -> GroupOut:
     body: GroupUpdate = call.body
-    changes = body.model_dump(exclude_unset=True)
     group = call.services.groups.update(
-        call.principal.tenant_id, call.params["group_id"], changes, call.origin
+        call.principal.tenant_id, call.params["group_id"], body.edit(), call.origin
     )
     return group_out(group)
 

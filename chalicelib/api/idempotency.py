@@ -71,7 +71,7 @@ def idempotent(
     store = call.services.idempotency
     record_id = f"{call.principal.tenant_id}#{operation}#{client_key}"
     fingerprint = _fingerprint(operation, call.raw_body)
-    held = store.claim(record_id, fingerprint, call.services.keys.now())
+    held = store.claim(record_id, fingerprint, call.services.clock())
     if not isinstance(held, Claim):
         if held.fingerprint != fingerprint:
             raise IdempotencyKeyReused("this Idempotency-Key was used with another request")

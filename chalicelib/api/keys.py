@@ -36,14 +36,15 @@ def _present(call: Call[Any], keys: list[ApiKey], after_write: bool = False) -> 
     """
     tenant = call.principal.tenant_id
     try:
-        names = {group.group_id: group.name for group in call.services.groups.list(tenant)}
+        # Only the groups these keys name (one BatchGetItem), never the tenant's every group.
+        named = call.services.groups.named(tenant, {key.group_id for key in keys})
+        names = {group.group_id: group.name for group in named}
     except StorageUnavailable:
         if not after_write:
             raise
         names = {}
-    service = call.services.keys
-    now = service.now()
-    return [key_out(key, names, now, service.expiring_soon) for key in keys]
+    now = call.services.clock()
+    return [key_out(key, names, now, call.services.keys.expiring_soon) for key in keys]
 
 
 def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:
@@ -87,7 +88,7 @@ def create_key(call: Call[KeyCreate]) -> KeyWithSecret | Response:
 @routes.route(
     "/v1/keys",
     "GET",
-    summary="List keys, newest first, with the tenant's key usage",
+    summary="List keys, newest first (by expiry with an expiry filter), with key usage",
     query=KeyListQuery,
     response=KeyList,
     errors=(422,),
@@ -97,7 +98,7 @@ def list_keys(call: Call[Any]) -> KeyList:
     tenant_id = call.principal.tenant_id
     service = call.services.keys
     cursors = listing_cursors(call)
-    scope = (tenant_id, "keys", query.status, query.expiry)
+    scope = _scope(tenant_id, query)
     keys, last = service.list(
         tenant_id,
         query.status,
@@ -106,12 +107,25 @@ def list_keys(call: Call[Any]) -> KeyList:
         cursors.decode(query.cursor, scope),
         leaked=query.leaked,
     )
-    tenant = service.usage(tenant_id)
+    tenant = call.services.tenants.get(tenant_id)
     return KeyList(
         keys=_present(call, keys),
         next_cursor=cursors.encode(last, scope),
         key_usage=KeyUsage(used=tenant.keys_used, limit=tenant.key_limit),
     )
+
+
+def _scope(tenant_id: str, query: KeyListQuery) -> list[str | None]:
+    """What a cursor of this listing is bound to: every filter, and the order they imply.
+
+    An expiry filter lists by expiry, so its positions are of another order than the
+    newest-first list's: a cursor of one is never read as the other's.
+    """
+    order = "keys" if query.expiry is None else "keys/by-expiry"
+    scope: list[str | None] = [tenant_id, order, query.status, query.expiry]
+    if query.leaked is not None:
+        scope.append("leaked" if query.leaked else "clean")
+    return scope
 
 
 @routes.route("/v1/keys/{key_id}", "GET", summary="Read one key", response=KeyOut, errors=(404,))
@@ -131,7 +145,7 @@ def get_key(call: Call[Any]) -> KeyOut:
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body: KeyUpdate = call.body
     key = call.services.keys.update(
-        call.principal.tenant_id, call.params["key_id"], body.changes(), call.origin
+        call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin
     )
     return _present(call, [key], after_write=True)[0]
 

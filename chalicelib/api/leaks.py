@@ -1,7 +1,7 @@
 """Leaked keys: GitHub's secret scanning partner endpoint and the public report endpoint.
 
 Neither takes an API key. GitHub's requests are authenticated by their signature, checked
-over the raw body before anything is parsed or read (chalicelib/api/github_keys.py).
+over the raw body before anything is parsed or read (chalicelib/identity/github_keys.py).
 ``POST /v1/leaks`` needs nothing: holding the token is the proof, and the answer is the same
 202 whatever the token was. What happens to a real leak: chalicelib/domain/leaks.py.
 """
@@ -28,9 +28,9 @@ from chalicelib.domain.leaks import LeakService, Report
 routes = Routes(__name__)
 KEY_ID_HEADER = "Github-Public-Key-Identifier"
 SIGNATURE_HEADER = "Github-Public-Key-Signature"
-RECEIPT = LeakReceipt(
-    detail="Thank you. If this is a live key, its owner has been told and it is being handled."
-)
+# Text, not a LeakReceipt: a model instance made at import would build its validator then,
+# on every cold start (issue 13).
+RECEIPT = "Thank you. If this is a live key, its owner has been told and it is being handled."
 
 
 def _leaks(call: Call[Any]) -> LeakService:
@@ -102,4 +102,4 @@ def github_report(call: Call[Any]) -> GitHubFeedback:
 def report_leak(call: Call[LeakReport]) -> LeakReceipt:
     body: LeakReport = call.body
     _leaks(call).report(Report(body.token, "report", body.url), call.origin)
-    return RECEIPT
+    return LeakReceipt(detail=RECEIPT)

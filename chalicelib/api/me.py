@@ -25,7 +25,7 @@ routes = Routes(__name__)
 )
 def me(call: Call[Any]) -> MeOut:
     principal = call.principal
-    tenant = call.services.keys.usage(principal.tenant_id)
+    tenant = call.services.tenants.get(principal.tenant_id)
     return MeOut(
         tenant_id=principal.tenant_id,
         actor=ActorOut.model_validate(vars(principal.actor)),

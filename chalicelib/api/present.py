@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.api.schemas import ActorOut, GroupOut, GroupRef, KeyOut
 from chalicelib.api.schemas.leaks import LeakOut
-from chalicelib.domain.keys import expiry_state
+from chalicelib.domain.key_query import expiry_state
 from chalicelib.domain.records import Actor, ApiKey, Group
 
 

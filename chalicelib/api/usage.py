@@ -6,24 +6,23 @@ from typing import Any
 
 from chalicelib.api.endpoint import Call, Routes
 from chalicelib.api.schemas import DayCount, UsageQuery, UsageReport
-from chalicelib.storage.usage import DayUsage
+from chalicelib.domain import usage_reports
 
 routes = Routes(__name__)
 
 
-def _report(query: UsageQuery, days: list[DayUsage], key_id: str | None) -> UsageReport:
-    counts = [
-        DayCount(day=d.day, allowed=d.allowed, denied=d.denied, tokens_issued=d.tokens_issued)
-        for d in days
-    ]
+def _out(report: usage_reports.UsageReport) -> UsageReport:
     return UsageReport(
-        key_id=key_id,
-        from_=query.first(),
-        to=query.last(),
-        days=counts,
-        allowed=sum(d.allowed for d in counts),
-        denied=sum(d.denied for d in counts),
-        tokens_issued=sum(d.tokens_issued for d in counts),
+        key_id=report.key_id,
+        from_=report.first,
+        to=report.last,
+        days=[
+            DayCount(day=d.day, allowed=d.allowed, denied=d.denied, tokens_issued=d.tokens_issued)
+            for d in report.days
+        ],
+        allowed=report.allowed,
+        denied=report.denied,
+        tokens_issued=report.tokens_issued,
     )
 
 
@@ -38,9 +37,11 @@ def _report(query: UsageQuery, days: list[DayUsage], key_id: str | None) -> Usag
 )
 def key_usage(call: Call[Any]) -> UsageReport:
     query: UsageQuery = call.query
-    key = call.services.keys.get(call.principal.tenant_id, call.params["key_id"])
-    days = call.services.usage.for_key(key.key_id, query.first(), query.last())
-    return _report(query, days, key.key_id)
+    return _out(
+        call.services.usage.for_key(
+            call.principal.tenant_id, call.params["key_id"], query.first(), query.last()
+        )
+    )
 
 
 @routes.route(
@@ -54,5 +55,6 @@ def key_usage(call: Call[Any]) -> UsageReport:
 )
 def tenant_usage(call: Call[Any]) -> UsageReport:
     query: UsageQuery = call.query
-    days = call.services.usage.for_tenant(call.principal.tenant_id, query.first(), query.last())
-    return _report(query, days, None)
+    return _out(
+        call.services.usage.for_tenant(call.principal.tenant_id, query.first(), query.last())
+    )

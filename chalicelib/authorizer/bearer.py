@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.authorizer.events import AuthRequest
 from chalicelib.authorizer.policy import Grant, respond
+from chalicelib.clock import iso_z
 from chalicelib.domain.signing import PublicKeys
 from chalicelib.domain.verification import Outcome
 from chalicelib.settings import Settings
@@ -70,7 +71,7 @@ def token_context(grant: TokenGrant) -> dict[str, str]:
         "key_name": "",  # not in the token; the key id names the key
         "group_id": grant.group_id,
         "permissions": ",".join(grant.scopes),
-        "expires_at": grant.expires_at.isoformat().replace("+00:00", "Z"),
+        "expires_at": iso_z(grant.expires_at),
         "token_id": grant.token_id,
     }
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.authorizer.events import AuthRequest
+from chalicelib.clock import iso_z
 from chalicelib.domain.access import Access
 from chalicelib.domain.paths import NOT_CANONICAL
 from chalicelib.domain.routes import ALL_ROUTES, METHODS
@@ -61,7 +62,7 @@ def context_of(access: Access) -> dict[str, str]:
         "key_name": key.name,
         "group_id": key.group_id,
         "permissions": ",".join(group.permissions) if group else "",
-        "expires_at": key.expires_at.isoformat().replace("+00:00", "Z") if key.expires_at else "",
+        "expires_at": iso_z(key.expires_at) if key.expires_at else "",
     }
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from chalicelib.domain import audit
+from chalicelib.domain.edits import GroupEdit
+from chalicelib.domain.ports import GroupRepository
 from chalicelib.domain.records import SYSTEM, Group, Origin
 from chalicelib.domain.routes import ALL_ROUTES
-from chalicelib.storage.groups import GroupStore
 from chalicelib.tokens import BASE62
 
+Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
 MANAGE = "keys:manage"
 READ = "keys:read"
 
@@ -35,7 +36,7 @@ def new_group_id() -> str:
 class GroupService:
     """Creates, reads, edits and deletes a tenant's groups."""
 
-    def __init__(self, groups: GroupStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, groups: GroupRepository, clock: Callable[[], datetime]) -> None:
         self._groups = groups
         self._clock = clock
 
@@ -68,17 +69,27 @@ class GroupService:
     def list(self, tenant_id: str) -> list[Group]:
         return sorted(self._groups.list(tenant_id), key=lambda group: group.created_at)
 
+    # Paginated groups (issue 13).
+    def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
+        """A page of the tenant's groups, by id, and the id the next page starts after."""
+        return self._groups.page(tenant_id, limit, after)
+
+    def named(self, tenant_id: str, group_ids: Iterable[str]) -> Groups:
+        """Only the groups ``group_ids`` names (a key answer's), never the whole tenant's."""
+        return self._groups.named(tenant_id, group_ids)
+
     def update(
-        self, tenant_id: str, group_id: str, changes: dict[str, Any], origin: Origin = SYSTEM
+        self, tenant_id: str, group_id: str, edit: GroupEdit, origin: Origin = SYSTEM
     ) -> Group:
+        """Apply ``edit``; an edit that changes nothing writes nothing."""
         group = self._groups.get(tenant_id, group_id)
-        changed = audit.diff({name: getattr(group, name) for name in changes}, changes)
+        changed = edit.changes(group)
         if not changed:
             return group
         now = self._clock()
         target = ("group", group_id)
         record = audit.event(tenant_id, "group.updated", target, origin, now, changed)
-        return self._groups.update(tenant_id, group_id, changes, now, record)
+        return self._groups.update(tenant_id, group_id, edit, now, record)
 
     def delete(self, tenant_id: str, group_id: str, origin: Origin = SYSTEM) -> None:
         group = self._groups.get(tenant_id, group_id)

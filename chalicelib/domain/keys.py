@@ -1,18 +1,22 @@
 """The key lifecycle: create, list, read, edit, rotate, revoke.
 
-Rules that need the clock or the store live here; shapes and lengths are checked at the
-HTTP edge before a request reaches this module.
+The service decides (its rules are in chalicelib/domain/key_rules.py) and writes through
+the KeyRepository port (chalicelib/domain/ports.py); it imports no storage module. Shapes
+and lengths are checked at the HTTP edge before a request reaches this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
-from chalicelib.domain import audit
-from chalicelib.domain.errors import Conflict, InvalidInput, KeyExpired, KeyRevoked
+from chalicelib.domain import audit, key_rules
+from chalicelib.domain.edits import KeyEdit
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.expiry import ExpiryPolicy
+from chalicelib.domain.key_query import KeyFilter, KeyListPosition
+from chalicelib.domain.ports import KeyRepository, NewExpiry
 from chalicelib.domain.records import (
     SYSTEM,
     Actor,
@@ -23,16 +27,10 @@ from chalicelib.domain.records import (
     LeakMark,
     Origin,
     SecretHash,
-    Tenant,
     as_origin,
 )
 from chalicelib.peppers import PepperSource, hash_secret
-from chalicelib.storage.key_list import KeyFilter, Position
-from chalicelib.storage.keys import KeyStore
-from chalicelib.storage.tenants import TenantStore
 from chalicelib.tokens import TokenFormat, display_hint
-
-MAX_GRACE = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -54,33 +52,26 @@ class Issued:
     token: str
 
 
-def expiry_state(key: ApiKey, now: datetime, window: timedelta) -> ExpiryState:
-    """Where ``key`` stands against its expiry; a key without expiry is always valid."""
-    if key.expires_at is None or key.expires_at > now + window:
-        return ExpiryState.VALID
-    if key.expires_at > now:
-        return ExpiryState.EXPIRING_SOON
-    return ExpiryState.EXPIRED
-
-
 class KeyService:
     """Every change to a key goes through here."""
 
     def __init__(
         self,
-        keys: KeyStore,
-        tenants: TenantStore,
+        keys: KeyRepository,
         peppers: PepperSource,
         tokens: TokenFormat,
         clock: Callable[[], datetime],
         expiring_soon: timedelta,
+        expiry: ExpiryPolicy,
     ) -> None:
         self._keys = keys
-        self._tenants = tenants
         self._peppers = peppers
         self._tokens = tokens
         self._clock = clock
         self.expiring_soon = expiring_soon
+        # When a new or re-expiring key first needs the expiry sweep: decided here, stored
+        # by the repository (its sweep index finds the key at that instant).
+        self._expiry = expiry
 
     def now(self) -> datetime:
         return self._clock()
@@ -93,9 +84,8 @@ class KeyService:
         ``claim`` (an Idempotency-Key's) is completed in the same transaction.
         """
         origin = as_origin(who)
-        actor = origin.actor
         now = self._clock()
-        _require_future(draft.expires_at, now)
+        key_rules.require_future(draft.expires_at, now)
         token, parts = self._tokens.mint()
         key = ApiKey(
             key_id=parts.key_id,
@@ -106,23 +96,17 @@ class KeyService:
             status=KeyStatus.ACTIVE,
             expires_at=draft.expires_at,
             ip_allowlist=draft.ip_allowlist,
-            created_by=actor,
+            created_by=origin.actor,
             created_at=now,
             updated_at=now,
             hint=display_hint(self._tokens.prefix, parts.key_id),
             current_secret=self._hash(parts.secret),
         )
-        fields = {
-            "name": key.name,
-            "description": key.description,
-            "group_id": key.group_id,
-            "expires_at": key.expires_at,
-            "ip_allowlist": key.ip_allowlist,
-        }
-        record = audit.event(
-            tenant_id, "key.created", ("key", key.key_id), origin, now, audit.created(fields)
-        )
-        self._keys.create(key, record, claim)
+        # The event records every field the draft asked for (never the secret or its hash).
+        fields = audit.created(asdict(draft))
+        record = audit.event(tenant_id, "key.created", ("key", key.key_id), origin, now, fields)
+        due = None if key.expires_at is None else self._expiry.first_due(key.expires_at)
+        self._keys.create(key, due, record, claim)
         return Issued(key, token)
 
     def list(
@@ -131,33 +115,29 @@ class KeyService:
         status: KeyStatus | None,
         expiry: ExpiryState | None,
         limit: int,
-        after: Position | None,
+        after: KeyListPosition | None,
         leaked: bool | None = None,
-    ) -> tuple[list[ApiKey], Position | None]:
+    ) -> tuple[list[ApiKey], KeyListPosition | None]:
         now = self._clock()
         wanted = KeyFilter(status, expiry, now, now + self.expiring_soon, leaked)
         return self._keys.list_keys(tenant_id, wanted, limit, after)
 
-    def usage(self, tenant_id: str) -> Tenant:
-        return self._tenants.get(tenant_id)
-
     def get(self, tenant_id: str, key_id: str) -> ApiKey:
         return self._keys.get_in_tenant(tenant_id, key_id)
 
-    def update(
-        self, tenant_id: str, key_id: str, changes: dict[str, Any], origin: Origin = SYSTEM
-    ) -> ApiKey:
-        """Edit name, description, group or allowlist; never the expiry, never a revoked key."""
+    def update(self, tenant_id: str, key_id: str, edit: KeyEdit, origin: Origin = SYSTEM) -> ApiKey:
+        """Edit name, description, group or allowlist; never the expiry, never a revoked key.
+
+        An edit that changes nothing writes nothing, not even an audit event.
+        """
         key = self._keys.get_in_tenant(tenant_id, key_id)
-        if key.status is KeyStatus.REVOKED:
-            raise KeyRevoked("a revoked key cannot be edited")
-        before = {name: getattr(key, name) for name in changes}
-        changed = audit.diff(before, changes)
+        key_rules.require_editable(key)
+        changed = edit.changes(key)
         if not changed:
             return key
         now = self._clock()
         record = audit.event(tenant_id, "key.updated", ("key", key_id), origin, now, changed)
-        return self._keys.update(key, changes, now, record)
+        return self._keys.update(key, edit, now, record)
 
     def rotate(
         self,
@@ -172,15 +152,11 @@ class KeyService:
 
         ``claim`` (an Idempotency-Key's) is completed in the same transaction.
         """
-        if not timedelta(0) <= grace <= MAX_GRACE:
-            raise InvalidInput(
-                "grace period out of range",
-                errors=[{"field": "grace_period_seconds", "message": "must be 0 to 86400"}],
-            )
+        key_rules.check_grace(grace)
         key = self._keys.get_in_tenant(tenant_id, key_id)
         now = self._clock()
-        self._require_rotatable(key, now)
-        _require_future(expires_at, now)
+        key_rules.require_rotatable(key, now)
+        key_rules.require_future(expires_at, now)
         token, parts = self._tokens.mint(key.key_id)
         current = self._hash(parts.secret)
         previous = replace(key.current_secret, valid_until=now + grace) if grace else None
@@ -188,24 +164,16 @@ class KeyService:
             "rotated_at": (key.rotated_at, now),
             "grace_period_seconds": (None, int(grace.total_seconds())),
         }
+        expiry = None
         if expires_at is not None:
             changes["expires_at"] = (key.expires_at, expires_at)
+            expiry = NewExpiry(expires_at, self._expiry.first_due(expires_at))
         record = audit.event(tenant_id, "key.rotated", ("key", key_id), origin, now, changes)
-        if not self._keys.rotate(key, current, previous, expires_at, now, record, claim):
+        if not self._keys.rotate(key, current, previous, expiry, now, record, claim):
             # Lost a race: a revoke, expiry or another rotation got there first.
-            self._require_rotatable(self._keys.get_in_tenant(tenant_id, key_id), now)
+            key_rules.require_rotatable(self._keys.get_in_tenant(tenant_id, key_id), now)
             raise Conflict("another rotation of this key won; read it and retry")
-        # The answer is built from what was written, not read back: once the write has
-        # committed, a failed read must not turn the new secret into a lost 503.
-        rotated = replace(
-            key,
-            current_secret=current,
-            previous_secret=previous,
-            expires_at=expires_at or key.expires_at,
-            rotated_at=now,
-            updated_at=now,
-        )
-        return Issued(rotated, token)
+        return Issued(key_rules.rotated(key, current, previous, expires_at, now), token)
 
     def revoke(self, tenant_id: str, key_id: str, who: Actor | Origin) -> ApiKey:
         """Revoke at once and for good; revoking a revoked key changes nothing."""
@@ -229,32 +197,8 @@ class KeyService:
         record = audit.event(key.tenant_id, "key.revoked", target, origin, now, changes)
         if not self._keys.revoke(key, origin.actor, now, record, leak):
             return None
-        # Built from what was written (see rotate), not read back.
-        return replace(
-            key,
-            status=KeyStatus.REVOKED,
-            revoked_at=now,
-            revoked_by=origin.actor,
-            updated_at=now,
-            previous_secret=None,
-            leak=leak.leak if leak else key.leak,
-            leaked_secrets=key.leaked_secrets | {leak.fingerprint} if leak else key.leaked_secrets,
-        )
-
-    def _require_rotatable(self, key: ApiKey, now: datetime) -> None:
-        if key.status is KeyStatus.REVOKED:
-            raise KeyRevoked("a revoked key cannot be rotated")
-        if key.is_expired(now):
-            raise KeyExpired("an expired key cannot be rotated; create a new key")
+        return key_rules.revoked(key, origin.actor, now, leak)
 
     def _hash(self, secret: str) -> SecretHash:
         version, pepper = self._peppers.current()
         return SecretHash(hash_secret(pepper, secret), version)
-
-
-def _require_future(expires_at: datetime | None, now: datetime) -> None:
-    if expires_at is not None and expires_at <= now:
-        raise InvalidInput(
-            "expiry must be in the future",
-            errors=[{"field": "expires_at", "message": "must be in the future"}],
-        )

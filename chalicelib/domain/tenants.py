@@ -11,8 +11,8 @@ from chalicelib.domain import audit
 from chalicelib.domain.errors import InvalidInput, TenantExists
 from chalicelib.domain.groups import MANAGE, GroupDraft, GroupService
 from chalicelib.domain.keys import Issued, KeyDraft, KeyService
+from chalicelib.domain.ports import TenantRepository
 from chalicelib.domain.records import Actor, Group, LeakPolicy, Origin, Tenant
-from chalicelib.storage.tenants import TenantStore
 
 # A tenant's id is the name the operator gives it: short, lower case, safe in logs and URLs.
 TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
@@ -38,7 +38,7 @@ class TenantService:
 
     def __init__(
         self,
-        tenants: TenantStore,
+        tenants: TenantRepository,
         groups: GroupService,
         keys: KeyService,
         clock: Callable[[], datetime],

@@ -7,7 +7,6 @@ Every write that changes a key, a group or a tenant calls :func:`add_event` on i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from chalicelib.clock import iso_z
+from chalicelib.domain.audit_log import AuditPosition, AuditQuery, AuditTrail
 from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.settings import Settings
 from chalicelib.storage.convert import actor_from, actor_to
@@ -23,12 +24,10 @@ from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import AuditModel
 from chalicelib.storage.transaction import Cancelled, Transaction
 
-Position = tuple[str, str]  # (event_key, target_key) of the last event of a page
-
 
 def _json(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso_z(value)
     if isinstance(value, tuple | list | set | frozenset):
         return [_json(item) for item in value]
     return value
@@ -95,27 +94,24 @@ def add_event(tx: Transaction, event: AuditEvent, retention: timedelta) -> None:
     tx.update("audit", item, actions, AuditModel.event_key.does_not_exist())
 
 
-@dataclass(frozen=True)
-class AuditQuery:
-    """``GET /v1/audit-events``: all optional but the tenant."""
-
-    tenant_id: str
-    target_id: str | None = None
-    action: str | None = None
-    first: datetime | None = None
-    last: datetime | None = None
-
-
-class AuditStore:
+class AuditStore(AuditTrail):
     """Reads a tenant's audit events, newest first."""
 
+    def __init__(self, max_examined: int | None = None, filtered_page: int | None = None) -> None:
+        # Issue 13: how much one page with an action filter may read (tests make it small).
+        self._max_examined = max_examined or MAX_EXAMINED
+        self._filtered_page = filtered_page or FILTERED_PAGE
+
     def list(
-        self, query: AuditQuery, limit: int, after: Position | None
-    ) -> tuple[list[AuditEvent], Position | None]:
+        self, query: AuditQuery, limit: int, after: AuditPosition | None
+    ) -> tuple[list[AuditEvent], AuditPosition | None]:
         low = query.first.isoformat() if query.first else "0"  # keys may not be empty
         high = (query.last.isoformat() if query.last else "9999") + "\uffff"
         in_range = AuditModel.event_key.between(low, high)
         action = AuditModel.action == query.action if query.action else None
+        # Without an action filter a page is one Query of limit + 1; with one, pages of the
+        # range are read until limit + 1 match or MAX_EXAMINED were examined (issue 13).
+        size = limit + 1 if action is None else self._filtered_page
         start = None
         with storage_errors():
             if query.target_id is not None:
@@ -128,9 +124,10 @@ class AuditStore:
                     filter_condition=action,
                     scan_index_forward=False,
                     last_evaluated_key=start,
-                    page_size=limit + 1,
+                    page_size=size,
                 )
             else:
+                target = query.tenant_id  # a cursor's second part must not be empty
                 if after is not None:
                     start = {"tenant_id": {"S": query.tenant_id}, "event_key": {"S": after[0]}}
                 items = AuditModel.query(
@@ -139,14 +136,33 @@ class AuditStore:
                     filter_condition=action,
                     scan_index_forward=False,
                     last_evaluated_key=start,
-                    page_size=limit + 1,
+                    page_size=size,
                 )
-            page = [item for _, item in zip(range(limit + 1), items, strict=False)]
-        events = [_event(item) for item in page[:limit]]
-        if len(page) <= limit:
-            return events, None
-        last = page[limit - 1]
-        return events, (last.event_key, last.target_key)
+            return _page(items.page_iter, limit, target, self._max_examined)
+
+
+# An action filter is a filter expression: a rare action would otherwise read the whole
+# range. A page examines at most this many events and may end short, with a cursor.
+MAX_EXAMINED = 1000
+FILTERED_PAGE = 250
+
+
+def _page(
+    pages: Any, limit: int, target: str, max_examined: int
+) -> tuple[list[AuditEvent], AuditPosition | None]:
+    """Up to ``limit`` events from ``pages`` (raw Query pages), and the next position."""
+    found: list[AuditModel] = []
+    for raw in pages:
+        found += [AuditModel.from_raw_data(item) for item in raw["Items"]]
+        if len(found) > limit:
+            last = found[limit - 1]
+            return [_event(item) for item in found[:limit]], (last.event_key, last.target_key)
+        following = pages.last_evaluated_key
+        if following is None:
+            break
+        if pages.total_scanned_count >= max_examined:
+            return [_event(item) for item in found], (following["event_key"]["S"], target)
+    return [_event(item) for item in found], None
 
 
 def _start(tenant_id: str, target_key: str, event_key: str) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The counter check's reads and its repair (chalicelib/domain/counters.py says what for).
 
 Reads are strongly consistent where DynamoDB allows it (the tenant and its groups); the
-keys come from ``tenant-created-index``, which is eventually consistent, so a key made in
-the last instant may be missed: the domain reads the counters before and after the keys,
+keys come from the key lists' ``list-created-index``, which is eventually consistent, so a
+key made in the last instant may be missed: the domain reads the counters before and after the keys,
 and every repair write is conditional on the value it replaces.
 """
 
@@ -21,9 +21,12 @@ from chalicelib.domain.records import AuditEvent, KeyStatus
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.groups import group_exists
+from chalicelib.storage.key_index import tenant_facets
 from chalicelib.storage.models import GroupModel, KeyModel, TenantModel
 from chalicelib.storage.readable import read_all
 from chalicelib.storage.transaction import Cancelled, Transaction
+
+BATCH = 100  # BatchGetItem's most keys per request
 
 
 class CounterCheckStore:
@@ -54,10 +57,18 @@ class CounterCheckStore:
         )
 
     def keys(self, tenant_id: str) -> Iterator[KeyFacts]:
+        """Every key of the tenant: its ids from each list facet, then the facts in batches.
+
+        A key written before the key lists and not yet backfilled is in no facet: run
+        ``latchkey migrate backfill-keys`` first (docs/migrations.md).
+        """
         wanted = ["key_id", "group_id", "status", "counted"]
         with storage_errors():
-            items = KeyModel.by_tenant.query(tenant_id, attributes_to_get=wanted)
-            yield from read_all(_key_facts, items, "key", tenant_id)
+            for partition in tenant_facets(tenant_id):
+                ids = [item.key_id for item in KeyModel.by_list_created.query(partition)]
+                for start in range(0, len(ids), BATCH):
+                    items = KeyModel.batch_get(ids[start : start + BATCH], attributes_to_get=wanted)
+                    yield from read_all(_key_facts, items, "key", tenant_id)
 
     def repair(
         self,

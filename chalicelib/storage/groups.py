@@ -7,14 +7,17 @@ condition that keeps it within the tenant's group limit (chalicelib/storage/grou
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from pynamodb.attributes import Attribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.edits import UNCHANGED, GroupEdit
 from chalicelib.domain.errors import Conflict, GroupInUse, NotFound
 from chalicelib.domain.records import AuditEvent, Group
 from chalicelib.storage import group_count
@@ -26,6 +29,8 @@ from chalicelib.storage.models import GroupModel
 from chalicelib.storage.readable import read_all, read_one
 from chalicelib.storage.transaction import Cancelled, Transaction
 
+Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
+
 
 def group_exists() -> Condition:
     """The condition that proves a group is there: a real group has a name.
@@ -34,6 +39,25 @@ def group_exists() -> Condition:
     and ``key_count``, and that is no group to put a key in.
     """
     return GroupModel.name.exists()
+
+
+def edit_actions(edit: GroupEdit) -> list[Action]:
+    """SET each field the edit sends, or REMOVE the description it clears."""
+    sent: list[tuple[Attribute[Any], object]] = []
+    if edit.name is not UNCHANGED:
+        sent.append((GroupModel.name, edit.name))
+    if edit.description is not UNCHANGED:
+        sent.append((GroupModel.description, edit.description))
+    if edit.permissions is not UNCHANGED:
+        sent.append((GroupModel.permissions, list(edit.permissions)))
+    if edit.routes is not UNCHANGED:
+        sent.append((GroupModel.routes, list(edit.routes)))
+    # Only a description is ever cleared; an empty list of permissions is a value.
+    cleared = (None, "")
+    return [
+        attribute.remove() if value in cleared else attribute.set(value)
+        for attribute, value in sent
+    ]
 
 
 class GroupStore:
@@ -65,6 +89,36 @@ class GroupStore:
         with storage_errors():
             return list(read_all(group_from, GroupModel.query(tenant_id), "group", tenant_id))
 
+    # Paginated groups (issue 13): bounded reads however many groups a tenant has.
+    def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
+        """Up to ``limit`` groups by id after ``after``, and the id the next page starts after.
+
+        One Query of ``limit + 1`` items: the extra one says whether there is a next page.
+        """
+        condition = None if after is None else GroupModel.group_id > after
+        with storage_errors():
+            items = GroupModel.query(
+                tenant_id, condition, consistent_read=True, limit=limit + 1, page_size=limit + 1
+            )
+            found = list(read_all(group_from, items, "group", tenant_id))
+        if len(found) <= limit:
+            return found, None
+        return found[:limit], found[limit - 1].group_id
+
+    def named(self, tenant_id: str, group_ids: Iterable[str]) -> Groups:
+        """The tenant's groups among ``group_ids`` (absent ones left out): one BatchGetItem.
+
+        Eventually consistent, like the names it is read for; at most 100 ids per request.
+        """
+        wanted = sorted(set(group_ids))
+        if not wanted:
+            return []
+        with storage_errors():
+            items = GroupModel.batch_get([(tenant_id, group_id) for group_id in wanted])
+            return [
+                group for group in read_all(group_from, items, "group", tenant_id) if group.name
+            ]
+
     def create(self, group: Group, event: AuditEvent | None = None) -> None:
         """Insert ``group`` and count it against its tenant's group limit."""
         tx = Transaction(self._connection)
@@ -84,14 +138,12 @@ class GroupStore:
         self,
         tenant_id: str,
         group_id: str,
-        changes: dict[str, Any],
+        edit: GroupEdit,
         now: datetime,
         event: AuditEvent | None = None,
     ) -> Group:
-        actions: list[Action] = [GroupModel.updated_at.set(now)]
-        for name, value in changes.items():
-            attribute = getattr(GroupModel, name)
-            actions.append(attribute.remove() if value in ("", None) else attribute.set(value))
+        """Write ``edit`` (a cleared description is removed) and read the group back."""
+        actions = [*edit_actions(edit), GroupModel.updated_at.set(now)]
         tx = Transaction(self._connection)
         tx.update("group", GroupModel(tenant_id, group_id), actions, group_exists())
         self._audit.add(tx, event)

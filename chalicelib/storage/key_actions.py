@@ -1,28 +1,47 @@
-"""The update actions of each key write: an edit, a rotation, a revocation."""
+"""The update actions of each key write: an edit, a rotation, a revocation.
+
+Each edited field is mapped to its attribute here, by name: an HTTP field name never
+becomes an attribute name on its own.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from pynamodb.attributes import Attribute
 from pynamodb.expressions.update import Action
 
+from chalicelib.domain.edits import UNCHANGED, KeyEdit, Unchanged
+from chalicelib.domain.ports import NewExpiry
 from chalicelib.domain.records import KeyStatus, SecretHash
 from chalicelib.storage.models import ActorAttribute, KeyModel
 from chalicelib.storage.sweep_index import due_actions, leave_index
 
 
-def set_or_remove(changes: dict[str, Any]) -> list[Action]:
-    """SET each changed field, or REMOVE it when the change empties it."""
-    actions: list[Action] = []
-    for name, value in changes.items():
-        attribute = getattr(KeyModel, name)
-        empty = value is None or value == "" or (isinstance(value, list | tuple) and not value)
-        if empty:
-            actions.append(attribute.remove())
-        else:
-            actions.append(attribute.set(list(value) if isinstance(value, tuple) else value))
-    return actions
+def edit_actions(edit: KeyEdit) -> list[Action]:
+    """SET each field the edit sends, or REMOVE it when the edit empties it."""
+    return [
+        action
+        for action in (
+            set_or_remove(KeyModel.name, edit.name),
+            set_or_remove(KeyModel.description, edit.description),
+            set_or_remove(KeyModel.group_id, edit.group_id),
+            set_or_remove(KeyModel.ip_allowlist, edit.ip_allowlist),
+        )
+        if action is not None
+    ]
+
+
+def set_or_remove(
+    attribute: Attribute[Any], value: str | tuple[str, ...] | Unchanged | None
+) -> Action | None:
+    """SET ``value``, REMOVE an empty one (None, "", no items), nothing when unchanged."""
+    if value is UNCHANGED:
+        return None
+    if not value:
+        return attribute.remove()
+    return attribute.set(list(value) if isinstance(value, tuple) else value)
 
 
 def rotate_actions(
@@ -30,8 +49,7 @@ def rotate_actions(
     current: SecretHash,
     previous: SecretHash | None,
     now: datetime,
-    expires_at: datetime | None,
-    due: datetime | None,
+    expiry: NewExpiry | None,
 ) -> list[Action]:
     """The new secret, the previous one for its grace period (if any), a new expiry."""
     actions: list[Action] = [
@@ -54,10 +72,10 @@ def rotate_actions(
             if previous.valid_until
             else KeyModel.previous_valid_until.remove(),
         ]
-    if expires_at is not None:
+    if expiry is not None:
         # A new expiry starts the warnings over, from its first due threshold.
-        actions.append(KeyModel.expires_at.set(expires_at))
-        actions += due_actions(key_id, due)
+        actions.append(KeyModel.expires_at.set(expiry.expires_at))
+        actions += due_actions(key_id, expiry.sweep_due)
         actions.append(KeyModel.notified_thresholds.remove())
     return actions
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.domain.errors import (
-    Conflict,
-    IdempotencyInProgress,
-    InvalidInput,
-    KeyLimitReached,
-    NotFound,
-)
-from chalicelib.domain.expiry import ExpiryPolicy
+from chalicelib.domain.edits import UNCHANGED, KeyEdit
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.key_query import KeyFilter, KeyListPosition
+from chalicelib.domain.ports import NewExpiry
 from chalicelib.domain.records import (
     Actor,
     ApiKey,
@@ -26,17 +20,18 @@ from chalicelib.domain.records import (
     LeakMark,
     SecretHash,
 )
-from chalicelib.settings import Settings
+from chalicelib.storage import refusals
 from chalicelib.storage.audit import AuditWriter
-from chalicelib.storage.convert import actor_to, key_from, key_to, tenant_from
-from chalicelib.storage.counts import count_in, free_slot, take_slot, uncount_from
+from chalicelib.storage.convert import key_from, key_to
+from chalicelib.storage.counts import count_in, take_slot, uncount_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.idempotency import complete_in
-from chalicelib.storage.key_actions import revoke_actions, rotate_actions, set_or_remove
-from chalicelib.storage.key_list import KeyFilter, Position, list_keys
-from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
-from chalicelib.storage.models import KeyModel, TenantModel
+from chalicelib.storage.key_actions import edit_actions, rotate_actions
+from chalicelib.storage.key_index import list_attributes, place, set_actions
+from chalicelib.storage.key_list import list_keys
+from chalicelib.storage.models import KeyModel
 from chalicelib.storage.readable import read_one
+from chalicelib.storage.revocation import Revocation
 from chalicelib.storage.sweep import schedule
 from chalicelib.storage.transaction import Cancelled, Transaction
 
@@ -44,21 +39,15 @@ from chalicelib.storage.transaction import Cancelled, Transaction
 class KeyStore:
     """Reads and writes keys; the tenant's counter and the group's count move with them."""
 
-    def __init__(
-        self,
-        connection: Connection,
-        expiry: ExpiryPolicy | None = None,
-        audit: AuditWriter | None = None,
-    ) -> None:
+    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
         self._connection = connection
         self._audit = audit or AuditWriter()
-        # Where a new or re-expiring key enters the expiry sweep's index.
-        self._expiry = expiry or ExpiryPolicy(Settings().expiry_thresholds_days)
+        self._revocation = Revocation(connection, self._audit)
 
-    def new_item(self, key: ApiKey) -> KeyModel:
+    @staticmethod
+    def new_item(key: ApiKey, sweep_due: datetime | None) -> KeyModel:
         """The item :meth:`create` writes for ``key`` (the benchmark loads the same)."""
-        due = None if key.expires_at is None else self._expiry.first_due(key.expires_at)
-        return schedule(key_to(key), due)
+        return place(schedule(key_to(key), sweep_due))
 
     def get_key(self, key_id: str) -> ApiKey | None:
         """One strongly consistent GetItem (the only read a verification makes)."""
@@ -78,21 +67,26 @@ class KeyStore:
         return key
 
     def create(
-        self, key: ApiKey, event: AuditEvent | None = None, claim: Claim | None = None
+        self,
+        key: ApiKey,
+        sweep_due: datetime | None,
+        event: AuditEvent | None = None,
+        claim: Claim | None = None,
     ) -> None:
         """Insert ``key``, take a slot of its tenant's limit and count it in its group.
 
-        With ``claim``, the Idempotency-Key record is completed in the same transaction.
+        The key enters the expiry sweep's index at ``sweep_due`` (None: never). With
+        ``claim``, the Idempotency-Key record is completed in the same transaction.
         """
         tx = Transaction(self._connection)
-        tx.save("key", self.new_item(key), KeyModel.key_id.does_not_exist())
+        tx.save("key", self.new_item(key, sweep_due), KeyModel.key_id.does_not_exist())
         take_slot(tx, key.tenant_id)
         count_in(tx, "group", key.tenant_id, key.group_id)
         self._finish(tx, key.key_id, event, claim)
         try:
             tx.commit()
         except Cancelled as cancelled:
-            self._explain_create_failure(cancelled, key.tenant_id)
+            refusals.explain_create(cancelled, key.tenant_id)
 
     def _finish(
         self, tx: Transaction, key_id: str, event: AuditEvent | None, claim: Claim | None
@@ -101,45 +95,27 @@ class KeyStore:
         if claim is not None:
             complete_in(tx, claim, key_id)
 
-    def _explain_create_failure(self, cancelled: Cancelled, tenant_id: str) -> None:
-        _explain_claim(cancelled)
-        if "group" in cancelled.failed:
-            raise _no_group() from None
-        if "tenant" in cancelled.failed:
-            with storage_errors():
-                tenant = read_one(
-                    lambda: tenant_from(TenantModel.get(tenant_id, consistent_read=True)),
-                    "tenant",
-                    tenant_id,
-                )
-            raise KeyLimitReached(
-                "the tenant has as many keys as its limit allows",
-                used=tenant.keys_used,
-                limit=tenant.key_limit,
-            ) from None
-        raise cancelled
-
     def list_keys(
-        self, tenant_id: str, wanted: KeyFilter, limit: int, after: Position | None
-    ) -> tuple[list[ApiKey], Position | None]:
+        self, tenant_id: str, wanted: KeyFilter, limit: int, after: KeyListPosition | None
+    ) -> tuple[list[ApiKey], KeyListPosition | None]:
         """Up to ``limit`` keys, newest first, and where the next page starts (if any)."""
         return list_keys(tenant_id, wanted, limit, after)
 
     def update(
         self,
         key: ApiKey,
-        changes: dict[str, Any],
+        edit: KeyEdit,
         now: datetime,
         event: AuditEvent | None = None,
     ) -> ApiKey:
         """Edit an active key's metadata; moving group moves its count in one transaction."""
-        new_group = changes.get("group_id", key.group_id)
+        new_group = key.group_id if edit.group_id is UNCHANGED else edit.group_id
         for gone in (False, True):
             tx = Transaction(self._connection)
             tx.update(
                 "key",
                 KeyModel(key.key_id),
-                [*set_or_remove(changes), KeyModel.updated_at.set(now)],
+                [*edit_actions(edit), KeyModel.updated_at.set(now)],
                 (KeyModel.status == KeyStatus.ACTIVE.value) & (KeyModel.group_id == key.group_id),
             )
             if new_group != key.group_id:
@@ -153,24 +129,19 @@ class KeyStore:
                 if "key" in cancelled.failed:
                     raise Conflict("the key changed meanwhile; read it and retry") from None
                 if "group" in cancelled.failed:
-                    raise _no_group() from None
+                    raise refusals.no_group() from None
                 if gone or "old group" not in cancelled.failed:
                     raise
         # Built from what was written, not read back: a failed read after the commit must
         # not answer 503 for a change that was made.
-        written: dict[str, Any] = {
-            name: tuple(value) if isinstance(value, list) else value
-            for name, value in changes.items()
-        }
-        written["description"] = written.get("description", key.description) or ""
-        return replace(key, **written, updated_at=now)
+        return edit.applied(key, now)
 
     def rotate(
         self,
         key: ApiKey,
         current: SecretHash,
         previous: SecretHash | None,
-        expires_at: datetime | None,
+        expiry: NewExpiry | None,
         now: datetime,
         event: AuditEvent | None = None,
         claim: Claim | None = None,
@@ -181,12 +152,23 @@ class KeyStore:
         Returns False when that condition failed (the caller reads why). With ``claim``,
         the Idempotency-Key record is completed in the same transaction.
         """
-        due = None if expires_at is None else self._expiry.first_due(expires_at)
+        actions = rotate_actions(key.key_id, current, previous, now, expiry)
+        if expiry is not None:
+            # Key lists: a new expiry moves the key in list-expiry-index (and only that).
+            placed = list_attributes(
+                key.tenant_id,
+                key.key_id,
+                KeyStatus.ACTIVE.value,
+                key.leak is not None,
+                expiry.expires_at,
+                key.created_at,
+            )
+            actions += set_actions(placed, "expiry_sort")
         tx = Transaction(self._connection)
         tx.update(
             "key",
             KeyModel(key.key_id),
-            rotate_actions(key.key_id, current, previous, now, expires_at, due),
+            actions,
             (KeyModel.status == KeyStatus.ACTIVE.value)
             & (KeyModel.secret_hash == key.current_secret.digest)
             & (KeyModel.expires_at.does_not_exist() | (KeyModel.expires_at > now)),
@@ -195,7 +177,7 @@ class KeyStore:
         try:
             tx.commit()
         except Cancelled as cancelled:
-            _explain_claim(cancelled)
+            refusals.explain_claim(cancelled)
             if "key" in cancelled.failed:
                 return False
             raise
@@ -216,71 +198,4 @@ class KeyStore:
         Returns False when the key was no longer active (revoked meanwhile), or the leak
         was recorded meanwhile.
         """
-        # The expiry sweep may clear ``counted``, or an edit move the key to another group,
-        # between our read and our write; then the write fails its condition on the key,
-        # and a fresh read decides again.
-        for _ in range(3):
-            done = self._revoke_as_read(key.key_id, actor, now, event, leak)
-            if done is not None:
-                return done
-        raise Conflict("a concurrent change won; retry")
-
-    def _revoke_as_read(
-        self,
-        key_id: str,
-        actor: Actor,
-        now: datetime,
-        event: AuditEvent | None,
-        leak: LeakMark | None = None,
-    ) -> bool | None:
-        """Revoke the key as it is now, or None if it changed before the write."""
-        with storage_errors():
-            item = KeyModel.get(key_id, consistent_read=True)
-        if item.status != KeyStatus.ACTIVE.value:
-            return False
-        if leak is not None and recorded_on(item, leak):
-            return False
-        counted = bool(item.counted)
-        # Each counter below was computed from these three values as read.
-        condition = (
-            (KeyModel.status == KeyStatus.ACTIVE.value)
-            & (KeyModel.counted == counted)
-            & (KeyModel.group_id == item.group_id)
-        )
-        actions = revoke_actions(actor_to(actor), now)
-        if leak is not None:
-            # Leaked keys: only while this leak is not recorded yet, and recorded with it.
-            condition &= leak_is_new(leak)
-            actions += leak_actions(leak)
-        for gone in (False, True):
-            tx = Transaction(self._connection)
-            tx.update("key", KeyModel(key_id), actions, condition)
-            if counted:
-                free_slot(tx, item.tenant_id)
-            uncount_from(tx, "group", item.tenant_id, item.group_id, gone)
-            if leak is not None:
-                self._audit.add(tx, leak.event)
-            self._audit.add(tx, event)
-            try:
-                tx.commit()
-                return True
-            except Cancelled as cancelled:
-                if "key" in cancelled.failed:
-                    return None
-                if gone or "group" not in cancelled.failed:
-                    raise
-        raise AssertionError("unreachable: the second attempt returns or raises")
-
-
-def _no_group() -> InvalidInput:
-    return InvalidInput(
-        "the group does not exist",
-        errors=[{"field": "group_id", "message": "no group with this id"}],
-    )
-
-
-def _explain_claim(cancelled: Cancelled) -> None:
-    if "claim" in cancelled.failed:
-        raise IdempotencyInProgress(
-            "another request with this Idempotency-Key took it over; nothing was changed"
-        ) from None
+        return self._revocation.revoke(key.key_id, actor, now, event, leak)

@@ -15,6 +15,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.records import ApiKey, KeyStatus, LeakMark
 from chalicelib.storage.audit import AuditWriter
+from chalicelib.storage.key_index import list_attributes, set_actions
 from chalicelib.storage.models import KeyModel
 
 
@@ -54,6 +55,11 @@ class LeakStore:
         """
         condition = (KeyModel.status == KeyStatus.ACTIVE.value) & leak_is_new(mark)
         actions = [*leak_actions(mark), KeyModel.updated_at.set(mark.leak.reported_at)]
+        # Key lists: an active key (the condition) now in its tenant's leaked facet.
+        place = list_attributes(
+            key.tenant_id, key.key_id, KeyStatus.ACTIVE.value, True, key.expires_at, key.created_at
+        )
+        actions += set_actions(place, "list_facet")
         return self._audit.update(
             self._connection, KeyModel(key.key_id), actions, condition, mark.event
         )

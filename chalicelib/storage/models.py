@@ -20,7 +20,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+)
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings
@@ -35,15 +40,30 @@ class ActorAttribute(MapAttribute[str, str]):
     name = UnicodeAttribute()
 
 
-class TenantCreatedIndex(GlobalSecondaryIndex["KeyModel"]):
-    """A tenant's keys by creation time: the key list is a Query here, newest first."""
+# Key lists (issue 13): a "facet" partition per tenant, status and leak state
+# (chalicelib/storage/key_index.py derives ``list_facet`` and ``expiry_sort``). KEYS_ONLY, so
+# the authorizer's ``last_used_at`` writes never reach them; a page's keys are then one
+# BatchGetItem (chalicelib/storage/key_list.py has the measured figures).
+class ListCreatedIndex(GlobalSecondaryIndex["KeyModel"]):
+    """A facet's keys by creation time: lists without an expiry filter, newest first."""
 
     class Meta:
-        index_name = "tenant-created-index"
-        projection = AllProjection()
+        index_name = "list-created-index"
+        projection = KeysOnlyProjection()
 
-    tenant_id = UnicodeAttribute(hash_key=True)
+    list_facet = UnicodeAttribute(hash_key=True)
     created_sort = UnicodeAttribute(range_key=True)
+
+
+class ListExpiryIndex(GlobalSecondaryIndex["KeyModel"]):
+    """A facet's keys by expiry (keys without one last): lists with an expiry filter."""
+
+    class Meta:
+        index_name = "list-expiry-index"
+        projection = KeysOnlyProjection()
+
+    list_facet = UnicodeAttribute(hash_key=True)
+    expiry_sort = UnicodeAttribute(range_key=True)
 
 
 # Expiry sweep (issue 13): the attributes the sweep reads from its index beside the keys
@@ -126,9 +146,14 @@ class KeyModel(Model):
     leak_source = UnicodeAttribute(null=True)
     leak_url = UnicodeAttribute(null=True)
     leaked_secrets = UnicodeSetAttribute(null=True)
+    # Key lists (issue 13): "<tenant>#<status>#<leaked|clean>" and "<expiry>#<key id>"
+    # (chalicelib/storage/key_index.py); absent on items not yet backfilled.
+    list_facet = UnicodeAttribute(null=True)
+    expiry_sort = UnicodeAttribute(null=True)
 
-    by_tenant = TenantCreatedIndex()
     by_sweep_due = SweepDueIndex()
+    by_list_created = ListCreatedIndex()
+    by_list_expiry = ListExpiryIndex()
 
 
 class GroupModel(Model):
@@ -169,21 +194,14 @@ class TenantModel(Model):
     leak_policy = UnicodeAttribute(null=True)
 
 
-class TenantDayIndex(GlobalSecondaryIndex["UsageModel"]):
-    """A tenant's usage items by day: ``GET /v1/usage`` sums them."""
-
-    class Meta:
-        index_name = "tenant-day-index"
-        projection = AllProjection()
-
-    tenant_id = UnicodeAttribute(hash_key=True)
-    day = UnicodeAttribute(range_key=True)
-
-
 class UsageModel(Model):
     """Per key and UTC day: how many decisions allowed and denied it.
 
     Written by the authorizer with ``ADD`` (see chalicelib/storage/hotpath.py), read here.
+    Issue 13: the same table holds each tenant's daily totals, sharded, under
+    ``key_id = "tenant#<tenant id>#<shard>"`` (no ``tenant_id``: they are not a key's);
+    GET /v1/usage reads those, so the old tenant-day-index (one hot partition per
+    tenant-day) is gone.
     """
 
     class Meta:
@@ -191,14 +209,12 @@ class UsageModel(Model):
 
     key_id = UnicodeAttribute(hash_key=True)
     day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD, UTC
-    tenant_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute(null=True)  # absent on tenant totals (issue 13)
     allowed = NumberAttribute(default=0)
     denied = NumberAttribute(default=0)
     expires = TTLAttribute(null=True)
     # Access tokens issued (issue 15); absent on days with none.
     tokens_issued = NumberAttribute(null=True)
-
-    by_tenant = TenantDayIndex()
 
 
 class IdempotencyModel(Model):

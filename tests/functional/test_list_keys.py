@@ -55,7 +55,8 @@ def test_status_filter(api: Api, fleet: dict[str, str]) -> None:
 def test_expiry_filters_follow_the_clock(api: Api, fleet: dict[str, str], clock: FakeClock) -> None:
     assert names(api, "?expiry=expiring_soon") == ["in-2-hours", "in-3-days"]
     assert names(api, "?expiry=expired") == []
-    assert names(api, "?expiry=valid") == ["revoked", "next-year", "forever", "Admin key"]
+    # By expiry, soonest first; keys without expiry last, oldest first.
+    assert names(api, "?expiry=valid") == ["next-year", "Admin key", "forever", "revoked"]
     clock.advance(hours=3)
     assert names(api, "?expiry=expired") == ["in-2-hours"]
     assert names(api, "?expiry=expiring_soon&status=active") == ["in-3-days"]

@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 from moto import mock_aws
 
 from chalicelib.container import build_services
+from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import KeyExpired, KeyLimitReached, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
@@ -120,9 +121,9 @@ class KeyLifecycle(RuleBasedStateMachine):
             return
         if key.revoked:
             with pytest.raises(KeyRevoked):
-                self.services.keys.update(TENANT, key_id, {"name": name})
+                self.services.keys.update(TENANT, key_id, KeyEdit(name=name))
             return
-        assert self.services.keys.update(TENANT, key_id, {"name": name}).name == name
+        assert self.services.keys.update(TENANT, key_id, KeyEdit(name=name)).name == name
 
     @rule(
         key_id=keys,

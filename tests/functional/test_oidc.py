@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import serialization
 
 from app import app
 from chalicelib.api.auth import ONE_CREDENTIAL
-from chalicelib.api.oidc import JwksCache, OidcVerifier
 from chalicelib.container import Services, set_services
+from chalicelib.identity.oidc import JwksCache, OidcVerifier
 from tests.conftest import FakeClock
 from tests.fake_issuer import AUDIENCE, ISSUER, JWKS_URL, Issuer
 from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
@@ -123,9 +123,7 @@ def test_a_key_and_a_token_together_are_refused_and_change_nothing(
     assert table_snapshot(services) == before
 
 
-def test_any_authorization_header_beside_a_good_key_is_refused(
-    people: Api, acme: Tenant
-) -> None:
+def test_any_authorization_header_beside_a_good_key_is_refused(people: Api, acme: Tenant) -> None:
     headers = {"Authorization": "Basic dXNlcjpwYXNz", "X-API-Key": acme.token}
     response = people.call("GET", "/v1/keys", headers=headers)
     assert response.status_code == 401
@@ -191,9 +189,7 @@ def test_unknown_kid_refetches_the_jwks_at_most_once_a_minute(
 ) -> None:
     now = [0.0]
     settings = replace(services.settings, oidc_issuer=ISSUER, oidc_audience=AUDIENCE)
-    verifier = OidcVerifier(
-        settings, JwksCache(JWKS_URL, issuer.jwks, lambda: now[0]), clock
-    )
+    verifier = OidcVerifier(settings, JwksCache(JWKS_URL, issuer.jwks, lambda: now[0]), clock)
     verifier.verify(issuer.token(clock))
     assert issuer.fetches == 1
     for _ in range(5):

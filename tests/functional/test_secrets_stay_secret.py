@@ -139,7 +139,9 @@ def test_reported_tokens_appear_in_no_table_log_event_or_answer(
     github_answer = reporter.github_report(reported[0], reported[0][:-1] + "0", "lk_test_x")
     answers = [
         github_answer.body.decode(),
-        reporter.public_report(reported[1], url=f"https://paste.test/?k={reported[1]}").body.decode(),
+        reporter.public_report(
+            reported[1], url=f"https://paste.test/?k={reported[1]}"
+        ).body.decode(),
         reporter.public_report(reported[2], url=reported[2]).body.decode(),
         api.call("GET", "/v1/keys?leaked=true").body.decode(),
         api.call("GET", "/v1/audit-events?action=key.leaked").body.decode(),

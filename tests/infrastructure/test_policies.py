@@ -60,12 +60,15 @@ EXPECTED: dict[str, set[Grant]] = {
     # chalicelib/storage/{keys,groups,tenants,usage,idempotency}.py, and /v1/verify's hot path.
     "APIHandler": COMMON
     | on("KeysTable.Arn", "GetItem", "PutItem", "UpdateItem")
-    | on("${KeysTable.Arn}/index/tenant-created-index", "Query")
+    | on("${KeysTable.Arn}/index/list-created-index", "Query")
+    | on("${KeysTable.Arn}/index/list-expiry-index", "Query")
+    # Key lists and key answers (issue 13): a page's keys, an answer's groups, in one batch.
+    | on("KeysTable.Arn", "BatchGetItem")
+    | on("GroupsTable.Arn", "BatchGetItem")
     | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counts.py
     | on("TenantsTable.Arn", "GetItem", "UpdateItem", "ConditionCheckItem")
     | on("UsageTable.Arn", "Query", "UpdateItem")
-    | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
     | on("${AuditTable.Arn}/index/target-index", "Query")

@@ -176,6 +176,8 @@ def test_leaked_keys_are_announced_on_the_notification_bus_and_topic(
     assert variables["LATCHKEY_LEAK_TOPIC_ARN"] == {"Ref": "ExpiryTopic"}
     # The GitHub key list's URL keeps its default (GitHub's own) in AWS.
     assert "LATCHKEY_GITHUB_KEYS_URL" not in variables
+
+
 # --- access tokens (issue 15) --------------------------------------------------------------
 
 SIGNING_KEY = {

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from chalicelib.container import Services, build_counter_check, build_services
+from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import Conflict, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
@@ -63,7 +64,7 @@ def test_a_revoke_racing_a_group_move_leaves_every_counter_equal_to_the_keys(
         key_id = key.key.key_id
         revoke, move = at_once(
             lambda: services.keys.revoke(tenant_id, key_id, ADMIN),  # noqa: B023 (run now)
-            lambda: services.keys.update(tenant_id, key_id, {"group_id": second}),  # noqa: B023
+            lambda: services.keys.update(tenant_id, key_id, KeyEdit(group_id=second)),  # noqa: B023
         )
         reliability.races += 1
         assert isinstance(revoke, ApiKey), revoke

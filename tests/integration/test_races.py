@@ -130,5 +130,5 @@ def test_a_rotation_based_on_a_stale_read_loses(
     stale = services.keys.get(tenant_id, issued.key.key_id)
     services.keys.rotate(tenant_id, issued.key.key_id, timedelta(0), None)
     store = KeyStore(Connection(local_settings.region, host=local_settings.dynamodb_endpoint))
-    now = services.keys.now()
+    now = services.clock()
     assert store.rotate(stale, stale.current_secret, None, None, now) is False

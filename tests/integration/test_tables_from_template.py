@@ -72,14 +72,20 @@ def test_template_table_matches_its_model(
     }
 
 
-def test_keys_table_has_the_tenant_created_index(
+def test_keys_table_has_the_key_list_indexes(
     local_settings: Settings, dynamodb_client: Any
 ) -> None:
     table = dynamodb_client.describe_table(TableName=local_settings.keys_table)["Table"]
     indexes = table_indexes(table)
 
-    assert KeyModel.by_tenant.Meta.index_name == "tenant-created-index"
-    assert indexes["tenant-created-index"] == (
-        {("tenant_id", "HASH"), ("created_sort", "RANGE")},
-        "ALL",
+    assert KeyModel.by_list_created.Meta.index_name == "list-created-index"
+    assert KeyModel.by_list_expiry.Meta.index_name == "list-expiry-index"
+    assert indexes["list-created-index"] == (
+        {("list_facet", "HASH"), ("created_sort", "RANGE")},
+        "KEYS_ONLY",
     )
+    assert indexes["list-expiry-index"] == (
+        {("list_facet", "HASH"), ("expiry_sort", "RANGE")},
+        "KEYS_ONLY",
+    )
+    assert "tenant-created-index" not in indexes

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.keys import expiry_state
+from chalicelib.domain.key_query import expiry_state
 from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
 
 FAST = settings(max_examples=200, deadline=None, database=None)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from chalicelib.api.github_keys import CACHE_FOR, REFETCH_AT_MOST_EVERY, GitHubKeys
-from chalicelib.api.oidc import fetch_json
+from chalicelib.identity.github_keys import CACHE_FOR, GitHubKeys
+from chalicelib.identity.public_keys import REFETCH_AT_MOST_EVERY, fetch_json
 from tests.fake_github import KEY_ID, FakeGitHub
 
 

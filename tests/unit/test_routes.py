@@ -253,8 +253,32 @@ def test_a_pattern_matches_every_path_made_by_filling_its_stars(
 # Near-misses are what matter: methods in any case, separators, wildcards, path characters
 # and every kind of whitespace, including the ones Python, Rust and ECMA-262 disagree on.
 PIECES = st.sampled_from(
-    [*METHODS, "get", "Post", "po\u017ft", "GeT", " ", "  ", "/", "*", "**", "?", "a", "{id}", ":",
-     "\t", "\n", "\x1c", "\x85", "\xa0", "\u2028", "\u3000", "\ufeff", "é", ""]
+    [
+        *METHODS,
+        "get",
+        "Post",
+        "po\u017ft",
+        "GeT",
+        " ",
+        "  ",
+        "/",
+        "*",
+        "**",
+        "?",
+        "a",
+        "{id}",
+        ":",
+        "\t",
+        "\n",
+        "\x1c",
+        "\x85",
+        "\xa0",
+        "\u2028",
+        "\u3000",
+        "\ufeff",
+        "é",
+        "",
+    ]
 )
 NEAR_MISSES = st.lists(PIECES, max_size=8).map("".join) | st.text(max_size=12)
 

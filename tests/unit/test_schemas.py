@@ -230,9 +230,9 @@ def test_update_refuses_unknown_fields() -> None:
 
 
 def test_update_changes_are_only_the_sent_fields() -> None:
-    assert KeyUpdate.model_validate({}).changes() == {}
-    assert KeyUpdate.model_validate({"name": "New name"}).changes() == {"name": "New name"}
-    assert KeyUpdate.model_validate({"description": "x", "group_id": "g2"}).changes() == {
+    assert KeyUpdate.model_validate({}).edit().sent() == {}
+    assert KeyUpdate.model_validate({"name": "New name"}).edit().sent() == {"name": "New name"}
+    assert KeyUpdate.model_validate({"description": "x", "group_id": "g2"}).edit().sent() == {
         "description": "x",
         "group_id": "g2",
     }
@@ -240,17 +240,17 @@ def test_update_changes_are_only_the_sent_fields() -> None:
 
 def test_update_changes_carry_the_allowlist_canonical_as_a_tuple() -> None:
     update = KeyUpdate.model_validate({"ip_allowlist": "10.0.0.1/32\n2001:DB8::1\n10.0.0.1"})
-    assert update.changes() == {"ip_allowlist": ("10.0.0.1", "2001:db8::1")}
+    assert update.edit().sent() == {"ip_allowlist": ("10.0.0.1", "2001:db8::1")}
 
 
 @pytest.mark.parametrize("cleared", [[], "", None])
 def test_update_with_an_empty_or_null_allowlist_clears_it(cleared: Any) -> None:
-    assert KeyUpdate.model_validate({"ip_allowlist": cleared}).changes() == {"ip_allowlist": ()}
+    assert KeyUpdate.model_validate({"ip_allowlist": cleared}).edit().sent() == {"ip_allowlist": ()}
 
 
 def test_update_with_a_null_description_is_sent_as_a_clear() -> None:
     # Storage removes the attribute for None and reads it back as "".
-    assert KeyUpdate.model_validate({"description": None}).changes() == {"description": None}
+    assert KeyUpdate.model_validate({"description": None}).edit().sent() == {"description": None}
 
 
 # --- KeyRotate -------------------------------------------------------------------------

@@ -6,7 +6,13 @@ the reference and the behaviour cannot disagree. One module per resource.
 
 from chalicelib.api.schemas.audit import AuditEventOut, AuditListQuery, AuditPage, AuditTarget
 from chalicelib.api.schemas.common import ActorOut, Problem, Strict
-from chalicelib.api.schemas.groups import GroupCreate, GroupList, GroupOut, GroupUpdate
+from chalicelib.api.schemas.groups import (
+    GroupCreate,
+    GroupList,
+    GroupListQuery,
+    GroupOut,
+    GroupUpdate,
+)
 from chalicelib.api.schemas.keys import (
     GroupRef,
     KeyCreate,
@@ -31,6 +37,7 @@ __all__ = [
     "DayCount",
     "GroupCreate",
     "GroupList",
+    "GroupListQuery",
     "GroupOut",
     "GroupRef",
     "GroupUpdate",

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     Field,
     WithJsonSchema,
     field_validator,
@@ -15,11 +14,13 @@ from pydantic import (
 from chalicelib.api.schemas.common import (
     ROUTE_PATTERN_REGEX,
     Description,
+    Model,
     Name,
     Strict,
     drop_null,
 )
 from chalicelib.domain import routes
+from chalicelib.domain.edits import UNCHANGED, GroupEdit
 
 Permission = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9:._*\-]+$")]
 # Checked by routes.normalize_pattern; the schema states the same rule for the document.
@@ -84,6 +85,15 @@ class GroupUpdate(Strict):
             raise ValueError("cannot be null")
         return value
 
+    def edit(self) -> GroupEdit:
+        """The typed edit: sent fields only (null refused but for the description)."""
+        return GroupEdit(
+            name=self.name if self.name is not None else UNCHANGED,
+            description=self.description if "description" in self.model_fields_set else UNCHANGED,
+            permissions=UNCHANGED if self.permissions is None else tuple(self.permissions),
+            routes=UNCHANGED if self.routes is None else tuple(self.routes),
+        )
+
 
 def _normalize_routes(value: list[str]) -> list[str]:
     normalized = []
@@ -95,7 +105,7 @@ def _normalize_routes(value: list[str]) -> list[str]:
     return list(dict.fromkeys(normalized))
 
 
-class GroupOut(BaseModel):
+class GroupOut(Model):
     id: str
     name: str
     description: str
@@ -106,5 +116,15 @@ class GroupOut(BaseModel):
     updated_at: datetime
 
 
-class GroupList(BaseModel):
+class GroupListQuery(Strict):
+    """Query string of ``GET /v1/groups`` (paginated since issue 13, like ``GET /v1/keys``)."""
+
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=512)
+
+
+class GroupList(Model):
+    """A page of the tenant's groups, ordered by id; ``next_cursor`` fetches the next page."""
+
     groups: list[GroupOut]
+    next_cursor: str | None = None

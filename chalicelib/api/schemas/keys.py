@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     Field,
     WithJsonSchema,
@@ -18,6 +17,7 @@ from chalicelib.api.schemas.common import (
     ActorOut,
     Description,
     Integer,
+    Model,
     Name,
     Strict,
     Timestamp,
@@ -25,6 +25,7 @@ from chalicelib.api.schemas.common import (
 )
 from chalicelib.api.schemas.leaks import LeakOut
 from chalicelib.domain import allowlist
+from chalicelib.domain.edits import UNCHANGED, KeyEdit
 from chalicelib.domain.records import ExpiryState, KeyStatus
 
 GroupId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
@@ -97,12 +98,17 @@ class KeyUpdate(Strict):
             raise ValueError("cannot be null")
         return value
 
-    def changes(self) -> dict[str, Any]:
-        """The storage-level changes: sent fields only, the allowlist canonical."""
-        sent = self.model_dump(exclude_unset=True)
-        if "ip_allowlist" in sent:
-            sent["ip_allowlist"] = tuple(sent["ip_allowlist"] or ())
-        return sent
+    def edit(self) -> KeyEdit:
+        """The typed edit: sent fields only (null refused but for the description), the
+        allowlist canonical."""
+        sent = self.model_fields_set
+        allowlist = tuple(self.ip_allowlist or ())
+        return KeyEdit(
+            name=self.name if self.name is not None else UNCHANGED,
+            description=self.description if "description" in sent else UNCHANGED,
+            group_id=self.group_id if self.group_id is not None else UNCHANGED,
+            ip_allowlist=allowlist if "ip_allowlist" in sent else UNCHANGED,
+        )
 
 
 class KeyRotate(Strict):
@@ -120,19 +126,25 @@ class KeyListQuery(Strict):
     """Query string of ``GET /v1/keys``."""
 
     status: KeyStatus | None = None
-    expiry: ExpiryState | None = None
+    expiry: ExpiryState | None = Field(
+        default=None,
+        description=(
+            "Only keys in this expiry state. With it, the list is ordered by expiry, soonest"
+            " first (keys without expiry last); without it, newest first."
+        ),
+    )
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=512)
     # Leaked keys: true lists keys reported leaked, false the others.
     leaked: bool | None = None
 
 
-class GroupRef(BaseModel):
+class GroupRef(Model):
     id: str
     name: str | None = Field(description="None once the group has been deleted.")
 
 
-class KeyOut(BaseModel):
+class KeyOut(Model):
     """A key as every response shows it. Never its secret."""
 
     id: str
@@ -159,14 +171,14 @@ class KeyOut(BaseModel):
     )
 
 
-class KeyWithSecret(BaseModel):
+class KeyWithSecret(Model):
     """The only response that carries a secret: create and rotate."""
 
     key: KeyOut
     secret: str = Field(description="The full API key. Shown once; store it now.")
 
 
-class KeyReplay(BaseModel):
+class KeyReplay(Model):
     """A retried create or rotate (same Idempotency-Key): the key made, and no secret."""
 
     key: KeyOut
@@ -175,12 +187,12 @@ class KeyReplay(BaseModel):
     detail: str
 
 
-class KeyUsage(BaseModel):
+class KeyUsage(Model):
     used: int
     limit: int
 
 
-class KeyList(BaseModel):
+class KeyList(Model):
     keys: list[KeyOut]
     next_cursor: str | None
     key_usage: KeyUsage

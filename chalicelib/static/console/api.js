@@ -65,3 +65,16 @@ export function query(values) {
   const text = params.toString();
   return text ? `?${text}` : '';
 }
+
+/** Every group of the tenant, oldest first: ``GET /v1/groups`` a page of 100 at a time,
+ * following ``next_cursor`` (a tenant has at most its group limit of them). */
+export async function allGroups() {
+  const groups = [];
+  let cursor = null;
+  do {
+    const page = await api('GET', `v1/groups${query({ limit: 100, cursor })}`);
+    groups.push(...page.groups);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return groups.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+}

@@ -1,7 +1,7 @@
 // ``#/groups``: authorization groups, their permissions and route patterns; create, edit
 // and delete (a group that active keys use cannot be deleted: the API's 409 explained).
 
-import { api, ApiError } from './api.js';
+import { allGroups, api, ApiError } from './api.js';
 import { confirmDialog, openDialog } from './dialogs.js';
 import { announce, h } from './dom.js';
 import { errorSummary, errorsFor, field, input, problemMessage, showErrors, textarea } from './forms.js';
@@ -86,7 +86,7 @@ function row(ctx, group) {
 }
 
 export async function groups(ctx) {
-  const { groups: all } = await api('GET', 'v1/groups');
+  const all = await allGroups();
   const headers = ['col.name', 'groups.permissions', 'groups.routes', 'groups.keys', 'col.actions'];
   ctx.page(t('groups.title'),
     h('p', { class: 'lead' }, t('groups.lead')),

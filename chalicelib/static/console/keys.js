@@ -1,7 +1,7 @@
 // The keys pages: the list (filters, usage, actions), the generate form, the edit, rotate
 // and revoke dialogs, and a key's detail page with its usage chart and audit events.
 
-import { api, ApiError, query } from './api.js';
+import { allGroups, api, ApiError, query } from './api.js';
 import { eventsTable } from './audit.js';
 import { usageChart } from './chart.js';
 import { confirmDialog, openDialog, showSecret } from './dialogs.js';
@@ -157,7 +157,7 @@ const KNOWN = {
 /** ``#/keys/new``: the generate form; the secret modal follows. */
 export async function generatePage(ctx) {
   if (!ctx.canManage) return ctx.navigate('#/keys');
-  const { groups } = await api('GET', 'v1/groups');
+  const groups = await allGroups();
   const c = keyFields(groups);
   const expires = input('expires_at', { type: 'date' });
   const form = h('form', { class: 'form form--page', novalidate: true }, errorSummary(),
@@ -206,7 +206,7 @@ function changes(key, c) {
 
 /** The edit dialog (pencil): name, description, group, IP allowlist; expiry read only. */
 export async function openEdit(key, done) {
-  const { groups } = await api('GET', 'v1/groups');
+  const groups = await allGroups();
   const c = keyFields(groups, key);
   openDialog({
     title: t('edit.title'),

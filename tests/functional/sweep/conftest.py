@@ -15,7 +15,6 @@ from typing import Any
 
 import boto3
 import pytest
-from pynamodb.connection import Connection
 
 from chalicelib.container import Services
 from chalicelib.domain.expiry import ExpiryPolicy
@@ -140,9 +139,9 @@ def load_keys(
     Batch writes, not ``create``'s transaction: moto takes ~70 ms per transaction. The
     tenant's counter does not move, so use these only where slots do not matter.
     """
-    policy = ExpiryPolicy(settings.expiry_thresholds_days)
-    store = KeyStore(Connection(region=settings.region), policy)
     expires_at = clock.now + timedelta(days=days)
+    # What KeyService.create gives the store: the key's first sweep due time.
+    due = ExpiryPolicy(settings.expiry_thresholds_days).first_due(expires_at)
     ids = set()
     with KeyModel.batch_write() as batch:
         for number in range(count):
@@ -161,7 +160,7 @@ def load_keys(
                 hint="lk_test_bulk...",
                 current_secret=SecretHash("0" * 64, 1),
             )
-            batch.save(store.new_item(key))
+            batch.save(KeyStore.new_item(key, due))
             ids.add(key.key_id)
     return ids
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from chalicelib.container import Services
+from chalicelib.domain.audit_log import AuditQuery
 from chalicelib.domain.sweep import SweepService
-from chalicelib.storage.audit import AuditQuery
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import Outbox, key_expiring, sent

@@ -9,6 +9,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.container import Services
+from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import KeyLimitReached
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.sweep import SweepService
@@ -146,7 +147,7 @@ def test_no_expiry_key_stays_out_of_the_sweep_after_an_edit(
     services: Services, acme: Tenant, clock: FakeClock, sweep: SweepService
 ) -> None:
     issued = services.keys.create("acme", OWNER, KeyDraft("Plain", "", acme.group_id, None, ()))
-    services.keys.update("acme", issued.key.key_id, {"name": "Renamed"})
+    services.keys.update("acme", issued.key.key_id, KeyEdit(name="Renamed"))
     clock.advance(days=10_000)
 
     assert sweep.run().examined == 0

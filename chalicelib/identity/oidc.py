@@ -2,75 +2,50 @@
 
 The token's signature is checked against the issuer's JWKS (fetched once, cached, and
 fetched again when a token names an unknown ``kid``, at most once a minute so random
-``kid`` values cannot make us hammer the issuer). Only RS256 is accepted, which also
-refuses ``alg: none`` and HS256 tokens "signed" with the public key. ``iss``, ``aud``,
-``exp`` and ``nbf`` are checked against an injected clock. The tenant and the roles come
-from configured claims; roles map to ``keys:manage`` and ``keys:read``.
+``kid`` values cannot make us hammer the issuer: chalicelib/identity/public_keys.py).
+Only RS256 is accepted, which also refuses ``alg: none`` and HS256 tokens "signed" with
+the public key. ``iss``, ``aud``, ``exp`` and ``nbf`` are checked against an injected
+clock. The tenant and the roles come from configured claims; roles map to
+``keys:manage`` and ``keys:read``. ``jwt`` is imported on the first token, not at import.
 """
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-import jwt
-from jwt.algorithms import RSAAlgorithm
-
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.records import Actor
+from chalicelib.identity.public_keys import Fetch, PublicKeyCache, fetch_json
 from chalicelib.settings import Settings
 
-Fetch = Callable[[str], dict[str, Any]]
-REFRESH_AT_MOST_EVERY = 60.0  # seconds between JWKS fetches triggered by unknown kids
 LEEWAY = 30  # seconds of clock skew tolerated on exp and nbf
 
 
-def fetch_json(url: str) -> dict[str, Any]:
-    """GET a JSON document (the issuer's JWKS) with a short timeout."""
-    with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - https URL from settings
-        document: dict[str, Any] = json.load(response)
-        return document
+def parse_jwks(document: dict[str, Any]) -> dict[str, Any]:
+    """A JWKS -> its RSA public keys by ``kid``; entries that are not RSA keys are skipped."""
+    from jwt.algorithms import RSAAlgorithm
+    from jwt.exceptions import InvalidKeyError
+
+    keys = {}
+    for entry in document.get("keys", []):
+        if entry.get("kty") == "RSA" and entry.get("kid"):
+            try:
+                keys[entry["kid"]] = RSAAlgorithm.from_jwk(entry)
+            except (InvalidKeyError, ValueError):  # bad base64 is a binascii.Error, a ValueError
+                continue
+    return keys
 
 
-class JwksCache:
-    """The issuer's signing keys by ``kid``."""
+class JwksCache(PublicKeyCache[Any]):
+    """The issuer's signing keys by ``kid``: kept until a token names one it lacks."""
 
     def __init__(
         self, url: str, fetch: Fetch = fetch_json, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
-        self._url = url
-        self._fetch = fetch
-        self._monotonic = monotonic
-        self._keys: dict[str, Any] = {}
-        self._fetched_at: float | None = None
-
-    def key(self, kid: str) -> Any:
-        """The public key for ``kid``, or None (after at most one refresh a minute)."""
-        if kid not in self._keys and self._may_refresh():
-            self._refresh()
-        return self._keys.get(kid)
-
-    def _may_refresh(self) -> bool:
-        return (
-            self._fetched_at is None
-            or self._monotonic() - self._fetched_at >= REFRESH_AT_MOST_EVERY
-        )
-
-    def _refresh(self) -> None:
-        self._fetched_at = self._monotonic()
-        try:
-            document = self._fetch(self._url)
-        except Exception:  # an unreachable issuer means: no key, so 401
-            return
-        keys = {}
-        for entry in document.get("keys", []):
-            if entry.get("kty") == "RSA" and entry.get("kid"):
-                keys[entry["kid"]] = RSAAlgorithm.from_jwk(entry)
-        self._keys = keys
+        super().__init__(url, parse_jwks, fetch, monotonic)
 
 
 class OidcVerifier:
@@ -91,6 +66,8 @@ class OidcVerifier:
         return tenant, actor, self._permissions(claims.get(self._settings.oidc_roles_claim))
 
     def _claims(self, token: str) -> dict[str, Any]:
+        import jwt  # here, not at import: most cold starts never see a bearer token
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

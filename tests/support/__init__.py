@@ -1,0 +1,1 @@
+"""What tests share: fakes of the domain's ports, event builders, record builders."""
