@@ -239,7 +239,7 @@ def run_throughput(
 # undercount batched writes; DynamoDB charges 2 WCU per item-KB written in a transaction.
 WCU_NOTE = (
     "    (WCU as DynamoDB Local reports them: 2 per table per transaction, whatever its "
-    "items; DynamoDB charges ~8 WCU per warning here, docs/expiry-sweep.md)"
+    "items; DynamoDB charges ~7 WCU per warning here, docs/expiry-sweep.md)"
 )
 
 
