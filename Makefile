@@ -58,7 +58,7 @@ test: install lint typecheck
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
 BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_api scripts.bench_sweep \
 	scripts.bench_lists \
-	scripts.bench_routes
+	scripts.bench_routes scripts.bench_usage scripts.bench_items
 
 bench: install
 	@for module in $(BENCHMARKS); do $(BIN)/python -m $$module || exit 1; done

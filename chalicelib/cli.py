@@ -5,7 +5,9 @@ It runs the same domain code as the API against whichever store the settings nam
 it, the environment decides (in AWS: table names, region and the pepper parameter).
 Output is a table for a person, or one JSON object with ``--json``; a failure says what
 was tried and what to do (chalicelib/cli_diagnosis.py), within seconds: the store is called
-with a 2 s connect timeout and one retry.
+with a 2 s connect timeout and one retry. Beside it: which settings (cli_stage.py), the
+tenant commands (cli_tenants.py), the longer commands (cli_commands.py), output
+(cli_output.py) and the store's tables (cli_store.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,38 +30,21 @@ from chalicelib.cli_diagnosis import (
     find_credentials,
 )
 from chalicelib.cli_output import show
+from chalicelib.cli_stage import cli_settings, local_endpoint
 from chalicelib.cli_store import (
-    CONNECT_TIMEOUT_SECONDS,
-    MAX_RETRIES,
     absent_tables,
     dynamodb_client,
 )
-from chalicelib.container import Services, build_services
+from chalicelib.cli_tenants import tenants
+from chalicelib.container import build_services
 from chalicelib.domain.errors import LatchkeyError
-from chalicelib.domain.records import LeakPolicy, Tenant
+from chalicelib.domain.records import LeakPolicy
 from chalicelib.observability import log
 from chalicelib.observability.metrics import CLI
 from chalicelib.settings import Settings
 from chalicelib.storage.schema import create_tables
 
-CHALICE_CONFIG = Path(".chalice/config.json")
 logger = logging.getLogger(__name__)
-TENANT_COLUMNS = {
-    "tenant_id": "Tenant",
-    "key_limit": "Key limit",
-    "keys_used": "Keys used",
-    "group_limit": "Group limit",
-    "groups_used": "Groups used",
-    "leak_policy": "Leak policy",
-}
-
-
-def stage_environment(stage: str, config: Path = CHALICE_CONFIG) -> dict[str, str]:
-    """The environment variables a Chalice stage sets."""
-    stages = json.loads(config.read_text())["stages"]
-    if stage not in stages:
-        raise SystemExit(f"latchkey: no stage {stage!r} in {config}")
-    return dict(stages[stage].get("environment_variables", {}))
 
 
 JSON_HELP = "print one JSON object (also accepted before the command)"
@@ -139,25 +123,6 @@ def _instant(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _settings(stage: str | None) -> Settings:
-    """The stage's settings. The CLI is an entry point, like a Lambda: it may set the
-    process environment, and must, because botocore reads the stage's credentials (the
-    local stage's dummy ones for DynamoDB Local) from there."""
-    import os
-
-    if stage:
-        os.environ.update(stage_environment(stage))
-    settings = Settings.from_env(os.environ)
-    # Short unless the environment says otherwise: a person is waiting.
-    timeout = settings.dynamodb_connect_timeout_seconds
-    retries = settings.dynamodb_max_retries
-    return replace(
-        settings,
-        dynamodb_connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS if timeout is None else timeout,
-        dynamodb_max_retries=MAX_RETRIES if retries is None else retries,
-    )
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "authorize":
         return authorize_event(settings, args.event)
@@ -177,42 +142,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     if args.command == "bootstrap":
         return bootstrap(services, args)
-    show(_tenant_json(_tenant_action(services, args), settings), args.json, TENANT_COLUMNS)
-    return 0
-
-
-def _tenant_action(services: Services, args: argparse.Namespace) -> Tenant:
-    """Carry out ``tenants create|set-*|show`` and return the tenant as it now is."""
-    if args.action == "create":
-        return services.tenants.create(args.name, args.key_limit, args.group_limit)
-    if args.action == "set-limit":
-        return services.tenants.set_limit(args.name, args.limit)
-    if args.action == "set-group-limit":
-        return services.tenants.set_group_limit(args.name, args.limit)
-    if args.action == "set-leak-policy":
-        return services.tenants.set_leak_policy(args.name, LeakPolicy(args.policy))
-    return services.tenants.get(args.name)
-
-
-def _tenant_json(tenant: Tenant, settings: Settings) -> dict[str, object]:
-    return {
-        "tenant_id": tenant.tenant_id,
-        "key_limit": tenant.key_limit,
-        "keys_used": tenant.keys_used,
-        "group_limit": settings.default_group_limit
-        if tenant.group_limit is None
-        else tenant.group_limit,
-        "groups_used": tenant.groups_used,
-        "leak_policy": tenant.leak_policy.value,
-    }
-
-
-def local_endpoint(stage: str | None) -> str | None:
-    """The local stage's DynamoDB endpoint, when run without a stage inside the repository:
-    where `make dev` serves DynamoDB Local."""
-    if stage is not None or not CHALICE_CONFIG.is_file():
-        return None
-    return stage_environment("local").get("LATCHKEY_DYNAMODB_ENDPOINT")
+    return tenants(services, args, settings)
 
 
 def _fail(failure: CliFailure, as_json: bool) -> int:
@@ -240,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    settings = _settings(args.stage)
+    settings = cli_settings(args.stage)
     try:
         check_credentials(settings, find_credentials(), local_endpoint(args.stage))
         return run(args, settings)

@@ -13,6 +13,8 @@ import json
 import sys
 from typing import Any
 
+from chalicelib.cli_usage_totals import add_command as add_usage_totals
+from chalicelib.cli_usage_totals import usage_totals
 from chalicelib.settings import Settings
 from chalicelib.storage.backfill import Progress, backfill_keys
 from chalicelib.storage.models import bind_models
@@ -30,10 +32,13 @@ def add_commands(commands: Any, json_help: str) -> None:
     backfill.add_argument("--segments", type=int, help="how many segments the scan has")
     backfill.add_argument("--dry-run", action="store_true", help="count, write nothing")
     backfill.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=json_help)
+    add_usage_totals(actions, json_help)  # issue 13: tenants' daily usage totals
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> int:
     """Run ``migrate backfill-keys``; progress on stderr, the summary on stdout."""
+    if args.action == "usage-totals":
+        return usage_totals(settings, args)
     if (args.segment is None) != (args.segments is None):
         raise SystemExit("latchkey: --segment and --segments go together")
     if args.segments is not None and not 0 <= args.segment < args.segments:

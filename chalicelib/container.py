@@ -1,22 +1,22 @@
 """Builds Latchkey's services from settings: lazily, once per process, replaceable in tests.
 
 Nothing here runs at import time. ``get_services()`` is what handlers call;
-``set_services()`` lets a test (or the CLI) inject services built on other settings.
+``set_services()`` lets a test (or the CLI) inject services built on other settings. The
+access tokens' parts (container_tokens.py) and the notifiers (notifiers.py) are wired
+beside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.cursor import Cursors
-from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for
+from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
-from chalicelib.domain.access import AccessControl, GroupCache
-from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.container_tokens import AccessTokens
+from chalicelib.domain.access import AccessControl
 from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
@@ -28,6 +28,7 @@ from chalicelib.domain.usage_reports import UsageReports
 from chalicelib.domain.verification import Verifier
 from chalicelib.identity.github_keys import GitHubKeys
 from chalicelib.identity.oidc import OidcVerifier, build_oidc
+from chalicelib.notifiers import notifier_for
 from chalicelib.observability.counts import CountedLeaks
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import API
@@ -43,70 +44,11 @@ from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.tenants import TenantStore
-from chalicelib.storage.token_keys import TokenKeys, token_keys_for
+from chalicelib.storage.token_keys import TokenKeys
 from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
 
-if TYPE_CHECKING:
-    from chalicelib.domain.token_check import TokenChecker
-
 Clock = Callable[[], datetime]
-
-
-class AccessTokens:
-    """The token endpoint's and ``/v1/verify``'s parts (issue 15), built on first use.
-
-    Nothing here reads the key file or calls KMS until a token request, a JWKS request or a
-    token to verify arrives, so a misconfigured key never breaks the management API.
-    """
-
-    def __init__(
-        self,
-        settings: Settings,
-        clock: Clock,
-        runtime: Runtime,
-        verifier: Verifier,
-        keys: TokenKeys | None = None,
-    ) -> None:
-        self.settings = settings
-        self._clock = clock
-        self._runtime = runtime
-        self._verifier = verifier
-        self._keys = keys
-
-    @cached_property
-    def keys(self) -> TokenKeys:
-        return self._keys or token_keys_for(self.settings)
-
-    @cached_property
-    def issuer(self) -> TokenIssuer:
-        settings = self.settings
-        rules = TokenRules(
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
-            timedelta(seconds=settings.token_lifetime_seconds),
-        )
-        return TokenIssuer(
-            rules,
-            self._verifier,
-            TokenFormat(settings.key_prefix),
-            GroupCache(self._runtime.store, settings.group_cache_seconds),
-            self._runtime.usage,
-            self.keys.signer,
-            self._clock,
-        )
-
-    @cached_property
-    def checker(self) -> TokenChecker:
-        from chalicelib.domain.token_check import TokenChecker
-
-        settings = self.settings
-        return TokenChecker(
-            self.keys.published,
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
-            self._clock,
-        )
 
 
 @dataclass(frozen=True)
@@ -171,7 +113,10 @@ def build_services(
     verifier = Verifier(tokens, key_store, peppers, clock)
     # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
     hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-    runtime = build_runtime(settings, clock, store=hot_store, peppers=peppers)
+    # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
+    # answer must reflect them at once (the authorizer's Lambda caches; README, "The authorizer").
+    uncached = replace(settings, key_cache_seconds=0)
+    runtime = build_runtime(uncached, clock, store=hot_store, peppers=peppers)
     access = runtime.control
     oidc = build_oidc(settings, clock)
     idempotency = IdempotencyStore(timedelta(hours=24))
@@ -181,7 +126,7 @@ def build_services(
         tenant_store,
         keys,
         LeakStore(connection, audit),
-        CountedLeaks(notifier or leak_notifier(settings)),
+        CountedLeaks(notifier or notifier_for(settings, settings.leak_topic_arn)),
     )
     return Services(
         settings,
@@ -190,7 +135,7 @@ def build_services(
         tenants,
         verifier,
         access,
-        UsageReports(UsageStore(), keys),
+        UsageReports(UsageStore(settings.usage_total_shards), keys),
         idempotency,
         AuditLog(AuditStore()),
         oidc,
@@ -202,24 +147,6 @@ def build_services(
         else None,
         clock=clock,
     )
-
-
-def leak_notifier(settings: Settings) -> LeakNotifier:
-    """Leaked keys: EventBridge and SNS in AWS; in memory against a local store."""
-    from chalicelib.notify import AwsNotifier, RecordingNotifier
-
-    if settings.dynamodb_endpoint is not None:
-        return RecordingNotifier()
-
-    def client(name: str) -> Callable[[], Any]:
-        def make() -> Any:
-            import boto3
-
-            return boto3.client(name, region_name=settings.region)
-
-        return make
-
-    return AwsNotifier(settings.event_bus, settings.leak_topic_arn, client("events"), client("sns"))
 
 
 _services: ProcessSingleton[Services] = ProcessSingleton(

@@ -34,22 +34,9 @@ def sweep_schedule() -> str:
 
 def notifier_for(settings: Settings) -> Notifier:
     """EventBridge and SNS in AWS; in memory against a local store (nothing leaves the laptop)."""
-    from chalicelib.notify import AwsNotifier, RecordingNotifier
+    from chalicelib.notifiers import notifier_for as sending
 
-    if settings.dynamodb_endpoint is not None:
-        return RecordingNotifier()
-
-    def client(name: str) -> Callable[[], Any]:
-        def make() -> Any:
-            import boto3
-
-            return boto3.client(name, region_name=settings.region)
-
-        return make
-
-    return AwsNotifier(
-        settings.event_bus, settings.expiry_topic_arn, client("events"), client("sns")
-    )
+    return sending(settings, settings.expiry_topic_arn)
 
 
 def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = None) -> SweepService:

@@ -3,7 +3,8 @@
 Nothing else in Latchkey reads ``os.environ``. Chalice stages set these variables in
 ``.chalice/config.json``; ``make dev`` and the tests set them for the local store. The
 variables' text formats (settings_formats.py), the console's checked values
-(settings_console.py) and the access-token block (settings_tokens.py) live beside this
+(settings_console.py), the access-token block (settings_tokens.py) and the key cache and
+usage shards (settings_scale.py, issue 13) live beside this
 module; they read only the mapping handed to them.
 """
 
@@ -21,6 +22,7 @@ from chalicelib.settings_formats import (
     parse_roles,
     parse_thresholds,
 )
+from chalicelib.settings_scale import scale_settings
 from chalicelib.settings_tokens import token_settings
 
 DEFAULT_KEY_PREFIX = "lk_live"
@@ -124,6 +126,15 @@ class Settings:
     # file:// locally and in tests), and the SNS topic for leak messages (None: events only).
     github_keys_url: str = GITHUB_KEYS_URL
     leak_topic_arn: str | None = None
+    # Issue 13, usage and hot keys (chalicelib/domain/key_cache.py, storage/usage.py):
+    # how long an authorizer container trusts a cached key record (0: never caches; the
+    # revocation bound grows by this much), and how many keys and groups it may hold.
+    key_cache_seconds: float = 5.0
+    key_cache_entries: int = 5000
+    group_cache_entries: int = 1000
+    # Each tenant's daily usage totals are spread over this many items, each taking at most
+    # 1,000 WCU/s: a tenant-day absorbs up to shards x 1,000 flushes a second.
+    usage_total_shards: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -180,6 +191,7 @@ class Settings:
             github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
             leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
             **token_settings(env),
+            **scale_settings(env),
         )
         return with_console(settings, env)
 

@@ -10,6 +10,9 @@ Each figure is printed beside the floor it is compared with:
   of bare botocore GetItem calls on the same item. Target ratio <= 1.2.
 - database calls per decision: reads for a malformed and for a valid key, and usage writes
   per decision at a steady load on one key (simulated clock: 100 decisions/s for 3 minutes).
+  The floor comparisons run with the key cache off (every decision reads its key, like the
+  floor); the default, with keys cached for LATCHKEY_KEY_CACHE_SECONDS, is a line of its
+  own (issue 13).
 """
 
 from __future__ import annotations
@@ -17,16 +20,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import statistics
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import boto3
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
@@ -34,8 +31,16 @@ from chalicelib.container import build_services
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import AUTHORIZER
 from chalicelib.settings import Settings
-from chalicelib.storage.schema import create_tables
-from scripts.dynamodb_local import REPO_ROOT, DynamoDBLocal
+from scripts import bench_support
+from scripts.bench_support import (
+    bench_tables,
+    header,
+    interleaved,
+    median_ms,
+    percentile,
+    row,
+    run_fresh,
+)
 
 COLD_RUNS = 7
 # Each decision writes its JSON + EMF line, as in Lambda; here to /dev/null, not the terminal
@@ -45,18 +50,20 @@ WARM_CALLS = 2000
 ARN = "arn:aws:execute-api:us-east-1:123456789012:bench/prod/GET/orders/7"
 
 COLD_LATCHKEY = """
-import time; start = time.perf_counter()
+import time; start, cpu = time.perf_counter(), time.process_time()
 import json, sys
 import app
 imported = time.perf_counter() - start
 event = json.loads(sys.argv[1])
 app.authorizer(event, None)
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "import": imported, "modules": sorted(sys.modules)}))
+cpu = time.process_time() - cpu
+modules = sorted(sys.modules)
+print(json.dumps({"seconds": elapsed, "import": imported, "cpu": cpu, "modules": modules}))
 """
 
 COLD_FLOOR = """
-import time; start = time.perf_counter()
+import time; start, cpu = time.perf_counter(), time.process_time()
 import hashlib, hmac, json, sys
 import botocore.session
 imported = time.perf_counter() - start
@@ -66,79 +73,19 @@ client = botocore.session.get_session().create_client(
 client.get_item(TableName=table, Key={"key_id": {"S": key_id}}, ConsistentRead=True)
 hmac.new(b"pepper", b"secret", hashlib.sha256).hexdigest()
 elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "import": imported, "modules": sorted(sys.modules)}))
+cpu = time.process_time() - cpu
+modules = sorted(sys.modules)
+print(json.dumps({"seconds": elapsed, "import": imported, "cpu": cpu, "modules": modules}))
 """
 
 
 def env_for(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "LATCHKEY_ROLE": "authorizer",
-        "LATCHKEY_KEY_PREFIX": settings.key_prefix,
-        "LATCHKEY_KEYS_TABLE": settings.keys_table,
-        "LATCHKEY_GROUPS_TABLE": settings.groups_table,
-        "LATCHKEY_TENANTS_TABLE": settings.tenants_table,
-        "LATCHKEY_USAGE_TABLE": settings.usage_table,
-        "LATCHKEY_DYNAMODB_ENDPOINT": settings.dynamodb_endpoint or "",
-        "LATCHKEY_PEPPERS": "1:bench-pepper",
-        "PYTHONDONTWRITEBYTECODE": "",
-    }
-
-
-def run_fresh(code: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def interleaved(
-    ours: Callable[[], object], floor: Callable[[], object]
-) -> tuple[list[float], list[float]]:
-    """Time the two calls alternately, so drift in the machine's load hits both alike."""
-    samples: tuple[list[float], list[float]] = ([], [])
-    for _ in range(WARM_CALLS):
-        for call, into in ((ours, samples[0]), (floor, samples[1])):
-            start = time.perf_counter()
-            call()
-            into.append(time.perf_counter() - start)
-    return samples
-
-
-def row(name: str, ours: float, floor: float | None, unit: str, target: str = "") -> None:
-    ratio = f"{ours / floor:6.2f}" if floor else "     -"
-    floor_text = f"{floor:10.4g}" if floor is not None else "         -"
-    print(f"{name:<38}{ours:10.4g}{floor_text}  {ratio}  {unit:<10}{target}")
+    """A fresh process deployed as the authorizer's Lambda (LATCHKEY_ROLE=authorizer)."""
+    return bench_support.env_for(settings, LATCHKEY_ROLE="authorizer")
 
 
 def main() -> None:
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    with DynamoDBLocal() as db:
-        suffix = uuid.uuid4().hex[:8]
-        settings = Settings(
-            stage="bench",
-            key_prefix="lk_test",
-            keys_table=f"bench-keys-{suffix}",
-            groups_table=f"bench-groups-{suffix}",
-            tenants_table=f"bench-tenants-{suffix}",
-            usage_table=f"bench-usage-{suffix}",
-            dynamodb_endpoint=db.endpoint,
-            local_peppers={1: b"bench-pepper"},
-        )
-        create_tables(boto3.client("dynamodb", endpoint_url=db.endpoint), settings)
+    with bench_tables() as settings:
         made = build_services(settings).tenants.bootstrap("bench")
         token, key_id = made.issued.token, made.issued.key.key_id
         event = {"type": "TOKEN", "authorizationToken": token, "methodArn": ARN}
@@ -152,12 +99,12 @@ def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
     for _ in range(COLD_RUNS):  # interleaved, so drift in the machine's load hits both
         ours.append(run_fresh(COLD_LATCHKEY, [json.dumps(event)], env))
         floor.append(run_fresh(COLD_FLOOR, [endpoint, settings.keys_table, key_id], env))
-    cold_ours = statistics.median(r["seconds"] for r in ours) * 1000
-    cold_floor = statistics.median(r["seconds"] for r in floor) * 1000
-    import_ours = statistics.median(r["import"] for r in ours) * 1000
-    import_floor = statistics.median(r["import"] for r in floor) * 1000
+    cold_ours, cold_floor = median_ms(ours, "seconds"), median_ms(floor, "seconds")
+    import_ours, import_floor = median_ms(ours, "import"), median_ms(floor, "import")
 
-    runtime = build_runtime(settings, telemetry=SINK)
+    # The key cache off: every decision reads its key, as the floor's loop does (issue 13's
+    # cache is measured on its own below, and in scripts/bench_usage.py).
+    runtime = build_runtime(replace(settings, key_cache_seconds=0), telemetry=SINK)
     store = runtime.store
     authorize(event, runtime)  # warm the container: client, group cache
     client = store.client
@@ -167,6 +114,7 @@ def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
         lambda: client.get_item(
             TableName=settings.keys_table, Key={"key_id": {"S": key_id}}, ConsistentRead=True
         ),
+        WARM_CALLS,
     )
     reads_valid = (store.reads - reads_before) / WARM_CALLS
     malformed = {**event, "authorizationToken": event["authorizationToken"][:-1] + "!"}
@@ -176,11 +124,25 @@ def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
             authorize(malformed, runtime)
     reads_malformed = (store.reads - reads_before) / 100
     writes_per_decision = steady_writes(settings, event)
+    cached = build_runtime(settings, telemetry=SINK)  # the default: keys cached briefly
+    authorize(event, cached)
+    cached_reads = cached.store.reads
+    cached_warm = []
+    for _ in range(WARM_CALLS):
+        start = time.perf_counter()
+        authorize(event, cached)
+        cached_warm.append(time.perf_counter() - start)
+    cached_reads = cached.store.reads - cached_reads
 
-    print(f"\nAuthorizer on DynamoDB Local ({WARM_CALLS} warm calls, {COLD_RUNS} cold runs)\n")
-    print(f"{'figure':<38}{'latchkey':>10}{'floor':>10}  {'ratio':>6}  {'unit':<10}target")
+    header(f"Authorizer on DynamoDB Local ({WARM_CALLS} warm calls, {COLD_RUNS} cold runs)")
     row("cold start: import + one decision", cold_ours, cold_floor, "ms", "ratio <= 1.3")
     row("  of which imports", import_ours, import_floor, "ms")
+    row(
+        "  CPU time (less the machine's load)",
+        median_ms(ours, "cpu"),
+        median_ms(floor, "cpu"),
+        "ms",
+    )
     row(
         "warm decision p50",
         percentile(warm, 50) * 1000,
@@ -189,10 +151,25 @@ def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
         "ratio <= 1.2",
     )
     row("warm decision p99", percentile(warm, 99) * 1000, percentile(floor_warm, 99) * 1000, "ms")
+    row(
+        "warm p50, key cache on (default)",
+        percentile(cached_warm, 50) * 1000,
+        percentile(floor_warm, 50) * 1000,
+        "ms",
+        "ratio <= 1.2",
+    )
     row("warm decisions per second", WARM_CALLS / sum(warm), WARM_CALLS / sum(floor_warm), "1/s")
     row("database reads, malformed key", reads_malformed, None, "per call", "0")
-    row("database reads, valid key (warm)", reads_valid, None, "per call", "1")
-    row("usage writes at 100/s on one key", writes_per_decision, None, "per call", "2 per 6000")
+    row("database reads, valid key (cache off)", reads_valid, None, "per call", "1")
+    row(
+        f"  with the key cache, {WARM_CALLS} calls",
+        cached_reads,
+        None,
+        "reads",
+        "<= 1 per LATCHKEY_KEY_CACHE_SECONDS",
+    )
+    # Each flush: the key's day, one shard of the tenant's day total, last_used_at.
+    row("usage writes at 100/s on one key", writes_per_decision, None, "per call", "3 per 6000")
     print_imports(ours[0]["modules"], floor[0]["modules"])
 
 

@@ -17,12 +17,10 @@ import json
 import statistics
 import tempfile
 import time
-import uuid
 from base64 import b64encode
 from pathlib import Path
 from typing import Any
 
-import boto3
 from chalice.test import Client
 
 from chalicelib.authorizer.handler import authorize
@@ -30,49 +28,20 @@ from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.container import build_services, set_services
 from chalicelib.settings import Settings
 from chalicelib.storage.pem import LocalSigner, ensure_pem
-from chalicelib.storage.schema import create_tables
 from chalicelib.storage.token_keys import TokenKeys
-from scripts.bench_authorizer import (
-    ARN,
-    COLD_LATCHKEY,
-    COLD_RUNS,
-    env_for,
-    interleaved,
-    percentile,
-    row,
-    run_fresh,
-)
-from scripts.dynamodb_local import DynamoDBLocal
+from scripts.bench_authorizer import ARN, COLD_LATCHKEY, COLD_RUNS, WARM_CALLS, env_for
+from scripts.bench_support import bench_tables, header, interleaved, percentile, row, run_fresh
 
 ISSUER = "https://latchkey.bench/api"
 ISSUED = 300  # token requests timed
 
 
 def main() -> None:
-    import os
-
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    with DynamoDBLocal() as db, tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder:
         pem = Path(folder) / "token-signing-key.pem"
         ensure_pem(pem)
-        suffix = uuid.uuid4().hex[:8]
-        settings = Settings(
-            stage="bench",
-            key_prefix="lk_test",
-            keys_table=f"bench-keys-{suffix}",
-            groups_table=f"bench-groups-{suffix}",
-            tenants_table=f"bench-tenants-{suffix}",
-            usage_table=f"bench-usage-{suffix}",
-            audit_table=f"bench-audit-{suffix}",
-            dynamodb_endpoint=db.endpoint,
-            local_peppers={1: b"bench-pepper"},
-            token_issuer=ISSUER,
-            token_local_key=str(pem),
-        )
-        create_tables(boto3.client("dynamodb", endpoint_url=db.endpoint), settings)
-        report(settings, pem)
+        with bench_tables(token_issuer=ISSUER, token_local_key=str(pem)) as settings:
+            report(settings, pem)
 
 
 def report(settings: Settings, pem: Path) -> None:
@@ -106,16 +75,18 @@ def report(settings: Settings, pem: Path) -> None:
         lambda: client.get_item(
             TableName=settings.keys_table, Key={"key_id": {"S": key_id}}, ConsistentRead=True
         ),
+        WARM_CALLS,
     )
     reads = runtime.store.reads
-    token_samples, _ = interleaved(lambda: authorize(token_event, runtime), lambda: None)
+    token_samples, _ = interleaved(
+        lambda: authorize(token_event, runtime), lambda: None, WARM_CALLS
+    )
     token_reads = (runtime.store.reads - reads) / len(token_samples)
     rate = issue_rate(key_id, key)
 
     micro = 1_000_000
     key_p50, floor_p50 = percentile(key_samples, 50) * micro, percentile(floor, 50) * micro
-    print(f"\nAccess tokens beside API keys ({len(token_samples)} warm calls each)\n")
-    print(f"{'figure':<38}{'token':>10}{'key':>10}  {'ratio':>6}  {'unit':<10}target")
+    header(f"Access tokens beside API keys ({len(token_samples)} warm calls each)", "token", "key")
     row(
         "warm decision p50",
         percentile(token_samples, 50) * micro,

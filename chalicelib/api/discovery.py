@@ -14,7 +14,8 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.container import AccessTokens, get_services
+from chalicelib.container import get_services
+from chalicelib.container_tokens import AccessTokens
 from chalicelib.domain.signing import ALGORITHM, SigningFailed, TokensNotConfigured
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from chalice import Blueprint, Response
 
 from chalicelib.api.openapi import document
@@ -48,6 +47,10 @@ def openapi_json() -> Response:
 
 @docs.route("/openapi.yaml", methods=["GET"])
 def openapi_yaml() -> Response:
+    # PyYAML loads here, not at import: no other route needs it, and every cold start of
+    # the management API would pay for it (issue 13).
+    import yaml
+
     text = yaml.safe_dump(document(), sort_keys=False, allow_unicode=True)
     return Response(text, headers={"Content-Type": "application/yaml"})
 

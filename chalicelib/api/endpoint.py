@@ -3,32 +3,32 @@
 ``Routes.route`` wraps a handler with everything every route shares: authentication,
 parsing the body and query with pydantic, turning any error into a problem document, and
 recording the route for the OpenAPI document. Chalice middleware does not see exceptions
-raised in REST views, so the errors are caught here, per view, once.
+raised in REST views, so the errors are caught here, per view, once. Parsing and
+serializing live in payload.py, the OpenAPI record of each route in operations.py.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.cursor import Cursors
-from chalicelib.api.problems import MalformedBody, field_errors, problem_for
+from chalicelib.api.operations import OPERATIONS, Operation
+from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
+from chalicelib.api.problems import problem_for
 from chalicelib.api.telemetry import RequestRecord, request_id_of
 from chalicelib.api.telemetry import record as record_request
 from chalicelib.container import Services, get_services
-from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.records import Actor, Origin
 
 Body = TypeVar("Body", bound=BaseModel)
-MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,82 +55,16 @@ class Call(Generic[Body]):
         )
 
 
-@dataclass(frozen=True)
-class Operation:
-    """What the OpenAPI document says of one route."""
-
-    path: str
-    method: str
-    summary: str
-    status: int
-    response: type[BaseModel] | None
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    errors: tuple[int, ...] = ()
-    tags: tuple[str, ...] = field(default_factory=tuple)
-    public: bool = False
-    # Accepts Idempotency-Key; a replay answers 200 with ``replay``.
-    replay: type[BaseModel] | None = None
-    # No body at all means the body model's defaults (rotate).
-    body_optional: bool = False
-    # Leaked keys: request headers the route requires (GitHub's signature headers).
-    headers: tuple[str, ...] = ()
-
-
 def listing_cursors(call: Call[Any]) -> Cursors:
     """The deployment's cursor signer (built with the services)."""
     assert call.services.cursors is not None, "build_services always makes one"
     return call.services.cursors
 
 
-OPERATIONS: list[Operation] = []
 # Public routes (the verify endpoint) have no caller; this principal has no tenant and no
 # permission, so a handler that wrongly used it could reach nothing.
 ANONYMOUS = Principal("", Actor(type="system", id="anonymous", name="anonymous"), frozenset())
 Handler = Callable[[Call[Any]], BaseModel | Response | None]
-
-
-def parse_body(raw: str | bytes | None, model: type[BaseModel], optional: bool) -> BaseModel:
-    """Parse a JSON object body; malformed JSON is a 400, wrong fields a 422."""
-    if not raw or not raw.strip():
-        if optional:
-            return model.model_validate({})
-        raise MalformedBody("the request body must be a JSON object")
-    if len(raw) > MAX_BODY_BYTES:
-        raise MalformedBody(f"the request body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        # UTF-8 only (RFC 8259): json.loads would also guess UTF-16 and UTF-32 from bytes.
-        data = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-    except (ValueError, RecursionError):
-        raise MalformedBody("the request body is not valid UTF-8 JSON") from None
-    if not isinstance(data, dict):
-        raise MalformedBody("the request body must be a JSON object")
-    return model.model_validate(data)
-
-
-def parse_query(params: Mapping[str, str] | None, model: type[BaseModel]) -> BaseModel:
-    try:
-        return model.model_validate(dict(params or {}))
-    except ValidationError as error:  # an unknown parameter is "query", never its name
-        raise InvalidInput(
-            "the request has invalid fields", errors=field_errors(error, "query")
-        ) from None
-
-
-def _bytes(raw: str | bytes | None) -> bytes:
-    return raw.encode() if isinstance(raw, str) else (raw or b"")
-
-
-def to_response(result: BaseModel | Response | None, status: int) -> Response:
-    if isinstance(result, Response):  # a handler that chose its own status (a replay)
-        return result
-    if result is None:
-        return Response(body="", status_code=status)
-    return Response(
-        body=result.model_dump_json(),
-        status_code=status,
-        headers={"Content-Type": "application/json"},
-    )
 
 
 class Routes:
@@ -192,7 +126,7 @@ class Routes:
                         parse_query(request.query_params, query) if query else None,
                         params,
                         request.headers,
-                        _bytes(request.raw_body),
+                        raw_bytes(request.raw_body),
                         request.context,
                     )
                     response = to_response(handler(call), status)

@@ -28,9 +28,9 @@ from chalicelib.domain.leaks import LeakService, Report
 routes = Routes(__name__)
 KEY_ID_HEADER = "Github-Public-Key-Identifier"
 SIGNATURE_HEADER = "Github-Public-Key-Signature"
-RECEIPT = LeakReceipt(
-    detail="Thank you. If this is a live key, its owner has been told and it is being handled."
-)
+# Text, not a LeakReceipt: a model instance made at import would build its validator then,
+# on every cold start (issue 13).
+RECEIPT = "Thank you. If this is a live key, its owner has been told and it is being handled."
 
 
 def _leaks(call: Call[Any]) -> LeakService:
@@ -102,4 +102,4 @@ def github_report(call: Call[Any]) -> GitHubFeedback:
 def report_leak(call: Call[LeakReport]) -> LeakReceipt:
     body: LeakReport = call.body
     _leaks(call).report(Report(body.token, "report", body.url), call.origin)
-    return RECEIPT
+    return LeakReceipt(detail=RECEIPT)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.endpoint import OPERATIONS, Operation
+from chalicelib.api.operations import OPERATIONS, Operation
 from chalicelib.api.schemas import Problem
 from chalicelib.api.schemas.common import drop_null
 

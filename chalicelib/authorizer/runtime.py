@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from typing import Any
 from chalicelib.authorizer.bearer import TokenGate
 from chalicelib.clock import utc_now
 from chalicelib.domain.access import AccessControl, GroupCache
+from chalicelib.domain.key_cache import KeyCache
 from chalicelib.domain.signing import PublicKeys
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
@@ -53,6 +55,7 @@ class Runtime:
     telemetry: DecisionTelemetry = field(
         default_factory=lambda: DecisionTelemetry(AUTHORIZER, "authorizer")
     )
+    keys: KeyCache | None = None  # issue 13: the per-container key cache
 
 
 def build_runtime(
@@ -62,17 +65,26 @@ def build_runtime(
     peppers: PepperSource | None = None,
     token_keys: PublicKeys | None = None,
     telemetry: DecisionTelemetry | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Runtime:
     store = store or HotStore(settings)
+    # Issue 13: a busy key is read once per LATCHKEY_KEY_CACHE_SECONDS per container.
+    keys = KeyCache(store, settings.key_cache_seconds, settings.key_cache_entries, monotonic)
     verifier = Verifier(
-        TokenFormat(settings.key_prefix), store, peppers or peppers_for(settings), clock
+        TokenFormat(settings.key_prefix),
+        keys,
+        peppers or peppers_for(settings),
+        clock,
+        recheck=keys.recheck,
     )
     usage = UsageRecorder(store, clock, timedelta(seconds=settings.usage_flush_seconds))
-    groups = GroupCache(store, settings.group_cache_seconds)
+    groups = GroupCache(
+        store, settings.group_cache_seconds, monotonic, size=settings.group_cache_entries
+    )
     tokens = TokenGate(settings, clock, token_keys)
     telemetry = telemetry or DecisionTelemetry(AUTHORIZER, "authorizer")
     control = AccessControl(verifier, groups, usage)
-    return Runtime(settings, store, control, usage, tokens=tokens, telemetry=telemetry)
+    return Runtime(settings, store, control, usage, tokens=tokens, telemetry=telemetry, keys=keys)
 
 
 def _first_runtime() -> Runtime:

@@ -1,8 +1,9 @@
 """The full access decision: the key's verification, then its group's routes.
 
 The authorizer and ``POST /v1/verify`` both call :meth:`AccessControl.decide`, so they can
-never disagree. The key is read fresh on every call; its group comes from a per-container
-cache (``GroupCache``), so a valid key costs one read. Standard library only.
+never disagree. The key comes from the verifier (in the authorizer, through a short
+per-container key cache: chalicelib/domain/key_cache.py); its group from a per-container
+cache (``GroupCache``), so a valid key costs at most one read. Standard library only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from chalicelib.domain.cache import TtlCache
 from chalicelib.domain.paths import is_canonical
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.routes import route_allowed
@@ -19,6 +21,7 @@ from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Outcome, Verifier
 
 Route = tuple[str, str]  # (METHOD, /path)
+DEFAULT_GROUP_CACHE_ENTRIES = 1000  # Settings.group_cache_entries
 
 
 @dataclass(frozen=True)
@@ -41,28 +44,30 @@ class GroupSource(Protocol):
 
 
 class GroupCache:
-    """Groups kept per container for ``ttl`` seconds.
+    """Groups kept per container for ``ttl`` seconds, at most ``size`` of them.
 
     A change to a group's routes or permissions reaches the authorizer within ``ttl``
-    seconds (LATCHKEY_GROUP_CACHE_SECONDS). A key's own status is never cached.
+    seconds (LATCHKEY_GROUP_CACHE_SECONDS). Expired entries are freed and the least
+    recently used goes past ``size`` (LATCHKEY_GROUP_CACHE_ENTRIES), so memory stays bounded.
     """
 
     def __init__(
-        self, source: GroupSource, ttl: float, monotonic: Callable[[], float] = time.monotonic
+        self,
+        source: GroupSource,
+        ttl: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        size: int = DEFAULT_GROUP_CACHE_ENTRIES,
     ) -> None:
         self._source = source
-        self._ttl = ttl
-        self._monotonic = monotonic
-        self._entries: dict[tuple[str, str], tuple[float, Group | None]] = {}
+        self._entries: TtlCache[tuple[str, str], Group | None] = TtlCache(ttl, size, monotonic)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(self, tenant_id: str, group_id: str) -> Group | None:
-        now = self._monotonic()
-        entry = self._entries.get((tenant_id, group_id))
-        if entry is not None and now - entry[0] < self._ttl:
-            return entry[1]
-        group = self._source.get_group(tenant_id, group_id)
-        self._entries[(tenant_id, group_id)] = (now, group)
-        return group
+        return self._entries.get(
+            (tenant_id, group_id), lambda: self._source.get_group(tenant_id, group_id)
+        )
 
 
 def _route_outcome(group: Group | None, route: Route | None) -> Outcome:

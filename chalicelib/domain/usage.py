@@ -5,17 +5,30 @@ the time of the last allowed one. It writes a key's counts at most once every
 ``interval`` seconds (LATCHKEY_USAGE_FLUSH_SECONDS, default 60), when a later decision
 finds them due. So the figures lag by up to ``interval`` seconds, and counts a container
 held when Lambda recycled it are lost: usage is a close lower bound, not a ledger.
+
+Every decision costs O(1) here, and memory stays bounded (issue 13): pending counts are
+indexed by key and freed once written; a key's "last written" mark is freed once it is
+older than ``interval`` (it no longer holds anything back); and each decision also writes
+at most one *other* key whose counts waited past ``interval`` (a key that went quiet), so
+nothing is held for longer than about one interval while decisions keep arriving.
 Standard library only.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.records import ApiKey
+
+# Per decision: how many expired "last written" marks may be freed, and how many other
+# keys' overdue counts written. Each decision adds at most one mark, so freeing up to two
+# drains any backlog; one extra write keeps a decision's flush cheap.
+PRUNE_PER_DECISION = 2
+STALE_WRITES_PER_DECISION = 1
 
 
 class UsageSink(Protocol):
@@ -29,7 +42,8 @@ class UsageSink(Protocol):
         last_used: datetime | None,
         issued: int = 0,
     ) -> None:
-        """Add counts (and access tokens ``issued``) to one key's day; move its last use."""
+        """Add counts (and access tokens ``issued``) to one key's day and to its tenant's
+        day total; move the key's last use."""
         ...
 
 
@@ -50,8 +64,16 @@ class UsageRecorder:
         self._sink = sink
         self._clock = clock
         self._interval = interval
-        self._pending: dict[tuple[str, str], _Pending] = {}  # (key id, day) -> counts
-        self._flushed: dict[str, datetime] = {}
+        # key id -> day -> counts not yet written; a key's entry goes once it is written.
+        self._pending: dict[str, dict[str, _Pending]] = {}
+        # key id -> when its counts were last written, oldest first (entries are moved to
+        # the end when written again), so expired marks are found at the front.
+        self._flushed: OrderedDict[str, datetime] = OrderedDict()
+
+    @property
+    def held(self) -> tuple[int, int]:
+        """(pending day slots, "last written" marks) this container holds: its memory."""
+        return sum(len(days) for days in self._pending.values()), len(self._flushed)
 
     def record(self, key: ApiKey, allowed: bool) -> None:
         """Count one decision; never writes (that is :meth:`flush_due`'s job)."""
@@ -67,10 +89,11 @@ class UsageRecorder:
         self._slot(key).issued += 1
 
     def _slot(self, key: ApiKey) -> _Pending:
-        slot = (key.key_id, self._clock().date().isoformat())
-        pending = self._pending.get(slot)
+        day = self._clock().date().isoformat()
+        days = self._pending.setdefault(key.key_id, {})
+        pending = days.get(day)
         if pending is None:
-            pending = self._pending[slot] = _Pending(key.tenant_id, slot[1])
+            pending = days[day] = _Pending(key.tenant_id, day)
         return pending
 
     def flush_due(self, key_id: str) -> None:
@@ -78,27 +101,55 @@ class UsageRecorder:
 
         A key's first decision in a container is due at once, so a key that is used only
         now and then still shows its last use promptly. Counts of a day that just ended
-        are written with the next due flush, each day to its own item.
+        are written with the next due flush, each day to its own item. Then frees what
+        has expired, writing at most one other key that waited too long.
         """
+        now = self._clock()
         last = self._flushed.get(key_id)
-        if last is not None and self._clock() - last < self._interval:
-            return
-        for slot in [slot for slot in self._pending if slot[0] == key_id]:
-            self._write(slot)
+        if last is None or now - last >= self._interval:
+            self._write(key_id, now)
+        self._prune(now)
+
+    def _prune(self, now: datetime) -> None:
+        writes = 0
+        for _ in range(PRUNE_PER_DECISION):
+            oldest = next(iter(self._flushed.items()), None)
+            if oldest is None or now - oldest[1] < self._interval:
+                return
+            key_id = oldest[0]
+            if key_id in self._pending:
+                if writes == STALE_WRITES_PER_DECISION:
+                    return
+                writes += 1
+                self._write(key_id, now)  # moves its mark to the end
+            else:
+                del self._flushed[key_id]
 
     def flush_all(self) -> None:
-        for slot in list(self._pending):
-            self._write(slot)
+        now = self._clock()
+        for key_id in list(self._pending):
+            self._write(key_id, now)
 
-    def _write(self, slot: tuple[str, str]) -> None:
-        pending = self._pending.pop(slot)
-        self._flushed[slot[0]] = self._clock()
-        self._sink.add_usage(
-            pending.tenant_id,
-            slot[0],
-            pending.day,
-            pending.allowed,
-            pending.denied,
-            pending.last_used,
-            pending.issued,
-        )
+    def _write(self, key_id: str, now: datetime) -> None:
+        days = self._pending.pop(key_id, None)
+        self._flushed[key_id] = now
+        self._flushed.move_to_end(key_id)
+        waiting = sorted((days or {}).items())
+        while waiting:
+            day, pending = waiting.pop(0)
+            try:
+                self._sink.add_usage(
+                    pending.tenant_id,
+                    key_id,
+                    day,
+                    pending.allowed,
+                    pending.denied,
+                    pending.last_used,
+                    pending.issued,
+                )
+            except Exception:
+                # The failed day's counts are lost (a retry could count them twice); the
+                # days not yet tried wait for the key's next flush.
+                if waiting:
+                    self._pending.setdefault(key_id, {}).update(waiting)
+                raise

@@ -70,11 +70,15 @@ class Verifier:
         keys: KeyReader,
         peppers: PepperSource,
         clock: Callable[[], datetime],
+        recheck: Callable[[str], ApiKey | None] | None = None,
     ) -> None:
         self._tokens = tokens
         self._keys = keys
         self._peppers = peppers
         self._clock = clock
+        # Issue 13: when ``keys`` is a cache (domain/key_cache.py), a refused secret is
+        # checked once more against a fresh read: the cached record may predate a rotation.
+        self._recheck = recheck
 
     def verify(self, token: str | None, source_ip: str | None) -> Decision:
         """Run the decision up to the IP allowlist (routes are the caller's next step)."""
@@ -84,6 +88,10 @@ class Verifier:
         key = self._keys.get_key(parsed.key_id)
         now = self._clock()
         matched = None if key is None else self.matching_secret(key, parsed.secret, now)
+        if (key is None or matched is None) and self._recheck is not None:
+            fresh = self._recheck(parsed.key_id)
+            if fresh is not None:
+                key, matched = fresh, self.matching_secret(fresh, parsed.secret, now)
         if key is None or matched is None:
             return Decision(Outcome.NOT_FOUND)
         if key.status is not KeyStatus.ACTIVE:

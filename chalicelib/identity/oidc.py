@@ -34,7 +34,7 @@ def parse_jwks(document: dict[str, Any]) -> dict[str, Any]:
         if entry.get("kty") == "RSA" and entry.get("kid"):
             try:
                 keys[entry["kid"]] = RSAAlgorithm.from_jwk(entry)
-            except InvalidKeyError:
+            except (InvalidKeyError, ValueError):  # bad base64 is a binascii.Error, a ValueError
                 continue
     return keys
 

@@ -8,6 +8,8 @@ that turns the raw item into an :class:`ApiKey`. It reads the items PynamoDB wri
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,8 +24,26 @@ from chalicelib.settings import Settings
 
 Item = dict[str, dict[str, Any]]
 USAGE_RETENTION = timedelta(days=400)
-# Fail fast: a decision that waits is a request that waits. Retries stay botocore's own.
-CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
+# Fail fast: a decision that waits is a request that waits. botocore never retries: the
+# retries are HotStore's own (issue 13), so their budget is stated once, here.
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 1})
+# A throttled (or 5xx) request is retried up to RETRIES times, after a "full jitter" pause
+# of random(0, min(RETRY_CAP, RETRY_BASE * 2**n)) seconds: at most 25 + 50 + 100 = 175 ms
+# of waiting before a read becomes a deny (a throttled key read is a hot key; the pause
+# lets DynamoDB's adaptive capacity catch up, and jitter keeps containers from retrying
+# in step).
+RETRIES = 3
+RETRY_BASE = 0.025
+RETRY_CAP = 0.2
+RETRYABLE = THROTTLE_CODES | {"InternalServerError", "ServiceUnavailable"}
+# Tenants' daily usage totals live in the usage table beside the per-key items, under
+# "tenant#<tenant id>#<shard>": key ids never hold "#". Read by chalicelib/storage/usage.py.
+TOTAL_PREFIX = "tenant#"
+
+
+def total_key(tenant_id: str, shard: int) -> str:
+    """The usage table hash key of one shard of a tenant's daily totals."""
+    return f"{TOTAL_PREFIX}{tenant_id}#{shard}"
 
 
 def dynamodb_client(settings: Settings, session: Any = None) -> Any:
@@ -115,10 +135,18 @@ def group_from_item(item: Item) -> Group:
 class HotStore:
     """Reads keys and groups and writes usage with one lazily built botocore client."""
 
-    def __init__(self, settings: Settings, client_factory: Callable[[], Any] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        client_factory: Callable[[], Any] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+    ):
         self._settings = settings
         self._factory = client_factory or (lambda: dynamodb_client(settings))
         self._client: Any = None
+        self._sleep = sleep
+        self._rand = rand  # the retries' jitter and the usage totals' shard
         self.reads = 0  # counted for the benchmark's "database calls per decision"
         self.writes = 0
         # Every attempt DynamoDB throttled, and every retry botocore made (the metrics).
@@ -144,17 +172,31 @@ class HotStore:
         if isinstance(parsed, dict) and parsed.get("Error", {}).get("Code") in THROTTLE_CODES:
             self.throttles += 1
 
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """One request, retried within the budget (RETRIES) when throttled or a 5xx."""
+        for attempt in range(RETRIES + 1):
+            try:
+                answer: dict[str, Any] = getattr(self.client, operation)(**params)
+                return answer
+            except ClientError as error:
+                if attempt == RETRIES or error.response["Error"]["Code"] not in RETRYABLE:
+                    raise
+            self.retries += 1
+            self._sleep(self._rand() * min(RETRY_CAP, RETRY_BASE * 2**attempt))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
     def _get(self, table: str, key: Item) -> Item | None:
         self.reads += 1
         try:
-            answer = self.client.get_item(TableName=table, Key=key, ConsistentRead=True)
+            answer = self._call("get_item", TableName=table, Key=key, ConsistentRead=True)
         except (ClientError, BotoCoreError) as error:
             raise StorageUnavailable(f"GetItem failed: {type(error).__name__}") from None
         item: Item | None = answer.get("Item")
         return item
 
     def get_key(self, key_id: str) -> ApiKey | None:
-        """One strongly consistent GetItem: a revocation is seen by the very next call."""
+        """One strongly consistent GetItem (the authorizer keeps the answer briefly:
+        chalicelib/domain/key_cache.py)."""
         item = self._get(self._settings.keys_table, {"key_id": {"S": key_id}})
         if item is None:
             return None
@@ -183,12 +225,17 @@ class HotStore:
         last_used: datetime | None,
         issued: int = 0,
     ) -> None:
-        """Add one flush's counts to the key's day, and move its ``last_used_at`` forward."""
+        """Add one flush's counts to the key's day and to one shard of its tenant's day
+        total, and move the key's ``last_used_at`` forward.
+
+        Two ADDs, not a transaction: a transaction costs twice the units and conflicts
+        under load on the shared total. If the second fails, the totals miss this flush
+        (counted in UsageFlushFailures); `latchkey migrate usage-totals` recomputes a day.
+        """
         expires = datetime.fromisoformat(day).replace(tzinfo=UTC) + USAGE_RETENTION
         values = {
             ":a": {"N": str(allowed)},
             ":d": {"N": str(denied)},
-            ":t": {"S": tenant_id},
             ":e": {"N": str(int(expires.timestamp()))},
         }
         added = "allowed :a, denied :d"
@@ -196,18 +243,38 @@ class HotStore:
             added += ", tokens_issued :i"
             values[":i"] = {"N": str(issued)}
         self.writes += 1
-        self.client.update_item(
+        self._call(
+            "update_item",
             TableName=self._settings.usage_table,
             Key={"key_id": {"S": key_id}, "day": {"S": day}},
             UpdateExpression=f"ADD {added} SET tenant_id = :t, expires = :e",
+            ExpressionAttributeValues={**values, ":t": {"S": tenant_id}},
+        )
+        self._add_total(tenant_id, day, added, values)
+        if last_used is not None:
+            self._move_last_used(key_id, last_used)
+
+    def _add_total(self, tenant_id: str, day: str, added: str, values: Item) -> None:
+        # A shard at random per write: a busy tenant's day spreads over every shard.
+        shard = min(
+            int(self._rand() * self._settings.usage_total_shards),
+            self._settings.usage_total_shards - 1,
+        )
+        self.writes += 1
+        self._call(
+            "update_item",
+            TableName=self._settings.usage_table,
+            Key={"key_id": {"S": total_key(tenant_id, shard)}, "day": {"S": day}},
+            UpdateExpression=f"ADD {added} SET expires = :e",
             ExpressionAttributeValues=values,
         )
-        if last_used is None:
-            return
+
+    def _move_last_used(self, key_id: str, last_used: datetime) -> None:
         stamp = last_used.strftime("%Y-%m-%dT%H:%M:%S.%f%z")  # PynamoDB's UTC format
         self.writes += 1
         try:
-            self.client.update_item(
+            self._call(
+                "update_item",
                 TableName=self._settings.keys_table,
                 Key={"key_id": {"S": key_id}},
                 UpdateExpression="SET last_used_at = :u",

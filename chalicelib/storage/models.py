@@ -168,21 +168,14 @@ class TenantModel(Model):
     leak_policy = UnicodeAttribute(null=True)
 
 
-class TenantDayIndex(GlobalSecondaryIndex["UsageModel"]):
-    """A tenant's usage items by day: ``GET /v1/usage`` sums them."""
-
-    class Meta:
-        index_name = "tenant-day-index"
-        projection = AllProjection()
-
-    tenant_id = UnicodeAttribute(hash_key=True)
-    day = UnicodeAttribute(range_key=True)
-
-
 class UsageModel(Model):
     """Per key and UTC day: how many decisions allowed and denied it.
 
     Written by the authorizer with ``ADD`` (see chalicelib/storage/hotpath.py), read here.
+    Issue 13: the same table holds each tenant's daily totals, sharded, under
+    ``key_id = "tenant#<tenant id>#<shard>"`` (no ``tenant_id``: they are not a key's);
+    GET /v1/usage reads those, so the old tenant-day-index (one hot partition per
+    tenant-day) is gone.
     """
 
     class Meta:
@@ -190,14 +183,12 @@ class UsageModel(Model):
 
     key_id = UnicodeAttribute(hash_key=True)
     day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD, UTC
-    tenant_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute(null=True)  # absent on tenant totals (issue 13)
     allowed = NumberAttribute(default=0)
     denied = NumberAttribute(default=0)
     expires = TTLAttribute(null=True)
     # Access tokens issued (issue 15); absent on days with none.
     tokens_issued = NumberAttribute(null=True)
-
-    by_tenant = TenantDayIndex()
 
 
 class IdempotencyModel(Model):

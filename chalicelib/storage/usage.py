@@ -1,30 +1,109 @@
-"""Reads the usage the authorizer writes behind (chalicelib/storage/hotpath.py)."""
+"""Reads the usage the authorizer writes behind (chalicelib/storage/hotpath.py).
+
+Two kinds of item share the usage table, both keyed (hash, ``day``):
+
+- per key: ``key_id`` is the key's id; ``GET /v1/keys/{id}/usage`` queries it;
+- per tenant, sharded: ``key_id`` is ``tenant#<tenant id>#<shard>`` (hotpath.total_key).
+  Each flush ADDs its counts to its key's item and to one shard, chosen at random, of its
+  tenant's day, so ``GET /v1/usage`` reads ``usage_total_shards`` Queries of at most one
+  item per day each: O(days), whatever the tenant's number of keys (issue 13).
+
+:meth:`UsageStore.recompute_totals` is the migration (``latchkey migrate usage-totals``):
+it rebuilds past days' totals from the per-key items, for history written before totals
+existed, or to repair a day whose total write failed.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from chalicelib.domain.usage_reports import DayUsage, UsageHistory
 from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.hotpath import USAGE_RETENTION, total_key
 from chalicelib.storage.models import UsageModel
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """What a backfill run did: items scanned, and the tenant-days whose totals it set."""
+
+    scanned: int
+    tenant_days: int
+
+
+def _counts(item: UsageModel) -> tuple[int, int, int]:
+    return int(item.allowed or 0), int(item.denied or 0), int(item.tokens_issued or 0)
+
+
+def _sum(items: Iterator[UsageModel]) -> list[DayUsage]:
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for item in items:
+        for index, count in enumerate(_counts(item)):
+            totals[item.day][index] += count
+    return [DayUsage(day, *counts) for day, counts in sorted(totals.items())]
 
 
 class UsageStore(UsageHistory):
     """Per-key and per-tenant daily counts."""
 
+    def __init__(self, shards: int = 10) -> None:
+        self._shards = shards  # Settings.usage_total_shards: the writers' spread
+
     def for_key(self, key_id: str, first: str, last: str) -> list[DayUsage]:
         with storage_errors():
             items = UsageModel.query(key_id, UsageModel.day.between(first, last))
-            return [
-                DayUsage(i.day, int(i.allowed or 0), int(i.denied or 0), int(i.tokens_issued or 0))
-                for i in items
-            ]
+            return [DayUsage(i.day, *_counts(i)) for i in items]
 
     def for_tenant(self, tenant_id: str, first: str, last: str) -> list[DayUsage]:
-        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        """One Query per shard over the day range: shards x days items at most."""
         with storage_errors():
-            for item in UsageModel.by_tenant.query(tenant_id, UsageModel.day.between(first, last)):
-                totals[item.day][0] += int(item.allowed or 0)
-                totals[item.day][1] += int(item.denied or 0)
-                totals[item.day][2] += int(item.tokens_issued or 0)
-        return [DayUsage(day, *counts) for day, counts in sorted(totals.items())]
+            return _sum(self._shard_items(tenant_id, first, last))
+
+    def _shard_items(self, tenant_id: str, first: str, last: str) -> Iterator[UsageModel]:
+        for shard in range(self._shards):
+            yield from UsageModel.query(
+                total_key(tenant_id, shard), UsageModel.day.between(first, last)
+            )
+
+    def recompute_totals(self, first: str, last: str, tenant_id: str | None = None) -> Recomputed:
+        """Set each tenant-day's totals to the sum of its per-key items, for days in range.
+
+        Idempotent: shard 0 is SET to the sum and every other shard to zero, so running it
+        twice (or after an interrupted run) gives the same totals. One Scan of the table
+        (per-key items have no tenant index; issue 13 removed tenant-day-index), filtered
+        to the range; memory holds one entry per tenant-day in the range. Only for days
+        that are over: a live day's flushes would race the SET.
+        """
+        condition = UsageModel.day.between(first, last) & UsageModel.tenant_id.exists()
+        if tenant_id is not None:
+            condition &= UsageModel.tenant_id == tenant_id
+        sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+        scanned = 0
+        with storage_errors():
+            for item in UsageModel.scan(condition):
+                scanned += 1
+                counts = sums[(str(item.tenant_id), item.day)]
+                for index, count in enumerate(_counts(item)):
+                    counts[index] += count
+            with UsageModel.batch_write() as batch:
+                for (tenant, day), (allowed, denied, issued) in sorted(sums.items()):
+                    for shard in range(self._shards):
+                        first_shard = shard == 0
+                        batch.save(
+                            UsageModel(
+                                total_key(tenant, shard),
+                                day,
+                                allowed=allowed if first_shard else 0,
+                                denied=denied if first_shard else 0,
+                                tokens_issued=issued if first_shard else 0,
+                                expires=_expiry(day),
+                            )
+                        )
+        return Recomputed(scanned, len(sums))
+
+
+def _expiry(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC) + USAGE_RETENTION

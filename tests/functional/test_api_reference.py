@@ -9,7 +9,7 @@ import yaml
 from chalice.test import Client
 
 from app import app
-from chalicelib.api.endpoint import OPERATIONS
+from chalicelib.api.operations import OPERATIONS
 
 
 def get(path: str) -> Any:

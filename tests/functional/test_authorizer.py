@@ -26,18 +26,14 @@ from hypothesis import strategies as st
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.policy import not_canonical_resources
-from chalicelib.authorizer.runtime import Runtime, build_runtime, peppers_for, ssm_client
+from chalicelib.authorizer.runtime import Runtime, build_runtime, ssm_client
 from chalicelib.container import Services
-from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.edits import GroupEdit
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.tenants import OPERATOR
-from chalicelib.domain.usage import UsageRecorder
-from chalicelib.domain.verification import Verifier
 from chalicelib.peppers import SsmPeppers
-from chalicelib.storage.hotpath import HotStore
 from chalicelib.tokens import TokenFormat, format_token, new_key_id, new_secret
 from tests.conftest import FakeClock
 from tests.unit.test_authorizer_policy import (
@@ -82,10 +78,15 @@ class World:
     def token(self, name: str) -> str:
         return self.issued[name].token
 
-    def runtime(self, shape: Shape = Shape.REST_REQUEST) -> Runtime:
-        """A fresh container's runtime; simple responses when ``shape`` asks for them."""
-        simple = shape is Shape.HTTP_SIMPLE
-        return build_runtime(replace(self.services.settings, simple_responses=simple), self.clock)
+    def runtime(
+        self, shape: Shape = Shape.REST_REQUEST, key_cache_seconds: float | None = None
+    ) -> Runtime:
+        """A fresh container's runtime; simple responses when ``shape`` asks for them, and
+        the key cache's time when given (0 turns it off)."""
+        settings = replace(self.services.settings, simple_responses=shape is Shape.HTTP_SIMPLE)
+        if key_cache_seconds is not None:
+            settings = replace(settings, key_cache_seconds=key_cache_seconds)
+        return build_runtime(settings, self.clock)
 
     def warm_runtime(self, shape: Shape) -> Runtime:
         """One runtime per shape, kept like a warm container's (botocore clients are slow
@@ -422,8 +423,25 @@ def test_a_rotated_keys_old_secret_works_until_its_grace_period_ends(world: Worl
     assert decide(runtime, new.token)
 
 
-def test_a_rotation_without_grace_refuses_the_old_secret_at_once(world: World) -> None:
-    runtime = world.runtime()
+def test_a_rotation_without_grace_refuses_the_old_secret_once_the_key_cache_time_passed(
+    world: World,
+) -> None:
+    monotonic = Monotonic()
+    runtime = runtime_with_monotonic(world, monotonic)
+    old = world.token("valid")
+    assert decide(runtime, old)
+    new = world.services.keys.rotate(TENANT, world.key("valid").key_id, timedelta(0), None)
+    assert decide(runtime, new.token), "the new secret earns a fresh read at once"
+    monotonic.now += world.services.settings.key_cache_seconds
+    with pytest.raises(Unauthorized):
+        authorize(event_for(Shape.REST_REQUEST, old, ALLOWED, OUTSIDE), runtime)
+    assert decide(runtime, new.token)
+
+
+def test_a_rotation_without_grace_refuses_the_old_secret_at_once_with_the_key_cache_off(
+    world: World,
+) -> None:
+    runtime = world.runtime(key_cache_seconds=0)
     old = world.token("valid")
     assert decide(runtime, old)
     new = world.services.keys.rotate(TENANT, world.key("valid").key_id, timedelta(0), None)
@@ -432,8 +450,10 @@ def test_a_rotation_without_grace_refuses_the_old_secret_at_once(world: World) -
     assert decide(runtime, new.token)
 
 
-def test_a_revoked_key_is_refused_on_the_very_next_call(world: World) -> None:
-    runtime = world.runtime()
+def test_a_revoked_key_is_refused_on_the_very_next_call_with_the_key_cache_off(
+    world: World,
+) -> None:
+    runtime = world.runtime(key_cache_seconds=0)
     assert decide(runtime, world.token("valid"))
     reads = runtime.store.reads
     world.revoke("valid")
@@ -443,6 +463,22 @@ def test_a_revoked_key_is_refused_on_the_very_next_call(world: World) -> None:
         statement("Deny", [f"{Shape.REST_REQUEST.base}/*"])
     ]
     assert runtime.store.reads == reads + 1, "the key is read again, never cached"
+
+
+def test_a_revoked_key_is_refused_once_the_key_cache_time_has_passed(world: World) -> None:
+    monotonic = Monotonic()
+    runtime = runtime_with_monotonic(world, monotonic)
+    ttl = world.services.settings.key_cache_seconds
+    assert ttl > 0, "the default caches keys"
+    assert decide(runtime, world.token("valid"))
+    world.revoke("valid")
+    monotonic.now += ttl - 0.001
+    assert decide(runtime, world.token("valid")), "the documented bound: a warm container"
+    monotonic.now += 0.001
+    event = event_for(Shape.REST_REQUEST, world.token("valid"), ALLOWED, OUTSIDE)
+    assert authorize(event, runtime)["policyDocument"]["Statement"] == [
+        statement("Deny", [f"{Shape.REST_REQUEST.base}/*"])
+    ]
 
 
 class Monotonic:
@@ -456,15 +492,8 @@ class Monotonic:
 
 
 def runtime_with_monotonic(world: World, monotonic: Monotonic) -> Runtime:
-    # build_runtime() takes no monotonic clock for its GroupCache, so this wires the same
-    # parts by hand (reported as a gap in the runtime's injectability).
-    settings = world.services.settings
-    store = HotStore(settings)
-    tokens = TokenFormat(settings.key_prefix)
-    verifier = Verifier(tokens, store, peppers_for(settings), world.clock)
-    usage = UsageRecorder(store, world.clock, timedelta(seconds=settings.usage_flush_seconds))
-    groups = GroupCache(store, settings.group_cache_seconds, monotonic=monotonic)
-    return Runtime(settings, store, AccessControl(verifier, groups, usage), usage)
+    """A container whose caches (keys, groups) age by ``monotonic``."""
+    return build_runtime(world.services.settings, world.clock, monotonic=monotonic)
 
 
 def test_a_group_change_reaches_the_authorizer_only_after_the_group_cache_time(
@@ -500,13 +529,28 @@ def test_a_missing_or_malformed_key_costs_no_database_call(world: World) -> None
         assert (runtime.store.reads, runtime.store.writes) == (0, 0), shape
 
 
-def test_a_valid_key_costs_one_read_once_its_group_is_cached(world: World) -> None:
-    runtime = world.runtime()
+def test_a_valid_key_costs_one_read_once_its_group_is_cached_with_the_key_cache_off(
+    world: World,
+) -> None:
+    runtime = world.runtime(key_cache_seconds=0)
     assert decide(runtime, world.token("valid"))
     assert runtime.store.reads == 2, "the first call reads the key and its group"
     for call in range(1, 11):
         assert decide(runtime, world.token("valid"))
         assert runtime.store.reads == 2 + call, "then one read per decision"
+
+
+def test_a_busy_key_costs_one_read_per_key_cache_time(world: World) -> None:
+    monotonic = Monotonic()
+    runtime = runtime_with_monotonic(world, monotonic)
+    ttl = world.services.settings.key_cache_seconds
+    for _ in range(1000):  # 1,000 decisions inside one key-cache period
+        assert decide(runtime, world.token("valid"))
+        monotonic.now += ttl / 1000 * 0.999
+    assert runtime.store.reads == 2, "the key and its group, once"
+    monotonic.now += ttl
+    assert decide(runtime, world.token("valid"))
+    assert runtime.store.reads == 3, "the key again; the group is cached for longer"
 
 
 def test_a_refused_key_costs_one_read_and_never_its_group(world: World) -> None:
@@ -536,13 +580,14 @@ def test_usage_is_written_once_per_key_per_flush_interval(world: World) -> None:
     for _ in range(100):  # 100 decisions in 49.5 s, inside one interval
         assert decide(runtime, world.token("valid"))
         world.clock.advance(seconds=0.5)
-    # One flush (the first decision is due at once): the usage row and last_used_at.
-    assert runtime.store.writes == 2
+    # One flush (the first decision is due at once): the usage row, a shard of the
+    # tenant's day total, and last_used_at.
+    assert runtime.store.writes == 3
     assert usage_row(world, key_id) == {"allowed": 1, "denied": 0}
 
     world.clock.advance(seconds=interval)
     assert decide(runtime, world.token("valid"))
-    assert runtime.store.writes == 4
+    assert runtime.store.writes == 6
     assert usage_row(world, key_id) == {"allowed": 101, "denied": 0}
 
 

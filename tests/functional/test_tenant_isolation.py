@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.api.endpoint import OPERATIONS
+from chalicelib.api.operations import OPERATIONS
 from chalicelib.container import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 

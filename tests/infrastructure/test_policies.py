@@ -69,7 +69,6 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counts.py
     | on("TenantsTable.Arn", "GetItem", "UpdateItem", "ConditionCheckItem")
     | on("UsageTable.Arn", "Query", "UpdateItem")
-    | on("${UsageTable.Arn}/index/tenant-day-index", "Query")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
     | on("${AuditTable.Arn}/index/target-index", "Query")

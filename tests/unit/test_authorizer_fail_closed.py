@@ -22,7 +22,7 @@ from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime, build_runtime
 from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers, hash_secret
 from chalicelib.settings import Settings
-from chalicelib.storage.hotpath import HotStore
+from chalicelib.storage.hotpath import RETRIES, RETRYABLE, HotStore
 from chalicelib.tokens import TokenFormat
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as settings_for_tests
@@ -94,8 +94,12 @@ def runtime_over(
     peppers: PepperSource = PEPPERS,
     clock: FakeClock | None = None,
 ) -> Runtime:
-    settings: Settings = settings_for_tests(simple_responses=shape is Shape.HTTP_SIMPLE)
-    store = HotStore(settings, client_factory=client_factory)
+    # Each call reads afresh (no key cache), and retries do not wait: these tests stub
+    # every request in order.
+    settings: Settings = settings_for_tests(
+        simple_responses=shape is Shape.HTTP_SIMPLE, key_cache_seconds=0
+    )
+    store = HotStore(settings, client_factory=client_factory, sleep=lambda _: None)
     return build_runtime(settings, clock or FakeClock(), store=store, peppers=peppers)
 
 
@@ -146,7 +150,9 @@ def test_a_get_item_error_is_an_explicit_deny_and_its_cause_is_logged(
 ) -> None:
     client, stubber = dynamodb
     key = Issued()
-    stubber.add_client_error("get_item", service_error_code=code, http_status_code=status)
+    # Throttles and 5xx are retried within the budget: every attempt fails here.
+    for _ in range(1 + (RETRIES if code in RETRYABLE else 0)):
+        stubber.add_client_error("get_item", service_error_code=code, http_status_code=status)
     runtime = runtime_over(lambda: client, shape)
     capture_all(caplog)
 
@@ -338,9 +344,10 @@ def test_a_failed_usage_write_never_changes_the_decision(
     key = Issued()
     stubber.add_response("get_item", {"Item": key.key_item()})
     stubber.add_response("get_item", {"Item": GROUP_ITEM})
-    stubber.add_client_error(
-        "update_item", service_error_code="ProvisionedThroughputExceededException"
-    )
+    for _ in range(1 + RETRIES):  # the usage write is retried within the budget too
+        stubber.add_client_error(
+            "update_item", service_error_code="ProvisionedThroughputExceededException"
+        )
     capture_all(caplog)
 
     response = authorize(
@@ -360,11 +367,12 @@ def test_a_failed_usage_write_at_midnight_never_changes_the_decision(
     clock = FakeClock(datetime(2026, 11, 24, 23, 59, 30, tzinfo=UTC))
     runtime = runtime_over(lambda: client, clock=clock)
     event = event_for(Shape.TOKEN, key.token, ROUTE, SOURCE)
-    # 23:59:30: first decision; its usage is due at once (two writes).
+    # 23:59:30: first decision; its usage is due at once (three writes: the key's day,
+    # a shard of the tenant's day, last_used_at).
     stubber.add_response("get_item", {"Item": key.key_item()})
     stubber.add_response("get_item", {"Item": GROUP_ITEM})
-    stubber.add_response("update_item", {})
-    stubber.add_response("update_item", {})
+    for _ in range(3):
+        stubber.add_response("update_item", {})
     authorize(event, runtime)
     # 23:59:50: counted, not yet due.
     clock.advance(seconds=20)
@@ -373,8 +381,9 @@ def test_a_failed_usage_write_at_midnight_never_changes_the_decision(
     # 00:00:10, a new day: yesterday's pending counts are written first, and that fails.
     clock.advance(seconds=20)
     stubber.add_response("get_item", {"Item": key.key_item()})
-    stubber.add_client_error(
-        "update_item", service_error_code="ProvisionedThroughputExceededException"
-    )
+    for _ in range(1 + RETRIES):
+        stubber.add_client_error(
+            "update_item", service_error_code="ProvisionedThroughputExceededException"
+        )
     response = authorize(event, runtime)
     assert response["policyDocument"]["Statement"][0]["Effect"] == "Allow"

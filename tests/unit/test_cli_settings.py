@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chalicelib.cli import _settings, stage_environment
+from chalicelib.cli_stage import cli_settings, stage_environment
 
 
 def test_a_stage_sets_the_process_environment_botocore_reads(
@@ -17,7 +17,7 @@ def test_a_stage_sets_the_process_environment_botocore_reads(
     local = stage_environment("local")
     for name in local:
         monkeypatch.setenv(name, "before")  # registers the variable for restoring
-    settings = _settings("local")
+    settings = cli_settings("local")
     assert os.environ["AWS_ACCESS_KEY_ID"] == local["AWS_ACCESS_KEY_ID"]
     assert settings.dynamodb_endpoint == local["LATCHKEY_DYNAMODB_ENDPOINT"]
     assert settings.key_prefix == "lk_test"

@@ -9,7 +9,7 @@ from dataclasses import fields
 import pytest
 
 from chalicelib import settings as settings_module
-from chalicelib import settings_console, settings_formats, settings_tokens
+from chalicelib import settings_console, settings_formats, settings_scale, settings_tokens
 from chalicelib.settings import DEFAULT_KEY_PREFIX, Settings
 from chalicelib.settings_formats import parse_peppers
 
@@ -62,6 +62,11 @@ EVERY_VARIABLE = {
     "LATCHKEY_CONSOLE_LOGO_URL": "/static/acme.svg",
     "LATCHKEY_CONSOLE_ACCENT": "#0F766E",
     "LATCHKEY_DEFAULT_GROUP_LIMIT": "75",
+    # Usage totals and hot keys (issue 13).
+    "LATCHKEY_KEY_CACHE_SECONDS": "2.5",
+    "LATCHKEY_KEY_CACHE_ENTRIES": "200",
+    "LATCHKEY_GROUP_CACHE_ENTRIES": "50",
+    "LATCHKEY_USAGE_TOTAL_SHARDS": "20",
 }
 
 
@@ -113,6 +118,10 @@ def test_every_variable_is_read_into_its_field() -> None:
         default_group_limit=75,
         github_keys_url="file:///etc/latchkey/github-keys.json",
         leak_topic_arn="arn:aws:sns:eu-west-1:123456789012:leaks",
+        key_cache_seconds=2.5,
+        key_cache_entries=200,
+        group_cache_entries=50,
+        usage_total_shards=20,
     )
 
 
@@ -142,7 +151,13 @@ def test_this_suite_covers_every_variable_the_module_reads() -> None:
     # A variable added to settings.py without a test here fails this test.
     source = "".join(
         inspect.getsource(module)
-        for module in (settings_module, settings_console, settings_formats, settings_tokens)
+        for module in (
+            settings_module,
+            settings_console,
+            settings_formats,
+            settings_tokens,
+            settings_scale,
+        )
     )
     read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', source))
     assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")}
@@ -270,3 +285,29 @@ def test_bad_peppers_in_the_environment_are_an_error() -> None:
 def test_role_mapping_refuses_an_entry_without_a_permission() -> None:
     with pytest.raises(ValueError, match="ROLE=PERMISSION"):
         Settings.from_env({"LATCHKEY_OIDC_ROLES": "Key admins"})
+
+
+# --- usage totals and hot keys (issue 13) -------------------------------------------------
+
+
+def test_the_key_cache_and_total_shards_have_safe_defaults() -> None:
+    loaded = Settings.from_env({})
+    assert (loaded.key_cache_seconds, loaded.key_cache_entries) == (5.0, 5000)
+    assert (loaded.group_cache_entries, loaded.usage_total_shards) == (1000, 10)
+    assert Settings.from_env({"LATCHKEY_KEY_CACHE_SECONDS": "0"}).key_cache_seconds == 0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LATCHKEY_KEY_CACHE_SECONDS", "-1"),
+        ("LATCHKEY_KEY_CACHE_SECONDS", "61"),
+        ("LATCHKEY_KEY_CACHE_ENTRIES", "0"),
+        ("LATCHKEY_GROUP_CACHE_ENTRIES", "0"),
+        ("LATCHKEY_USAGE_TOTAL_SHARDS", "0"),
+        ("LATCHKEY_USAGE_TOTAL_SHARDS", "101"),
+    ],
+)
+def test_a_key_cache_or_shard_count_out_of_range_is_refused(variable: str, value: str) -> None:
+    with pytest.raises(ValueError, match=variable):
+        Settings.from_env({variable: value})

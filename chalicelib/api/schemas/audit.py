@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     WithJsonSchema,
@@ -14,7 +13,7 @@ from pydantic import (
     model_validator,
 )
 
-from chalicelib.api.schemas.common import ActorOut, Strict, Timestamp
+from chalicelib.api.schemas.common import ActorOut, Model, Strict, Timestamp
 from chalicelib.domain import audit
 
 Action = Annotated[str, WithJsonSchema({"type": "string", "enum": list(audit.ACTIONS)})]
@@ -46,12 +45,12 @@ class AuditListQuery(Strict):
         return value
 
 
-class AuditTarget(BaseModel):
+class AuditTarget(Model):
     type: str
     id: str
 
 
-class AuditEventOut(BaseModel):
+class AuditEventOut(Model):
     """One lifecycle change: who, what, when, from where, and the fields before and after."""
 
     id: str
@@ -66,6 +65,6 @@ class AuditEventOut(BaseModel):
     changes: dict[str, dict[str, Any]]
 
 
-class AuditPage(BaseModel):
+class AuditPage(Model):
     events: list[AuditEventOut]
     next_cursor: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    RootModel,
 )
 
 from chalicelib.domain.routes import MAX_STARS, METHODS, PATH_CHARS
@@ -50,7 +51,31 @@ Name = Annotated[str, Field(min_length=2, max_length=200, pattern=NOT_SPACE)]
 Description = Annotated[str, Field(max_length=1000)]
 
 
-class Strict(BaseModel):
+class Model(BaseModel):
+    """Every request and response model: its validator and serializer are built on first use.
+
+    pydantic builds a model's core schema when the class is defined unless ``defer_build``
+    is set; built eagerly, the ~40 models cost a management-API cold start 150-250 ms,
+    though its first request reads two or three of them (issue 13, scripts/bench_api.py).
+    """
+
+    model_config = ConfigDict(defer_build=True)
+
+
+RootType = TypeVar("RootType")
+
+
+class Root(RootModel[RootType]):
+    """A model whose JSON is its ``root`` value (a list), built on first use like ``Model``.
+
+    A parametrised ``RootModel[...]`` takes RootModel's own config and is built when the
+    class statement runs; parametrising this one instead keeps ``defer_build``.
+    """
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
     """Unknown fields are errors: a typo must not be silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,13 +132,13 @@ Timestamp = Annotated[AwareDatetime, BeforeValidator(_date_time_text), AfterVali
 Day = Annotated[date, BeforeValidator(_date_text)]
 
 
-class ActorOut(BaseModel):
+class ActorOut(Model):
     type: Literal["key", "user", "system"]
     id: str
     name: str
 
 
-class Problem(BaseModel):
+class Problem(Model):
     """An RFC 9457 problem document."""
 
     type: str

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     Field,
     WithJsonSchema,
     field_validator,
@@ -15,6 +14,7 @@ from pydantic import (
 from chalicelib.api.schemas.common import (
     ROUTE_PATTERN_REGEX,
     Description,
+    Model,
     Name,
     Strict,
     drop_null,
@@ -105,7 +105,7 @@ def _normalize_routes(value: list[str]) -> list[str]:
     return list(dict.fromkeys(normalized))
 
 
-class GroupOut(BaseModel):
+class GroupOut(Model):
     id: str
     name: str
     description: str
@@ -123,7 +123,7 @@ class GroupListQuery(Strict):
     cursor: str | None = Field(default=None, max_length=512)
 
 
-class GroupList(BaseModel):
+class GroupList(Model):
     """A page of the tenant's groups, ordered by id; ``next_cursor`` fetches the next page."""
 
     groups: list[GroupOut]

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     Field,
     WithJsonSchema,
@@ -18,6 +17,7 @@ from chalicelib.api.schemas.common import (
     ActorOut,
     Description,
     Integer,
+    Model,
     Name,
     Strict,
     Timestamp,
@@ -139,12 +139,12 @@ class KeyListQuery(Strict):
     leaked: bool | None = None
 
 
-class GroupRef(BaseModel):
+class GroupRef(Model):
     id: str
     name: str | None = Field(description="None once the group has been deleted.")
 
 
-class KeyOut(BaseModel):
+class KeyOut(Model):
     """A key as every response shows it. Never its secret."""
 
     id: str
@@ -171,14 +171,14 @@ class KeyOut(BaseModel):
     )
 
 
-class KeyWithSecret(BaseModel):
+class KeyWithSecret(Model):
     """The only response that carries a secret: create and rotate."""
 
     key: KeyOut
     secret: str = Field(description="The full API key. Shown once; store it now.")
 
 
-class KeyReplay(BaseModel):
+class KeyReplay(Model):
     """A retried create or rotate (same Idempotency-Key): the key made, and no secret."""
 
     key: KeyOut
@@ -187,12 +187,12 @@ class KeyReplay(BaseModel):
     detail: str
 
 
-class KeyUsage(BaseModel):
+class KeyUsage(Model):
     used: int
     limit: int
 
 
-class KeyList(BaseModel):
+class KeyList(Model):
     keys: list[KeyOut]
     next_cursor: str | None
     key_usage: KeyUsage

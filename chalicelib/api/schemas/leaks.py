@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field
 
-from chalicelib.api.schemas.common import Strict
+from chalicelib.api.schemas.common import Model, Root, Strict
 from chalicelib.domain.records import LeakPolicy
 
 # GitHub's batches: documented limits (README, "Leaked keys"). Each well-formed token costs
@@ -16,7 +16,7 @@ GITHUB_MAX_TOKENS = 500
 GITHUB_MAX_BODY_BYTES = 512 * 1024
 
 
-class GitHubToken(BaseModel):
+class GitHubToken(Model):
     """One match GitHub found. Fields GitHub may add later are ignored, not refused."""
 
     model_config = ConfigDict(extra="ignore")
@@ -30,18 +30,18 @@ class GitHubToken(BaseModel):
 
 
 class GitHubReport(
-    RootModel[Annotated[list[GitHubToken], Field(min_length=1, max_length=GITHUB_MAX_TOKENS)]]
+    Root[Annotated[list[GitHubToken], Field(min_length=1, max_length=GITHUB_MAX_TOKENS)]]
 ):
     """``POST /v1/secret-scanning/github``: GitHub's signed batch of matches."""
 
 
-class GitHubLabel(BaseModel):
+class GitHubLabel(Model):
     token_hash: str = Field(description="SHA-256 of the token, as lower-case hex.")
     token_type: str
     label: Literal["true_positive", "false_positive"]
 
 
-class GitHubFeedback(RootModel[list[GitHubLabel]]):
+class GitHubFeedback(Root[list[GitHubLabel]]):
     """One label per reported token, in GitHub's feedback format."""
 
 
@@ -54,14 +54,14 @@ class LeakReport(Strict):
     )
 
 
-class LeakReceipt(BaseModel):
+class LeakReceipt(Model):
     """The same answer whether or not the token was a live key."""
 
     received: Literal[True] = True
     detail: str
 
 
-class LeakOut(BaseModel):
+class LeakOut(Model):
     """A key's latest leak report: when and where, never the token."""
 
     reported_at: datetime
@@ -69,7 +69,7 @@ class LeakOut(BaseModel):
     url: str | None
 
 
-class TenantSettings(BaseModel):
+class TenantSettings(Model):
     """The caller's tenant's settings."""
 
     leak_policy: LeakPolicy = Field(

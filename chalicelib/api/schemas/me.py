@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.api.schemas.common import ActorOut
+from chalicelib.api.schemas.common import ActorOut, Model
 from chalicelib.api.schemas.keys import KeyUsage
 
 
-class MeOut(BaseModel):
+class MeOut(Model):
     """The credential's identity, as the audit trail records it, and its tenant's limit."""
 
     tenant_id: str

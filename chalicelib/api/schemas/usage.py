@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     model_validator,
 )
 
-from chalicelib.api.schemas.common import Day, Strict
+from chalicelib.api.schemas.common import Day, Model, Strict
 
 
 class UsageQuery(Strict):
@@ -46,14 +45,14 @@ class UsageQuery(Strict):
         return self.last_day().isoformat()
 
 
-class DayCount(BaseModel):
+class DayCount(Model):
     day: str
     allowed: int
     denied: int
     tokens_issued: int = 0  # access tokens issued for the key (issue 15)
 
 
-class UsageReport(BaseModel):
+class UsageReport(Model):
     """Decisions the authorizer and ``/v1/verify`` made, written behind (see README)."""
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

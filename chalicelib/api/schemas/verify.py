@@ -6,14 +6,13 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
-from chalicelib.api.schemas.common import CALL_REGEX, Strict, drop_null
+from chalicelib.api.schemas.common import CALL_REGEX, Model, Strict, drop_null
 from chalicelib.domain import routes
 
 
@@ -75,7 +74,7 @@ class VerifyRequest(Strict):
         return method, path
 
 
-class VerifyResult(BaseModel):
+class VerifyResult(Model):
     valid: bool
     code: Literal[
         "VALID",

@@ -1,0 +1,52 @@
+"""Which deployment the operator CLI talks to, and how patiently.
+
+``--stage local`` takes the variables of that stage from ``.chalice/config.json``; without
+it, the environment decides (in AWS: table names, region and the pepper parameter). The
+store is called with a short connect timeout and one retry: a person is waiting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from chalicelib.cli_store import CONNECT_TIMEOUT_SECONDS, MAX_RETRIES
+from chalicelib.settings import Settings
+
+CHALICE_CONFIG = Path(".chalice/config.json")
+
+
+def stage_environment(stage: str, config: Path = CHALICE_CONFIG) -> dict[str, str]:
+    """The environment variables a Chalice stage sets."""
+    stages = json.loads(config.read_text())["stages"]
+    if stage not in stages:
+        raise SystemExit(f"latchkey: no stage {stage!r} in {config}")
+    return dict(stages[stage].get("environment_variables", {}))
+
+
+def cli_settings(stage: str | None) -> Settings:
+    """The stage's settings. The CLI is an entry point, like a Lambda: it may set the
+    process environment, and must, because botocore reads the stage's credentials (the
+    local stage's dummy ones for DynamoDB Local) from there."""
+    import os
+
+    if stage:
+        os.environ.update(stage_environment(stage))
+    settings = Settings.from_env()
+    # Short unless the environment says otherwise: a person is waiting.
+    timeout = settings.dynamodb_connect_timeout_seconds
+    retries = settings.dynamodb_max_retries
+    return replace(
+        settings,
+        dynamodb_connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS if timeout is None else timeout,
+        dynamodb_max_retries=MAX_RETRIES if retries is None else retries,
+    )
+
+
+def local_endpoint(stage: str | None) -> str | None:
+    """The local stage's DynamoDB endpoint, when run without a stage inside the repository:
+    where `make dev` serves DynamoDB Local."""
+    if stage is not None or not CHALICE_CONFIG.is_file():
+        return None
+    return stage_environment("local").get("LATCHKEY_DYNAMODB_ENDPOINT")

@@ -1,0 +1,227 @@
+"""``make bench``: what a tenant's usage costs to read, and what a hot key costs to decide.
+
+On DynamoDB Local, every DynamoDB figure read from ``ReturnConsumedCapacity``
+(scripts/capacity.py's Meter), each beside its floor or target:
+
+- ``GET /v1/usage`` for a tenant with 1,000 keys and 30 days of use (30,000 per-key items):
+  before issue 13 it summed the per-key items through ``tenant-day-index`` (the index is
+  created on this bench's table only, to measure that path); now it reads the tenant's
+  sharded daily totals. Requests, items read, read units, milliseconds.
+- the backfill that builds those totals from the per-key items (``latchkey migrate
+  usage-totals``): its one Scan and its writes.
+- a hot key: 1,000 decisions on one key in one container, spread over a simulated minute,
+  with the key cache on (default) and off: DynamoDB reads per cache period.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import boto3
+
+from chalicelib.authorizer.handler import authorize
+from chalicelib.authorizer.runtime import build_runtime
+from chalicelib.container import build_services
+from chalicelib.settings import Settings
+from chalicelib.storage.hotpath import HotStore, dynamodb_client
+from chalicelib.storage.models import bind_models
+from chalicelib.storage.schema import create_tables
+from chalicelib.storage.sessions import new_session
+from chalicelib.storage.usage import UsageStore
+from scripts.bench_authorizer import ARN, SINK
+from scripts.bench_support import row
+from scripts.capacity import Meter, Usage
+from scripts.dynamodb_local import DynamoDBLocal
+
+KEYS = 1000
+DAYS = [f"2026-10-{day:02d}" for day in range(1, 31)]
+TENANT = "bench-tenant"
+HOT_DECISIONS = 1000
+SIMULATED_SECONDS = 60.0
+
+
+def settings_for(endpoint: str) -> Settings:
+    suffix = uuid.uuid4().hex[:8]
+    return Settings(
+        stage="bench",
+        key_prefix="lk_test",
+        keys_table=f"bench-keys-{suffix}",
+        groups_table=f"bench-groups-{suffix}",
+        tenants_table=f"bench-tenants-{suffix}",
+        usage_table=f"bench-usage-{suffix}",
+        idempotency_table=f"bench-idempotency-{suffix}",
+        audit_table=f"bench-audit-{suffix}",
+        dynamodb_endpoint=endpoint,
+        local_peppers={1: b"bench-pepper"},
+    )
+
+
+def add_old_index(client: Any, table: str) -> None:
+    """The tenant-day-index as it was before issue 13, on this bench's table only."""
+    client.update_table(
+        TableName=table,
+        AttributeDefinitions=[
+            {"AttributeName": "tenant_id", "AttributeType": "S"},
+            {"AttributeName": "day", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "tenant-day-index",
+                    "KeySchema": [
+                        {"AttributeName": "tenant_id", "KeyType": "HASH"},
+                        {"AttributeName": "day", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            }
+        ],
+    )
+
+
+def load_history(client: Any, table: str) -> None:
+    """1,000 keys x 30 days of per-key items, as the authorizer writes them."""
+    items = [
+        {
+            "key_id": {"S": f"key{n:04d}"},
+            "day": {"S": day},
+            "tenant_id": {"S": TENANT},
+            "allowed": {"N": str(100 + n % 7)},
+            "denied": {"N": str(n % 3)},
+        }
+        for n in range(KEYS)
+        for day in DAYS
+    ]
+    for start in range(0, len(items), 25):
+        batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+        client.batch_write_item(RequestItems={table: batch})
+
+
+def old_for_tenant(client: Any, table: str) -> dict[str, int]:
+    """GET /v1/usage before issue 13: every per-key item of the range, through the index."""
+    totals: dict[str, int] = defaultdict(int)
+    pages = client.get_paginator("query").paginate(
+        TableName=table,
+        IndexName="tenant-day-index",
+        KeyConditionExpression="tenant_id = :t AND #d BETWEEN :a AND :b",
+        ExpressionAttributeNames={"#d": "day"},
+        ExpressionAttributeValues={
+            ":t": {"S": TENANT},
+            ":a": {"S": DAYS[0]},
+            ":b": {"S": DAYS[-1]},
+        },
+    )
+    for page in pages:
+        for item in page["Items"]:
+            totals[item["day"]["S"]] += int(item["allowed"]["N"])
+    return totals
+
+
+def timed(meter: Meter, call: Callable[[], Any]) -> tuple[Any, Usage, float]:
+    with meter.measure() as used:
+        start = time.perf_counter()
+        result = call()
+        elapsed = (time.perf_counter() - start) * 1000
+    return result, used, elapsed
+
+
+def usage_lines(settings: Settings, client: Any) -> None:
+    add_old_index(client, settings.usage_table)
+    load_history(client, settings.usage_table)
+    session = new_session()
+    meter = Meter.on(session, client)
+    bind_models(settings, session)
+    store = UsageStore(settings.usage_total_shards)
+    done, backfill, backfill_ms = timed(
+        meter, lambda: store.recompute_totals(DAYS[0], DAYS[-1], None)
+    )
+    before, old, old_ms = timed(meter, lambda: old_for_tenant(client, settings.usage_table))
+    days, new, new_ms = timed(meter, lambda: store.for_tenant(TENANT, DAYS[0], DAYS[-1]))
+    assert {d.day: d.allowed for d in days} == before, "the totals answer as the old sum did"
+    print(f"\nGET /v1/usage, {KEYS} keys x {len(DAYS)} days, on DynamoDB Local\n")
+    print(f"{'figure':<38}{'now':>10}{'before':>10}  {'ratio':>6}  {'unit':<10}target")
+    shards = settings.usage_total_shards
+    row("requests", new.requests, old.requests, "requests", f"<= shards ({shards})")
+    row("items read", new.items_read, old.items_read, "items", f"<= {shards * len(DAYS)}")
+    row("read units (RCU)", new.read_units, old.read_units, "RCU", "O(days), not O(keys x days)")
+    row("time", new_ms, old_ms, "ms")
+    print(f"\nBackfill of those totals (latchkey migrate usage-totals, {done.tenant_days} days)")
+    row("  requests (one Scan + batch writes)", backfill.requests, None, "requests")
+    row("  items scanned", done.scanned, None, "items", f"= per-key items ({KEYS * len(DAYS)})")
+    row("  read units", backfill.read_units, None, "RCU")
+    row("  write units", backfill.write_units, None, "WCU", f"shards x days ({shards * len(DAYS)})")
+    row("  time", backfill_ms, None, "ms")
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def hot_key_lines(settings: Settings, client: Any) -> None:
+    made = build_services(settings).tenants.bootstrap("hot")
+    event = {"type": "TOKEN", "authorizationToken": made.issued.token, "methodArn": ARN}
+    session = new_session()
+    meter = Meter.on(session)
+    results = {}
+    for seconds in (settings.key_cache_seconds, 0.0):
+        tick = Monotonic()
+        store = HotStore(settings, lambda: dynamodb_client(settings, session))
+        runtime = build_runtime(
+            # Groups cached past the run: every read after the first is the key's.
+            replace(settings, key_cache_seconds=seconds, group_cache_seconds=3600),
+            store=store,
+            telemetry=SINK,
+            monotonic=tick,
+        )
+        with meter.measure() as used:
+            for _ in range(HOT_DECISIONS):
+                authorize(event, runtime)
+                tick.now += SIMULATED_SECONDS / HOT_DECISIONS
+        results[seconds] = (store.reads, used.read_units)
+    ttl = settings.key_cache_seconds
+    periods = SIMULATED_SECONDS / ttl
+    (cached_reads, cached_rcu), (plain_reads, plain_rcu) = results[ttl], results[0.0]
+    print(
+        f"\nHot key: {HOT_DECISIONS} decisions on one key in one container over "
+        f"{SIMULATED_SECONDS:.0f} simulated s (LATCHKEY_KEY_CACHE_SECONDS={ttl:g})\n"
+    )
+    print(f"{'figure':<38}{'cache on':>10}{'off':>10}  {'ratio':>6}  {'unit':<10}target")
+    row("DynamoDB reads (key + group)", cached_reads, plain_reads, "reads")
+    row("key reads per cache period", (cached_reads - 1) / periods, None, "reads", "<= 1")
+    row("read units consumed", cached_rcu, plain_rcu, "RCU")
+    # A 20,000-call/s key: each warm container reads it once per period. With Lambda's
+    # concurrency at ~20,000 x 10 ms = 200 containers, that is 200 / ttl reads a second.
+    per_read = cached_rcu / max(cached_reads, 1)
+    row(
+        "one 20k/s key over 200 containers",
+        200 / ttl * per_read,
+        20000 * per_read,
+        "RCU/s",
+        "<= 3,000 (one partition)",
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    with DynamoDBLocal() as db:
+        settings = settings_for(db.endpoint)
+        client = boto3.client("dynamodb", endpoint_url=db.endpoint)
+        create_tables(client, settings)
+        usage_lines(settings, client)
+        hot_key_lines(settings, client)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""The management API's cold-start guard (issue 13): import only what the first request needs.
+
+Each check imports ``app`` in a fresh interpreter, as a new Lambda container does, since this
+test session has long since imported everything. PyJWT and cryptography (OIDC, GitHub's
+signatures, access tokens) and PyYAML (``/openapi.yaml``) load when a request needs them, and
+no request or response model is built before a request reads it (pydantic's
+``defer_build``, chalicelib/api/schemas/common.py): built eagerly they cost every cold start
+hundreds of milliseconds (scripts/bench_api.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+LAZY = ("jwt", "cryptography", "yaml")
+PROBE = f"""
+import json, sys
+import pydantic
+import app
+
+def built():
+    seen, todo = [], [pydantic.BaseModel]
+    while todo:
+        for model in todo.pop().__subclasses__():
+            todo.append(model)
+            # A generic template (Root[T]) is built when first parametrised; it has no fields.
+            template = model.__pydantic_generic_metadata__["parameters"]
+            ours = model.__module__.startswith("chalicelib")
+            if ours and model.__pydantic_complete__ and not template:
+                seen.append(model.__name__)
+    return sorted(set(seen))
+
+report = {{"import": {{"loaded": [m for m in {LAZY!r} if m in sys.modules], "built": built()}}}}
+for path in sys.argv[1:]:
+    event = {{
+        "resource": path, "path": path, "httpMethod": "GET", "headers": {{}},
+        "multiValueHeaders": {{}}, "queryStringParameters": None,
+        "multiValueQueryStringParameters": None, "pathParameters": None, "body": None,
+        "isBase64Encoded": False, "stageVariables": None,
+        "requestContext": {{"resourcePath": path, "httpMethod": "GET", "path": path,
+                            "requestId": "r-1", "identity": {{"sourceIp": "203.0.113.7"}}}},
+    }}
+    answer = app.app(event, None)
+    report[path] = {{
+        "status": answer["statusCode"],
+        "loaded": [m for m in {LAZY!r} if m in sys.modules],
+        "built": built(),
+    }}
+print(json.dumps(report))
+"""
+
+
+def fresh_app(*paths: str) -> dict[str, Any]:
+    """What a fresh ``import app`` loaded and built, then after answering GET ``paths``."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
+    env |= {"LATCHKEY_PEPPERS": "1:test-pepper", "AWS_DEFAULT_REGION": "us-east-1"}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *paths],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_importing_the_api_loads_no_pyjwt_cryptography_or_yaml_and_builds_no_model() -> None:
+    report = fresh_app()
+    assert report["import"] == {"loaded": [], "built": []}
+
+
+def test_a_refused_request_loads_no_crypto_and_builds_no_model() -> None:
+    # No credential: a 401 before any table is read (its problem document is plain JSON).
+    report = fresh_app("/v1/keys")
+    assert report["/v1/keys"]["status"] == 401
+    assert report["/v1/keys"]["loaded"] == []
+    assert report["/v1/keys"]["built"] == []
+
+
+def test_yaml_loads_when_the_yaml_reference_is_asked_for() -> None:
+    report = fresh_app("/openapi.json", "/openapi.yaml")
+    assert report["/openapi.json"]["status"] == 200
+    assert report["/openapi.json"]["loaded"] == []
+    assert report["/openapi.yaml"]["status"] == 200
+    assert report["/openapi.yaml"]["loaded"] == ["yaml"]
