@@ -133,8 +133,9 @@ class Settings:
     key_cache_entries: int = 5000
     group_cache_entries: int = 1000
     # Each tenant's daily usage totals are spread over this many items, each taking at most
-    # 1,000 WCU/s: a tenant-day absorbs up to shards x 1,000 flushes a second.
-    usage_total_shards: int = 10
+    # 1,000 WCU/s: a tenant-day absorbs up to shards x 1,000 flushes a second (docs/scale.md's
+    # busiest tenant flushes ~16,700 a second: 20 leaves room).
+    usage_total_shards: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

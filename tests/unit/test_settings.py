@@ -66,7 +66,7 @@ EVERY_VARIABLE = {
     "LATCHKEY_KEY_CACHE_SECONDS": "2.5",
     "LATCHKEY_KEY_CACHE_ENTRIES": "200",
     "LATCHKEY_GROUP_CACHE_ENTRIES": "50",
-    "LATCHKEY_USAGE_TOTAL_SHARDS": "20",
+    "LATCHKEY_USAGE_TOTAL_SHARDS": "30",
 }
 
 
@@ -121,7 +121,7 @@ def test_every_variable_is_read_into_its_field() -> None:
         key_cache_seconds=2.5,
         key_cache_entries=200,
         group_cache_entries=50,
-        usage_total_shards=20,
+        usage_total_shards=30,
     )
 
 
@@ -293,7 +293,7 @@ def test_role_mapping_refuses_an_entry_without_a_permission() -> None:
 def test_the_key_cache_and_total_shards_have_safe_defaults() -> None:
     loaded = Settings.from_env({})
     assert (loaded.key_cache_seconds, loaded.key_cache_entries) == (5.0, 5000)
-    assert (loaded.group_cache_entries, loaded.usage_total_shards) == (1000, 10)
+    assert (loaded.group_cache_entries, loaded.usage_total_shards) == (1000, 20)
     assert Settings.from_env({"LATCHKEY_KEY_CACHE_SECONDS": "0"}).key_cache_seconds == 0
 
 
