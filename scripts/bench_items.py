@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -169,16 +170,23 @@ def scenario(settings: Settings) -> list[tuple[str, Usage]]:
 
 
 def decisions(settings: Settings, token: str) -> list[tuple[str, Usage]]:
-    """The authorizer's reads per warm decision and its usage flush."""
-    runtime = build_runtime(settings)
+    """The authorizer's reads per warm decision, with and without its key cache, and a flush."""
     event = {"type": "TOKEN", "authorizationToken": token, "methodArn": ARN}
+    runtime = build_runtime(settings)
     meter = Meter.on(runtime.store.client)
     first = measured(meter, lambda: authorize(event, runtime))
-    warm = measured(meter, lambda: [authorize(event, runtime) for _ in range(100)])
+    cached = measured(meter, lambda: [authorize(event, runtime) for _ in range(100)])
     flush = measured(meter, lambda: runtime.usage.flush_all())
+    uncached_runtime = build_runtime(replace(settings, key_cache_seconds=0))
+    uncached_meter = Meter.on(uncached_runtime.store.client)
+    authorize(event, uncached_runtime)  # the group, then cached
+    uncached = measured(
+        uncached_meter, lambda: [authorize(event, uncached_runtime) for _ in range(100)]
+    )
     return [
         ("authorizer: first decision", first),
-        ("authorizer: 100 warm decisions", warm),
+        ("authorizer: 100 decisions, key cache", cached),
+        ("authorizer: 100 decisions, no cache", uncached),
         ("authorizer: usage flush", flush),
     ]
 
