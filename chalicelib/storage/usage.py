@@ -25,6 +25,7 @@ from chalicelib.domain.usage_reports import DayUsage, UsageHistory
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.hotpath import USAGE_RETENTION, total_key
 from chalicelib.storage.models import UsageModel
+from chalicelib.storage.sessions import connect_here
 
 # The shards' Queries run at once, this many at a time: the connection pool of a model's
 # botocore client holds 10 (PynamoDB's default), so more threads would wait for one.
@@ -74,9 +75,11 @@ class UsageStore(UsageHistory):
             days = UsageModel.day.between(first, last)
             return list(UsageModel.query(total_key(tenant_id, shard), days))
 
-        with storage_errors(), ThreadPoolExecutor(min(self._shards, _AT_ONCE)) as pool:
-            shards = pool.map(shard_items, range(self._shards))
-            return _sum(item for items in shards for item in items)
+        with storage_errors():
+            connect_here(UsageModel._get_connection().connection)
+            with ThreadPoolExecutor(min(self._shards, _AT_ONCE)) as pool:
+                shards = pool.map(shard_items, range(self._shards))
+                return _sum(item for items in shards for item in items)
 
     def recompute_totals(self, first: str, last: str, tenant_id: str | None = None) -> Recomputed:
         """Set each tenant-day's totals to the sum of its per-key items, for days in range.
