@@ -14,8 +14,6 @@ beside the same Query from an ALL-projection copy of it. Run with ``make bench``
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -24,8 +22,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
-
 from chalicelib.container import Services, build_services
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
@@ -33,9 +29,9 @@ from chalicelib.settings import Settings
 from chalicelib.storage.key_index import place
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import KeyModel
-from chalicelib.storage.schema import _template_tables, create_tables
+from chalicelib.storage.schema import _template_tables
+from scripts.bench_support import local_client, local_dynamodb, metered, new_tables
 from scripts.capacity import Meter, Usage
-from scripts.dynamodb_local import DynamoDBLocal
 
 SIZES = (1_000, 10_000, 100_000)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -111,27 +107,12 @@ def write_items(client: Any, settings: Settings, size: int) -> None:
 
 def measure(meter: Meter, read: Callable[[], object]) -> tuple[Usage, float]:
     """The usage of one read, and the median time of ``RUNS`` reads (ms)."""
-    with meter.measure() as used:
-        read()
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        read()
-        times.append((time.perf_counter() - started) * 1000)
-    return used, statistics.median(times)
+    _, used, ms = metered(meter, read, RUNS)
+    return used, ms
 
 
-def run_size(db: DynamoDBLocal, client: Any, size: int) -> list[tuple[str, int, int, float]]:
-    suffix = f"{size}-{uuid.uuid4().hex[:6]}"
-    settings = Settings(
-        stage="bench",
-        keys_table=f"bench-keys-{suffix}",
-        groups_table=f"bench-groups-{suffix}",
-        tenants_table=f"bench-tenants-{suffix}",
-        dynamodb_endpoint=db.endpoint,
-        local_peppers={1: b"bench"},
-    )
-    create_tables(client, settings)
+def run_size(endpoint: str, client: Any, size: int) -> list[tuple[str, int, int, float]]:
+    settings = new_tables(endpoint)
     started = time.monotonic()
     write_items(client, settings, size)
     loaded = time.monotonic() - started
@@ -159,7 +140,7 @@ def run_size(db: DynamoDBLocal, client: Any, size: int) -> list[tuple[str, int, 
     return rows
 
 
-def projection_figures(db: DynamoDBLocal, client: Any) -> None:
+def projection_figures(client: Any) -> None:
     """One facet Query of 51 items: the KEYS_ONLY index beside an ALL-projection copy."""
     suffix = uuid.uuid4().hex[:6]
     definition = _template_tables()["KeysTable"]
@@ -202,22 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench_lists", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     args = parser.parse_args(argv)
-    # PynamoDB signs with the environment's credentials; DynamoDB Local accepts any, and a
-    # developer's real ones must not be needed (nor used).
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        os.environ[name] = "bench"
     print(f"Key list pages of {PAGE} on DynamoDB Local, one tenant (target: flat in its size)")
-    with DynamoDBLocal() as db:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=db.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 - DynamoDB Local takes any
-        )
-        results = {size: run_size(db, client, size) for size in args.sizes}
+    with local_dynamodb() as endpoint:
+        client = local_client(endpoint)
+        results = {size: run_size(endpoint, client, size) for size in args.sizes}
         print("Projection of the list indexes (chalicelib/storage/key_list.py):")
-        projection_figures(db, client)
+        projection_figures(client)
     # Below a page of matches a sparse filter reads less (1,000 keys: 10 revoked); once
     # every filter fills its page (10,000 keys on) a page's cost must not move at all, and
     # never pass the bound: 4 facet Queries of limit + 2 index items, and one BatchGetItem.

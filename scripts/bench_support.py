@@ -3,6 +3,8 @@
 A benchmark reads as what it measures; this module holds the rest::
 
     with bench_tables() as settings:                 # DynamoDB Local, this run's tables
+        (a bench that needs several sets of tables: ``with local_dynamodb() as endpoint:``
+        and ``new_tables(endpoint)`` for each)
         made = build_services(settings).tenants.bootstrap("bench")
         runs = [run_fresh(COLD, [arg], env_for(settings)) for _ in range(COLD_RUNS)]
     header("Management API on DynamoDB Local", "latchkey", "floor")
@@ -28,10 +30,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from chalicelib.settings import Settings
+from scripts.capacity import Meter, Usage
 from scripts.dynamodb_local import REPO_ROOT, DynamoDBLocal
+
+T = TypeVar("T")
 
 PEPPER = "bench-pepper"
 # Bench tables take the run's suffix: several runs (and helpers) share one machine.
@@ -78,17 +83,34 @@ def bench_settings(endpoint: str, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def bench_tables(**overrides: Any) -> Iterator[Settings]:
-    """DynamoDB Local with this run's tables created, for the length of the block."""
-    import boto3
-
-    from chalicelib.storage.schema import create_tables
-
+def local_dynamodb() -> Iterator[str]:
+    """DynamoDB Local, with local credentials, for the length of the block: its endpoint."""
     use_local_credentials()
     with DynamoDBLocal() as db:
-        settings = bench_settings(db.endpoint, **overrides)
-        create_tables(boto3.client("dynamodb", endpoint_url=db.endpoint), settings)
-        yield settings
+        yield db.endpoint
+
+
+def local_client(endpoint: str) -> Any:
+    """A boto3 DynamoDB client of ``endpoint`` (call ``use_local_credentials`` first)."""
+    import boto3
+
+    return boto3.client("dynamodb", endpoint_url=endpoint)
+
+
+def new_tables(endpoint: str, **overrides: Any) -> Settings:
+    """A new set of this run's tables, created on ``endpoint``; settings naming them."""
+    from chalicelib.storage.schema import create_tables
+
+    settings = bench_settings(endpoint, **overrides)
+    create_tables(local_client(endpoint), settings)
+    return settings
+
+
+@contextmanager
+def bench_tables(**overrides: Any) -> Iterator[Settings]:
+    """DynamoDB Local with this run's tables created, for the length of the block."""
+    with local_dynamodb() as endpoint:
+        yield new_tables(endpoint, **overrides)
 
 
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
@@ -124,6 +146,20 @@ def run_fresh(code: str, args: list[str], env: dict[str, str]) -> dict[str, Any]
 def median_ms(runs: list[dict[str, Any]], field: str) -> float:
     """The median of ``field`` (seconds) over fresh runs, in milliseconds."""
     return statistics.median(float(run[field]) for run in runs) * 1000
+
+
+def metered(meter: Meter, call: Callable[[], T], runs: int = 1) -> tuple[T, Usage, float]:
+    """``call``'s answer and capacity used (its first run), and the median ms of ``runs``."""
+    times = []
+    with meter.measure() as used:
+        start = time.perf_counter()
+        answer = call()
+        times.append((time.perf_counter() - start) * 1000)
+    for _ in range(runs - 1):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return answer, used, statistics.median(times)
 
 
 def percentile(samples: list[float], pct: float) -> float:

@@ -22,17 +22,14 @@ tooling only, not a test.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 from botocore import handlers
 from pynamodb.connection import Connection
 
@@ -44,10 +41,9 @@ from chalicelib.notify import RecordingNotifier
 from chalicelib.settings import Settings
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models
-from chalicelib.storage.schema import create_tables
 from chalicelib.storage.tenants import TenantStore
+from scripts.bench_support import local_client, local_dynamodb, new_tables
 from scripts.capacity import Meter
-from scripts.dynamodb_local import DynamoDBLocal
 
 TARGET = 1.1
 SIZES = (1_000, 20_000)
@@ -121,21 +117,9 @@ def population(size: int, rng: random.Random) -> list[ApiKey]:
     return keys
 
 
-def settings_for(db: DynamoDBLocal, size: int) -> Settings:
-    suffix = f"{size}-{uuid.uuid4().hex[:6]}"
-    return Settings(
-        stage="bench",
-        keys_table=f"bench-keys-{suffix}",
-        groups_table=f"bench-groups-{suffix}",
-        tenants_table=f"bench-tenants-{suffix}",
-        dynamodb_endpoint=db.endpoint,
-        local_peppers={1: b"bench"},
-    )
-
-
-def run_size(db: DynamoDBLocal, client: Any, size: int) -> tuple[int, int]:
-    settings = settings_for(db, size)
-    create_tables(client, settings)
+def run_size(endpoint: str, size: int) -> tuple[int, int]:
+    settings = new_tables(endpoint)
+    client = local_client(endpoint)
     bind_models(settings)
     for number in range(TENANTS):
         TenantStore(Connection(settings.region, host=settings.dynamodb_endpoint)).create(
@@ -201,11 +185,11 @@ def crossing_population(count: int, rng: random.Random) -> list[ApiKey]:
 
 
 def run_throughput(
-    db: DynamoDBLocal, client: Any, meter: Meter, count: int, workers: int, notify_ms: float
+    endpoint: str, meter: Meter, count: int, workers: int, notify_ms: float
 ) -> float:
     """One run over ``count`` crossed keys with ``workers`` threads; returns what a run sends."""
-    settings = replace(settings_for(db, count), sweep_workers=workers)
-    create_tables(client, settings)
+    settings = new_tables(endpoint, sweep_workers=workers)
+    client = local_client(endpoint)
     bind_models(settings)
     tenants = TenantStore(Connection(settings.region, host=settings.dynamodb_endpoint))
     for number in range(THROUGHPUT_TENANTS):
@@ -250,22 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, Settings.sweep_workers])
     parser.add_argument("--notify-ms", type=float, default=NOTIFY_MS)
     args = parser.parse_args(argv)
-    # PynamoDB signs with the environment's credentials; DynamoDB Local accepts any, and a
-    # developer's real ones must not be needed (nor used).
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        os.environ[name] = "bench"
     print("Expiry sweep on DynamoDB Local: items examined per key that crossed a threshold")
     failed = False
-    with DynamoDBLocal() as db:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=db.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 - DynamoDB Local takes any
-        )
+    with local_dynamodb() as endpoint:
         for size in args.sizes:
-            examined, crossed = run_size(db, client, size)
+            examined, crossed = run_size(endpoint, size)
             failed |= crossed == 0 or examined / crossed > TARGET
         print(
             f"Expiry sweep throughput on DynamoDB Local: {args.throughput} crossed keys, "
@@ -274,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         meter = Meter.on(EveryNewSession())
         for workers in args.workers:
-            run_throughput(db, client, meter, args.throughput, workers, args.notify_ms)
+            run_throughput(endpoint, meter, args.throughput, workers, args.notify_ms)
         print(WCU_NOTE)
     # Only the examined/crossed ratios decide the exit status: they do not depend on the
     # machine. Throughput does (DynamoDB Local runs one transaction at a time, on whatever

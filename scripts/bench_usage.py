@@ -6,7 +6,7 @@ On DynamoDB Local, every DynamoDB figure read from ``ReturnConsumedCapacity``
 - ``GET /v1/usage`` for a tenant with 1,000 keys and 30 days of use (30,000 per-key items):
   before issue 13 it summed the per-key items through ``tenant-day-index`` (the index is
   created on this bench's table only, to measure that path); now it reads the tenant's
-  sharded daily totals. Requests, items read, read units, milliseconds.
+  sharded daily totals. Requests, items read, read units, milliseconds (median of 3).
 - the backfill that builds those totals from the per-key items (``latchkey migrate
   usage-totals``): its one Scan and its writes.
 - a hot key: 1,000 decisions on one key in one container, spread over a simulated minute,
@@ -15,15 +15,9 @@ On DynamoDB Local, every DynamoDB figure read from ``ReturnConsumedCapacity``
 
 from __future__ import annotations
 
-import os
-import time
-import uuid
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-
-import boto3
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
@@ -31,35 +25,18 @@ from chalicelib.container import build_services
 from chalicelib.settings import Settings
 from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.models import bind_models
-from chalicelib.storage.schema import create_tables
 from chalicelib.storage.sessions import new_session
 from chalicelib.storage.usage import UsageStore
 from scripts.bench_authorizer import ARN, SINK
-from scripts.bench_support import row
-from scripts.capacity import Meter, Usage
-from scripts.dynamodb_local import DynamoDBLocal
+from scripts.bench_support import bench_tables, header, local_client, metered, row
+from scripts.capacity import Meter
 
 KEYS = 1000
 DAYS = [f"2026-10-{day:02d}" for day in range(1, 31)]
 TENANT = "bench-tenant"
 HOT_DECISIONS = 1000
 SIMULATED_SECONDS = 60.0
-
-
-def settings_for(endpoint: str) -> Settings:
-    suffix = uuid.uuid4().hex[:8]
-    return Settings(
-        stage="bench",
-        key_prefix="lk_test",
-        keys_table=f"bench-keys-{suffix}",
-        groups_table=f"bench-groups-{suffix}",
-        tenants_table=f"bench-tenants-{suffix}",
-        usage_table=f"bench-usage-{suffix}",
-        idempotency_table=f"bench-idempotency-{suffix}",
-        audit_table=f"bench-audit-{suffix}",
-        dynamodb_endpoint=endpoint,
-        local_peppers={1: b"bench-pepper"},
-    )
+READS = 3  # each way of reading usage is timed this many times (the median is printed)
 
 
 def add_old_index(client: Any, table: str) -> None:
@@ -124,14 +101,6 @@ def old_for_tenant(client: Any, table: str) -> dict[str, int]:
     return totals
 
 
-def timed(meter: Meter, call: Callable[[], Any]) -> tuple[Any, Usage, float]:
-    with meter.measure() as used:
-        start = time.perf_counter()
-        result = call()
-        elapsed = (time.perf_counter() - start) * 1000
-    return result, used, elapsed
-
-
 def usage_lines(settings: Settings, client: Any) -> None:
     add_old_index(client, settings.usage_table)
     load_history(client, settings.usage_table)
@@ -139,19 +108,20 @@ def usage_lines(settings: Settings, client: Any) -> None:
     meter = Meter.on(session, client)
     bind_models(settings, session)
     store = UsageStore(settings.usage_total_shards)
-    done, backfill, backfill_ms = timed(
+    done, backfill, backfill_ms = metered(
         meter, lambda: store.recompute_totals(DAYS[0], DAYS[-1], None)
     )
-    before, old, old_ms = timed(meter, lambda: old_for_tenant(client, settings.usage_table))
-    days, new, new_ms = timed(meter, lambda: store.for_tenant(TENANT, DAYS[0], DAYS[-1]))
+    before, old, old_ms = metered(
+        meter, lambda: old_for_tenant(client, settings.usage_table), READS
+    )
+    days, new, new_ms = metered(meter, lambda: store.for_tenant(TENANT, DAYS[0], DAYS[-1]), READS)
     assert {d.day: d.allowed for d in days} == before, "the totals answer as the old sum did"
-    print(f"\nGET /v1/usage, {KEYS} keys x {len(DAYS)} days, on DynamoDB Local\n")
-    print(f"{'figure':<38}{'now':>10}{'before':>10}  {'ratio':>6}  {'unit':<10}target")
+    header(f"GET /v1/usage, {KEYS} keys x {len(DAYS)} days, on DynamoDB Local", "now", "before")
     shards = settings.usage_total_shards
     row("requests", new.requests, old.requests, "requests", f"<= shards ({shards})")
     row("items read", new.items_read, old.items_read, "items", f"<= {shards * len(DAYS)}")
     row("read units (RCU)", new.read_units, old.read_units, "RCU", "O(days), not O(keys x days)")
-    row("time", new_ms, old_ms, "ms")
+    row(f"time (median of {READS})", new_ms, old_ms, "ms")
     print(f"\nBackfill of those totals (latchkey migrate usage-totals, {done.tenant_days} days)")
     row("  requests (one Scan + batch writes)", backfill.requests, None, "requests")
     row("  items scanned", done.scanned, None, "items", f"= per-key items ({KEYS * len(DAYS)})")
@@ -192,11 +162,12 @@ def hot_key_lines(settings: Settings, client: Any) -> None:
     ttl = settings.key_cache_seconds
     periods = SIMULATED_SECONDS / ttl
     (cached_reads, cached_rcu), (plain_reads, plain_rcu) = results[ttl], results[0.0]
-    print(
-        f"\nHot key: {HOT_DECISIONS} decisions on one key in one container over "
-        f"{SIMULATED_SECONDS:.0f} simulated s (LATCHKEY_KEY_CACHE_SECONDS={ttl:g})\n"
+    header(
+        f"Hot key: {HOT_DECISIONS} decisions on one key in one container over "
+        f"{SIMULATED_SECONDS:.0f} simulated s (LATCHKEY_KEY_CACHE_SECONDS={ttl:g})",
+        "cache on",
+        "off",
     )
-    print(f"{'figure':<38}{'cache on':>10}{'off':>10}  {'ratio':>6}  {'unit':<10}target")
     row("DynamoDB reads (key + group)", cached_reads, plain_reads, "reads")
     row("key reads per cache period", (cached_reads - 1) / periods, None, "reads", "<= 1")
     row("read units consumed", cached_rcu, plain_rcu, "RCU")
@@ -213,13 +184,8 @@ def hot_key_lines(settings: Settings, client: Any) -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    with DynamoDBLocal() as db:
-        settings = settings_for(db.endpoint)
-        client = boto3.client("dynamodb", endpoint_url=db.endpoint)
-        create_tables(client, settings)
+    with bench_tables() as settings:
+        client = local_client(str(settings.dynamodb_endpoint))
         usage_lines(settings, client)
         hot_key_lines(settings, client)
 

@@ -41,3 +41,15 @@ def adopt(connection: Any, session: botocore.session.Session) -> None:
     not be created from one session by two threads at once.
     """
     connection._local.session = session
+
+
+def connect_here(connection: Any) -> None:
+    """Make ``connection``'s botocore client now, in the calling (wiring) thread.
+
+    PynamoDB makes a connection's client on first use and then shares it with every
+    thread. Made first in a worker thread (a store fanning Queries out to a pool), it
+    would come from that thread's own ``get_session()``: no shared loader (the models
+    parsed again, ~0.3 s cold) and none of the wiring session's handlers. A store calls
+    this before it hands a model's requests to threads.
+    """
+    _ = connection.client

@@ -16,7 +16,8 @@ existed, or to repair a day whose total write failed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,6 +25,11 @@ from chalicelib.domain.usage_reports import DayUsage, UsageHistory
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.hotpath import USAGE_RETENTION, total_key
 from chalicelib.storage.models import UsageModel
+from chalicelib.storage.sessions import connect_here
+
+# The shards' Queries run at once, this many at a time: the connection pool of a model's
+# botocore client holds 10 (PynamoDB's default), so more threads would wait for one.
+_AT_ONCE = 10
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ def _counts(item: UsageModel) -> tuple[int, int, int]:
     return int(item.allowed or 0), int(item.denied or 0), int(item.tokens_issued or 0)
 
 
-def _sum(items: Iterator[UsageModel]) -> list[DayUsage]:
+def _sum(items: Iterable[UsageModel]) -> list[DayUsage]:
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for item in items:
         for index, count in enumerate(_counts(item)):
@@ -58,15 +64,22 @@ class UsageStore(UsageHistory):
             return [DayUsage(i.day, *_counts(i)) for i in items]
 
     def for_tenant(self, tenant_id: str, first: str, last: str) -> list[DayUsage]:
-        """One Query per shard over the day range: shards x days items at most."""
-        with storage_errors():
-            return _sum(self._shard_items(tenant_id, first, last))
+        """One Query per shard over the day range: shards x days items at most.
 
-    def _shard_items(self, tenant_id: str, first: str, last: str) -> Iterator[UsageModel]:
-        for shard in range(self._shards):
-            yield from UsageModel.query(
-                total_key(tenant_id, shard), UsageModel.day.between(first, last)
-            )
+        The Queries are independent: run at once, the answer takes about one Query's time
+        per ``_AT_ONCE`` shards instead of one per shard (20 in a row: ~0.5 s on DynamoDB
+        Local). A failed Query raises out of ``pool.map``, inside ``storage_errors``.
+        """
+
+        def shard_items(shard: int) -> list[UsageModel]:
+            days = UsageModel.day.between(first, last)
+            return list(UsageModel.query(total_key(tenant_id, shard), days))
+
+        with storage_errors():
+            connect_here(UsageModel._get_connection().connection)
+            with ThreadPoolExecutor(min(self._shards, _AT_ONCE)) as pool:
+                shards = pool.map(shard_items, range(self._shards))
+                return _sum(item for items in shards for item in items)
 
     def recompute_totals(self, first: str, last: str, tenant_id: str | None = None) -> Recomputed:
         """Set each tenant-day's totals to the sum of its per-key items, for days in range.

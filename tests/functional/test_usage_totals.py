@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,10 +19,12 @@ from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.cli import parser, run
 from chalicelib.container import Services
+from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.storage.hotpath import TOTAL_PREFIX, HotStore, total_key
 from chalicelib.storage.usage import UsageStore
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.faults import DYNAMODB_FAULTS, Fault, FaultPlan, installed
 
 DAYS = ["2026-11-22", "2026-11-23", "2026-11-24"]
 
@@ -73,6 +77,49 @@ def test_totals_equal_the_sum_of_per_key_items_across_shards_and_days(
     shards = {item["key_id"]["S"] for item in total_items(services)}
     assert len(shards) > services.settings.usage_total_shards, "both tenants, many shards"
     assert all("tenant_id" not in item for item in total_items(services)), "not a key's item"
+
+
+@pytest.fixture
+def faults() -> Iterator[FaultPlan]:
+    with installed(FaultPlan()) as plan:
+        yield plan
+
+
+def test_totals_read_at_once_from_more_shards_than_threads_equal_the_per_key_sums(
+    services: Services,
+) -> None:
+    # 25 shards: more than the reader's threads (10), so some threads read several shards.
+    settings = replace(services.settings, usage_total_shards=25)
+    store, chance = HotStore(settings), random.Random(25)
+    for n in range(200):
+        store.add_usage("acme", f"key{n:03d}", DAYS[n % 3], chance.randrange(1, 9), 1, None)
+    assert len(total_items(services)) > 10, "the totals span more shards than threads"
+    days = UsageStore(25).for_tenant("acme", DAYS[0], DAYS[-1])
+    read = {d.day: (d.allowed, d.denied, d.tokens_issued) for d in days}
+    assert read == per_key_sums(services, "acme")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [fault for fault in DYNAMODB_FAULTS if fault.name in {"throttling", "timeout"}],
+    ids=lambda fault: fault.name,
+)
+def test_failed_shard_queries_are_storage_unavailable_as_before(
+    faults: FaultPlan, services: Services, fault: Fault
+) -> None:
+    store = HotStore(services.settings)
+    for n in range(40):
+        store.add_usage("acme", f"key{n}", DAYS[0], 1, 0, None)
+    shards = services.settings.usage_total_shards
+    # Every call fails: FaultPlan counts calls without a lock, so "the Nth" of Queries
+    # running at once would not be one call for sure.
+    faults.arm("dynamodb", fault)
+    with pytest.raises(StorageUnavailable):
+        UsageStore(shards).for_tenant("acme", DAYS[0], DAYS[-1])
+    faults.disarm()
+    assert faults.injected >= 1
+    assert set(faults.operations) == {"Query"}, "a read: it wrote nothing"
+    assert totals(services, "acme") == {DAYS[0]: (40, 0, 0)}, "the next read answers in full"
 
 
 def test_decisions_each_side_of_midnight_count_on_their_own_days(
