@@ -45,12 +45,18 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
     from chalicelib.storage.audit import AuditWriter
     from chalicelib.storage.models import bind_models, connection_for
     from chalicelib.storage.sweep import SweepStore
+    from chalicelib.storage.sweep_index import pool_for
 
     bind_models(settings)
+    # Every thread of a run queries the index and writes through these (issue 13).
+    pool_for(settings.sweep_workers)
+    connection = connection_for(settings, max(settings.sweep_workers, 10))
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    store = SweepStore(connection_for(settings), audit)
+    store = SweepStore(connection, audit, settings.sweep_shards)
     policy = ExpiryPolicy(settings.expiry_thresholds_days)
-    return SweepService(store, notifier or notifier_for(settings), policy, clock)
+    notifier = notifier or notifier_for(settings)
+    workers, batch = settings.sweep_workers, settings.sweep_batch
+    return SweepService(store, notifier, policy, clock, workers, batch)
 
 
 def time_left_of(context: LambdaContext | None) -> Callable[[], timedelta] | None:

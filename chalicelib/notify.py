@@ -9,6 +9,7 @@ uses it against a local store, so a laptop never sends to AWS.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -84,11 +85,15 @@ class AwsNotifier:
         self._topic_arn = topic_arn
         self._factories = {"events": events_client, "sns": sns_client}
         self._clients: dict[str, Any] = {}
+        # The sweep sends from several threads (issue 13); boto3 clients may be shared
+        # between threads, but two threads must not create them at once.
+        self._lock = threading.Lock()
 
     def _client(self, name: str) -> Any:
-        if name not in self._clients:
-            self._clients[name] = self._factories[name]()
-        return self._clients[name]
+        with self._lock:
+            if name not in self._clients:
+                self._clients[name] = self._factories[name]()
+            return self._clients[name]
 
     def send(self, notices: Sequence[Notice]) -> list[Notice]:
         """One PutEvents call (up to 10 notices); returns those EventBridge did not accept."""

@@ -23,6 +23,7 @@ from chalicelib.settings_formats import (
     parse_thresholds,
 )
 from chalicelib.settings_scale import scale_settings
+from chalicelib.settings_sweep import sweep_settings
 from chalicelib.settings_tokens import token_settings
 
 DEFAULT_KEY_PREFIX = "lk_live"
@@ -133,8 +134,15 @@ class Settings:
     key_cache_entries: int = 5000
     group_cache_entries: int = 1000
     # Each tenant's daily usage totals are spread over this many items, each taking at most
-    # 1,000 WCU/s: a tenant-day absorbs up to shards x 1,000 flushes a second.
-    usage_total_shards: int = 10
+    # 1,000 WCU/s: a tenant-day absorbs up to shards x 1,000 flushes a second (docs/scale.md's
+    # busiest tenant flushes ~16,700 a second: 20 leaves room).
+    usage_total_shards: int = 20
+    # Expiry sweep at scale (issue 13, docs/expiry-sweep.md): the due-index's write shards
+    # (a key's shard is a stable hash of its id mod this; only ever raise it), the threads
+    # one run reads, records and sends with, and the keys recorded per request.
+    sweep_shards: int = 16
+    sweep_workers: int = 16
+    sweep_batch: int = 25
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -192,6 +200,7 @@ class Settings:
             leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
             **token_settings(env),
             **scale_settings(env),
+            **sweep_settings(env),
         )
         return with_console(settings, env)
 

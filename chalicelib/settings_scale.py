@@ -27,7 +27,7 @@ def scale_settings(env: Mapping[str, str]) -> ScaleSettings:
     seconds = float(env.get("LATCHKEY_KEY_CACHE_SECONDS", "5"))
     keys = int(env.get("LATCHKEY_KEY_CACHE_ENTRIES", "5000"))
     groups = int(env.get("LATCHKEY_GROUP_CACHE_ENTRIES", "1000"))
-    shards = int(env.get("LATCHKEY_USAGE_TOTAL_SHARDS", "10"))
+    shards = int(env.get("LATCHKEY_USAGE_TOTAL_SHARDS", "20"))
     if not 0 <= seconds <= MAX_KEY_CACHE_SECONDS:
         raise ValueError(f"LATCHKEY_KEY_CACHE_SECONDS must be 0-{MAX_KEY_CACHE_SECONDS}")
     for name, size in (

@@ -99,8 +99,9 @@ def load_history(client: Any, table: str) -> None:
         for day in DAYS
     ]
     for start in range(0, len(items), 25):
-        batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-        client.batch_write_item(RequestItems={table: batch})
+        pending = {table: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]}
+        while pending:  # DynamoDB Local, like DynamoDB, may leave some for a second try
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
 
 
 def old_for_tenant(client: Any, table: str) -> dict[str, int]:

@@ -65,9 +65,6 @@ class TtlCache(Generic[K, V]):
         entry = self._entries.get(key)
         return None if entry is None else self._monotonic() - entry[0]
 
-    def forget(self, key: K) -> None:
-        self._entries.pop(key, None)
-
     def _free_expired(self, now: float) -> None:
         for _ in range(EXPIRED_FREED_PER_LOOKUP):
             oldest = next(iter(self._entries.values()), None)

@@ -9,8 +9,9 @@ The price is the revocation bound: a warm container may accept a revoked key for
 ``ttl`` seconds after the revocation, on top of API Gateway's result TTL (README,
 "The authorizer"; SECURITY.md). A secret the cached record refuses earns one fresh read
 (``recheck``) unless the record is under ``RECHECK_SECONDS`` old, so a key's new secret
-works at once after a rotation, and wrong secrets cannot turn the cache off. Unknown key ids are
-cached too: a flood of one made-up id is one read per ``ttl``. Standard library only.
+works within a second of a rotation, and wrong secrets cannot turn the cache off.
+Unknown key ids are cached too: a flood of one made-up id is one read per ``ttl``.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -54,7 +55,3 @@ class KeyCache:
         key = self._source.get_key(key_id)
         self._entries.put(key_id, key)
         return key
-
-    def forget(self, key_id: str) -> None:
-        """Drop a key this process changed (revoked, rotated): its next call reads it."""
-        self._entries.forget(key_id)

@@ -16,7 +16,7 @@ from chalicelib.domain.edits import UNCHANGED, KeyEdit, Unchanged
 from chalicelib.domain.ports import NewExpiry
 from chalicelib.domain.records import KeyStatus, SecretHash
 from chalicelib.storage.models import ActorAttribute, KeyModel
-from chalicelib.storage.sweep import due_actions
+from chalicelib.storage.sweep_index import due_actions, leave_index
 
 
 def edit_actions(edit: KeyEdit) -> list[Action]:
@@ -45,6 +45,7 @@ def set_or_remove(
 
 
 def rotate_actions(
+    key_id: str,
     current: SecretHash,
     previous: SecretHash | None,
     now: datetime,
@@ -74,7 +75,7 @@ def rotate_actions(
     if expiry is not None:
         # A new expiry starts the warnings over, from its first due threshold.
         actions.append(KeyModel.expires_at.set(expiry.expires_at))
-        actions += due_actions(expiry.sweep_due)
+        actions += due_actions(key_id, expiry.sweep_due)
         actions.append(KeyModel.notified_thresholds.remove())
     return actions
 
@@ -92,5 +93,5 @@ def revoke_actions(actor: ActorAttribute, now: datetime) -> list[Action]:
         KeyModel.previous_pepper_version.remove(),
         KeyModel.previous_valid_until.remove(),
         # Nothing left to warn about: out of the expiry sweep's index.
-        *due_actions(None),
+        *leave_index(),
     ]

@@ -18,7 +18,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.records import KeyStatus
 from chalicelib.storage.models import KeyModel
-from chalicelib.storage.sweep import SHARD
+from chalicelib.storage.sweep_index import shard_of
 
 # Keys without expiry sort after every instant (ISO dates start with a digit, "~" > "9").
 NO_EXPIRY = "~"
@@ -68,7 +68,12 @@ def list_attributes(
 
 def sweep_attributes(item: KeyModel) -> dict[str, str | None]:
     """The sweep index's partition: set while a warning is due (storage/sweep.py owns it)."""
-    return {"sweep_shard": SHARD if item.sweep_due is not None else None}
+    due: datetime | None = item.sweep_due  # the stubs type it as never None
+    if due is None:
+        return {"sweep_shard": None}
+    # Issue 13: a hash of the key id; a key already in a shard ("0" before sharding) stays
+    # there, since every shard is read (docs/expiry-sweep.md): no backfill moves it.
+    return {"sweep_shard": item.sweep_shard or shard_of(item.key_id)}
 
 
 def index_attributes(item: KeyModel) -> dict[str, str | None]:

@@ -152,7 +152,7 @@ class KeyStore:
         Returns False when that condition failed (the caller reads why). With ``claim``,
         the Idempotency-Key record is completed in the same transaction.
         """
-        actions = rotate_actions(current, previous, now, expiry)
+        actions = rotate_actions(key.key_id, current, previous, now, expiry)
         if expiry is not None:
             # Key lists: a new expiry moves the key in list-expiry-index (and only that).
             placed = list_attributes(

@@ -20,7 +20,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+)
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings
@@ -61,19 +66,40 @@ class ListExpiryIndex(GlobalSecondaryIndex["KeyModel"]):
     expiry_sort = UnicodeAttribute(range_key=True)
 
 
+# Expiry sweep (issue 13): the attributes the sweep reads from its index beside the keys
+# (chalicelib/storage/sweep.py, candidate_from). Never last_used_at: the authorizer's
+# writes of it must not reach the index.
+SWEEP_READS = (
+    "tenant_id",
+    "name",
+    "group_id",
+    "expires_at",
+    "created_by",
+    "notified_thresholds",
+    "counted",
+)
+
+
 class SweepDueIndex(GlobalSecondaryIndex["KeyModel"]):
     """Keys with an expiry warning still to send, by when it is due (sparse: only those keys).
 
-    The expiry sweep queries ``sweep_shard = "0" AND sweep_due <= now``, so it reads exactly
-    the keys that crossed a threshold; a key leaves the index once revoked or fully warned.
+    Issue 13: write-sharded and narrow. ``sweep_shard`` is a stable hash of the key id mod
+    ``LATCHKEY_SWEEP_SHARDS`` (chalicelib/storage/sweep.py), so the index's writes spread
+    over that many partitions, and a run queries ``sweep_shard = s AND sweep_due <= now``
+    for every shard in parallel. It projects only what the sweep reads (SWEEP_READS), so a
+    write of anything else (the authorizer's ``last_used_at`` above all) never touches it.
+    A new projection needs a new index, hence the name (docs/migrations.md).
     """
 
     class Meta:
-        index_name = "sweep-due-index"
-        projection = AllProjection()
+        index_name = "sweep-shard-due-index"
+        projection = IncludeProjection(list(SWEEP_READS))
 
     sweep_shard = UnicodeAttribute(hash_key=True)
     sweep_due = UTCDateTimeAttribute(range_key=True)
+
+    # How many shards writers hash into and the sweep queries; bind_models sets it.
+    shards = Settings.sweep_shards
 
 
 class KeyModel(Model):
@@ -270,13 +296,17 @@ def table_names(settings: Settings) -> dict[str, str]:
     }
 
 
-def connection_for(settings: Settings) -> Connection:
-    """The PynamoDB connection transactions use, with the models' endpoint and timeouts."""
+def connection_for(settings: Settings, max_pool_connections: int | None = None) -> Connection:
+    """The PynamoDB connection transactions use, with the models' endpoint and timeouts.
+
+    ``max_pool_connections``: for a caller whose threads share it (the sweep, issue 13).
+    """
     return Connection(
         region=settings.region,
         host=settings.dynamodb_endpoint,
         connect_timeout_seconds=settings.dynamodb_connect_timeout_seconds,
         max_retry_attempts=settings.dynamodb_max_retries,
+        max_pool_connections=max_pool_connections,
     )
 
 
@@ -297,3 +327,5 @@ def bind_models(settings: Settings, session: botocore.session.Session | None = N
         model._connection = None
         if session is not None:
             adopt(model._get_connection().connection, session)
+    # Expiry sweep (issue 13): the due-index's shard count, the same for writers and sweep.
+    SweepDueIndex.shards = settings.sweep_shards

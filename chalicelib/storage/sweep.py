@@ -1,14 +1,15 @@
-"""The expiry sweep's storage: the sparse ``sweep-due-index`` and the conditional writes.
+"""The expiry sweep's storage: the conditional writes that record, release and move warnings.
 
-A key carries ``sweep_due`` (and ``sweep_shard``) only while it has a warning still to
-send, so a Query for ``sweep_due <= now`` examines exactly the keys that crossed a
-threshold. Recording a warning is one conditional write on the values the sweep read; the
-expired threshold also frees the key's slot of its tenant's limit, in the same transaction.
+Recording a warning is a conditional write on the values the sweep read; the expired
+threshold also frees the key's slot of its tenant's limit, in the same transaction. A
+batch of keys is recorded in one transaction (issue 13), each key still on its own
+condition. The index itself (shards, queries, projection) is chalicelib/storage/sweep_index.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 from pynamodb.connection import Connection
@@ -19,79 +20,103 @@ from chalicelib.domain.expiry import Plan
 from chalicelib.domain.records import AuditEvent, KeyStatus
 from chalicelib.domain.warnings import Candidate
 from chalicelib.storage.audit import AuditWriter
-from chalicelib.storage.convert import actor_from
-from chalicelib.storage.counts import free_slot
-from chalicelib.storage.errors import storage_errors
-from chalicelib.storage.models import KeyModel
-from chalicelib.storage.transaction import Cancelled, Transaction
+from chalicelib.storage.models import KeyModel, SweepDueIndex, TenantModel
+from chalicelib.storage.sweep_index import (
+    PAGE_SIZE,
+    AllShards,
+    DueQuery,
+    due_actions,
+    leave_index,
+    schedule,
+)
+from chalicelib.storage.transaction import Backoff, Cancelled, Transaction
 
-# One partition of the index holds every due key. A GSI partition takes ~1,000 writes/s and
-# splits by range key when hot; an API-key service stays far below that. Sharding the hash
-# key ("0".."N") and querying each shard is the way out if it ever does not.
-SHARD = "0"
-PAGE_SIZE = 100
+# Where the index helpers were before the split (storage/keys.py imports schedule here).
+__all__ = ["PAGE_SIZE", "DueQuery", "SweepStore", "leave_index", "schedule"]
 
-
-def due_actions(due: datetime | None) -> list[Action]:
-    """Put the key in the index at ``due``, or take it out (None)."""
-    if due is None:
-        return [KeyModel.sweep_shard.remove(), KeyModel.sweep_due.remove()]
-    return [KeyModel.sweep_shard.set(SHARD), KeyModel.sweep_due.set(due)]
-
-
-def schedule(item: KeyModel, due: datetime | None) -> KeyModel:
-    """Set a new item's place in the index (before its first save)."""
-    item.sweep_shard = SHARD if due is not None else None
-    item.sweep_due = due
-    return item
-
-
-class DueQuery:
-    """The keys due at ``now``, read lazily page by page, and the items that examined."""
-
-    def __init__(self, now: datetime, page_size: int = PAGE_SIZE) -> None:
-        with storage_errors():
-            self._result = KeyModel.by_sweep_due.query(
-                SHARD, KeyModel.sweep_due <= now, page_size=page_size
-            )
-
-    def __iter__(self) -> Iterator[Candidate]:
-        with storage_errors():
-            for item in self._result:
-                yield candidate_from(item)
-
-    @property
-    def examined(self) -> int:
-        """Items DynamoDB read for this query so far (the sum of its pages' ScannedCount)."""
-        return int(self._result.page_iter.total_scanned_count)
+# A transaction takes at most 100 items; each key brings up to three (itself, its audit
+# event, its tenant's counter).
+BATCH_LIMIT = 25
+# Conflicts here are other workers or runs freeing slots of the same tenant: retried, but
+# within a budget well under the 10 s a run keeps in hand before its Lambda's end.
+SWEEP_RETRY = Backoff(attempts=8, budget=3.0)
+Entry = tuple[Candidate, Plan, AuditEvent | None]
 
 
 class SweepStore:
-    """Reads due keys and records their warnings, each as a conditional write."""
+    """Reads due keys and records their warnings, each key on its own condition."""
 
-    def __init__(self, connection: Connection, audit: AuditWriter | None = None) -> None:
+    def __init__(
+        self, connection: Connection, audit: AuditWriter | None = None, shards: int | None = None
+    ) -> None:
         self._connection = connection
         self._audit = audit or AuditWriter()
+        self._shards = shards
 
-    def due(self, now: datetime) -> DueQuery:
-        return DueQuery(now)
+    def due(self, now: datetime) -> AllShards:
+        """The keys due at ``now`` in every shard, read shard by shard."""
+        return AllShards(self.due_by_shard(now))
 
-    def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool:
-        """Record ``plan`` on the key unless another run (or a revoke) changed it since read.
+    def due_by_shard(self, now: datetime) -> list[DueQuery]:
+        """One lazy query per shard, each to be read (and its keys recorded) by one thread."""
+        count = SweepDueIndex.shards if self._shards is None else self._shards
+        # PynamoDB keeps one botocore client per connection for every thread, made on
+        # first use: made here, before the run's threads start, rather than by each of
+        # them at once (a session, a parse of the service model and a client each).
+        for connection in (self._connection, KeyModel._get_connection().connection):
+            connection.client  # noqa: B018 - the property makes and caches the client
+        return [DueQuery(now, str(shard)) for shard in range(count)]
 
-        For the expired threshold, also clear ``counted`` and give the tenant its slot back.
+    def record_all(self, entries: Sequence[Entry]) -> list[bool]:
+        """Record each plan on its key unless another run (or a revoke) changed it since read.
+
+        Per entry, True when recorded. For the expired threshold, also clear ``counted`` and
+        give the tenant its slot back. A batch is one transaction (issue 13: one request per
+        ten warnings, not ten): each key keeps its own condition, so a key that changed is
+        refused alone, and the others are sent again without it; the slots freed in one
+        tenant are one ``ADD`` (an item appears at most once in a transaction).
         """
-        actions = [
-            KeyModel.notified_thresholds.add(set(plan.covers)),
-            *due_actions(plan.next_due),
-        ]
-        condition = _as_read(candidate) & ~KeyModel.notified_thresholds.contains(plan.threshold)
-        if plan.expired and candidate.counted:
-            return self._record_expiry(candidate, actions, condition, event)
-        return self._update(candidate.key_id, actions, condition, event)
+        recorded = [False] * len(entries)
+        for start in range(0, len(entries), BATCH_LIMIT):
+            chunk = range(start, min(start + BATCH_LIMIT, len(entries)))
+            for index in self._record_chunk(entries, list(chunk)):
+                recorded[index] = True
+        return recorded
+
+    def _record_chunk(self, entries: Sequence[Entry], pending: list[int]) -> list[int]:
+        """Record ``entries[i]`` for each ``i`` in ``pending``; returns the ``i`` recorded."""
+        while pending:
+            tx = Transaction(self._connection, SWEEP_RETRY)
+            freed: Counter[str] = Counter()
+            for index in pending:
+                candidate, plan, event = entries[index]
+                actions, condition = _record(candidate, plan)
+                if plan.expired and candidate.counted:
+                    actions.append(KeyModel.counted.set(False))
+                    condition &= KeyModel.counted == True  # noqa: E712
+                    freed[candidate.tenant_id] += 1
+                tx.update(str(index), KeyModel(candidate.key_id), actions, condition)
+                self._audit.add(tx, event)
+            for tenant_id, count in freed.items():
+                # As counts.free_slot, by ``count``: a tenant that exists.
+                tenant = TenantModel(tenant_id)
+                condition = TenantModel.tenant_id.exists()
+                tx.update(
+                    f"tenant {tenant_id}", tenant, [TenantModel.keys_used.add(-count)], condition
+                )
+            try:
+                tx.commit()
+            except Cancelled as cancelled:
+                refused = [index for index in pending if str(index) in cancelled.failed]
+                if not refused:
+                    raise
+                pending = [index for index in pending if index not in refused]
+                continue
+            return pending
+        return []
 
     def release(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> None:
-        """Undo :meth:`record` after a failed send, so the next run sends it.
+        """Undo :meth:`record_all` after a failed send, so the next run sends it.
 
         A freed slot stays freed: the key has expired whatever happened to the warning.
         """
@@ -107,37 +132,14 @@ class SweepStore:
         )
         actions = [
             KeyModel.notified_thresholds.delete(set(plan.covers)),
-            *due_actions(candidate.due),
+            *due_actions(candidate.key_id, candidate.due),
         ]
         self._update(candidate.key_id, actions, condition, event)
 
     def reschedule(self, candidate: Candidate, due: datetime | None) -> bool:
         """Move a key whose index entry no longer matches the thresholds."""
-        return self._update(candidate.key_id, due_actions(due), _as_read(candidate))
-
-    def _record_expiry(
-        self,
-        candidate: Candidate,
-        actions: list[Action],
-        condition: Condition,
-        event: AuditEvent | None,
-    ) -> bool:
-        tx = Transaction(self._connection)
-        tx.update(
-            "key",
-            KeyModel(candidate.key_id),
-            [*actions, KeyModel.counted.set(False)],
-            condition & (KeyModel.counted == True),  # noqa: E712
-        )
-        free_slot(tx, candidate.tenant_id)
-        self._audit.add(tx, event)
-        try:
-            tx.commit()
-        except Cancelled as cancelled:
-            if "key" in cancelled.failed:
-                return False
-            raise
-        return True
+        actions = due_actions(candidate.key_id, due)
+        return self._update(candidate.key_id, actions, _as_read(candidate))
 
     def _update(
         self,
@@ -148,6 +150,16 @@ class SweepStore:
     ) -> bool:
         """One conditional update of the key, in a transaction with its audit event."""
         return self._audit.update(self._connection, KeyModel(key_id), actions, condition, event)
+
+
+def _record(candidate: Candidate, plan: Plan) -> tuple[list[Action], Condition]:
+    """The actions recording ``plan`` on the key, and the condition that it is as read."""
+    actions = [
+        KeyModel.notified_thresholds.add(set(plan.covers)),
+        *due_actions(candidate.key_id, plan.next_due),
+    ]
+    condition = _as_read(candidate) & ~KeyModel.notified_thresholds.contains(plan.threshold)
+    return actions, condition
 
 
 def _as_read(candidate: Candidate) -> Condition:
@@ -164,22 +176,3 @@ def _as_read(candidate: Candidate) -> Condition:
         & (KeyModel.status == KeyStatus.ACTIVE.value)
     )
     return condition
-
-
-def candidate_from(item: KeyModel) -> Candidate:
-    created_by = actor_from(item.created_by)
-    assert created_by is not None  # required attribute
-    # Both are set on every key in the index.
-    assert item.expires_at is not None
-    assert item.sweep_due is not None
-    return Candidate(
-        key_id=item.key_id,
-        tenant_id=item.tenant_id,
-        name=item.name,
-        group_id=item.group_id,
-        expires_at=item.expires_at,
-        created_by=created_by,
-        notified=frozenset(int(days) for days in item.notified_thresholds or ()),
-        due=item.sweep_due,
-        counted=bool(item.counted),
-    )

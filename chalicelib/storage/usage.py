@@ -49,7 +49,7 @@ def _sum(items: Iterator[UsageModel]) -> list[DayUsage]:
 class UsageStore(UsageHistory):
     """Per-key and per-tenant daily counts."""
 
-    def __init__(self, shards: int = 10) -> None:
+    def __init__(self, shards: int = 20) -> None:
         self._shards = shards  # Settings.usage_total_shards: the writers' spread
 
     def for_key(self, key_id: str, first: str, last: str) -> list[DayUsage]:

@@ -131,3 +131,19 @@ def test_a_segment_without_its_count_or_out_of_range_is_refused(
 ) -> None:
     with pytest.raises(SystemExit, match="segment"):
         run(parser().parse_args(["migrate", "backfill-keys", *args]), services.settings)
+
+
+def test_the_backfill_prints_and_writes_no_secret(
+    services: Services, acme: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    written_the_old_way(services, acme, 2)
+    code = run(parser().parse_args(["migrate", "backfill-keys"]), services.settings)
+    printed = capsys.readouterr()
+    hashes = [item.secret_hash for item in KeyModel.scan()]
+    derived = [f"{item.list_facet} {item.expiry_sort}" for item in KeyModel.scan()]
+
+    assert code == 0
+    assert "wrote 2" in printed.out
+    assert hashes
+    assert not [h for h in hashes if h in printed.out + printed.err or h in " ".join(derived)]
+    assert acme.token.split("_")[-1][:43] not in printed.out + printed.err

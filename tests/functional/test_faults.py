@@ -170,6 +170,13 @@ def test_a_failed_dynamodb_call_answers_a_problem_and_changes_nothing(
             assert failed.response.status_code < 300, failed.response.body
             assert not pending_claims(services)
             continue
+        if fault.reasons == ("TransactionConflict",) and failed.operations[failed.call] == COMMIT:
+            # Issue 13: a transaction a conflict cancelled wrote nothing and is sent again
+            # (chalicelib/storage/transaction.py): the request goes through, once. Failing
+            # its later calls is the same as for the other faults, on a changed table.
+            assert failed.response.status_code < 300, failed.response.body
+            assert failed.operations[failed.call + 1] == COMMIT
+            break
         claim = idempotency and failed.operations[failed.call] == "PutItem"
         if claim and failed.response.status_code < 300:
             # A claim refused by its condition reads the record in the way; finding none,

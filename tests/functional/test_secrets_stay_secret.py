@@ -34,6 +34,9 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
         ("GET", "/v1/keys", None),
         ("GET", f"/v1/keys/{key_id}", None),
         ("GET", "/v1/me", None),  # the console's first call (issue 14)
+        # Key lists and groups over their own indexes (issue 13).
+        ("GET", "/v1/keys?expiry=valid&leaked=false&status=active", None),
+        ("GET", "/v1/groups?limit=1", None),
         ("PATCH", f"/v1/keys/{key_id}", {"name": "Renamed"}),
         ("PATCH", f"/v1/keys/{key_id}", {"expires_at": "2030-01-01T00:00:00Z"}),
         ("POST", "/v1/keys", {"name": "x", "group_id": issued[1]}),  # must not be echoed

@@ -80,7 +80,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | XRAY,
     # chalicelib/storage/{sweep,audit}.py, chalicelib/notify.py: no pepper, no reads of items.
     "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
-    | on("${KeysTable.Arn}/index/sweep-due-index", "Query")
+    | on("${KeysTable.Arn}/index/sweep-shard-due-index", "Query")
     | on("KeysTable.Arn", "UpdateItem")
     | on("TenantsTable.Arn", "UpdateItem")
     | on("AuditTable.Arn", "UpdateItem")

@@ -24,6 +24,15 @@ BEFORE_INDEXES = [
         ],
         "Projection": {"ProjectionType": "ALL"},
     },
+    # The sweep's index before issue 13 sharded it and narrowed its projection.
+    {
+        "IndexName": "sweep-due-index",
+        "KeySchema": [
+            {"AttributeName": "sweep_shard", "KeyType": "HASH"},
+            {"AttributeName": "sweep_due", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    },
 ]
 BEFORE_ATTRIBUTES = ["key_id", "tenant_id", "created_sort", "sweep_shard", "sweep_due"]
 
@@ -38,12 +47,21 @@ def previous_release(tmp_path: Path) -> Path:
     """This template with the keys table as the release before the key lists had it."""
     template = read(TEMPLATE)
     props = template["Resources"]["KeysTable"]["Properties"]
-    sweep = [i for i in props["GlobalSecondaryIndexes"] if i["IndexName"] == "sweep-due-index"]
-    props["GlobalSecondaryIndexes"] = copy.deepcopy(BEFORE_INDEXES) + sweep
+    props["GlobalSecondaryIndexes"] = copy.deepcopy(BEFORE_INDEXES)
     props["AttributeDefinitions"] = [
         {"AttributeName": n, "AttributeType": "S"} for n in BEFORE_ATTRIBUTES
     ]
     path = tmp_path / "before.yaml"
+    path.write_text(yaml.dump(template, Dumper=_Dumper, sort_keys=False))
+    return path
+
+
+def release_keeping_the_old_sweep_index(tmp_path: Path) -> Path:
+    """This template plus the old ``sweep-due-index``: the release's own deploy step."""
+    template = read(TEMPLATE)
+    props = template["Resources"]["KeysTable"]["Properties"]
+    props["GlobalSecondaryIndexes"].append(copy.deepcopy(BEFORE_INDEXES[1]))
+    path = tmp_path / "release.yaml"
     path.write_text(yaml.dump(template, Dumper=_Dumper, sort_keys=False))
     return path
 
@@ -59,11 +77,19 @@ def test_each_step_changes_one_index_of_the_keys_table(tmp_path: Path) -> None:
 
     assert main([str(before), "list-created-index", "-o", str(step1)]) == 0
     assert main([str(step1), "list-expiry-index", "-o", str(step2)]) == 0
+    # The expiry sweep's new index (issue 13), then the release with the old one kept.
+    step3 = tmp_path / "step3.yaml"
+    assert main([str(step2), "sweep-shard-due-index", "-o", str(step3)]) == 0
+    release = release_keeping_the_old_sweep_index(tmp_path)
 
-    chain = [read(before), read(step1), read(step2), read(TEMPLATE)]
+    chain = [read(before), read(step1), read(step2), read(step3), read(release), read(TEMPLATE)]
     for old, new in itertools.pairwise(chain):
         assert len(indexes(old) ^ indexes(new)) == 1
-    assert indexes(chain[-1]) == {"sweep-due-index", "list-created-index", "list-expiry-index"}
+    assert indexes(chain[-1]) == {
+        "sweep-shard-due-index",
+        "list-created-index",
+        "list-expiry-index",
+    }
 
 
 def test_a_staged_template_defines_the_new_keys_and_keeps_the_rest(tmp_path: Path) -> None:

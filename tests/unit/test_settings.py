@@ -9,7 +9,13 @@ from dataclasses import fields
 import pytest
 
 from chalicelib import settings as settings_module
-from chalicelib import settings_console, settings_formats, settings_scale, settings_tokens
+from chalicelib import (
+    settings_console,
+    settings_formats,
+    settings_scale,
+    settings_sweep,
+    settings_tokens,
+)
 from chalicelib.settings import DEFAULT_KEY_PREFIX, Settings
 from chalicelib.settings_formats import parse_peppers
 
@@ -66,7 +72,11 @@ EVERY_VARIABLE = {
     "LATCHKEY_KEY_CACHE_SECONDS": "2.5",
     "LATCHKEY_KEY_CACHE_ENTRIES": "200",
     "LATCHKEY_GROUP_CACHE_ENTRIES": "50",
-    "LATCHKEY_USAGE_TOTAL_SHARDS": "20",
+    "LATCHKEY_USAGE_TOTAL_SHARDS": "30",
+    # The expiry sweep at scale (issue 13).
+    "LATCHKEY_SWEEP_SHARDS": "32",
+    "LATCHKEY_SWEEP_WORKERS": "8",
+    "LATCHKEY_SWEEP_BATCH": "10",
 }
 
 
@@ -121,7 +131,10 @@ def test_every_variable_is_read_into_its_field() -> None:
         key_cache_seconds=2.5,
         key_cache_entries=200,
         group_cache_entries=50,
-        usage_total_shards=20,
+        usage_total_shards=30,
+        sweep_shards=32,
+        sweep_workers=8,
+        sweep_batch=10,
     )
 
 
@@ -157,6 +170,7 @@ def test_this_suite_covers_every_variable_the_module_reads() -> None:
             settings_formats,
             settings_tokens,
             settings_scale,
+            settings_sweep,
         )
     )
     read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', source))
@@ -293,7 +307,7 @@ def test_role_mapping_refuses_an_entry_without_a_permission() -> None:
 def test_the_key_cache_and_total_shards_have_safe_defaults() -> None:
     loaded = Settings.from_env({})
     assert (loaded.key_cache_seconds, loaded.key_cache_entries) == (5.0, 5000)
-    assert (loaded.group_cache_entries, loaded.usage_total_shards) == (1000, 10)
+    assert (loaded.group_cache_entries, loaded.usage_total_shards) == (1000, 20)
     assert Settings.from_env({"LATCHKEY_KEY_CACHE_SECONDS": "0"}).key_cache_seconds == 0
 
 
@@ -311,3 +325,16 @@ def test_the_key_cache_and_total_shards_have_safe_defaults() -> None:
 def test_a_key_cache_or_shard_count_out_of_range_is_refused(variable: str, value: str) -> None:
     with pytest.raises(ValueError, match=variable):
         Settings.from_env({variable: value})
+
+
+def test_the_sweep_defaults_to_sixteen_shards_sixteen_workers_and_batches_of_25() -> None:
+    loaded = Settings.from_env({})
+    assert (loaded.sweep_shards, loaded.sweep_workers, loaded.sweep_batch) == (16, 16, 25)
+
+
+@pytest.mark.parametrize(
+    "variable", ["LATCHKEY_SWEEP_SHARDS", "LATCHKEY_SWEEP_WORKERS", "LATCHKEY_SWEEP_BATCH"]
+)
+def test_a_sweep_count_below_one_is_refused(variable: str) -> None:
+    with pytest.raises(ValueError, match=variable):
+        Settings.from_env({variable: "0"})

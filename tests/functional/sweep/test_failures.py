@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from chalicelib.domain.sweep import Notifier, SweepService
 from chalicelib.domain.warnings import Candidate, Digest, Notice
 from chalicelib.expiry_job import notifier_for
 from chalicelib.settings import Settings
+from chalicelib.storage.models import bind_models
 from chalicelib.storage.sweep import SweepStore
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
@@ -52,11 +54,13 @@ class StaleStore:
         self._store = store
         self._candidates = candidates
 
-    def due(self, now: datetime) -> Listed:
-        return Listed(self._candidates)
+    def due_by_shard(self, now: datetime) -> list[Listed]:
+        return [Listed(self._candidates)]
 
-    def record(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> bool:
-        return self._store.record(candidate, plan, event)
+    def record_all(
+        self, entries: Sequence[tuple[Candidate, Plan, AuditEvent | None]]
+    ) -> list[bool]:
+        return self._store.record_all(entries)
 
     def release(self, candidate: Candidate, plan: Plan, event: AuditEvent | None = None) -> None:
         self._store.release(candidate, plan, event)
@@ -112,6 +116,14 @@ class DyingClockwork:
         if self.batches < 0:
             raise Killed
         return timedelta(minutes=5)
+
+
+@pytest.fixture
+def sweep_settings(sweep_settings: Settings) -> Settings:
+    """One shard, batches of ten: these tests count what batches hold (shards split them)."""
+    one_shard = replace(sweep_settings, sweep_shards=1, sweep_batch=10)
+    bind_models(one_shard)  # new keys go to shard "0" too
+    return one_shard
 
 
 @pytest.fixture
