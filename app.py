@@ -15,7 +15,6 @@ from typing import Any, cast
 from chalice import Chalice
 from chalice.app import CloudWatchEvent
 
-from chalicelib.authorizer.handler import authorize
 from chalicelib.expiry_job import LambdaContext, run_sweep, sweep_schedule
 from chalicelib.settings import get_settings
 
@@ -24,6 +23,10 @@ app = Chalice(app_name="latchkey")
 
 @app.lambda_function(name="authorizer")
 def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    # Issue 13: the management API's Lambda never runs this, so it never imports the
+    # authorizer's modules; the authorizer's own Lambda imports them at init (below).
+    from chalicelib.authorizer.handler import authorize
+
     return authorize(event, invocation_id=getattr(context, "aws_request_id", None))
 
 
@@ -40,3 +43,5 @@ if get_settings().role != "authorizer":
     from chalicelib.api.registry import register_api
 
     register_api(app)
+else:
+    import chalicelib.authorizer.handler  # noqa: F401  (imported during Lambda's init)

@@ -4,6 +4,12 @@ Nothing here runs at import time. ``get_services()`` is what handlers call;
 ``set_services()`` lets a test (or the CLI) inject services built on other settings. The
 access tokens' parts (container_tokens.py) and the notifiers (notifiers.py) are wired
 beside it.
+
+Issue 13 (cold start): what every route needs (keys, groups, tenants, the verifier, the
+audit trail, cursors) is built with the services; the parts of one or two routes
+(/v1/verify's decision, usage reports, leaks, GitHub's keys, access tokens) are built, and
+their modules imported, on first use, so GET /v1/keys never loads the authorizer's runtime,
+the leak or token modules (tests/unit/test_api_imports.py).
 """
 
 from __future__ import annotations
@@ -11,71 +17,154 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from chalicelib.api.cursor import Cursors
-from chalicelib.authorizer.runtime import build_runtime, peppers_for
 from chalicelib.clock import utc_now
-from chalicelib.container_tokens import AccessTokens
-from chalicelib.domain.access import AccessControl
 from chalicelib.domain.audit_log import AuditLog
-from chalicelib.domain.counters import CounterCheck
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
-from chalicelib.domain.leaks import LeakNotifier, LeakPorts, LeakService
 from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
-from chalicelib.domain.usage_reports import UsageReports
 from chalicelib.domain.verification import Verifier
-from chalicelib.identity.github_keys import GitHubKeys
 from chalicelib.identity.oidc import OidcVerifier, build_oidc
-from chalicelib.notifiers import notifier_for
-from chalicelib.observability.counts import CountedLeaks
-from chalicelib.observability.decisions import DecisionTelemetry
-from chalicelib.observability.metrics import API
+from chalicelib.peppers import PepperSource, peppers_for
 from chalicelib.settings import Settings, get_settings
 from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.audit import AuditStore, AuditWriter
-from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.storage.groups import GroupStore
-from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
-from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.tenants import TenantStore
-from chalicelib.storage.token_keys import TokenKeys
-from chalicelib.storage.usage import UsageStore
 from chalicelib.tokens import TokenFormat
+
+if TYPE_CHECKING:
+    import botocore.session
+    from pynamodb.connection import Connection
+
+    from chalicelib.authorizer.runtime import Runtime
+    from chalicelib.container_tokens import AccessTokens
+    from chalicelib.domain.access import AccessControl
+    from chalicelib.domain.counters import CounterCheck
+    from chalicelib.domain.leaks import LeakNotifier, LeakService
+    from chalicelib.domain.usage_reports import UsageReports
+    from chalicelib.identity.github_keys import GitHubKeys
+    from chalicelib.observability.decisions import DecisionTelemetry
+    from chalicelib.storage.token_keys import TokenKeys
 
 Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
+class Wiring:
+    """What the lazily built parts share with the services: one connection, one session."""
+
+    session: botocore.session.Session
+    connection: Connection
+    audit: AuditWriter
+    key_store: KeyStore
+    tenant_store: TenantStore
+    peppers: PepperSource
+    tokens: TokenFormat
+    # Tests may pass the leak notifier and the access tokens' keys.
+    notifier: LeakNotifier | None = None
+    token_keys: TokenKeys | None = None
+
+
+@dataclass(frozen=True)
 class Services:
-    """Everything a request handler needs, built over one set of settings."""
+    """Everything a request handler needs, built over one set of settings.
+
+    The properties below the fields are built on first use (see the module's docstring);
+    ``dataclasses.replace`` keeps the fields and builds those parts afresh.
+    """
 
     settings: Settings
     keys: KeyService
     groups: GroupService
     tenants: TenantService
     verifier: Verifier
-    access: AccessControl
-    usage: UsageReports
     idempotency: IdempotencyStore
     audit: AuditLog
+    wiring: Wiring = field(repr=False, compare=False)
     oidc: OidcVerifier | None = None
     # Signed pagination cursors (issue 11); None only where no listing is served.
     cursors: Cursors | None = None
-    # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
-    leaks: LeakService | None = None
-    github: GitHubKeys | None = None
-    # None when no token issuer is configured: the token endpoints answer 404.
-    tokens: AccessTokens | None = None
-    # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
-    decisions: DecisionTelemetry = field(default_factory=lambda: DecisionTelemetry(API, "api"))
     # The one clock every service was built with: the edge asks it, never a service, the time.
     clock: Clock = utc_now
+
+    @cached_property
+    def runtime(self) -> Runtime:
+        """POST /v1/verify runs the authorizer's own decision, on the authorizer's store."""
+        from chalicelib.authorizer.runtime import build_runtime
+        from chalicelib.storage.hotpath import HotStore, dynamodb_client
+
+        settings, session = self.settings, self.wiring.session
+        hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
+        # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
+        # answer must reflect them at once (the authorizer's Lambda caches; README, "The
+        # authorizer").
+        uncached = replace(settings, key_cache_seconds=0)
+        return build_runtime(uncached, self.clock, store=hot_store, peppers=self.wiring.peppers)
+
+    @property
+    def access(self) -> AccessControl:
+        return self.runtime.control
+
+    @cached_property
+    def usage(self) -> UsageReports:
+        from chalicelib.domain.usage_reports import UsageReports
+        from chalicelib.storage.usage import UsageStore
+
+        return UsageReports(UsageStore(self.settings.usage_total_shards), self.keys)
+
+    # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
+    @cached_property
+    def leaks(self) -> LeakService:
+        from chalicelib.domain.leaks import LeakPorts, LeakService
+        from chalicelib.notifiers import notifier_for
+        from chalicelib.observability.counts import CountedLeaks
+        from chalicelib.storage.leaks import LeakStore
+
+        wiring, settings = self.wiring, self.settings
+        notifier = wiring.notifier or notifier_for(settings, settings.leak_topic_arn)
+        ports = LeakPorts(
+            wiring.key_store,
+            self.verifier,
+            wiring.tenant_store,
+            self.keys,
+            LeakStore(wiring.connection, wiring.audit),
+            CountedLeaks(notifier),
+        )
+        return LeakService(wiring.tokens, ports, self.clock)
+
+    @cached_property
+    def github(self) -> GitHubKeys:
+        from chalicelib.identity.github_keys import GitHubKeys
+
+        return GitHubKeys(self.settings.github_keys_url)
+
+    # None when no token issuer is configured: the token endpoints answer 404.
+    @cached_property
+    def tokens(self) -> AccessTokens | None:
+        if not self.settings.token_issuer:
+            return None
+        from chalicelib.container_tokens import AccessTokens
+
+        return AccessTokens(
+            self.settings, self.clock, self.runtime, self.verifier, self.wiring.token_keys
+        )
+
+    # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
+    @cached_property
+    def decisions(self) -> DecisionTelemetry:
+        from chalicelib.observability.decisions import DecisionTelemetry
+        from chalicelib.observability.metrics import API
+
+        return DecisionTelemetry(API, "api")
 
 
 def build_services(
@@ -111,22 +200,8 @@ def build_services(
     groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
-    # POST /v1/verify runs the authorizer's own decision, on the authorizer's store.
-    hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-    # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
-    # answer must reflect them at once (the authorizer's Lambda caches; README, "The authorizer").
-    uncached = replace(settings, key_cache_seconds=0)
-    runtime = build_runtime(uncached, clock, store=hot_store, peppers=peppers)
-    access = runtime.control
-    oidc = build_oidc(settings, clock)
-    idempotency = IdempotencyStore(timedelta(hours=24))
-    leak_ports = LeakPorts(
-        key_store,
-        verifier,
-        tenant_store,
-        keys,
-        LeakStore(connection, audit),
-        CountedLeaks(notifier or notifier_for(settings, settings.leak_topic_arn)),
+    wiring = Wiring(
+        session, connection, audit, key_store, tenant_store, peppers, tokens, notifier, token_keys
     )
     return Services(
         settings,
@@ -134,24 +209,16 @@ def build_services(
         groups,
         tenants,
         verifier,
-        access,
-        UsageReports(UsageStore(settings.usage_total_shards), keys),
-        idempotency,
+        IdempotencyStore(timedelta(hours=24)),
         AuditLog(AuditStore()),
-        oidc,
+        wiring,
+        build_oidc(settings, clock),
         Cursors(peppers),
-        LeakService(tokens, leak_ports, clock),
-        GitHubKeys(settings.github_keys_url),
-        AccessTokens(settings, clock, runtime, verifier, token_keys)
-        if settings.token_issuer
-        else None,
         clock=clock,
     )
 
 
-_services: ProcessSingleton[Services] = ProcessSingleton(
-    lambda: build_services(get_settings())
-)
+_services: ProcessSingleton[Services] = ProcessSingleton(lambda: build_services(get_settings()))
 
 
 def get_services() -> Services:
@@ -167,6 +234,9 @@ def set_services(services: Services | None) -> None:
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).
 def build_counter_check(settings: Settings, clock: Clock = utc_now) -> CounterCheck:
     """The counter check and repair over ``settings``' tables, acting as the operator CLI."""
+    from chalicelib.domain.counters import CounterCheck
+    from chalicelib.storage.counter_check import CounterCheckStore
+
     bind_models(settings)
     connection = connection_for(settings)
     audit = AuditWriter(timedelta(days=settings.audit_retention_days))

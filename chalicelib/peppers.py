@@ -16,7 +16,10 @@ import hmac
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from chalicelib.settings import Settings
 
 
 class PepperUnavailable(Exception):
@@ -126,3 +129,21 @@ def derived_key(pepper: bytes, label: str) -> bytes:
     provision and rotate; a new pepper version invalidates what the old one signed.
     """
     return hmac.new(pepper, f"latchkey/{label}".encode(), hashlib.sha256).digest()
+
+
+# Issue 13 (cold start): the pepper source for ``settings``, here rather than in the
+# authorizer's runtime, so the management API builds it without importing the runtime.
+def ssm_client(settings: Settings) -> Callable[[], Any]:
+    def create() -> Any:
+        import botocore.session
+
+        return botocore.session.get_session().create_client("ssm", region_name=settings.region)
+
+    return create
+
+
+def peppers_for(settings: Settings) -> PepperSource:
+    """SSM in AWS (when a parameter is named), else the configured local peppers."""
+    if settings.pepper_parameter:
+        return SsmPeppers(settings.pepper_parameter, ssm_client(settings))
+    return StaticPeppers(settings.local_peppers)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
 from chalicelib.container import get_services
-from chalicelib.container_tokens import AccessTokens
 from chalicelib.domain.signing import ALGORITHM, SigningFailed, TokensNotConfigured
+
+# Issue 13 (cold start): for types only; loaded when a request needs them.
+if TYPE_CHECKING:
+    from chalicelib.container_tokens import AccessTokens
 
 logger = logging.getLogger(__name__)
 discovery = Blueprint(__name__)

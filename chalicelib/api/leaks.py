@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.endpoint import Call, Routes
 from chalicelib.api.problems import MalformedBody, PayloadTooLarge
@@ -23,7 +23,10 @@ from chalicelib.api.schemas.leaks import (
     LeakReport,
 )
 from chalicelib.domain.errors import Unauthenticated
-from chalicelib.domain.leaks import LeakService, Report
+
+# Issue 13 (cold start): for types only; loaded when a request needs them.
+if TYPE_CHECKING:
+    from chalicelib.domain.leaks import LeakService
 
 routes = Routes(__name__)
 KEY_ID_HEADER = "Github-Public-Key-Identifier"
@@ -72,6 +75,8 @@ def _signed_report(call: Call[Any]) -> GitHubReport:
     public=True,
 )
 def github_report(call: Call[Any]) -> GitHubFeedback:
+    from chalicelib.domain.leaks import Report
+
     report = _signed_report(call)
     leaks = _leaks(call)
     labels = []
@@ -100,6 +105,8 @@ def github_report(call: Call[Any]) -> GitHubFeedback:
     public=True,
 )
 def report_leak(call: Call[LeakReport]) -> LeakReceipt:
+    from chalicelib.domain.leaks import Report
+
     body: LeakReport = call.body
     _leaks(call).report(Report(body.token, "report", body.url), call.origin)
     return LeakReceipt(detail=RECEIPT)

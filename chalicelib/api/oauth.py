@@ -13,18 +13,21 @@ import base64
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote_plus
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.auth import source_ip
 from chalicelib.container import get_services
-from chalicelib.domain.access_tokens import IssuedToken, TokenIssuer
 from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
 from chalicelib.domain.signing import SigningFailed, TokensNotConfigured
 from chalicelib.observability import counts, metrics
 from chalicelib.peppers import PepperUnavailable
+
+# Issue 13 (cold start): for types only; loaded when a request needs them.
+if TYPE_CHECKING:
+    from chalicelib.domain.access_tokens import IssuedToken, TokenIssuer
 
 logger = logging.getLogger(__name__)
 oauth = Blueprint(__name__)

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.authorizer.bearer import TokenGate
 from chalicelib.clock import utc_now
@@ -18,27 +17,11 @@ from chalicelib.domain.verification import Verifier
 from chalicelib.observability import log
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import AUTHORIZER
-from chalicelib.peppers import PepperSource, SsmPeppers, StaticPeppers
+from chalicelib.peppers import PepperSource, peppers_for
 from chalicelib.settings import Settings, get_settings
 from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.hotpath import HotStore
 from chalicelib.tokens import TokenFormat
-
-
-def ssm_client(settings: Settings) -> Callable[[], Any]:
-    def create() -> Any:
-        import botocore.session
-
-        return botocore.session.get_session().create_client("ssm", region_name=settings.region)
-
-    return create
-
-
-def peppers_for(settings: Settings) -> PepperSource:
-    """SSM in AWS (when a parameter is named), else the configured local peppers."""
-    if settings.pepper_parameter:
-        return SsmPeppers(settings.pepper_parameter, ssm_client(settings))
-    return StaticPeppers(settings.local_peppers)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,38 @@ def _loader() -> botocore.loaders.Loader:
     return botocore.loaders.create_loader()
 
 
+class SharingSession(botocore.session.Session):  # type: ignore[misc]  # botocore is untyped
+    """A session that makes one client per distinct request for a client, not one per call.
+
+    Issue 13 (cold start): PynamoDB asks for a client per model class, each the same
+    (DynamoDB, same region, endpoint and config, since ``bind_models`` gives every model the
+    same settings); building each cost ~5 ms of CPU and its own connection pool on a cold
+    start. botocore clients are thread-safe, so sharing one is sound. A client whose
+    credentials came back empty is never handed out again (PynamoDB asks anew for exactly
+    that case).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._clients: dict[str, Any] = {}
+
+    def create_client(self, *args: Any, **kwargs: Any) -> Any:
+        config = kwargs.get("config")
+        options = getattr(config, "_user_provided_options", None)
+        asked = repr(
+            (args, sorted((k, repr(v)) for k, v in kwargs.items() if k != "config"), options)
+        )
+        client = self._clients.get(asked)
+        signer = getattr(client, "_request_signer", None)
+        if client is None or (signer is not None and not signer._credentials):
+            client = super().create_client(*args, **kwargs)
+            self._clients[asked] = client
+        return client
+
+
 def new_session() -> botocore.session.Session:
-    """A fresh session (own credentials) over the shared loader (parsed models)."""
-    session = botocore.session.Session()
+    """A fresh session (own credentials, shared clients) over the shared loader (parsed models)."""
+    session = SharingSession()
     session.register_component("data_loader", _loader())
     return session
 

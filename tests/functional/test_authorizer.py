@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.policy import not_canonical_resources
-from chalicelib.authorizer.runtime import Runtime, build_runtime, ssm_client
+from chalicelib.authorizer.runtime import Runtime, build_runtime
 from chalicelib.container import Services
 from chalicelib.domain.edits import GroupEdit
 from chalicelib.domain.groups import GroupDraft
@@ -34,7 +34,7 @@ from chalicelib.domain.key_cache import RECHECK_SECONDS
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.tenants import OPERATOR
-from chalicelib.peppers import SsmPeppers
+from chalicelib.peppers import SsmPeppers, ssm_client
 from chalicelib.tokens import TokenFormat, format_token, new_key_id, new_secret
 from tests.conftest import FakeClock
 from tests.support.events import Shape, event_for, http_event, rest_request_event

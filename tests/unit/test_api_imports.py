@@ -93,3 +93,55 @@ def test_yaml_loads_when_the_yaml_reference_is_asked_for() -> None:
     assert report["/openapi.json"]["loaded"] == []
     assert report["/openapi.yaml"]["status"] == 200
     assert report["/openapi.yaml"]["loaded"] == ["yaml"]
+
+
+# Issue 13: the parts of one or two routes, imported when those routes first need them.
+ONE_ROUTE = (
+    "chalicelib.authorizer.handler",  # the authorizer's own Lambda
+    "chalicelib.authorizer.runtime",  # POST /v1/verify, access tokens
+    "chalicelib.storage.hotpath",
+    "chalicelib.container_tokens",  # the token endpoint, JWKS
+    "chalicelib.domain.access_tokens",
+    "chalicelib.storage.token_keys",
+    "chalicelib.identity.github_keys",  # GitHub secret scanning
+    "chalicelib.storage.usage",  # GET /v1/usage, /v1/keys/{id}/usage
+    "chalicelib.notifiers",  # leak notices
+    "chalicelib.domain.counters",  # `latchkey tenants check` only
+)
+SERVICES_PROBE = f"""
+import json, sys
+import app
+from chalicelib.container import get_services
+after_import = [m for m in {ONE_ROUTE!r} if m in sys.modules]
+services = get_services()
+after_build = [m for m in {ONE_ROUTE!r} if m in sys.modules]
+services.usage, services.leaks, services.github, services.access
+after_use = [m for m in {ONE_ROUTE!r} if m in sys.modules]
+print(json.dumps([after_import, after_build, after_use]))
+"""
+
+
+def test_the_services_import_one_routes_parts_only_when_that_route_asks_for_them() -> None:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
+    env |= {"LATCHKEY_PEPPERS": "1:test-pepper", "AWS_DEFAULT_REGION": "us-east-1"}
+    done = subprocess.run(
+        [sys.executable, "-c", SERVICES_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    after_import, after_build, after_use = json.loads(done.stdout.strip().splitlines()[-1])
+    assert after_import == []
+    assert after_build == []
+    # The probe is honest: asking for the parts does import them (no issuer: no token parts).
+    assert set(after_use) >= {
+        "chalicelib.authorizer.runtime",
+        "chalicelib.storage.hotpath",
+        "chalicelib.identity.github_keys",
+        "chalicelib.storage.usage",
+        "chalicelib.notifiers",
+    }
