@@ -2,8 +2,8 @@
 
 Every request of every downstream API comes through here, so this module costs what a bare
 ``GetItem`` costs: one botocore client per container, created on first use, and a reader
-that turns the raw item into an :class:`ApiKey`. It reads the items PynamoDB writes
-(chalicelib/storage/models.py); tests/functional/test_hotpath_reads.py proves both read the same.
+that turns the raw item into an :class:`ApiKey` (chalicelib/storage/raw_items.py, which
+reads the items PynamoDB writes).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.errors import StorageUnavailable
-from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, SecretHash
+from chalicelib.domain.records import ApiKey, Group
 from chalicelib.observability.metrics import THROTTLE_CODES
 from chalicelib.settings import Settings
+from chalicelib.storage.raw_items import Item, group_from_item, key_from_item
 
-Item = dict[str, dict[str, Any]]
 USAGE_RETENTION = timedelta(days=400)
 # Fail fast: a decision that waits is a request that waits. botocore never retries: the
 # retries are HotStore's own (issue 13), so their budget is stated once, here.
@@ -55,80 +55,6 @@ def dynamodb_client(settings: Settings, session: Any = None) -> Any:
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint,
         config=CLIENT_CONFIG,
-    )
-
-
-def _text(item: Item, name: str) -> str | None:
-    value = item.get(name)
-    return None if value is None else str(value["S"])
-
-
-def _time(item: Item, name: str) -> datetime | None:
-    text = _text(item, name)
-    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
-
-
-def _required_time(item: Item, name: str) -> datetime:
-    return datetime.fromisoformat(item[name]["S"]).astimezone(UTC)
-
-
-def _actor(item: Item, name: str) -> Actor | None:
-    value = item.get(name)
-    if value is None:
-        return None
-    fields = value["M"]
-    return Actor(fields["type"]["S"], fields["id"]["S"], fields["name"]["S"])
-
-
-def _strings(item: Item, name: str) -> tuple[str, ...]:
-    value = item.get(name)
-    return () if value is None else tuple(entry["S"] for entry in value["L"])
-
-
-def key_from_item(item: Item) -> ApiKey:
-    """An :class:`ApiKey` from a raw keys-table item."""
-    previous = None
-    if "previous_secret_hash" in item:
-        previous = SecretHash(
-            item["previous_secret_hash"]["S"],
-            int(item["previous_pepper_version"]["N"]),
-            _time(item, "previous_valid_until"),
-        )
-    created_by = item["created_by"]["M"]
-    return ApiKey(
-        key_id=item["key_id"]["S"],
-        tenant_id=item["tenant_id"]["S"],
-        name=item["name"]["S"],
-        description=_text(item, "description") or "",
-        group_id=item["group_id"]["S"],
-        status=KeyStatus(item["status"]["S"]),
-        expires_at=_time(item, "expires_at"),
-        ip_allowlist=_strings(item, "ip_allowlist"),
-        created_by=Actor(created_by["type"]["S"], created_by["id"]["S"], created_by["name"]["S"]),
-        created_at=_required_time(item, "created_at"),
-        updated_at=_required_time(item, "updated_at"),
-        hint=item["hint"]["S"],
-        current_secret=SecretHash(item["secret_hash"]["S"], int(item["pepper_version"]["N"])),
-        previous_secret=previous,
-        last_used_at=_time(item, "last_used_at"),
-        revoked_at=_time(item, "revoked_at"),
-        revoked_by=_actor(item, "revoked_by"),
-        rotated_at=_time(item, "rotated_at"),
-    )
-
-
-def group_from_item(item: Item) -> Group:
-    """A :class:`Group` from a raw groups-table item."""
-    return Group(
-        group_id=item["group_id"]["S"],
-        tenant_id=item["tenant_id"]["S"],
-        name=item["name"]["S"],
-        description=_text(item, "description") or "",
-        permissions=_strings(item, "permissions"),
-        routes=_strings(item, "routes"),
-        created_at=_required_time(item, "created_at"),
-        updated_at=_required_time(item, "updated_at"),
-        key_count=int(item.get("key_count", {"N": "0"})["N"]),
     )
 
 

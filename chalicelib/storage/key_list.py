@@ -41,6 +41,7 @@ from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.key_index import facet, instant
 from chalicelib.storage.models import KeyModel
 from chalicelib.storage.readable import read_all
+from chalicelib.storage.sessions import connect_here
 
 # (sort value, key_id) of a page's last key: created_sort, or expiry_sort with an expiry filter.
 Position = KeyListPosition
@@ -61,6 +62,8 @@ def list_keys(
             found = _query(partitions[0], wanted, limit + 1, after)
         else:
             # The facets' Queries are independent: at once, a page takes one Query's time.
+            # The client is made here first, so the threads share the wiring's.
+            connect_here(KeyModel._get_connection().connection)
             with ThreadPoolExecutor(max_workers=len(partitions)) as pool:
                 for part in pool.map(lambda p: _query(p, wanted, limit + 1, after), partitions):
                     found += part
