@@ -29,7 +29,8 @@ from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.container import build_services, set_services
 from chalicelib.settings import Settings
-from chalicelib.storage.models import KeyModel, table_names
+from chalicelib.storage.key_model import KeyModel
+from chalicelib.storage.models import table_names
 from scripts.bench_support import bench_tables
 from scripts.capacity import Meter, Usage
 

@@ -27,8 +27,8 @@ from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
 from chalicelib.settings import Settings
 from chalicelib.storage.key_index import place
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
-from chalicelib.storage.models import KeyModel
 from chalicelib.storage.schema import _template_tables
 from scripts.bench_support import local_client, local_dynamodb, metered, new_tables
 from scripts.capacity import Meter, Usage

@@ -21,7 +21,7 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.key_index import differing, set_actions
-from chalicelib.storage.models import KeyModel
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.readable import UNREADABLE, read_all
 
 PAGE_SIZE = 100

@@ -14,7 +14,9 @@ from chalicelib.domain.records import (
     SecretHash,
     Tenant,
 )
-from chalicelib.storage.models import ActorAttribute, GroupModel, KeyModel, TenantModel
+from chalicelib.storage.attributes import ActorAttribute
+from chalicelib.storage.key_model import KeyModel
+from chalicelib.storage.models import GroupModel, TenantModel
 
 
 def actor_from(item: ActorAttribute | None) -> Actor | None:

@@ -22,7 +22,8 @@ from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.groups import group_exists
 from chalicelib.storage.key_index import tenant_facets
-from chalicelib.storage.models import GroupModel, KeyModel, TenantModel
+from chalicelib.storage.key_model import KeyModel
+from chalicelib.storage.models import GroupModel, TenantModel
 from chalicelib.storage.readable import read_all
 from chalicelib.storage.transaction import Cancelled, Transaction
 

@@ -15,7 +15,8 @@ from pynamodb.expressions.update import Action
 from chalicelib.domain.edits import UNCHANGED, KeyEdit, Unchanged
 from chalicelib.domain.ports import NewExpiry
 from chalicelib.domain.records import KeyStatus, SecretHash
-from chalicelib.storage.models import ActorAttribute, KeyModel
+from chalicelib.storage.attributes import ActorAttribute
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.sweep_index import due_actions, leave_index
 
 

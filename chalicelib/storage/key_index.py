@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.records import KeyStatus
-from chalicelib.storage.models import KeyModel
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.sweep_index import shard_of
 
 # Keys without expiry sort after every instant (ISO dates start with a digit, "~" > "9").

@@ -39,7 +39,7 @@ from chalicelib.domain.records import ApiKey, ExpiryState, KeyStatus
 from chalicelib.storage.convert import key_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.key_index import facet, instant
-from chalicelib.storage.models import KeyModel
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.readable import read_all
 from chalicelib.storage.sessions import connect_here
 

@@ -29,7 +29,7 @@ from chalicelib.storage.idempotency import complete_in
 from chalicelib.storage.key_actions import edit_actions, rotate_actions
 from chalicelib.storage.key_index import list_attributes, place, set_actions
 from chalicelib.storage.key_list import list_keys
-from chalicelib.storage.models import KeyModel
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.readable import read_one
 from chalicelib.storage.revocation import Revocation
 from chalicelib.storage.sweep import schedule

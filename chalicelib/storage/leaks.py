@@ -16,7 +16,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.domain.records import ApiKey, KeyStatus, LeakMark
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.key_index import list_attributes, set_actions
-from chalicelib.storage.models import KeyModel
+from chalicelib.storage.key_model import KeyModel
 
 
 def leak_actions(mark: LeakMark) -> list[Action]:

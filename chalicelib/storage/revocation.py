@@ -19,8 +19,8 @@ from chalicelib.storage.counts import free_slot, uncount_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.key_actions import revoke_actions
 from chalicelib.storage.key_index import list_attributes, set_actions
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
-from chalicelib.storage.models import KeyModel
 from chalicelib.storage.transaction import Cancelled, Transaction
 
 # A fresh read after a lost condition almost always wins the next attempt; three lost in a

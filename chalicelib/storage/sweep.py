@@ -20,7 +20,8 @@ from chalicelib.domain.expiry import Plan
 from chalicelib.domain.records import AuditEvent, KeyStatus
 from chalicelib.domain.warnings import Candidate
 from chalicelib.storage.audit import AuditWriter
-from chalicelib.storage.models import KeyModel, SweepDueIndex, TenantModel
+from chalicelib.storage.key_model import KeyModel, SweepDueIndex
+from chalicelib.storage.models import TenantModel
 from chalicelib.storage.sweep_index import (
     PAGE_SIZE,
     AllShards,

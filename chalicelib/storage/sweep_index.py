@@ -23,7 +23,7 @@ from pynamodb.expressions.update import Action
 from chalicelib.domain.warnings import Candidate
 from chalicelib.storage.convert import actor_from
 from chalicelib.storage.errors import storage_errors
-from chalicelib.storage.models import KeyModel, SweepDueIndex
+from chalicelib.storage.key_model import KeyModel, SweepDueIndex
 
 PAGE_SIZE = 100
 

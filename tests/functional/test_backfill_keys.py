@@ -15,7 +15,7 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM
 from chalicelib.storage.backfill import Progress, backfill_keys
 from chalicelib.storage.key_index import index_attributes
-from chalicelib.storage.models import KeyModel
+from chalicelib.storage.key_model import KeyModel
 from tests.functional.conftest import Tenant, table_snapshot
 
 DERIVED = ("list_facet", "expiry_sort")

@@ -16,9 +16,10 @@ from chalicelib.domain.key_query import KeyFilter, expiry_state
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM, ApiKey, ExpiryState, KeyStatus, Leak, LeakMark
 from chalicelib.storage.key_list import list_keys
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.leaks import LeakStore
-from chalicelib.storage.models import KeyModel, connection_for
+from chalicelib.storage.models import connection_for
 from scripts.capacity import Meter
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.storage.models import SWEEP_READS, KeyModel
+from chalicelib.storage.key_model import SWEEP_READS, KeyModel
 from chalicelib.storage.schema import load_template
 
 

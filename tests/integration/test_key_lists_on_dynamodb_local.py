@@ -19,9 +19,10 @@ from chalicelib.settings import Settings
 from chalicelib.storage.backfill import backfill_keys
 from chalicelib.storage.key_index import index_attributes
 from chalicelib.storage.key_list import list_keys
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.leaks import LeakStore
-from chalicelib.storage.models import KeyModel, connection_for
+from chalicelib.storage.models import connection_for
 from scripts.capacity import Meter
 from tests.conftest import Counters, FakeClock
 from tests.integration.test_races import at_once

@@ -23,7 +23,8 @@ from chalicelib.domain.sweep import SweepReport, SweepService
 from chalicelib.domain.warnings import Candidate
 from chalicelib.notify import RecordingNotifier
 from chalicelib.settings import Settings
-from chalicelib.storage.models import KeyModel, bind_models
+from chalicelib.storage.key_model import KeyModel
+from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
 from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore
 from chalicelib.storage.sweep_index import shard_of

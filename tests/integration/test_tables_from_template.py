@@ -12,7 +12,8 @@ import pytest
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings
-from chalicelib.storage.models import MODELS, KeyModel, table_names
+from chalicelib.storage.key_model import KeyModel
+from chalicelib.storage.models import MODELS, table_names
 
 KeyShape = set[tuple[str, str]]
 

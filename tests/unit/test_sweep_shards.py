@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from chalicelib.storage.models import SWEEP_READS, KeyModel
+from chalicelib.storage.key_model import SWEEP_READS, KeyModel
 from chalicelib.storage.sweep_index import candidate_from, shard_of
 
 DUE = datetime(2026, 11, 1, tzinfo=UTC)

@@ -17,8 +17,8 @@ from chalicelib.domain.records import Actor, ApiKey
 from chalicelib.domain.sweep import SweepService
 from chalicelib.expiry_job import build_sweep
 from chalicelib.settings import Settings
+from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
-from chalicelib.storage.models import KeyModel
 from tests.conftest import FakeClock, test_settings
 from tests.functional.conftest import Tenant
 from tests.support.outbox import Outbox, wire_outbox
