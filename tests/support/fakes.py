@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from chalicelib.domain.edits import UNCHANGED, GroupEdit, KeyEdit
 from chalicelib.domain.errors import (
@@ -41,7 +41,6 @@ from chalicelib.domain.records import (
     SecretHash,
     Tenant,
 )
-from chalicelib.storage.key_index import expiry_sort
 
 DEFAULT_GROUP_LIMIT = 50  # the deployment's default, as Settings.default_group_limit
 
@@ -355,7 +354,18 @@ def _position(key: ApiKey) -> KeyListPosition:
 
 
 def _expiry_position(key: ApiKey) -> KeyListPosition:
-    return expiry_sort(key.key_id, key.expires_at, key.created_at), key.key_id
+    """Soonest expiry first, keys without expiry last and oldest first: the port's order.
+
+    The fake's own sort value (fixed-width UTC, so string order is time order); it imports
+    nothing from storage, so the domain's unit tests load no PynamoDB.
+    """
+    if key.expires_at is None:
+        return "~" + _fixed_width(key.created_at), key.key_id
+    return _fixed_width(key.expires_at), key.key_id
+
+
+def _fixed_width(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _check_claim(tables: Tables, claim: Claim | None) -> None:

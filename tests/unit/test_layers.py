@@ -122,3 +122,17 @@ def test_importing_the_management_services_loads_no_pynamodb() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout) == []
+
+
+def test_the_in_memory_fakes_load_no_pynamodb() -> None:
+    """The domain's rules are unit-tested on tests/support/fakes.py with no AWS library."""
+    probe = (
+        "import json, sys\n"
+        "import tests.support.fakes, tests.support.management\n"
+        "print(json.dumps(sorted(name for name in sys.modules if name.split('.')[0] in "
+        "('pynamodb', 'botocore', 'boto3', 'chalice') or name.startswith('chalicelib.storage'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == []
