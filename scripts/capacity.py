@@ -68,7 +68,7 @@ class Meter:
     """Counts every DynamoDB request made through the sessions or clients it is attached to."""
 
     def __init__(self) -> None:
-        self._open: list[Usage] = []
+        self._open: list[tuple[Usage, str | None]] = []
 
     @classmethod
     def on(cls, *emitters: Any) -> Meter:
@@ -89,21 +89,39 @@ class Meter:
         register("after-call.dynamodb.*", self._count)
 
     @contextmanager
-    def measure(self) -> Iterator[Usage]:
+    def measure(self, table: str | None = None) -> Iterator[Usage]:
+        """What the requests made inside the block cost; only those naming ``table`` if given.
+
+        Models share one client (chalicelib/storage/sessions.py), so a meter on it sees
+        every table's requests: ``table`` keeps one table's.
+        """
         usage = Usage()
-        self._open.append(usage)
+        self._open.append((usage, table))
         try:
             yield usage
         finally:
-            self._open.remove(usage)
+            self._open.remove((usage, table))
 
-    def _ask(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+    def _ask(self, params: dict[str, Any], model: Any, context: Any = None, **_: Any) -> None:
         if model.name in _METERED and "ReturnConsumedCapacity" not in params:
             params["ReturnConsumedCapacity"] = "TOTAL"
+        if isinstance(context, dict):
+            context["metered_tables"] = _tables(params)
 
-    def _count(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        for usage in self._open:
-            usage.add(model.name, parsed)
+    def _count(self, parsed: dict[str, Any], model: Any, context: Any = None, **_: Any) -> None:
+        tables = context.get("metered_tables", set()) if isinstance(context, dict) else set()
+        for usage, table in self._open:
+            if table is None or table in tables:
+                usage.add(model.name, parsed)
+
+
+def _tables(params: dict[str, Any]) -> set[str]:
+    """The tables a request names: its TableName, a batch's tables, a transaction's items'."""
+    tables = {params["TableName"]} if "TableName" in params else set()
+    tables.update(params.get("RequestItems", {}))
+    for entry in params.get("TransactItems", []):
+        tables.update(action["TableName"] for action in entry.values() if "TableName" in action)
+    return tables
 
 
 def _consumed(answer: dict[str, Any]) -> list[dict[str, Any]]:
