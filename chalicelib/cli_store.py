@@ -17,16 +17,21 @@ MAX_RETRIES = 1
 
 
 def dynamodb_client(settings: Settings) -> Any:
-    """A DynamoDB client with the CLI's short timeouts."""
-    import boto3
+    """A DynamoDB client with the CLI's short timeouts, from a session of its own.
+
+    Its own session, not boto3's process-wide default: credentials are resolved for this
+    run of the command, never inherited from whatever made the default session first.
+    """
     from botocore.config import Config
+
+    from chalicelib.storage.sessions import new_session
 
     config = Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=10,
         retries={"total_max_attempts": MAX_RETRIES + 1, "mode": "standard"},
     )
-    return boto3.client(
+    return new_session().create_client(
         "dynamodb",
         region_name=settings.region,
         endpoint_url=settings.dynamodb_endpoint,

@@ -44,9 +44,6 @@ def no_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role either
-    # A new default session, as in a new process: the package's moto session (used by
-    # earlier tests) has resolved and kept credentials.
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
