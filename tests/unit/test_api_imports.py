@@ -10,14 +10,10 @@ hundreds of milliseconds (scripts/bench_api.py).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.fresh_process import env_without_latchkey, probe
+
 LAZY = ("jwt", "cryptography", "yaml")
 PROBE = f"""
 import json, sys
@@ -58,19 +54,8 @@ print(json.dumps(report))
 
 def fresh_app(*paths: str) -> dict[str, Any]:
     """What a fresh ``import app`` loaded and built, then after answering GET ``paths``."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
-    env |= {"LATCHKEY_PEPPERS": "1:test-pepper", "AWS_DEFAULT_REGION": "us-east-1"}
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, *paths],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    env = env_without_latchkey(LATCHKEY_PEPPERS="1:test-pepper", AWS_DEFAULT_REGION="us-east-1")
+    result: dict[str, Any] = probe(PROBE, *paths, env=env)
     return result
 
 
@@ -122,19 +107,8 @@ print(json.dumps([after_import, after_build, after_use]))
 
 
 def test_the_services_import_one_routes_parts_only_when_that_route_asks_for_them() -> None:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
-    env |= {"LATCHKEY_PEPPERS": "1:test-pepper", "AWS_DEFAULT_REGION": "us-east-1"}
-    done = subprocess.run(
-        [sys.executable, "-c", SERVICES_PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    after_import, after_build, after_use = json.loads(done.stdout.strip().splitlines()[-1])
+    env = env_without_latchkey(LATCHKEY_PEPPERS="1:test-pepper", AWS_DEFAULT_REGION="us-east-1")
+    after_import, after_build, after_use = probe(SERVICES_PROBE, env=env)
     assert after_import == []
     assert after_build == []
     # The probe is honest: asking for the parts does import them (no issuer: no token parts).

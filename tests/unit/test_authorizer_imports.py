@@ -8,13 +8,11 @@ authorizer) neither the management API nor its heavy dependencies may load.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.fresh_process import env_without_latchkey, probe
+
 HEAVY = ("pydantic", "pynamodb", "yaml", "boto3")
 PROBE = f"""
 import json, sys
@@ -29,20 +27,8 @@ print(json.dumps({{
 
 def import_app(role: str | None) -> dict[str, Any]:
     """What a fresh ``import app`` loads, under ``LATCHKEY_ROLE=role`` (unset when None)."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
-    if role is not None:
-        env["LATCHKEY_ROLE"] = role
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    env = env_without_latchkey() if role is None else env_without_latchkey(LATCHKEY_ROLE=role)
+    result: dict[str, Any] = probe(PROBE, env=env)
     return result
 
 
@@ -79,23 +65,12 @@ METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/orde
 
 def crypto_loaded_after(event: dict[str, Any], pem: Path) -> list[str]:
     """What of PyJWT and cryptography a fresh authorizer loaded to decide ``event``."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("LATCHKEY_")}
-    env |= {
-        "LATCHKEY_ROLE": "authorizer",
-        "LATCHKEY_TOKEN_ISSUER": "https://latchkey.test/api",
-        "LATCHKEY_TOKEN_LOCAL_KEY": str(pem),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", DECIDE, json.dumps(event)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    env = env_without_latchkey(
+        LATCHKEY_ROLE="authorizer",
+        LATCHKEY_TOKEN_ISSUER="https://latchkey.test/api",
+        LATCHKEY_TOKEN_LOCAL_KEY=str(pem),
     )
-    assert done.returncode == 0, done.stderr
-    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded: list[str] = probe(DECIDE, json.dumps(event), env=env)
     return loaded
 
 

@@ -12,12 +12,11 @@ layers are wired together.
 from __future__ import annotations
 
 import ast
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.fresh_process import probe
 
 ROOT = Path(__file__).resolve().parents[2]
 CHALICELIB = ROOT / "chalicelib"
@@ -111,28 +110,22 @@ def test_the_rule_sees_a_type_checking_import(tmp_path: Path) -> None:
     assert found >= {"chalicelib.storage.keys", "botocore.session"}
 
 
-def test_importing_the_management_services_loads_no_pynamodb() -> None:
-    probe = (
-        "import json, sys\n"
-        "import chalicelib.domain.keys, chalicelib.domain.groups, chalicelib.domain.tenants\n"
+def aws_and_storage_loaded_by(imports: str) -> list[str]:
+    """The AWS libraries and storage modules a fresh interpreter holds after ``imports``."""
+    code = (
+        f"import json, sys\n{imports}\n"
         "print(json.dumps(sorted(name for name in sys.modules if name.split('.')[0] in "
         "('pynamodb', 'botocore', 'boto3', 'chalice') or name.startswith('chalicelib.storage'))))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert json.loads(done.stdout) == []
+    loaded: list[str] = probe(code)
+    return loaded
+
+
+def test_importing_the_management_services_loads_no_pynamodb() -> None:
+    imports = "import chalicelib.domain.keys, chalicelib.domain.groups, chalicelib.domain.tenants"
+    assert aws_and_storage_loaded_by(imports) == []
 
 
 def test_the_in_memory_fakes_load_no_pynamodb() -> None:
     """The domain's rules are unit-tested on tests/support/fakes.py with no AWS library."""
-    probe = (
-        "import json, sys\n"
-        "import tests.support.fakes, tests.support.management\n"
-        "print(json.dumps(sorted(name for name in sys.modules if name.split('.')[0] in "
-        "('pynamodb', 'botocore', 'boto3', 'chalice') or name.startswith('chalicelib.storage'))))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert json.loads(done.stdout) == []
+    assert aws_and_storage_loaded_by("import tests.support.fakes, tests.support.management") == []
