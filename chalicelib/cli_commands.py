@@ -15,7 +15,8 @@ from chalicelib import counter_report
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.clock import iso_z, utc_now
-from chalicelib.container import Services, build_counter_check
+from chalicelib.container import Services
+from chalicelib.container_parts import build_counter_check
 from chalicelib.domain.errors import NotFound
 from chalicelib.expiry_job import build_sweep, report_json
 from chalicelib.settings import Settings

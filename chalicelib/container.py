@@ -2,7 +2,8 @@
 
 Nothing here runs at import time. ``get_services()`` is what handlers call;
 ``set_services()`` lets a test (or the CLI) inject services built on other settings. The
-access tokens' parts (container_tokens.py) and the notifiers (notifiers.py) are wired
+access tokens' parts (container_tokens.py), the other parts built on first use and the
+operators' counter check (container_parts.py), and the notifiers (notifiers.py) are wired
 beside it.
 
 Issue 13 (cold start): what every route needs (keys, groups, tenants, the verifier, the
@@ -15,18 +16,19 @@ the leak or token modules (tests/unit/test_api_imports.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from chalicelib import container_parts
 from chalicelib.api.cursor import Cursors
 from chalicelib.clock import utc_now
 from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.keys import KeyService
-from chalicelib.domain.tenants import OPERATOR_ORIGIN, TenantService
+from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.identity.oidc import OidcVerifier, build_oidc
 from chalicelib.peppers import PepperSource, peppers_for
@@ -48,7 +50,6 @@ if TYPE_CHECKING:
     from chalicelib.authorizer.runtime import Runtime
     from chalicelib.container_tokens import AccessTokens
     from chalicelib.domain.access import AccessControl
-    from chalicelib.domain.counters import CounterCheck
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.usage_reports import UsageReports
     from chalicelib.identity.github_keys import GitHubKeys
@@ -99,16 +100,7 @@ class Services:
     @cached_property
     def runtime(self) -> Runtime:
         """POST /v1/verify runs the authorizer's own decision, on the authorizer's store."""
-        from chalicelib.authorizer.runtime import build_runtime
-        from chalicelib.storage.hotpath import HotStore, dynamodb_client
-
-        settings, session = self.settings, self.wiring.session
-        hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-        # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
-        # answer must reflect them at once (the authorizer's Lambda caches; README, "The
-        # authorizer").
-        uncached = replace(settings, key_cache_seconds=0)
-        return build_runtime(uncached, self.clock, store=hot_store, peppers=self.wiring.peppers)
+        return container_parts.verify_runtime(self)
 
     @property
     def access(self) -> AccessControl:
@@ -124,22 +116,7 @@ class Services:
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     @cached_property
     def leaks(self) -> LeakService:
-        from chalicelib.domain.leaks import LeakPorts, LeakService
-        from chalicelib.notifiers import notifier_for
-        from chalicelib.observability.counts import CountedLeaks
-        from chalicelib.storage.leaks import LeakStore
-
-        wiring, settings = self.wiring, self.settings
-        notifier = wiring.notifier or notifier_for(settings, settings.leak_topic_arn)
-        ports = LeakPorts(
-            wiring.key_store,
-            self.verifier,
-            wiring.tenant_store,
-            self.keys,
-            LeakStore(wiring.connection, wiring.audit),
-            CountedLeaks(notifier),
-        )
-        return LeakService(wiring.tokens, ports, self.clock)
+        return container_parts.leak_service(self)
 
     @cached_property
     def github(self) -> GitHubKeys:
@@ -229,15 +206,3 @@ def get_services() -> Services:
 def set_services(services: Services | None) -> None:
     """Replace (or with None, forget) the process's services."""
     _services.set(services)
-
-
-# Issue 11: `latchkey tenants check` (for operators; no request handler needs it).
-def build_counter_check(settings: Settings, clock: Clock = utc_now) -> CounterCheck:
-    """The counter check and repair over ``settings``' tables, acting as the operator CLI."""
-    from chalicelib.domain.counters import CounterCheck
-    from chalicelib.storage.counter_check import CounterCheckStore
-
-    bind_models(settings)
-    connection = connection_for(settings)
-    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    return CounterCheck(CounterCheckStore(connection, audit), clock, OPERATOR_ORIGIN)

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services, build_counter_check, build_services
+from chalicelib.container import Services, build_services
+from chalicelib.container_parts import build_counter_check
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import Conflict, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
