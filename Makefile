@@ -51,9 +51,11 @@ typecheck: .venv
 # All levels: unit, functional (moto), infrastructure and integration (each worker starts its
 # own DynamoDB Local), spread over every core by pytest-xdist. PYTEST_WORKERS=0 runs them in
 # one process; the reliability line and the per-level times are exact either way.
+# --no-loadscope-reorder: groups go out in collection order (longest tests first, see
+# tests/conftest.py), not largest group first.
 PYTEST_WORKERS ?= auto
 test: install lint typecheck
-	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
 BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_api scripts.bench_sweep \

@@ -106,11 +106,12 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     RELIABILITY.add(getattr(node, "workeroutput", {}).get("reliability", {}))
 
 
-# Longest first (issue 12). Under ``-n`` xdist hands out the groups first (the console's,
-# the package's), then one test at a time in collection order; a schemathesis run of
-# minutes handed out last keeps one worker busy while the other has nothing left to do. So
-# tests marked ``long`` come first, then the levels of few, slow tests, and the many short
-# unit tests last, to fill in.
+# Longest first (issue 12). Under ``-n`` (``--dist loadgroup --no-loadscope-reorder``, the
+# Makefile) xdist hands out the tests in collection order, a group (the console's, the
+# package's) as one unit where its first test stands; a schemathesis run of minutes handed
+# out last keeps one worker busy while the other has nothing left to do. So tests marked
+# ``long`` come first, then the levels of few, slow tests, and the many short unit tests
+# last, to fill in.
 LEVEL_ORDER = ("integration", "infrastructure", "functional", "unit")
 
 

@@ -21,6 +21,9 @@ ROOT = HERE.parents[1]
 PACKAGED_STAGE = "dev"
 
 
+# First: xdist reads the group when its own hook runs, which is before this one's when
+# this folder is named on the command line (its conftest is then loaded before xdist's).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test under this folder ``infrastructure``, and keep them on one worker.
 

@@ -44,6 +44,9 @@ AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CLIENT_ID = "latchkey-console"
 
 
+# First: xdist reads the group when its own hook runs, which is before this one's when
+# this folder is named on the command line (its conftest is then loaded before xdist's).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep every console test on one xdist worker (``--dist loadgroup``): one server and
     one browser for all of them, not one per worker."""
