@@ -19,7 +19,7 @@ from chalicelib.container import Services, build_services
 from chalicelib.settings import Settings
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
-from scripts.dynamodb_local import DynamoDBLocal
+from scripts.dynamodb_local import SHORT_RUN_JVM, DynamoDBLocal
 from tests.conftest import FakeClock
 
 HERE = Path(__file__).resolve().parent
@@ -36,8 +36,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def dynamodb_local() -> Iterator[DynamoDBLocal]:
-    """DynamoDB Local, in memory on a free port, for the whole session."""
-    with DynamoDBLocal() as db:
+    """DynamoDB Local, in memory on a free port, for the whole session (a short-run JVM)."""
+    with DynamoDBLocal(jvm_options=SHORT_RUN_JVM) as db:
         yield db
 
 
