@@ -12,15 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from chalice.test import Client
 
 from app import app
 from chalicelib.container import Services, build_services, set_services
-from chalicelib.storage.models import table_names
 from tests.conftest import FakeClock, test_settings
-from tests.support.moto import MotoAccount
+from tests.support.moto import MotoAccount, stored_items
 
 
 @dataclass
@@ -105,12 +103,7 @@ def api(acme: Tenant) -> Iterator[Api]:
 
 def table_snapshot(services: Services) -> dict[str, list[dict[str, Any]]]:
     """Every item of every table, to prove a rejected request changed nothing."""
-    client = boto3.client("dynamodb", region_name=services.settings.region)
-    snapshot = {}
-    for name in table_names(services.settings).values():
-        items = client.scan(TableName=name)["Items"]
-        snapshot[name] = sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    return snapshot
+    return stored_items(services.settings)
 
 
 def create_key(api: Api, group_id: str, **fields: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import pytest
 
 from chalicelib.container import Services
 from chalicelib.storage.models import table_names
+from tests.support.moto import stored_items
 
 TYPED = {"S": "leftover", "N": "1", "B": b"leftover"}
 
@@ -64,3 +65,36 @@ def test_each_test_starts_from_a_new_accounts_state(services: Services, turn: st
     kms.create_key()
     ssm.put_parameter(Name=f"/leftover/{turn}", Value="pepper", Type="SecureString")
     assert all(dynamodb.scan(TableName=table)["Count"] > 0 for table in tables)
+
+
+def test_the_table_snapshot_reads_what_a_scan_of_each_table_answers(services: Services) -> None:
+    # table_snapshot (tests/functional/conftest.py) reads moto's store, not the client:
+    # it must see every write, edit and delete made through the client.
+    dynamodb = boto3.client("dynamodb", region_name=services.settings.region)
+    tables = sorted(table_names(services.settings).values())
+
+    def scanned() -> dict[str, list[dict[str, Any]]]:
+        return {table: dynamodb.scan(TableName=table)["Items"] for table in tables}
+
+    empty = stored_items(services.settings)
+    assert empty == scanned() == {table: [] for table in tables}
+    services.tenants.bootstrap("acme")
+    for table in tables:
+        leave_an_item(dynamodb, table)
+    written = stored_items(services.settings)
+    assert written == scanned()
+    assert all(written[table] for table in tables)
+
+    tenants = services.settings.tenants_table
+    (tenant,) = [item for item in written[tenants] if "keys_used" in item]
+    key = {"tenant_id": tenant["tenant_id"]}
+    dynamodb.update_item(
+        TableName=tenants,
+        Key=key,
+        UpdateExpression="SET keys_used = keys_used + :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    edited = stored_items(services.settings)
+    assert edited == scanned() != written
+    dynamodb.delete_item(TableName=tenants, Key=key)
+    assert stored_items(services.settings) == scanned() != edited
