@@ -165,7 +165,7 @@ def test_a_cursor_of_one_filter_set_is_refused_for_another(
 ) -> None:
     made = [create_key(api, acme.group_id)["key"]["id"] for _ in range(4)]
     leaks = LeakStore(connection_for(services.settings))
-    clock = FakeClock(services.keys.now())
+    clock = FakeClock(services.clock())
     for key_id in made[:2]:
         key = services.keys.get("acme", key_id)
         assert leaks.mark(key, leak_mark(key, clock))
