@@ -15,7 +15,7 @@ from typing import Protocol
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.records import ApiKey
 
-DEFAULT_DAYS = 30  # a range with no "from" ends here
+DEFAULT_DAYS = 30  # a range with no "from": this many days, up to its "to"
 MAX_DAYS = 366  # inclusive: a leap year fits
 
 
