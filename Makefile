@@ -44,6 +44,7 @@ dev: install
 
 lint: .venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: .venv
 	$(BIN)/mypy

@@ -111,7 +111,7 @@ class Services:
         from chalicelib.domain.usage_reports import UsageReports
         from chalicelib.storage.usage import UsageStore
 
-        return UsageReports(UsageStore(self.settings.usage_total_shards), self.keys)
+        return UsageReports(UsageStore(self.settings.usage_total_shards), self.keys, self.clock)
 
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     @cached_property

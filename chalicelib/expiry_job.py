@@ -18,7 +18,8 @@ from chalicelib.settings import Settings, get_settings
 from chalicelib.singleton import ProcessSingleton
 
 if TYPE_CHECKING:
-    from chalicelib.domain.sweep import Notifier, SweepReport, SweepService
+    from chalicelib.domain.sweep import Notifier, SweepService
+    from chalicelib.domain.sweep_report import SweepReport
 
 Clock = Callable[[], datetime]
 

@@ -8,6 +8,12 @@ boto3, builds a DynamoDB client and makes one GetItem: what any Python Lambda re
 item pays. Medians of interleaved runs, each process started as Lambda starts one: from
 compiled bytecode (scripts/bench_support.py). Issue 13's target: ratio <= 1.5, printed as
 its own line with the verdict.
+
+A third process, the stack floor, imports what the stack fixes for the management API
+(Chalice, pydantic's BaseModel, PynamoDB's Model, and botocore without boto3, as Latchkey
+imports it) and makes the floor's client and GetItem, running no line of Latchkey: what any
+management API on this stack pays before its own code. Its ratio to the floor shows how
+much of the target is left to Latchkey's code.
 """
 
 from __future__ import annotations
@@ -52,6 +58,22 @@ print(json.dumps({"seconds": elapsed, "import": imported, "cpu": cpu, "modules":
 """
 
 
+COLD_STACK = """
+import time; start, cpu = time.perf_counter(), time.process_time()
+import json, sys
+import botocore.session, chalice.app, pydantic, pynamodb.models
+from pydantic import BaseModel
+imported = time.perf_counter() - start
+endpoint, table, key_id = sys.argv[1:4]
+session = botocore.session.get_session()
+client = session.create_client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
+client.get_item(TableName=table, Key={"key_id": {"S": key_id}}, ConsistentRead=True)
+elapsed = time.perf_counter() - start
+cpu = time.process_time() - cpu
+print(json.dumps({"seconds": elapsed, "import": imported, "cpu": cpu, "modules": len(sys.modules)}))
+"""
+
+
 def list_event(token: str) -> dict[str, Any]:
     """The SAM CLI's REST proxy sample, asking for the first page of keys."""
     path = SAMPLE_EVENT if SAMPLE_EVENT.exists() else Path(os.devnull)
@@ -81,10 +103,11 @@ def main() -> None:
         env = env_for(settings)
         event = [json.dumps(list_event(made.issued.token))]
         floor_args = [settings.dynamodb_endpoint or "", settings.keys_table, made.issued.key.key_id]
-        ours, floor = [], []
-        for _ in range(COLD_RUNS):  # interleaved, so drift in the machine's load hits both
+        ours, floor, stack = [], [], []
+        for _ in range(COLD_RUNS):  # interleaved, so drift in the machine's load hits all
             ours.append(run_fresh(COLD_API, event, env))
             floor.append(run_fresh(COLD_FLOOR, floor_args, env))
+            stack.append(run_fresh(COLD_STACK, floor_args, env))
     header(f"Management API on DynamoDB Local ({COLD_RUNS} cold runs)")
     cold, cold_floor = median_ms(ours, "seconds"), median_ms(floor, "seconds")
     row("API cold start: import + GET /v1/keys", cold, cold_floor, "ms", f"ratio <= {TARGET}")
@@ -96,6 +119,12 @@ def main() -> None:
         "ms",
     )
     row("modules loaded", ours[0]["modules"], floor[0]["modules"], "count")
+    stack_cold = median_ms(stack, "seconds")
+    row("stack floor: Chalice+pydantic+PynamoDB", stack_cold, cold_floor, "ms")
+    row("  CPU time", median_ms(stack, "cpu"), median_ms(floor, "cpu"), "ms")
+    room = TARGET * cold_floor - stack_cold
+    ours_alone = cold - stack_cold
+    print(f"left to Latchkey's code at ratio {TARGET}: {room:.1f} ms; it takes {ours_alone:.1f} ms")
     ratio = cold / cold_floor
     verdict = "ok" if ratio <= TARGET else "OVER TARGET"
     print(f"management cold start ratio {ratio:.2f} (target <= {TARGET}): {verdict}")

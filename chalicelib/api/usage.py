@@ -39,7 +39,7 @@ def key_usage(call: Call[Any]) -> UsageReport:
     query: UsageQuery = call.query
     return _out(
         call.services.usage.for_key(
-            call.principal.tenant_id, call.params["key_id"], query.first(), query.last()
+            call.principal.tenant_id, call.params["key_id"], query.from_, query.to
         )
     )
 
@@ -55,6 +55,4 @@ def key_usage(call: Call[Any]) -> UsageReport:
 )
 def tenant_usage(call: Call[Any]) -> UsageReport:
     query: UsageQuery = call.query
-    return _out(
-        call.services.usage.for_tenant(call.principal.tenant_id, query.first(), query.last())
-    )
+    return _out(call.services.usage.for_tenant(call.principal.tenant_id, query.from_, query.to))

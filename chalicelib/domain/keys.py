@@ -73,9 +73,6 @@ class KeyService:
         # by the repository (its sweep index finds the key at that instant).
         self._expiry = expiry
 
-    def now(self) -> datetime:
-        return self._clock()
-
     def create(
         self, tenant_id: str, who: Actor | Origin, draft: KeyDraft, claim: Claim | None = None
     ) -> Issued:

@@ -20,7 +20,6 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import TypeVar
@@ -28,6 +27,7 @@ from typing import TypeVar
 from chalicelib.domain.expiry import ExpiryPolicy, Plan
 from chalicelib.domain.sweep_events import flagged, notice_for, released
 from chalicelib.domain.sweep_ports import DueKeys, Notifier, SweepStore
+from chalicelib.domain.sweep_report import SweepReport
 from chalicelib.domain.warnings import Candidate, Digest, Notice
 
 # Keys read and recorded per request (the remaining time is checked between batches);
@@ -39,37 +39,6 @@ log = logging.getLogger(__name__)
 __all__ = ["DueKeys", "Notifier", "SweepReport", "SweepService", "SweepStore"]
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-@dataclass
-class SweepReport:
-    """What one run did (or, in a dry run, would do)."""
-
-    now: datetime
-    dry_run: bool
-    examined: int = 0
-    notices: list[Notice] = field(default_factory=list)
-    lost_races: int = 0
-    released: int = 0
-    stopped_early: bool = False
-    digests_failed: int = 0  # SNS digests not sent (the events were)
-
-    @property
-    def crossed(self) -> int:
-        return len(self.notices)
-
-    def absorb(self, part: SweepReport) -> None:
-        """Add what one shard's worker did to this run's report."""
-        self.notices += part.notices
-        self.lost_races += part.lost_races
-        self.released += part.released
-        self.stopped_early |= part.stopped_early
-
-    def digests(self) -> list[Digest]:
-        by_tenant: dict[str, list[Notice]] = {}
-        for notice in self.notices:
-            by_tenant.setdefault(notice.tenant_id, []).append(notice)
-        return [Digest(tenant, tuple(notices)) for tenant, notices in sorted(by_tenant.items())]
 
 
 class SweepService:

@@ -16,7 +16,7 @@ from chalicelib.observability import toolkit
 from chalicelib.observability.log import fields
 
 if TYPE_CHECKING:
-    from chalicelib.domain.sweep import SweepReport
+    from chalicelib.domain.sweep_report import SweepReport
 
 
 def _flush(values: dict[str, float]) -> None:

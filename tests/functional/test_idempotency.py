@@ -68,9 +68,7 @@ def test_duplicate_while_the_first_is_running_is_a_409(
 ) -> None:
     body = {"name": "Racing", "group_id": acme.group_id}
     # The first request has claimed the key and not finished yet.
-    claimed = services.idempotency.claim(
-        "acme#create#k-3", _fingerprint_of(body), services.clock()
-    )
+    claimed = services.idempotency.claim("acme#create#k-3", _fingerprint_of(body), services.clock())
     assert isinstance(claimed, Claim)
     response = post(api, "/v1/keys", body, "k-3")
     assert response.status_code == 409

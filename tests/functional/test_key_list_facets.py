@@ -11,10 +11,9 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.container import Services
-from chalicelib.domain import audit
 from chalicelib.domain.key_query import KeyFilter, expiry_state
 from chalicelib.domain.keys import KeyDraft
-from chalicelib.domain.records import SYSTEM, ApiKey, ExpiryState, KeyStatus, Leak, LeakMark
+from chalicelib.domain.records import SYSTEM, ApiKey, ExpiryState, KeyStatus
 from chalicelib.storage.key_list import list_keys
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
@@ -23,15 +22,11 @@ from chalicelib.storage.models import connection_for
 from scripts.capacity import Meter
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of
+from tests.support.key_lists import brute_force, leak_mark
 
 STATUSES = [None, KeyStatus.ACTIVE, KeyStatus.REVOKED]
 EXPIRIES = [None, *ExpiryState]
 LEAKS = [None, True, False]
-
-
-def leak_mark(key: ApiKey, clock: FakeClock) -> LeakMark:
-    event = audit.event(key.tenant_id, "key.updated", ("key", key.key_id), SYSTEM, clock.now, {})
-    return LeakMark(Leak(clock.now, "test"), f"fp-{key.key_id}", event)
 
 
 @pytest.fixture
@@ -69,23 +64,6 @@ def everything(services: Services) -> list[ApiKey]:
     return [services.keys.get("acme", item.key_id) for item in KeyModel.scan()]
 
 
-def expected(keys: list[ApiKey], wanted: KeyFilter, window: timedelta) -> list[str]:
-    """The brute-force answer: filter every key, order as documented."""
-    chosen = [
-        key
-        for key in keys
-        if (wanted.status is None or key.status is wanted.status)
-        and (wanted.leaked is None or (key.leak is not None) == wanted.leaked)
-        and (wanted.expiry is None or expiry_state(key, wanted.now, window) is wanted.expiry)
-    ]
-    if wanted.expiry is None:
-        chosen.sort(key=lambda key: (key.created_at, key.key_id), reverse=True)
-    else:
-        far = wanted.now + timedelta(days=365 * 100)
-        chosen.sort(key=lambda key: (key.expires_at is None, key.expires_at or far, key.created_at))
-    return [key.key_id for key in chosen]
-
-
 def walk(wanted: KeyFilter, limit: int) -> Iterator[list[str]]:
     after = None
     while True:
@@ -106,7 +84,7 @@ def test_every_filter_combination_lists_what_a_brute_force_filter_lists(
         wanted = KeyFilter(status, expiry, clock.now, clock.now + window, leaked)
         pages = list(walk(wanted, limit))
         listed = [key_id for page in pages for key_id in page]
-        assert listed == expected(keys, wanted, window), (status, expiry, leaked)
+        assert listed == brute_force(keys, wanted, window), (status, expiry, leaked)
         assert all(len(page) == limit for page in pages[:-1])
     # Every state above is populated, so the comparisons were not of empty lists.
     assert {expiry_state(k, clock.now, window) for k in keys} == set(ExpiryState)
@@ -165,7 +143,7 @@ def test_a_cursor_of_one_filter_set_is_refused_for_another(
 ) -> None:
     made = [create_key(api, acme.group_id)["key"]["id"] for _ in range(4)]
     leaks = LeakStore(connection_for(services.settings))
-    clock = FakeClock(services.keys.now())
+    clock = FakeClock(services.clock())
     for key_id in made[:2]:
         key = services.keys.get("acme", key_id)
         assert leaks.mark(key, leak_mark(key, clock))

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from chalicelib.container import Services
-from chalicelib.domain import audit
-from chalicelib.domain.key_query import KeyFilter, expiry_state
+from chalicelib.domain.key_query import KeyFilter
 from chalicelib.domain.keys import KeyDraft
-from chalicelib.domain.records import SYSTEM, ApiKey, ExpiryState, KeyStatus, Leak, LeakMark
+from chalicelib.domain.records import SYSTEM, ExpiryState, KeyStatus
 from chalicelib.settings import Settings
 from chalicelib.storage.backfill import backfill_keys
 from chalicelib.storage.key_index import index_attributes
@@ -26,6 +25,7 @@ from chalicelib.storage.models import connection_for
 from scripts.capacity import Meter
 from tests.conftest import Counters, FakeClock
 from tests.integration.test_races import at_once
+from tests.support.key_lists import brute_force, leak_mark
 
 
 def new_tenant(services: Services, limit: int = 100) -> tuple[str, str]:
@@ -33,27 +33,6 @@ def new_tenant(services: Services, limit: int = 100) -> tuple[str, str]:
     made = services.tenants.bootstrap(tenant_id)
     services.tenants.set_limit(tenant_id, limit)
     return tenant_id, made.group_id
-
-
-def leak_of(key: ApiKey, clock: FakeClock) -> LeakMark:
-    event = audit.event(key.tenant_id, "key.updated", ("key", key.key_id), SYSTEM, clock.now, {})
-    return LeakMark(Leak(clock.now, "test"), f"fp-{key.key_id}", event)
-
-
-def brute_force(keys: list[ApiKey], wanted: KeyFilter, window: timedelta) -> list[str]:
-    chosen = [
-        key
-        for key in keys
-        if (wanted.status is None or key.status is wanted.status)
-        and (wanted.leaked is None or (key.leak is not None) == wanted.leaked)
-        and (wanted.expiry is None or expiry_state(key, wanted.now, window) is wanted.expiry)
-    ]
-    if wanted.expiry is None:
-        chosen.sort(key=lambda key: (key.created_at, key.key_id), reverse=True)
-    else:
-        far = wanted.now + timedelta(days=36500)
-        chosen.sort(key=lambda k: (k.expires_at is None, k.expires_at or far, k.created_at))
-    return [key.key_id for key in chosen]
 
 
 def test_every_filter_lists_what_a_brute_force_filter_lists(
@@ -71,10 +50,10 @@ def test_every_filter_lists_what_a_brute_force_filter_lists(
         key = services.keys.create(tenant, SYSTEM, KeyDraft(f"k{number}", "", group, expires, ()))
         if revoked:
             assert store.revoke(
-                key.key, SYSTEM.actor, clock.now, leak=leak_of(key.key, clock) if leaked else None
+                key.key, SYSTEM.actor, clock.now, leak=leak_mark(key.key, clock) if leaked else None
             )
         elif leaked:
-            assert leaks.mark(key.key, leak_of(key.key, clock))
+            assert leaks.mark(key.key, leak_mark(key.key, clock))
     clock.advance(hours=2)
     window = services.keys.expiring_soon
     everything = [
@@ -168,7 +147,7 @@ def test_a_revocation_racing_a_leak_leaves_the_key_in_its_right_facet(
 
     revoked, marked = at_once(
         lambda: store.revoke(key, SYSTEM.actor, clock.now),
-        lambda: leaks.mark(key, leak_of(key, clock)),
+        lambda: leaks.mark(key, leak_mark(key, clock)),
     )
     assert revoked is True  # a lost condition re-reads and revokes (leaked or not)
     assert marked in (True, False)

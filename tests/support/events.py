@@ -194,4 +194,3 @@ def event_for(
     if shape is Shape.REST_REQUEST:
         return rest_request_event(token, method, path, source_ip, extra_headers=extra_headers)
     return http_event(token, method, path, source_ip, extra_headers=extra_headers)
-

@@ -63,4 +63,3 @@ def near_routes(draw: st.DrawFn, chosen: tuple[str, ...]) -> tuple[str, str]:
     elif change == "method":
         method = draw(st.sampled_from(REQUEST_METHODS))
     return method, path
-

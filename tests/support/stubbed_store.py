@@ -89,4 +89,3 @@ def runtime_over(
     )
     store = HotStore(settings, client_factory=client_factory, sleep=lambda _: None)
     return build_runtime(settings, clock or FakeClock(), store=store, peppers=peppers)
-

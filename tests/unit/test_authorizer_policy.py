@@ -36,6 +36,7 @@ def decided(group: Group | None, method: str, path: str) -> Access:
 
 # --- route_resources -----------------------------------------------------------------------
 
+
 def test_all_routes_is_one_wildcard_resource_for_the_calling_api_and_stage() -> None:
     assert route_resources(REST_BASE, ("* /*",)) == [f"{REST_BASE}/*"]
 

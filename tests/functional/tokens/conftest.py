@@ -1,0 +1,41 @@
+"""Access tokens switched on, a group of order routes and a key in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chalicelib.container import Services, build_services, set_services
+from tests.conftest import FakeClock
+from tests.conftest import test_settings as settings_for
+from tests.functional.conftest import Api, create_key, json_of
+from tests.support.moto import MotoAccount
+from tests.token_keys import ISSUER, local_keys
+
+
+@pytest.fixture
+def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
+    """The functional services with access tokens switched on."""
+    settings = settings_for(token_issuer=ISSUER, token_audience="orders-api")
+    built = build_services(settings, clock, token_keys=local_keys())
+    set_services(built)
+    yield built
+    set_services(None)
+
+
+@pytest.fixture
+def orders_group(api: Api) -> str:
+    body = {
+        "name": "Orders",
+        "permissions": ["orders:read", "orders:write"],
+        "routes": ["GET /orders/*", "POST /orders"],
+    }
+    group: dict[str, Any] = json_of(api.call("POST", "/v1/groups", body))
+    return str(group["id"])
+
+
+@pytest.fixture
+def key(api: Api, orders_group: str) -> dict[str, Any]:
+    return create_key(api, orders_group, expires_at="2027-01-01T00:00:00Z")
