@@ -60,7 +60,7 @@ class DayRange:
 
     @classmethod
     def asked(cls, first: date | None, last: date | None, today: date) -> DayRange:
-        """The range a request names; "to" defaults to today, "from" to 30 days before "to".
+        """The range a request names; "to" defaults to today, "from" to the 30 days ending at "to".
 
         Raises InvalidInput when "from" is after "to" (defaults included: "from" alone may
         lie after today) or the range spans more than 366 days.

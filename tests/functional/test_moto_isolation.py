@@ -98,3 +98,20 @@ def test_the_table_snapshot_reads_what_a_scan_of_each_table_answers(services: Se
     assert edited == scanned() != written
     dynamodb.delete_item(TableName=tenants, Key=key)
     assert stored_items(services.settings) == scanned() != edited
+
+    # A snapshot is a copy, not a view: an edit inside a map or a set leaves it as it was.
+    nested = {"tenant_id": {"S": "nested"}}
+    containers = {"m": {"M": {"k": {"S": "a"}}}, "ss": {"SS": ["x"]}}
+    dynamodb.put_item(TableName=tenants, Item=nested | containers)
+    before = stored_items(services.settings)
+    dynamodb.update_item(
+        TableName=tenants,
+        Key=nested,
+        UpdateExpression="SET m.k = :b ADD ss :y",
+        ExpressionAttributeValues={":b": {"S": "b"}, ":y": {"SS": ["y"]}},
+    )
+    after = stored_items(services.settings)
+    assert after == scanned() != before
+    (kept,) = [item for item in before[tenants] if item["tenant_id"] == {"S": "nested"}]
+    assert kept["m"] == {"M": {"k": {"S": "a"}}}
+    assert kept["ss"] == {"SS": ["x"]}

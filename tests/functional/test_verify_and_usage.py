@@ -128,6 +128,30 @@ def test_usage_of_another_tenants_key_is_404(api: Api, globex: Tenant) -> None:
     assert api.call("GET", f"/v1/keys/{key_id}/usage").status_code == 404
 
 
+def test_no_range_is_the_30_days_ending_today_on_the_services_clock(
+    api: Api, clock: FakeClock
+) -> None:
+    report = json_of(api.call("GET", "/v1/usage"))
+    assert (report["from"], report["to"]) == ("2026-10-26", "2026-11-24")
+    clock.advance(days=1)  # the services' clock, not the machine's, says which day it is
+    report = json_of(api.call("GET", "/v1/usage"))
+    assert (report["from"], report["to"]) == ("2026-10-27", "2026-11-25")
+    tomorrow = api.call("GET", "/v1/usage?from=2026-11-26")  # after the default "to"
+    assert tomorrow.status_code == 422
+    refused = [{"field": "query", "message": "from must not be after to"}]
+    assert json_of(tomorrow)["errors"] == refused
+
+
+def test_a_bad_range_for_another_tenants_key_is_a_422_before_any_lookup(
+    api: Api, globex: Tenant
+) -> None:
+    theirs = Api(api.client, globex.token)
+    key_id = create_key(theirs, globex.group_id)["key"]["id"]
+    response = api.call("GET", f"/v1/keys/{key_id}/usage?from=2026-11-30&to=2026-11-01")
+    assert response.status_code == 422
+    assert json_of(response)["code"] == "validation_failed"
+
+
 def test_a_range_at_the_first_day_of_the_calendar_is_answered(api: Api) -> None:
     # The default "from" (29 days before "to") would fall before 0001-01-01.
     report = json_of(api.call("GET", "/v1/usage?to=0001-01-01"))

@@ -19,7 +19,8 @@ from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor
-from chalicelib.domain.sweep import SweepReport, SweepService
+from chalicelib.domain.sweep import SweepService
+from chalicelib.domain.sweep_report import SweepReport
 from chalicelib.domain.warnings import Candidate
 from chalicelib.notify import RecordingNotifier
 from chalicelib.settings import Settings

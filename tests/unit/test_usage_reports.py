@@ -127,6 +127,15 @@ def test_a_bad_range_is_refused_before_any_count_is_read(
     assert history.asked == []
 
 
+def test_a_bad_range_for_another_tenants_key_is_refused_as_a_range_never_a_lookup() -> None:
+    history = FakeHistory(by_key={"k1": DAYS})
+    reports = reports_over(history, a_key("globex", "k1"))
+
+    with pytest.raises(InvalidInput):  # not NotFound: the key is never looked up
+        reports.for_key("acme", "k1", NOV_30, NOV_1)
+    assert history.asked == []
+
+
 def test_a_leap_year_is_the_longest_range() -> None:
     leap = DayRange.asked(date(2024, 1, 1), date(2024, 12, 31), NOW.date())
     assert (leap.last - leap.first).days + 1 == 366
