@@ -66,7 +66,10 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         schema = op.query.model_json_schema(ref_template=REF, by_alias=True)
         for name, prop in schema["properties"].items():
             drop_null(prop)
-            params.append({"name": name, "in": "query", "required": False, "schema": prop})
+            param = {"name": name, "in": "query", "required": False, "schema": prop}
+            if "description" in prop:  # where Swagger UI and client generators look for it
+                param["description"] = prop.pop("description")
+            params.append(param)
     return params
 
 

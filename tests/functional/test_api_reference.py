@@ -80,3 +80,18 @@ def test_rotate_documents_both_a_first_answer_and_a_replay_at_200() -> None:
     ok = spec["paths"]["/v1/keys/{key_id}/rotate"]["post"]["responses"]["200"]
     one_of = ok["content"]["application/json"]["schema"]["oneOf"]
     assert [ref["$ref"].rsplit("/", 1)[1] for ref in one_of] == ["KeyWithSecret", "KeyReplay"]
+
+
+def test_a_query_parameter_carries_its_description_where_clients_read_it() -> None:
+    spec = json.loads(get("/openapi.json").body)
+    usage = {p["name"]: p for p in spec["paths"]["/v1/usage"]["get"]["parameters"]}
+    assert "30 days ending at `to`" in usage["from"]["description"]
+    assert "366 days" in usage["to"]["description"]
+    queries = [
+        parameter
+        for item in spec["paths"].values()
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+    ]
+    assert [p["name"] for p in queries if "description" in p["schema"]] == []

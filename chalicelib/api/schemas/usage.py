@@ -16,8 +16,15 @@ class UsageQuery(Strict):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: Day | None = Field(default=None, alias="from")
-    to: Day | None = None
+    from_: Day | None = Field(
+        default=None,
+        alias="from",
+        description="First UTC day, inclusive. Omit: the 30 days ending at `to`.",
+    )
+    to: Day | None = Field(
+        default=None,
+        description="Last UTC day, inclusive. Omit: today. At most 366 days after `from`.",
+    )
 
 
 class DayCount(Model):
