@@ -18,6 +18,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.container import Services, build_services, set_services
 from tests.conftest import FakeClock, test_settings
+from tests.functional.faults import FaultPlan, installed
 from tests.support.moto import MotoAccount, stored_items
 
 
@@ -73,6 +74,14 @@ def moto(moto_account: MotoAccount, aws_credentials: None) -> MotoAccount:
     """The package's moto as a new mock would be: the test settings' tables, all empty."""
     moto_account.fresh(test_settings())
     return moto_account
+
+
+@pytest.fixture
+def faults() -> Iterator[FaultPlan]:
+    """A fault plan, disarmed: clients built after it consult it (tests/functional/faults.py).
+    A module whose services must see it overrides ``services`` to ask for it first."""
+    with installed(FaultPlan()) as plan:
+        yield plan
 
 
 @pytest.fixture

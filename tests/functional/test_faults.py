@@ -26,17 +26,11 @@ from chalicelib.settings import Settings
 from tests.conftest import Counters, FakeClock
 from tests.conftest import test_settings as make_settings
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
-from tests.functional.faults import DYNAMODB_FAULTS, SSM_FAULTS, Fault, FaultPlan, installed
+from tests.functional.faults import DYNAMODB_FAULTS, SSM_FAULTS, Fault, FaultPlan
 from tests.support.events import Shape, event_for
 
 Request = tuple[str, str, Any]
 PEPPER = "/latchkey/test/pepper"
-
-
-@pytest.fixture
-def faults() -> Iterator[FaultPlan]:
-    with installed(FaultPlan()) as plan:
-        yield plan
 
 
 @pytest.fixture

@@ -17,16 +17,10 @@ from chalice.test import Client
 from app import app
 from chalicelib.container import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of
-from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan, installed
+from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
 
 # Never injected (no call has this index): the plan only records what was called.
 WATCH_ONLY = 10**9
-
-
-@pytest.fixture
-def faults() -> Iterator[FaultPlan]:
-    with installed(FaultPlan()) as plan:
-        yield plan
 
 
 @pytest.fixture

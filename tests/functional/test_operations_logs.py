@@ -5,23 +5,16 @@ tenant and key; and EMF metrics by route and status class, never by tenant or ke
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from chalicelib.container import Services
 from tests.functional.conftest import Api, Tenant
-from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan, installed
+from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
 from tests.support.secrets import secret_part
 
 THROTTLING = next(fault for fault in DYNAMODB_FAULTS if fault.name == "throttling")
-
-
-@pytest.fixture
-def faults() -> Iterator[FaultPlan]:
-    with installed(FaultPlan()) as plan:
-        yield plan
 
 
 @pytest.fixture

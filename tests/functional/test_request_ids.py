@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from chalicelib.container import Services
 from tests.functional.conftest import Api, Tenant, json_of
-from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan, installed
+from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
 from tests.support.proxy_events import GATEWAY_ID, invoke, rest_event
 
 
@@ -26,12 +25,6 @@ def header(response: dict[str, Any]) -> str:
     assert isinstance(value, str), response
     assert value, response
     return value
-
-
-@pytest.fixture
-def faults() -> Iterator[FaultPlan]:
-    with installed(FaultPlan()) as plan:
-        yield plan
 
 
 @pytest.fixture

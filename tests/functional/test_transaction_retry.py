@@ -7,8 +7,6 @@ injected as DynamoDB answers them (tests/functional/faults.py); the store is mot
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pynamodb.connection import Connection
 
@@ -18,7 +16,7 @@ from chalicelib.storage.models import TenantModel
 from chalicelib.storage.transaction import Backoff, Cancelled, Transaction
 from tests.conftest import Counters
 from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
-from tests.functional.faults import Fault, FaultPlan, installed
+from tests.functional.faults import Fault, FaultPlan
 
 CONFLICT = Fault(
     "transaction conflict", code="TransactionCanceledException", reasons=("TransactionConflict",)
@@ -27,12 +25,6 @@ CONDITION = Fault(
     "condition failed", code="TransactionCanceledException", reasons=("ConditionalCheckFailed",)
 )
 COMMIT = "TransactWriteItems"
-
-
-@pytest.fixture
-def faults() -> Iterator[FaultPlan]:
-    with installed(FaultPlan()) as plan:
-        yield plan
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from chalicelib.storage.hotpath import TOTAL_PREFIX, HotStore, total_key
 from chalicelib.storage.usage import UsageStore
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
-from tests.functional.faults import DYNAMODB_FAULTS, Fault, FaultPlan, installed
+from tests.functional.faults import DYNAMODB_FAULTS, Fault, FaultPlan
 
 DAYS = ["2026-11-22", "2026-11-23", "2026-11-24"]
 
@@ -77,12 +76,6 @@ def test_totals_equal_the_sum_of_per_key_items_across_shards_and_days(
     shards = {item["key_id"]["S"] for item in total_items(services)}
     assert len(shards) > services.settings.usage_total_shards, "both tenants, many shards"
     assert all("tenant_id" not in item for item in total_items(services)), "not a key's item"
-
-
-@pytest.fixture
-def faults() -> Iterator[FaultPlan]:
-    with installed(FaultPlan()) as plan:
-        yield plan
 
 
 def test_totals_read_at_once_from_more_shards_than_threads_equal_the_per_key_sums(
