@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from chalicelib.domain import key_rules
 from chalicelib.domain.edits import UNCHANGED, GroupEdit, KeyEdit
 from chalicelib.domain.errors import (
     Conflict,
@@ -198,18 +199,8 @@ class FakeKeys:
             return False
         if leak is not None and leak.fingerprint in stored.leaked_secrets:
             return False
-        tables.keys[key.key_id] = replace(
-            stored,
-            status=KeyStatus.REVOKED,
-            revoked_at=now,
-            revoked_by=actor,
-            updated_at=now,
-            previous_secret=None,
-            leak=leak.leak if leak else stored.leak,
-            leaked_secrets=stored.leaked_secrets | {leak.fingerprint}
-            if leak
-            else stored.leaked_secrets,
-        )
+        # What storage writes is what the domain's rule says a revoked key is.
+        tables.keys[key.key_id] = key_rules.revoked(stored, actor, now, leak)
         if key.key_id in tables.counted:
             tables.counted.discard(key.key_id)
             tables.bump(stored.tenant_id, keys=-1)
