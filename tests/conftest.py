@@ -26,6 +26,16 @@ class FakeClock:
         return self.now
 
 
+class FakeMonotonic:
+    """A monotonic clock (seconds) the test moves by hand, for caches that age by one."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

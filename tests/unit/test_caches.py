@@ -13,22 +13,15 @@ from chalicelib.domain.records import Group, KeyStatus
 from chalicelib.domain.verification import Outcome, Verifier
 from chalicelib.peppers import StaticPeppers
 from chalicelib.tokens import TokenFormat, format_token
+from tests.conftest import FakeMonotonic
 from tests.support.verification import NOW, PEPPERS, PREFIX, Clock, FakeKeys, key_with_secret
 
 SECRET = "s" * 43
 NEW_SECRET = "n" * 43
 
 
-class Monotonic:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_an_entry_is_served_until_its_time_then_loaded_again() -> None:
-    tick = Monotonic()
+    tick = FakeMonotonic(100.0)
     cache: TtlCache[str, int] = TtlCache(5, 10, tick)
     loads: list[int] = []
 
@@ -44,7 +37,7 @@ def test_an_entry_is_served_until_its_time_then_loaded_again() -> None:
 
 
 def test_the_least_recently_used_entry_goes_past_the_size() -> None:
-    cache: TtlCache[str, str] = TtlCache(60, 3, Monotonic())
+    cache: TtlCache[str, str] = TtlCache(60, 3, FakeMonotonic(100.0))
     for name in "abc":
         cache.get(name, lambda name=name: name)  # type: ignore[misc]
     cache.get("a", lambda: "reloaded")  # a is now the most recently used
@@ -55,7 +48,7 @@ def test_the_least_recently_used_entry_goes_past_the_size() -> None:
 
 
 def test_expired_entries_are_freed_even_when_never_asked_for_again() -> None:
-    tick = Monotonic()
+    tick = FakeMonotonic(100.0)
     cache: TtlCache[int, int] = TtlCache(5, 100_000, tick)
     for n in range(1000):
         cache.get(n, lambda n=n: n)  # type: ignore[misc]
@@ -70,7 +63,7 @@ def test_expired_entries_are_freed_even_when_never_asked_for_again() -> None:
 
 
 def test_a_failed_load_caches_nothing() -> None:
-    cache: TtlCache[str, int] = TtlCache(5, 10, Monotonic())
+    cache: TtlCache[str, int] = TtlCache(5, 10, FakeMonotonic(100.0))
 
     def fail() -> int:
         raise RuntimeError("throttled")
@@ -82,7 +75,7 @@ def test_a_failed_load_caches_nothing() -> None:
 
 
 def test_a_zero_time_turns_a_cache_off() -> None:
-    cache: TtlCache[str, int] = TtlCache(0, 10, Monotonic())
+    cache: TtlCache[str, int] = TtlCache(0, 10, FakeMonotonic(100.0))
     loads = iter(range(10))
     assert [cache.get("a", lambda: next(loads)) for _ in range(3)] == [0, 1, 2]
     assert len(cache) == 0
@@ -99,14 +92,14 @@ class Groups:
 
 def test_the_group_cache_holds_at_most_its_size() -> None:
     source = Groups()
-    cache = GroupCache(source, 30, Monotonic(), size=100)
+    cache = GroupCache(source, 30, FakeMonotonic(100.0), size=100)
     for n in range(10_000):
         cache.get("acme", f"grp_{n}")
     assert len(cache) == 100
     assert source.reads == 10_000
 
 
-def verifier_over(keys: FakeKeys, tick: Monotonic, ttl: float = 5) -> tuple[Verifier, KeyCache]:
+def verifier_over(keys: FakeKeys, tick: FakeMonotonic, ttl: float = 5) -> tuple[Verifier, KeyCache]:
     cache = KeyCache(keys, ttl, 100, tick)
     verifier = Verifier(
         TokenFormat(PREFIX), cache, StaticPeppers(PEPPERS), Clock(NOW), recheck=cache.recheck
@@ -115,7 +108,7 @@ def verifier_over(keys: FakeKeys, tick: Monotonic, ttl: float = 5) -> tuple[Veri
 
 
 def test_a_busy_key_is_read_once_per_key_cache_time() -> None:
-    key, tick = key_with_secret(secret=SECRET), Monotonic()
+    key, tick = key_with_secret(secret=SECRET), FakeMonotonic(100.0)
     keys = FakeKeys(key)
     verifier, _ = verifier_over(keys, tick)
     token = format_token(PREFIX, key.key_id, SECRET)
@@ -129,7 +122,7 @@ def test_a_busy_key_is_read_once_per_key_cache_time() -> None:
 
 
 def test_a_revoked_key_is_refused_once_the_key_cache_time_has_passed() -> None:
-    key, tick = key_with_secret(secret=SECRET), Monotonic()
+    key, tick = key_with_secret(secret=SECRET), FakeMonotonic(100.0)
     keys = FakeKeys(key)
     verifier, _ = verifier_over(keys, tick)
     token = format_token(PREFIX, key.key_id, SECRET)
@@ -142,7 +135,7 @@ def test_a_revoked_key_is_refused_once_the_key_cache_time_has_passed() -> None:
 
 
 def test_a_rotated_keys_new_secret_earns_one_fresh_read_within_a_second() -> None:
-    key, tick = key_with_secret(secret=SECRET), Monotonic()
+    key, tick = key_with_secret(secret=SECRET), FakeMonotonic(100.0)
     keys = FakeKeys(key)
     verifier, _ = verifier_over(keys, tick)
     assert verifier.verify(format_token(PREFIX, key.key_id, SECRET), None).valid
@@ -154,7 +147,7 @@ def test_a_rotated_keys_new_secret_earns_one_fresh_read_within_a_second() -> Non
 
 
 def test_wrong_secrets_for_a_busy_key_cost_at_most_one_read_a_second() -> None:
-    key, tick = key_with_secret(secret=SECRET), Monotonic()
+    key, tick = key_with_secret(secret=SECRET), FakeMonotonic(100.0)
     keys = FakeKeys(key)
     verifier, _ = verifier_over(keys, tick)
     wrong = format_token(PREFIX, key.key_id, "w" * 43)
@@ -165,7 +158,7 @@ def test_wrong_secrets_for_a_busy_key_cost_at_most_one_read_a_second() -> None:
 
 
 def test_the_key_cache_holds_at_most_its_size_and_caches_unknown_ids_too() -> None:
-    keys, tick = FakeKeys(), Monotonic()
+    keys, tick = FakeKeys(), FakeMonotonic(100.0)
     cache = KeyCache(keys, 5, 50, tick)
     for n in range(1000):
         assert cache.get_key(f"unknown-{n}") is None
@@ -176,7 +169,7 @@ def test_the_key_cache_holds_at_most_its_size_and_caches_unknown_ids_too() -> No
 
 
 def test_with_the_key_cache_off_every_call_reads_and_nothing_is_held() -> None:
-    key, tick = key_with_secret(secret=SECRET), Monotonic()
+    key, tick = key_with_secret(secret=SECRET), FakeMonotonic(100.0)
     keys = FakeKeys(key)
     verifier, cache = verifier_over(keys, tick, ttl=0)
     for _ in range(3):

@@ -11,15 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from chalicelib.identity.github_keys import CACHE_FOR, GitHubKeys
 from chalicelib.identity.public_keys import REFETCH_AT_MOST_EVERY, fetch_json
+from tests.conftest import FakeMonotonic
 from tests.fake_github import KEY_ID, FakeGitHub
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class CountingFetch:
@@ -43,8 +36,8 @@ def github(tmp_path: Path) -> FakeGitHub:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeMonotonic:
+    return FakeMonotonic()
 
 
 @pytest.fixture
@@ -53,7 +46,7 @@ def fetch(github: FakeGitHub) -> CountingFetch:
 
 
 @pytest.fixture
-def keys(github: FakeGitHub, fetch: CountingFetch, clock: Clock) -> GitHubKeys:
+def keys(github: FakeGitHub, fetch: CountingFetch, clock: FakeMonotonic) -> GitHubKeys:
     return GitHubKeys(github.url, fetch, clock)
 
 
@@ -114,7 +107,7 @@ def test_a_bad_or_missing_signature_is_refused(
 
 
 def test_an_unknown_identifier_refetches_the_list_at_most_once_a_minute(
-    keys: GitHubKeys, github: FakeGitHub, fetch: CountingFetch, clock: Clock
+    keys: GitHubKeys, github: FakeGitHub, fetch: CountingFetch, clock: FakeMonotonic
 ) -> None:
     body = github.body("lk_test_x")
     assert check(keys, body, github.sign(body))
@@ -136,7 +129,7 @@ def test_an_unknown_identifier_refetches_the_list_at_most_once_a_minute(
 
 
 def test_the_list_is_cached_for_an_hour(
-    keys: GitHubKeys, github: FakeGitHub, fetch: CountingFetch, clock: Clock
+    keys: GitHubKeys, github: FakeGitHub, fetch: CountingFetch, clock: FakeMonotonic
 ) -> None:
     body = github.body("lk_test_x")
     assert check(keys, body, github.sign(body))
@@ -151,7 +144,7 @@ def test_the_list_is_cached_for_an_hour(
 
 
 def test_a_stale_list_keeps_serving_while_github_is_unreachable(
-    keys: GitHubKeys, github: FakeGitHub, fetch: CountingFetch, clock: Clock
+    keys: GitHubKeys, github: FakeGitHub, fetch: CountingFetch, clock: FakeMonotonic
 ) -> None:
     body = github.body("lk_test_x")
     assert check(keys, body, github.sign(body))
@@ -176,7 +169,7 @@ def test_with_no_list_ever_fetched_every_signature_is_refused(
 
 
 def test_keys_that_are_not_p256_are_ignored(
-    github: FakeGitHub, fetch: CountingFetch, clock: Clock
+    github: FakeGitHub, fetch: CountingFetch, clock: FakeMonotonic
 ) -> None:
     github.publish({KEY_ID: ec.generate_private_key(ec.SECP384R1())})
     keys = GitHubKeys(github.url, fetch, clock)

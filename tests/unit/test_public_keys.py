@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.identity.oidc import parse_jwks
 from chalicelib.identity.public_keys import REFETCH_AT_MOST_EVERY, PublicKeyCache
+from tests.conftest import FakeMonotonic
 
 
 class Publisher:
@@ -28,16 +29,8 @@ def parse(document: dict[str, Any]) -> dict[str, int]:
     return keys
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_known_keys_are_served_without_fetching_again() -> None:
-    publisher, clock = Publisher(), Clock()
+    publisher, clock = Publisher(), FakeMonotonic(100.0)
     cache = PublicKeyCache("https://issuer/jwks", parse, publisher, clock)
     assert cache.key("a") == 1
     clock.now += 10 * REFETCH_AT_MOST_EVERY
@@ -46,7 +39,7 @@ def test_known_keys_are_served_without_fetching_again() -> None:
 
 
 def test_with_cache_for_a_stale_list_is_fetched_again() -> None:
-    publisher, clock = Publisher(), Clock()
+    publisher, clock = Publisher(), FakeMonotonic(100.0)
     cache = PublicKeyCache("https://github/keys", parse, publisher, clock, cache_for=3600.0)
     cache.key("a")
     publisher.keys = {"a": 2}
@@ -56,7 +49,7 @@ def test_with_cache_for_a_stale_list_is_fetched_again() -> None:
 
 
 def test_an_unknown_key_is_fetched_at_most_once_a_minute() -> None:
-    publisher, clock = Publisher(), Clock()
+    publisher, clock = Publisher(), FakeMonotonic(100.0)
     cache = PublicKeyCache("https://issuer/jwks", parse, publisher, clock)
     cache.key("a")
     for _ in range(10):
@@ -69,7 +62,7 @@ def test_an_unknown_key_is_fetched_at_most_once_a_minute() -> None:
 
 
 def test_a_failed_fetch_keeps_the_keys_fetched_before() -> None:
-    publisher, clock = Publisher(), Clock()
+    publisher, clock = Publisher(), FakeMonotonic(100.0)
     cache = PublicKeyCache("https://issuer/jwks", parse, publisher, clock)
     cache.key("a")
     publisher.down = True

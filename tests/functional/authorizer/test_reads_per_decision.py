@@ -9,10 +9,10 @@ import pytest
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.tokens import format_token, new_key_id, new_secret
+from tests.conftest import FakeMonotonic
 from tests.functional.authorizer.world import (
     ALLOWED,
     OUTSIDE,
-    Monotonic,
     World,
     damaged,
     decide,
@@ -42,7 +42,7 @@ def test_a_valid_key_costs_one_read_once_its_group_is_cached_with_the_key_cache_
 
 
 def test_a_busy_key_costs_one_read_per_key_cache_time(world: World) -> None:
-    monotonic = Monotonic()
+    monotonic = FakeMonotonic()
     runtime = runtime_with_monotonic(world, monotonic)
     ttl = world.services.settings.key_cache_seconds
     for _ in range(1000):  # 1,000 decisions inside one key-cache period
@@ -57,7 +57,7 @@ def test_a_busy_key_costs_one_read_per_key_cache_time(world: World) -> None:
 def test_a_refused_key_costs_one_read_and_never_its_group(world: World) -> None:
     # A frozen monotonic clock: a refused secret's recheck (a fresh read of a cached record
     # over a second old) never comes into it, however slow the machine.
-    runtime = runtime_with_monotonic(world, Monotonic())
+    runtime = runtime_with_monotonic(world, FakeMonotonic())
     refused = [
         format_token("lk_test", new_key_id(), new_secret()),
         format_token("lk_test", world.key("valid").key_id, new_secret()),

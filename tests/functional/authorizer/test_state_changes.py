@@ -9,11 +9,11 @@ import pytest
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.domain.edits import GroupEdit
 from chalicelib.domain.key_cache import RECHECK_SECONDS
+from tests.conftest import FakeMonotonic
 from tests.functional.authorizer.world import (
     ALLOWED,
     OUTSIDE,
     TENANT,
-    Monotonic,
     World,
     decide,
     runtime_with_monotonic,
@@ -39,7 +39,7 @@ def test_a_rotated_keys_old_secret_works_until_its_grace_period_ends(world: Worl
 def test_a_rotation_without_grace_refuses_the_old_secret_once_the_key_cache_time_passed(
     world: World,
 ) -> None:
-    monotonic = Monotonic()
+    monotonic = FakeMonotonic()
     runtime = runtime_with_monotonic(world, monotonic)
     old = world.token("valid")
     assert decide(runtime, old)
@@ -80,7 +80,7 @@ def test_a_revoked_key_is_refused_on_the_very_next_call_with_the_key_cache_off(
 
 
 def test_a_revoked_key_is_refused_once_the_key_cache_time_has_passed(world: World) -> None:
-    monotonic = Monotonic()
+    monotonic = FakeMonotonic()
     runtime = runtime_with_monotonic(world, monotonic)
     ttl = world.services.settings.key_cache_seconds
     assert ttl > 0, "the default caches keys"
@@ -98,7 +98,7 @@ def test_a_revoked_key_is_refused_once_the_key_cache_time_has_passed(world: Worl
 def test_a_group_change_reaches_the_authorizer_only_after_the_group_cache_time(
     world: World,
 ) -> None:
-    monotonic = Monotonic()
+    monotonic = FakeMonotonic()
     runtime = runtime_with_monotonic(world, monotonic)
     token, ttl = world.token("valid"), world.services.settings.group_cache_seconds
     assert decide(runtime, token, ALLOWED)

@@ -18,7 +18,7 @@ from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.tenants import OPERATOR
 from chalicelib.tokens import TokenFormat
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, FakeMonotonic
 from tests.support.events import Shape, event_for
 from tests.support.iam import iam_allows
 
@@ -137,16 +137,6 @@ def statement(effect: str, resources: list[str]) -> dict[str, Any]:
     return {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resources}
 
 
-class Monotonic:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def runtime_with_monotonic(world: World, monotonic: Monotonic) -> Runtime:
+def runtime_with_monotonic(world: World, monotonic: FakeMonotonic) -> Runtime:
     """A container whose caches (keys, groups) age by ``monotonic``."""
     return build_runtime(world.services.settings, world.clock, monotonic=monotonic)
