@@ -24,6 +24,7 @@ from chalicelib.domain.routes import (
     route_allowed,
 )
 from tests.conftest import Counters
+from tests.support.routes import PATH_CHARS
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 REQUEST_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -195,8 +196,6 @@ def oracle_allowed(patterns: tuple[str, ...], method: str, path: str) -> bool:
             return True
     return False
 
-
-PATH_CHARS = "ab/-._~{}:@%"
 
 pattern_paths = (
     st.text(alphabet=PATH_CHARS + "*", max_size=12)
