@@ -24,10 +24,9 @@ from chalicelib.domain.routes import (
     route_allowed,
 )
 from tests.conftest import Counters
-from tests.support.routes import PATH_CHARS
+from tests.support.routes import PATH_CHARS, REQUEST_METHODS
 
 FAST = settings(max_examples=200, deadline=None, database=None)
-REQUEST_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 # --- normalize_pattern -----------------------------------------------------------------
