@@ -75,7 +75,7 @@ class HotStore:
         self._rand = rand  # the retries' jitter and the usage totals' shard
         self.reads = 0  # counted for the benchmark's "database calls per decision"
         self.writes = 0
-        # Every attempt DynamoDB throttled, and every retry botocore made (the metrics).
+        # Every attempt DynamoDB throttled, and every retry _call made (the metrics).
         self.throttles = 0
         self.retries = 0
 
@@ -85,15 +85,13 @@ class HotStore:
             self._client = self._factory()
             events = getattr(getattr(self._client, "meta", None), "events", None)
             if events is not None:
-                # Emitted to every handler after each attempt, before botocore decides
-                # whether to retry; returning None leaves that decision to botocore.
+                # Emitted after each attempt with its answer; returning None leaves the
+                # (never: CLIENT_CONFIG) retry to botocore. Retries are _call's own.
                 events.register("needs-retry.dynamodb", self.count_attempt)
         return self._client
 
-    def count_attempt(self, response: Any = None, attempts: int = 1, **_: Any) -> None:
-        """botocore's ``needs-retry`` hook: sees each attempt's answer before any retry."""
-        if attempts > 1:
-            self.retries += 1
+    def count_attempt(self, response: Any = None, **_: Any) -> None:
+        """botocore's ``needs-retry`` hook: counts an attempt DynamoDB throttled."""
         parsed = response[1] if response is not None and len(response) > 1 else None
         if isinstance(parsed, dict) and parsed.get("Error", {}).get("Code") in THROTTLE_CODES:
             self.throttles += 1
