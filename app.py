@@ -7,7 +7,7 @@
 - ``/v1/secret-scanning/github``, ``/v1/leaks``, ``/v1/tenant/settings`` (leaked keys):
   chalicelib/api/leaks.py, tenant.py
 - ``/openapi.json``, ``/openapi.yaml``, ``/docs``: chalicelib/api/docs.py
-- ``expiry_sweep`` (scheduled): chalicelib/expiry_job.py
+- ``expiry_sweep`` (scheduled): chalicelib/wiring/expiry_sweep.py
 """
 
 from typing import Any, cast
@@ -15,8 +15,8 @@ from typing import Any, cast
 from chalice import Chalice
 from chalice.app import CloudWatchEvent
 
-from chalicelib.expiry_job import LambdaContext, run_sweep, sweep_schedule
-from chalicelib.settings import get_settings
+from chalicelib.config.settings import get_settings
+from chalicelib.wiring.expiry_sweep import LambdaContext, run_sweep, sweep_schedule
 
 app = Chalice(app_name="latchkey")
 

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chalicelib.container import build_services
+from chalicelib.wiring.services import build_services
 from scripts.bench_support import bench_tables, env_for, header, median_ms, row, run_fresh
 from scripts.dynamodb_local import REPO_ROOT
 

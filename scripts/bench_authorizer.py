@@ -27,10 +27,10 @@ from typing import Any
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.container import build_services
+from chalicelib.config.settings import Settings
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import AUTHORIZER
-from chalicelib.settings import Settings
+from chalicelib.wiring.services import build_services
 from scripts import bench_support
 from scripts.bench_support import (
     bench_tables,

@@ -27,10 +27,10 @@ from chalice.test import Client
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.container import build_services, set_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.models import table_names
+from chalicelib.wiring.services import build_services, set_services
 from scripts.bench_support import bench_tables
 from scripts.capacity import Meter, Usage
 

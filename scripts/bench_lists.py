@@ -22,14 +22,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.container import Services, build_services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
-from chalicelib.settings import Settings
 from chalicelib.storage.key_index import place
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.schema import _template_tables
+from chalicelib.wiring.services import Services, build_services
 from scripts.bench_support import local_client, local_dynamodb, metered, new_tables
 from scripts.capacity import Meter, Usage
 

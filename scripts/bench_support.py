@@ -32,7 +32,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any, TypeVar
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from scripts.capacity import Meter, Usage
 from scripts.dynamodb_local import REPO_ROOT, DynamoDBLocal
 
@@ -48,7 +48,7 @@ TABLES = (
     "idempotency_table",
     "audit_table",
 )
-# Settings read from the environment by a fresh process (chalicelib/settings.py).
+# Settings read from the environment by a fresh process (chalicelib/config/settings.py).
 ENVIRONMENT = {
     "key_prefix": "LATCHKEY_KEY_PREFIX",
     "keys_table": "LATCHKEY_KEYS_TABLE",

@@ -33,15 +33,15 @@ from typing import Any
 from botocore import handlers
 from pynamodb.connection import Connection
 
+from chalicelib.config.settings import Settings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.records import Actor, ApiKey, KeyStatus, SecretHash
 from chalicelib.domain.warnings import Digest, Notice
-from chalicelib.expiry_job import build_sweep
-from chalicelib.notify import RecordingNotifier
-from chalicelib.settings import Settings
+from chalicelib.notify.senders import RecordingNotifier
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.tenants import TenantStore
+from chalicelib.wiring.expiry_sweep import build_sweep
 from scripts.bench_support import local_client, local_dynamodb, new_tables
 from scripts.capacity import Meter
 

@@ -25,10 +25,10 @@ from chalice.test import Client
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.container import build_services, set_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.pem import LocalSigner, ensure_pem
 from chalicelib.storage.token_keys import TokenKeys
+from chalicelib.wiring.services import build_services, set_services
 from scripts.bench_authorizer import ARN, COLD_LATCHKEY, COLD_RUNS, WARM_CALLS, env_for
 from scripts.bench_support import bench_tables, header, interleaved, percentile, row, run_fresh
 

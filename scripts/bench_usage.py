@@ -21,12 +21,12 @@ from typing import Any
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.container import build_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.sessions import new_session
 from chalicelib.storage.usage import UsageStore
+from chalicelib.wiring.services import build_services
 from scripts.bench_authorizer import ARN, SINK
 from scripts.bench_support import bench_tables, header, local_client, metered, row
 from scripts.capacity import Meter

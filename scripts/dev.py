@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.pem import ensure_pem
 from chalicelib.storage.schema import create_tables
 from scripts.chalice_local import shell_overrides

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 
 START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.container import Services
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated
 from chalicelib.domain.groups import MANAGE, READ
 from chalicelib.domain.records import Actor
+from chalicelib.wiring.services import Services
 
 API_KEY_HEADER = "x-api-key"
 

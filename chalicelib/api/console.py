@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from chalice import Blueprint, NotFoundError, Response
 
-from chalicelib.container import get_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
+from chalicelib.wiring.services import get_services
 
 console = Blueprint(__name__)
 ASSETS = Path(__file__).resolve().parents[1] / "static" / "console"

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from hashlib import sha256
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.peppers import PepperSource, derived_key
+from chalicelib.domain.peppers import PepperSource, derived_key
 
 # Where a page ends, as a cursor carries it: a KeyListPosition or an AuditPosition (two
 # strings each); the signed scope, not the shape, says which listing it belongs to.

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.container import get_services
 from chalicelib.domain.signing import ALGORITHM, SigningFailed, TokensNotConfigured
+from chalicelib.wiring.services import get_services
 
 # Issue 13 (cold start): for types only; loaded when a request needs them.
 if TYPE_CHECKING:
-    from chalicelib.container_tokens import AccessTokens
+    from chalicelib.wiring.access_tokens import AccessTokens
 
 logger = logging.getLogger(__name__)
 discovery = Blueprint(__name__)
@@ -77,7 +77,7 @@ def jwks() -> Response:
     tokens = _tokens()
     if tokens is None:
         return _not_configured()
-    from chalicelib.jwk import jwk
+    from chalicelib.identity.jwk import jwk
 
     try:
         published = tokens.keys.published.public_keys()

@@ -25,8 +25,8 @@ from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_respon
 from chalicelib.api.problems import problem_for
 from chalicelib.api.telemetry import RequestRecord, request_id_of
 from chalicelib.api.telemetry import record as record_request
-from chalicelib.container import Services, get_services
 from chalicelib.domain.records import Actor, Origin
+from chalicelib.wiring.services import Services, get_services
 
 Body = TypeVar("Body", bound=BaseModel)
 

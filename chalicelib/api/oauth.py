@@ -19,11 +19,11 @@ from urllib.parse import parse_qs, unquote_plus
 from chalice import Blueprint, Response
 
 from chalicelib.api.auth import source_ip
-from chalicelib.container import get_services
 from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
+from chalicelib.domain.peppers import PepperUnavailable
 from chalicelib.domain.signing import SigningFailed, TokensNotConfigured
 from chalicelib.observability import counts, metrics
-from chalicelib.peppers import PepperUnavailable
+from chalicelib.wiring.services import get_services
 
 # Issue 13 (cold start): for types only; loaded when a request needs them.
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib.domain import errors
-from chalicelib.peppers import PepperUnavailable
+from chalicelib.domain.peppers import PepperUnavailable
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"

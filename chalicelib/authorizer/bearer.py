@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.authorizer.events import AuthRequest
 from chalicelib.authorizer.policy import Grant, respond
 from chalicelib.clock import iso_z
+from chalicelib.config.settings import Settings
 from chalicelib.domain.signing import PublicKeys
 from chalicelib.domain.verification import Outcome
-from chalicelib.settings import Settings
 
 if TYPE_CHECKING:
     from chalicelib.domain.token_check import TokenAccess, TokenChecker, TokenGrant

@@ -22,6 +22,7 @@ from chalicelib.authorizer.policy import answer
 from chalicelib.authorizer.runtime import Runtime, get_runtime
 from chalicelib.domain.access import Access
 from chalicelib.domain.errors import StorageUnavailable
+from chalicelib.domain.peppers import PepperUnavailable
 from chalicelib.observability.decisions import DecisionRecord
 from chalicelib.observability.metrics import (
     AMBIGUOUS,
@@ -30,7 +31,6 @@ from chalicelib.observability.metrics import (
     TOKEN_VALID,
     UNSUPPORTED_EVENT,
 )
-from chalicelib.peppers import PepperUnavailable
 
 # Not under "latchkey": Chalice sets its app logger (named for the app) to ERROR and
 # stops it propagating, which would silence these lines in Lambda.

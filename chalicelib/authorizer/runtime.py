@@ -9,19 +9,20 @@ from datetime import datetime, timedelta
 
 from chalicelib.authorizer.bearer import TokenGate
 from chalicelib.clock import utc_now
+from chalicelib.config.settings import Settings, get_settings
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.key_cache import KeyCache
+from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.peppers import PepperSource
 from chalicelib.domain.signing import PublicKeys
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
 from chalicelib.observability import log
 from chalicelib.observability.decisions import DecisionTelemetry
 from chalicelib.observability.metrics import AUTHORIZER
-from chalicelib.peppers import PepperSource, peppers_for
-from chalicelib.settings import Settings, get_settings
-from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.hotpath import HotStore
-from chalicelib.tokens import TokenFormat
+from chalicelib.storage.ssm_peppers import peppers_for
+from chalicelib.wiring.singleton import ProcessSingleton
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from typing import Any
 
 from chalicelib.domain.access import GroupCache
 from chalicelib.domain.errors import ClientRefused, ScopeRefused
+from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.signing import Signer, compact_jws
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Decision, Verifier
-from chalicelib.tokens import TokenFormat
 
 # RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), joined by one space.
 SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from chalicelib.domain import audit
 from chalicelib.domain.edits import GroupEdit
+from chalicelib.domain.key_format import BASE62
 from chalicelib.domain.ports import GroupRepository
 from chalicelib.domain.records import SYSTEM, Group, Origin
 from chalicelib.domain.routes import ALL_ROUTES
-from chalicelib.tokens import BASE62
 
 Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
 MANAGE = "keys:manage"

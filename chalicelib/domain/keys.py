@@ -15,7 +15,9 @@ from chalicelib.domain import audit, key_rules
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.expiry import ExpiryPolicy
+from chalicelib.domain.key_format import TokenFormat, display_hint
 from chalicelib.domain.key_query import KeyFilter, KeyListPosition
+from chalicelib.domain.peppers import PepperSource, hash_secret
 from chalicelib.domain.ports import KeyRepository, NewExpiry
 from chalicelib.domain.records import (
     SYSTEM,
@@ -29,8 +31,6 @@ from chalicelib.domain.records import (
     SecretHash,
     as_origin,
 )
-from chalicelib.peppers import PepperSource, hash_secret
-from chalicelib.tokens import TokenFormat, display_hint
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from chalicelib.domain import audit
+from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.records import (
     Actor,
     ApiKey,
@@ -33,7 +34,6 @@ from chalicelib.domain.records import (
     SecretHash,
     Tenant,
 )
-from chalicelib.tokens import TokenFormat
 
 SCANNER = Actor(type="system", id="secret-scanning", name="Secret scanning")
 REDACTED = "[redacted]"

@@ -6,7 +6,7 @@ that fails is released again so the next run retries it. Only a run killed betwe
 write and the send loses that warning. docs/expiry-sweep.md says why this side was chosen.
 
 It knows no AWS: the store and the notifier are passed in (chalicelib/storage/sweep.py,
-chalicelib/notify.py), and so are the clock and the time the run has left.
+chalicelib/notify/senders.py), and so are the clock and the time the run has left.
 
 Issue 13: the due keys come in shards, and a run reads and records them with up to
 ``workers`` threads, one shard per thread at a time; the digests go out the same way. A

@@ -1,6 +1,6 @@
 """The expiry sweep's ports: what it reads due keys from and records them in, and sends to.
 
-chalicelib/storage/sweep.py and chalicelib/notify.py implement them; tests pass their own.
+chalicelib/storage/sweep.py and chalicelib/notify/senders.py implement them; tests pass their own.
 """
 
 from __future__ import annotations

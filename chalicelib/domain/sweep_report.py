@@ -1,5 +1,5 @@
 """What one sweep run did, and the per-tenant digests it sends (chalicelib/domain/sweep.py
-runs it; chalicelib/expiry_job.py and chalicelib/observability/sweep.py report it)."""
+runs it; chalicelib/wiring/expiry_sweep.py and chalicelib/observability/sweep.py report it)."""
 
 from __future__ import annotations
 

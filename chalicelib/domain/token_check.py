@@ -24,7 +24,7 @@ from chalicelib.domain.paths import is_canonical
 from chalicelib.domain.routes import route_allowed
 from chalicelib.domain.signing import ALGORITHM, PublicKeys
 from chalicelib.domain.verification import Outcome
-from chalicelib.jwk import rsa_key
+from chalicelib.identity.jwk import rsa_key
 
 LEEWAY = 30  # seconds of clock skew tolerated on exp and nbf
 TYPES = frozenset({"at+jwt", "application/at+jwt"})  # RFC 9068 section 4

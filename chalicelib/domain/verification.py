@@ -15,9 +15,9 @@ from enum import StrEnum
 from typing import Protocol
 
 from chalicelib.domain.allowlist import allows
+from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.peppers import PepperSource, secret_matches
 from chalicelib.domain.records import ApiKey, KeyStatus, SecretHash
-from chalicelib.peppers import PepperSource, secret_matches
-from chalicelib.tokens import TokenFormat
 
 
 class Outcome(StrEnum):

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.records import Actor
 from chalicelib.identity.public_keys import Fetch, PublicKeyCache, fetch_json
-from chalicelib.settings import Settings
 
 LEEWAY = 30  # seconds of clock skew tolerated on exp and nbf
 

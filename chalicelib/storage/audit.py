@@ -16,9 +16,9 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.clock import iso_z
+from chalicelib.config.settings import Settings
 from chalicelib.domain.audit_log import AuditPosition, AuditQuery, AuditTrail
 from chalicelib.domain.records import Actor, AuditEvent, Origin
-from chalicelib.settings import Settings
 from chalicelib.storage.convert import actor_from, actor_to
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import AuditModel

@@ -17,10 +17,10 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.observability.metrics import THROTTLE_CODES
-from chalicelib.settings import Settings
 from chalicelib.storage.raw_items import Item, group_from_item, key_from_item
 
 USAGE_RETENTION = timedelta(days=400)

@@ -18,7 +18,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.attributes import ActorAttribute
 
 

@@ -67,7 +67,7 @@ class KmsPublicKeys:
 
     def public_keys(self) -> Mapping[str, bytes]:
         if self._published is None:
-            from chalicelib.jwk import thumbprint
+            from chalicelib.identity.jwk import thumbprint
 
             ders = [self.der(key) for key in self._key_ids]
             self._published = {thumbprint(der): der for der in ders}
@@ -84,7 +84,7 @@ class KmsSigner:
 
     def key_id(self) -> str:
         if self._kid is None:
-            from chalicelib.jwk import thumbprint
+            from chalicelib.identity.jwk import thumbprint
 
             self._kid = thumbprint(self._keys.der(self._key_id))
         return self._kid

@@ -22,7 +22,7 @@ from pynamodb.indexes import (
 )
 from pynamodb.models import Model
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.attributes import ActorAttribute
 from chalicelib.storage.key_model import KeyModel, SweepDueIndex
 from chalicelib.storage.sessions import adopt

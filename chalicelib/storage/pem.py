@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from chalicelib.jwk import thumbprint
+from chalicelib.identity.jwk import thumbprint
 
 KEY_BITS = 2048  # as the KMS key (RSA_2048)
 

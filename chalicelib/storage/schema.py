@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.models import table_names
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"

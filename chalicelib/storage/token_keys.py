@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.config.settings import Settings
 from chalicelib.domain.signing import PublicKeys, Signer, TokensNotConfigured
-from chalicelib.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.container import Services, build_services, set_services
+from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import FakeClock, test_settings
 from tests.functional.faults import FaultPlan, installed
 from tests.support.moto import MotoAccount, stored_items

@@ -3,13 +3,13 @@ the action, and the pages together list exactly the matching events, newest firs
 
 from __future__ import annotations
 
-from chalicelib.container import Services
 from chalicelib.domain.audit_log import AuditQuery
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM
 from chalicelib.storage.audit import AuditStore
 from chalicelib.storage.models import AuditModel
+from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 from tests.support.proxy_events import invoke, rest_event

@@ -21,13 +21,13 @@ import pytest
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime, build_runtime
-from chalicelib.container import Services, build_services, set_services
 from chalicelib.domain.access_tokens import TokenRules, claims_for
 from chalicelib.domain.errors import ClientRefused
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.signing import compact_jws
 from chalicelib.domain.tenants import OPERATOR
+from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as settings_for
 from tests.support.events import Shape, http_event, rest_request_event, token_event

@@ -9,13 +9,13 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.cli import parser, run
-from chalicelib.container import Services
+from chalicelib.cli.main import parser, run
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM
 from chalicelib.storage.backfill import Progress, backfill_keys
 from chalicelib.storage.key_index import index_attributes
 from chalicelib.storage.key_model import KeyModel
+from chalicelib.wiring.services import Services
 from tests.functional.conftest import Tenant, table_snapshot
 
 DERIVED = ("list_facet", "expiry_sort")

@@ -18,7 +18,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from chalicelib.cli import main
+from chalicelib.cli.main import main
 from tests.conftest import test_settings as settings_for
 from tests.support.moto import MotoAccount
 

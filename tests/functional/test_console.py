@@ -18,7 +18,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.api.console import ASSETS, FILES
-from chalicelib.container import Services, set_services
+from chalicelib.wiring.services import Services, set_services
 
 # Script and style bytes of the first page, each file gzipped as a server would send it.
 # Measured at about 31 KB; the budget leaves room for a few more pages, not a framework.

@@ -14,13 +14,13 @@ import boto3
 import pytest
 from pynamodb.connection import Connection
 
-from chalicelib.cli import parser, run
-from chalicelib.container import Services
+from chalicelib.cli.main import parser, run
 from chalicelib.domain import audit
 from chalicelib.domain.counters import Difference
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.records import SYSTEM
 from chalicelib.storage.counter_check import CounterCheckStore
+from chalicelib.wiring.services import Services
 from tests.conftest import Counters, FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 

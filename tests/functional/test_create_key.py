@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 

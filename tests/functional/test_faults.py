@@ -21,8 +21,8 @@ from chalice.test import Client
 from app import app
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.container import Services, build_services, set_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
+from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import Counters, FakeClock
 from tests.conftest import test_settings as make_settings
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot

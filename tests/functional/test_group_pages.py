@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.container import Services
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.storage.models import GroupModel
+from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
 from tests.functional.conftest import Api, Tenant, create_key, json_of
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.conftest import Counters
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib.container import Services
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor
 from chalicelib.storage.hotpath import HotStore
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
 

@@ -9,11 +9,11 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.container import Services
 from chalicelib.domain.errors import IdempotencyInProgress
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM, Claim
 from chalicelib.storage.idempotency import LEASE
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
 from tests.support.secrets import secret_part

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.container import Services
 from chalicelib.domain.key_query import KeyFilter, expiry_state
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM, ApiKey, ExpiryState, KeyStatus
@@ -19,6 +18,7 @@ from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import connection_for
+from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of

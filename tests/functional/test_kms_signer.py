@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, utils
 
 from chalicelib.domain.access_tokens import TokenRules, claims_for
 from chalicelib.domain.signing import SigningFailed, compact_jws
-from chalicelib.jwk import jwk, thumbprint
+from chalicelib.identity.jwk import jwk, thumbprint
 from chalicelib.storage.kms import RAW_LIMIT, KmsPublicKeys, KmsSigner
 from chalicelib.storage.token_keys import token_keys_for
 from tests.conftest import test_settings as settings_for

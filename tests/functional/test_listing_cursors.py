@@ -15,7 +15,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of
 from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
 

@@ -10,8 +10,8 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.api.openapi import document
-from chalicelib.container import Services, set_services
 from chalicelib.identity.oidc import JwksCache, OidcVerifier
+from chalicelib.wiring.services import Services, set_services
 from tests.conftest import FakeClock
 from tests.fake_issuer import AUDIENCE, ISSUER, JWKS_URL, Issuer
 from tests.functional.conftest import Api, Tenant, create_key, json_of

@@ -23,12 +23,12 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from chalicelib.container import build_services
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import KeyExpired, KeyLimitReached, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor
+from chalicelib.wiring.services import build_services
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as make_settings
 from tests.support.moto import MotoAccount

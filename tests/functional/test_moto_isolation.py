@@ -13,8 +13,8 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.container import Services
 from chalicelib.storage.models import table_names
+from chalicelib.wiring.services import Services
 from tests.support.moto import stored_items
 
 TYPED = {"S": "leftover", "N": "1", "B": b"leftover"}

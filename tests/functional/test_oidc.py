@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import serialization
 
 from app import app
 from chalicelib.api.auth import ONE_CREDENTIAL
-from chalicelib.container import Services, set_services
 from chalicelib.identity.oidc import JwksCache, OidcVerifier
+from chalicelib.wiring.services import Services, set_services
 from tests.conftest import FakeClock
 from tests.fake_issuer import AUDIENCE, ISSUER, JWKS_URL, Issuer
 from tests.functional.conftest import Api, Tenant, json_of, table_snapshot

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant
 from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
 from tests.support.secrets import secret_part

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.container import Services
 from chalicelib.domain.edits import GroupEdit, KeyEdit
 from chalicelib.domain.errors import (
     Conflict,
@@ -32,6 +31,7 @@ from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import connection_for
 from chalicelib.storage.tenants import TenantStore
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.support.fakes import FakeGroups, FakeKeys, FakeTenants, Tables
 from tests.support.records import make_key

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant, json_of
 from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
 from tests.support.proxy_events import GATEWAY_ID, invoke, rest_event

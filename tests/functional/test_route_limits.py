@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib.cli import parser, run
-from chalicelib.container import Services
+from chalicelib.cli.main import parser, run
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.routes import MAX_PATTERN_LENGTH, MAX_STARS
 from chalicelib.domain.tenants import OPERATOR
 from chalicelib.storage.group_count import DEFAULT_GROUP_LIMIT
+from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.conftest import Counters
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 from tests.functional.test_counters import check_cli, put_counter_only_group, set_counter

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.api.operations import OPERATIONS
-from chalicelib.container import Services
+from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 
 # Every route that names a resource, with a body that would be valid for it.

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from pynamodb.connection import Connection
 
-from chalicelib.container import Services
 from chalicelib.storage.models import GroupModel, TenantModel
 from chalicelib.storage.transaction import Cancelled, Transaction
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant, table_snapshot
 

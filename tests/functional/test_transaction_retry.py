@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from pynamodb.connection import Connection
 
-from chalicelib.container import Services
 from chalicelib.domain.errors import Conflict
 from chalicelib.storage.models import TenantModel
 from chalicelib.storage.transaction import Backoff, Cancelled, Transaction
+from chalicelib.wiring.services import Services
 from tests.conftest import Counters
 from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
 from tests.functional.faults import Fault, FaultPlan

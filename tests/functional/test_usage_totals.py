@@ -16,11 +16,11 @@ import pytest
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.cli import parser, run
-from chalicelib.container import Services
+from chalicelib.cli.main import parser, run
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.storage.hotpath import TOTAL_PREFIX, HotStore, total_key
 from chalicelib.storage.usage import UsageStore
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 from tests.functional.faults import DYNAMODB_FAULTS, Fault, FaultPlan

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services
-from chalicelib.tokens import TokenFormat, format_token, new_secret
+from chalicelib.domain.key_format import TokenFormat, format_token, new_secret
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 

@@ -72,13 +72,13 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
     | on("${AuditTable.Arn}/index/target-index", "Query")
-    # Leaked keys: announced at once (chalicelib/notify.py).
+    # Leaked keys: announced at once (chalicelib/notify/senders.py).
     | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")}
     # Access tokens: signed in KMS, published from its public halves.
     | READ_TOKEN_KEYS
     | SIGN_TOKENS
     | XRAY,
-    # chalicelib/storage/{sweep,audit}.py, chalicelib/notify.py: no pepper, no reads of items.
+    # chalicelib/storage/{sweep,audit}.py, chalicelib/notify/senders.py: no pepper, no item reads.
     "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
     | on("${KeysTable.Arn}/index/sweep-shard-due-index", "Query")
     | on("KeysTable.Arn", "UpdateItem")

@@ -15,10 +15,10 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.container import Services, build_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
+from chalicelib.wiring.services import Services, build_services
 from scripts.dynamodb_local import SHORT_RUN_JVM, DynamoDBLocal
 from tests.conftest import FakeClock
 

@@ -21,7 +21,7 @@ from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, create_local_server
 
 from app import app
-from chalicelib.settings import get_settings
+from chalicelib.config.settings import get_settings
 
 # LATCHKEY_TOKEN_ISSUER=self: the issuer is this server's own URL, known only once bound.
 SELF_ISSUER = "self"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from scripts.dynamodb_local import REPO_ROOT
 from scripts.processes import stop_process
 

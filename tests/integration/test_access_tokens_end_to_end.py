@@ -20,12 +20,12 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
-from chalicelib.container import build_services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.tenants import OPERATOR
-from chalicelib.settings import Settings
 from chalicelib.storage.pem import ensure_pem
+from chalicelib.wiring.services import build_services
 from tests.integration.live_server import live_server
 from tests.integration.test_schemathesis import every_item, server_environment
 

@@ -11,8 +11,8 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.container import Services, build_services, set_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
+from chalicelib.wiring.services import Services, build_services, set_services
 from tests.functional.conftest import Api, create_key, json_of
 from tests.functional.test_tenant_isolation import MATRIX
 

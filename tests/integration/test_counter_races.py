@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services, build_services
-from chalicelib.container_parts import build_counter_check
+from chalicelib.config.settings import Settings
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import Conflict, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor, ApiKey, KeyStatus
-from chalicelib.settings import Settings
+from chalicelib.wiring.parts import build_counter_check
+from chalicelib.wiring.services import Services, build_services
 from tests.conftest import Counters
 from tests.integration.test_races import at_once
 

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from chalicelib.container import Services, build_services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import KeyLimitReached
 from chalicelib.domain.keys import Issued
-from chalicelib.settings import Settings
+from chalicelib.wiring.services import Services, build_services
 from tests.conftest import Counters
 from tests.integration.contention import Contention, contention
 from tests.integration.test_races import ADMIN, at_once, draft, new_tenant

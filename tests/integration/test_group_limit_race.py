@@ -11,11 +11,11 @@ import uuid
 
 import pytest
 
-from chalicelib.container import Services, build_services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import Conflict, GroupLimitReached
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.records import Group
-from chalicelib.settings import Settings
+from chalicelib.wiring.services import Services, build_services
 from tests.conftest import Counters
 from tests.integration.test_races import at_once
 

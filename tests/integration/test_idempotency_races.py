@@ -20,12 +20,12 @@ from chalicelib.api.endpoint import Call
 from chalicelib.api.idempotency import _fingerprint
 from chalicelib.api.keys import create_key
 from chalicelib.api.schemas import KeyCreate, KeyWithSecret
-from chalicelib.container import Services
 from chalicelib.domain.errors import IdempotencyInProgress
 from chalicelib.domain.groups import MANAGE, GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor, Claim, KeyStatus
 from chalicelib.storage.idempotency import LEASE
+from chalicelib.wiring.services import Services
 from tests.conftest import Counters, FakeClock
 from tests.integration.test_races import at_once
 

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.key_query import KeyFilter
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM, ExpiryState, KeyStatus
-from chalicelib.settings import Settings
 from chalicelib.storage.backfill import backfill_keys
 from chalicelib.storage.key_index import index_attributes
 from chalicelib.storage.key_list import list_keys
@@ -22,6 +21,7 @@ from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import connection_for
+from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
 from tests.conftest import Counters, FakeClock
 from tests.integration.test_races import at_once

@@ -12,14 +12,14 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.container import Services, build_services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.audit_log import AuditQuery
 from chalicelib.domain.errors import Conflict, KeyRevoked
 from chalicelib.domain.keys import Issued
 from chalicelib.domain.leaks import Label, Report, Taken
 from chalicelib.domain.records import Actor, KeyStatus, LeakPolicy, Origin
-from chalicelib.notify import RecordingNotifier
-from chalicelib.settings import Settings
+from chalicelib.notify.senders import RecordingNotifier
+from chalicelib.wiring.services import Services, build_services
 from tests.conftest import Counters
 from tests.integration.test_races import ADMIN, at_once, draft, new_tenant
 

@@ -12,14 +12,14 @@ from typing import TypeVar
 import pytest
 from pynamodb.connection import Connection
 
-from chalicelib.container import Services, build_services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import Conflict, KeyLimitReached, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import Actor, ApiKey, KeyStatus
 from chalicelib.domain.verification import Outcome
-from chalicelib.settings import Settings
 from chalicelib.storage.keys import KeyStore
+from chalicelib.wiring.services import Services, build_services
 from tests.conftest import Counters
 
 T = TypeVar("T")

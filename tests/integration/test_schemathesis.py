@@ -34,9 +34,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import build_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.models import table_names
+from chalicelib.wiring.services import build_services
 from tests.conftest import Counters
 from tests.fake_github import FakeGitHub
 from tests.fake_issuer import AUDIENCE, ISSUER, Issuer

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pynamodb.connection import Connection
 
-from chalicelib.container import Services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
@@ -22,13 +22,13 @@ from chalicelib.domain.records import Actor
 from chalicelib.domain.sweep import SweepService
 from chalicelib.domain.sweep_report import SweepReport
 from chalicelib.domain.warnings import Candidate
-from chalicelib.notify import RecordingNotifier
-from chalicelib.settings import Settings
+from chalicelib.notify.senders import RecordingNotifier
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
 from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore
 from chalicelib.storage.sweep_index import shard_of
+from chalicelib.wiring.services import Services
 from scripts.bench_sweep import bench_key, write_items
 from tests.conftest import Counters, FakeClock
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pynamodb.models import Model
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.models import MODELS, table_names
 

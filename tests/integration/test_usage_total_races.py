@@ -16,8 +16,8 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
+from chalicelib.config.settings import Settings
 from chalicelib.domain.usage import UsageRecorder
-from chalicelib.settings import Settings
 from chalicelib.storage.hotpath import CLIENT_CONFIG, HotStore
 from chalicelib.storage.usage import UsageStore
 from tests.conftest import Counters, FakeClock

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
+from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.keys import KeyService
+from chalicelib.domain.peppers import StaticPeppers
 from chalicelib.domain.tenants import TenantService
-from chalicelib.peppers import StaticPeppers
-from chalicelib.tokens import TokenFormat
 from tests.support.fakes import FakeGroups, FakeKeys, FakeTenants, Tables
 
 PREFIX = "lk_test"

@@ -19,7 +19,7 @@ from moto.core.base_backend import BackendDict
 from moto.core.models import DEFAULT_ACCOUNT_ID, MockAWS
 from moto.dynamodb.models import dynamodb_backends
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.models import table_names
 from chalicelib.storage.schema import create_tables
 

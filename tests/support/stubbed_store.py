@@ -13,10 +13,10 @@ from typing import Any
 import botocore.session
 
 from chalicelib.authorizer.runtime import Runtime, build_runtime
-from chalicelib.peppers import PepperSource, StaticPeppers, hash_secret
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
+from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.peppers import PepperSource, StaticPeppers, hash_secret
 from chalicelib.storage.hotpath import HotStore
-from chalicelib.tokens import TokenFormat
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as settings_for_tests
 from tests.support.events import Shape

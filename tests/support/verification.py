@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from chalicelib.domain.key_format import TokenFormat, display_hint, format_token
+from chalicelib.domain.peppers import StaticPeppers, hash_secret
 from chalicelib.domain.records import ApiKey, SecretHash
 from chalicelib.domain.verification import Verifier
-from chalicelib.peppers import StaticPeppers, hash_secret
-from chalicelib.tokens import TokenFormat, display_hint, format_token
 from tests.support.records import make_key
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -26,7 +26,7 @@ from chalicelib.domain.errors import ScopeRefused
 from chalicelib.domain.signing import compact_jws
 from chalicelib.domain.token_check import TokenChecker
 from chalicelib.domain.verification import Outcome
-from chalicelib.jwk import jwk, thumbprint
+from chalicelib.identity.jwk import jwk, thumbprint
 from tests.support.records import make_group, make_key
 from tests.token_keys import ISSUER, local_signer
 

@@ -85,18 +85,18 @@ ONE_ROUTE = (
     "chalicelib.authorizer.handler",  # the authorizer's own Lambda
     "chalicelib.authorizer.runtime",  # POST /v1/verify, access tokens
     "chalicelib.storage.hotpath",
-    "chalicelib.container_tokens",  # the token endpoint, JWKS
+    "chalicelib.wiring.access_tokens",  # the token endpoint, JWKS
     "chalicelib.domain.access_tokens",
     "chalicelib.storage.token_keys",
     "chalicelib.identity.github_keys",  # GitHub secret scanning
     "chalicelib.storage.usage",  # GET /v1/usage, /v1/keys/{id}/usage
-    "chalicelib.notifiers",  # leak notices
+    "chalicelib.wiring.notifiers",  # leak notices
     "chalicelib.domain.counters",  # `latchkey tenants check` only
 )
 SERVICES_PROBE = f"""
 import json, sys
 import app
-from chalicelib.container import get_services
+from chalicelib.wiring.services import get_services
 after_import = [m for m in {ONE_ROUTE!r} if m in sys.modules]
 services = get_services()
 after_build = [m for m in {ONE_ROUTE!r} if m in sys.modules]
@@ -117,5 +117,5 @@ def test_the_services_import_one_routes_parts_only_when_that_route_asks_for_them
         "chalicelib.storage.hotpath",
         "chalicelib.identity.github_keys",
         "chalicelib.storage.usage",
-        "chalicelib.notifiers",
+        "chalicelib.wiring.notifiers",
     }

@@ -18,8 +18,9 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
-from chalicelib.peppers import SsmPeppers, StaticPeppers
+from chalicelib.domain.peppers import StaticPeppers
 from chalicelib.storage.hotpath import RETRIES, RETRYABLE
+from chalicelib.storage.ssm_peppers import SsmPeppers
 from tests.conftest import FakeClock
 from tests.support.events import Shape, event_for
 from tests.support.iam import explicitly_denies

@@ -9,10 +9,10 @@ from dataclasses import replace
 from chalicelib.domain.access import GroupCache
 from chalicelib.domain.cache import TtlCache
 from chalicelib.domain.key_cache import RECHECK_SECONDS, KeyCache
+from chalicelib.domain.key_format import TokenFormat, format_token
+from chalicelib.domain.peppers import StaticPeppers
 from chalicelib.domain.records import Group, KeyStatus
 from chalicelib.domain.verification import Outcome, Verifier
-from chalicelib.peppers import StaticPeppers
-from chalicelib.tokens import TokenFormat, format_token
 from tests.conftest import FakeMonotonic
 from tests.support.verification import NOW, PEPPERS, PREFIX, Clock, FakeKeys, key_with_secret
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chalicelib.cli_stage import cli_settings, stage_environment
+from chalicelib.cli.stage import cli_settings, stage_environment
 
 
 def test_a_stage_sets_the_process_environment_botocore_reads(

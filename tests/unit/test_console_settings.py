@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 
 
 def _console(**variables: str) -> Settings:

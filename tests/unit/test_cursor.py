@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chalicelib.api.cursor import Cursors, Scope
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.peppers import StaticPeppers
+from chalicelib.domain.peppers import StaticPeppers
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 CURSORS = Cursors(StaticPeppers({1: b"test-pepper-one"}))

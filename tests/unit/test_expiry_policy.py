@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.config.formats import parse_thresholds
+from chalicelib.config.settings import Settings
 from chalicelib.domain.expiry import ExpiryPolicy, days_left, detail_type
-from chalicelib.settings import Settings
-from chalicelib.settings_formats import parse_thresholds
 
 EXPIRES = datetime(2027, 1, 31, 12, 0, tzinfo=UTC)
 POLICY = ExpiryPolicy((30, 7, 1, 0))

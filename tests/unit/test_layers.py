@@ -4,8 +4,8 @@ The domain declares ports (chalicelib/domain/ports.py) that storage implements, 
 module may import storage, the HTTP edge, or the AWS libraries only storage uses. Read from
 the source with ``ast`` (every import counts: a lazy one inside a function, a TYPE_CHECKING
 one), and then proven by a fresh interpreter: importing the domain's services loads no
-PynamoDB. The composition roots (chalicelib/container.py, authorizer/runtime.py,
-expiry_job.py) sit outside these packages and may import every layer: they are where the
+PynamoDB. The composition roots (chalicelib/wiring/services.py, authorizer/runtime.py,
+wiring/expiry_sweep.py) sit outside these packages and may import every layer: they are where the
 layers are wired together.
 """
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.leaks import (
     SCANNER,
     Label,
@@ -18,6 +19,7 @@ from chalicelib.domain.leaks import (
     fingerprint,
     scrub,
 )
+from chalicelib.domain.peppers import StaticPeppers, hash_secret
 from chalicelib.domain.records import (
     Actor,
     ApiKey,
@@ -29,8 +31,6 @@ from chalicelib.domain.records import (
     Tenant,
 )
 from chalicelib.domain.verification import Verifier
-from chalicelib.peppers import StaticPeppers, hash_secret
-from chalicelib.tokens import TokenFormat
 from tests.support.records import make_key
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -8,7 +8,13 @@ from unittest.mock import Mock
 
 from chalicelib.domain.records import Actor
 from chalicelib.domain.warnings import Digest, Notice
-from chalicelib.notify import DIGEST_LINES, AwsNotifier, digest_subject, digest_text, event_detail
+from chalicelib.notify.senders import (
+    DIGEST_LINES,
+    AwsNotifier,
+    digest_subject,
+    digest_text,
+    event_detail,
+)
 
 OWNER = Actor(type="key", id="kAdmin", name="Admin key")
 

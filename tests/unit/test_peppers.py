@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.peppers import (
+from chalicelib.domain.peppers import (
     PepperUnavailable,
-    SsmPeppers,
     StaticPeppers,
     hash_secret,
     secret_matches,
 )
+from chalicelib.storage.ssm_peppers import SsmPeppers
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase

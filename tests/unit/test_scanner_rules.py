@@ -24,7 +24,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.tokens import BASE62, TokenFormat, checksum
+from chalicelib.domain.key_format import BASE62, TokenFormat, checksum
 
 SCANNERS = Path(__file__).resolve().parents[2] / "infra" / "scanners"
 PREFIXES = ("lk_live", "lk_test")

@@ -8,16 +8,14 @@ from dataclasses import fields
 
 import pytest
 
-from chalicelib import settings as settings_module
-from chalicelib import (
-    settings_console,
-    settings_formats,
-    settings_scale,
-    settings_sweep,
-    settings_tokens,
-)
-from chalicelib.settings import DEFAULT_KEY_PREFIX, Settings
-from chalicelib.settings_formats import parse_peppers
+from chalicelib.config import access_tokens as settings_tokens
+from chalicelib.config import console as settings_console
+from chalicelib.config import formats as settings_formats
+from chalicelib.config import scale as settings_scale
+from chalicelib.config import settings as settings_module
+from chalicelib.config import sweep as settings_sweep
+from chalicelib.config.formats import parse_peppers
+from chalicelib.config.settings import DEFAULT_KEY_PREFIX, Settings
 
 EVERY_VARIABLE = {
     "LATCHKEY_STAGE": "prod",
@@ -161,7 +159,7 @@ def test_every_field_can_be_changed_from_the_environment() -> None:
 
 
 def test_this_suite_covers_every_variable_the_module_reads() -> None:
-    # A variable added to settings.py without a test here fails this test.
+    # A variable added to chalicelib/config/ without a test here fails this test.
     source = "".join(
         inspect.getsource(module)
         for module in (

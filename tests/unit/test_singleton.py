@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.singleton import ProcessSingleton
+from chalicelib.wiring.singleton import ProcessSingleton
 
 
 class Builds:

@@ -1,7 +1,7 @@
 """The API key format: ``<prefix>_<16 base62 id>_<43 base62 secret><6 base62 CRC32>``.
 
 The checksum is checked against an oracle written here (``zlib.crc32`` and a base62
-encoder of our own), not against ``chalicelib.tokens.checksum`` itself.
+encoder of our own), not against ``chalicelib.domain.key_format.checksum`` itself.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.tokens import (
+from chalicelib.domain.key_format import (
     CHECKSUM_LENGTH,
     KEY_ID_LENGTH,
     SECRET_LENGTH,

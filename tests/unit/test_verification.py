@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.key_format import TokenFormat, format_token
+from chalicelib.domain.peppers import PepperUnavailable, StaticPeppers, hash_secret
 from chalicelib.domain.records import ApiKey, KeyStatus, SecretHash
 from chalicelib.domain.verification import Decision, Outcome, Verifier
-from chalicelib.peppers import PepperUnavailable, StaticPeppers, hash_secret
-from chalicelib.tokens import TokenFormat, format_token
 from tests.support.verification import (
     NOW,
     PEPPERS,

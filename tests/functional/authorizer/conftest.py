@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.container import Services
 from chalicelib.domain.groups import GroupDraft
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.authorizer.world import (
     ALLOWLIST,

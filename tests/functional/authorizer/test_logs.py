@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from chalicelib.authorizer.runtime import build_runtime
-from chalicelib.peppers import SsmPeppers, ssm_client
+from chalicelib.storage.ssm_peppers import SsmPeppers, ssm_client
 from tests.functional.authorizer.world import (
     World,
     capture_all,

@@ -13,7 +13,7 @@ import pytest
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.policy import not_canonical_resources
 from chalicelib.authorizer.runtime import Runtime
-from chalicelib.tokens import format_token, new_key_id, new_secret
+from chalicelib.domain.key_format import format_token, new_key_id, new_secret
 from tests.functional.authorizer.world import (
     ALLOWED,
     FORBIDDEN,

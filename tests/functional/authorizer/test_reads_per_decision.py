@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
-from chalicelib.tokens import format_token, new_key_id, new_secret
+from chalicelib.domain.key_format import format_token, new_key_id, new_secret
 from tests.conftest import FakeMonotonic
 from tests.functional.authorizer.world import (
     ALLOWED,

@@ -12,12 +12,12 @@ import pytest
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime, build_runtime
-from chalicelib.container import Services
 from chalicelib.domain.groups import GroupDraft
+from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.tenants import OPERATOR
-from chalicelib.tokens import TokenFormat
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock, FakeMonotonic
 from tests.support.events import Shape, event_for
 from tests.support.iam import iam_allows

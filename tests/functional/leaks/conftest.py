@@ -13,7 +13,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from chalicelib.container import Services, build_services, set_services
+from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import FakeClock, test_settings
 from tests.fake_github import FakeGitHub
 from tests.functional.conftest import Api, Tenant, json_of

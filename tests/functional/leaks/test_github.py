@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from chalicelib.container import Services
-from chalicelib.tokens import TokenFormat
+from chalicelib.domain.key_format import TokenFormat
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.fake_github import KEY_ID, TOKEN_TYPE
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot

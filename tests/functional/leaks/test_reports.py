@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from chalicelib.cli import parser, run
-from chalicelib.container import Services
-from chalicelib.tokens import TokenFormat
+from chalicelib.cli.main import parser, run
+from chalicelib.domain.key_format import TokenFormat
+from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 from tests.functional.leaks.conftest import Scanner, notify_policy
 from tests.support.outbox import Outbox

@@ -10,15 +10,15 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor, ApiKey
 from chalicelib.domain.sweep import SweepService
-from chalicelib.expiry_job import build_sweep
-from chalicelib.settings import Settings
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
+from chalicelib.wiring.expiry_sweep import build_sweep
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock, test_settings
 from tests.functional.conftest import Tenant
 from tests.support.outbox import Outbox, wire_outbox

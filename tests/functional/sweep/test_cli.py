@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from chalicelib.cli import parser, run
-from chalicelib.container import Services
-from chalicelib.settings import Settings
+from chalicelib.cli.main import parser, run
+from chalicelib.config.settings import Settings
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import key_expiring, sent

@@ -8,13 +8,13 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.container import Services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import KeyLimitReached
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.sweep import SweepService
-from chalicelib.expiry_job import build_sweep, set_sweep
-from chalicelib.settings import Settings
+from chalicelib.wiring.expiry_sweep import build_sweep, set_sweep
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, json_of
 from tests.functional.sweep.conftest import OWNER, key_expiring, sent

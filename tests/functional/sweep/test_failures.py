@@ -15,15 +15,15 @@ from datetime import datetime, timedelta
 import pytest
 from pynamodb.connection import Connection
 
-from chalicelib.container import Services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.expiry import ExpiryPolicy, Plan
 from chalicelib.domain.records import AuditEvent
 from chalicelib.domain.sweep import Notifier, SweepService
 from chalicelib.domain.warnings import Candidate, Digest, Notice
-from chalicelib.expiry_job import notifier_for
-from chalicelib.settings import Settings
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.sweep import SweepStore
+from chalicelib.wiring.expiry_sweep import notifier_for
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import key_expiring, load_keys, sent

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services
+from chalicelib.config.settings import Settings
 from chalicelib.domain.sweep import SweepService
 from chalicelib.domain.warnings import Digest, Notice
-from chalicelib.expiry_job import build_sweep, run_sweep, set_sweep
-from chalicelib.settings import Settings
+from chalicelib.wiring.expiry_sweep import build_sweep, run_sweep, set_sweep
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import key_expiring

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from chalicelib.container import Services
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.sweep import SweepService
+from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import OWNER, key_expiring, sent

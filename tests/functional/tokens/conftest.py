@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services, build_services, set_services
+from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as settings_for
 from tests.functional.conftest import Api, create_key, json_of

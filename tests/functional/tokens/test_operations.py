@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.container import Services, build_services, set_services
 from chalicelib.domain.signing import SigningFailed
 from chalicelib.storage.token_keys import TokenKeys
+from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import Counters, FakeClock
 from tests.functional.conftest import Api, json_of, table_snapshot
 from tests.functional.tokens.client import (

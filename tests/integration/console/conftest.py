@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from chalicelib.container import build_services
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
+from chalicelib.wiring.services import build_services
 from scripts.dynamodb_local import REPO_ROOT
 from tests.fake_issuer import AuthorizationServer
 from tests.integration.live_server import live_server

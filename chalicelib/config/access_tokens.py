@@ -1,6 +1,6 @@
 """The access-token variables (OAuth 2.0 client credentials, issue 15), read in one block.
 
-chalicelib/settings.py hands :func:`token_settings` the environment it reads; nothing here
+chalicelib/config/settings.py hands :func:`token_settings` the environment it reads; nothing here
 reads ``os.environ``.
 """
 

@@ -11,8 +11,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from chalicelib.cli_store import CONNECT_TIMEOUT_SECONDS, MAX_RETRIES
-from chalicelib.settings import Settings
+from chalicelib.cli.store import CONNECT_TIMEOUT_SECONDS, MAX_RETRIES
+from chalicelib.config.settings import Settings
 
 CHALICE_CONFIG = Path(".chalice/config.json")
 

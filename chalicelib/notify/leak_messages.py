@@ -1,4 +1,4 @@
-"""What a leaked key's EventBridge event and SNS message say (sent by chalicelib/notify.py).
+"""What a leaked key's EventBridge event and SNS message say (sent by chalicelib/notify/senders.py).
 
 Never the token: the tenant, the key's id and name, where it was found and what was done.
 """

@@ -13,9 +13,9 @@ import json
 import sys
 from typing import Any
 
-from chalicelib.cli_usage_totals import add_command as add_usage_totals
-from chalicelib.cli_usage_totals import usage_totals
-from chalicelib.settings import Settings
+from chalicelib.cli.usage_totals import add_command as add_usage_totals
+from chalicelib.cli.usage_totals import usage_totals
+from chalicelib.config.settings import Settings
 from chalicelib.storage.backfill import Progress, backfill_keys
 from chalicelib.storage.models import bind_models
 

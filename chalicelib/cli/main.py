@@ -4,10 +4,10 @@ It runs the same domain code as the API against whichever store the settings nam
 ``--stage local`` takes the variables of that stage from ``.chalice/config.json``; without
 it, the environment decides (in AWS: table names, region and the pepper parameter).
 Output is a table for a person, or one JSON object with ``--json``; a failure says what
-was tried and what to do (chalicelib/cli_diagnosis.py), within seconds: the store is called
-with a 2 s connect timeout and one retry. Beside it: which settings (cli_stage.py), the
-tenant commands (cli_tenants.py), the longer commands (cli_commands.py), output
-(cli_output.py) and the store's tables (cli_store.py).
+was tried and what to do (chalicelib/cli/diagnosis.py), within seconds: the store is called
+with a 2 s connect timeout and one retry. Beside it in chalicelib/cli/: which settings
+(stage.py), the tenant commands (tenants.py), the longer commands (commands.py), output
+(output.py) and the store's tables (store.py).
 """
 
 from __future__ import annotations
@@ -21,28 +21,28 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chalicelib import cli_migrate
-from chalicelib.cli_commands import authorize_event, bootstrap, check_counters, sweep
-from chalicelib.cli_diagnosis import (
+from chalicelib.cli import migrate as cli_migrate
+from chalicelib.cli.commands import authorize_event, bootstrap, check_counters, sweep
+from chalicelib.cli.diagnosis import (
     CliFailure,
     check_credentials,
     explain,
     find_credentials,
 )
-from chalicelib.cli_output import show
-from chalicelib.cli_stage import cli_settings, local_endpoint
-from chalicelib.cli_store import (
+from chalicelib.cli.output import show
+from chalicelib.cli.stage import cli_settings, local_endpoint
+from chalicelib.cli.store import (
     absent_tables,
     dynamodb_client,
 )
-from chalicelib.cli_tenants import tenants
-from chalicelib.container import build_services
+from chalicelib.cli.tenants import tenants
+from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import LatchkeyError
 from chalicelib.domain.records import LeakPolicy
 from chalicelib.observability import log
 from chalicelib.observability.metrics import CLI
-from chalicelib.settings import Settings
 from chalicelib.storage.schema import create_tables
+from chalicelib.wiring.services import build_services
 
 logger = logging.getLogger(__name__)
 

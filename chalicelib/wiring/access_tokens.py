@@ -1,6 +1,6 @@
 """The access tokens' parts (issue 15), wired lazily: part of the composition root.
 
-``build_services`` (chalicelib/container.py) makes one :class:`AccessTokens` when a token
+``build_services`` (chalicelib/wiring/services.py) makes one :class:`AccessTokens` when a token
 issuer is configured; the token endpoint, the JWKS and ``/v1/verify`` use its parts.
 """
 
@@ -12,12 +12,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from chalicelib.authorizer.runtime import Runtime
+from chalicelib.config.settings import Settings
 from chalicelib.domain.access import GroupCache
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
+from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.verification import Verifier
-from chalicelib.settings import Settings
 from chalicelib.storage.token_keys import TokenKeys, token_keys_for
-from chalicelib.tokens import TokenFormat
 
 if TYPE_CHECKING:
     from chalicelib.domain.token_check import TokenChecker

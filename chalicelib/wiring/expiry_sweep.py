@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.clock import iso_z, utc_now
-from chalicelib.settings import Settings, get_settings
-from chalicelib.singleton import ProcessSingleton
+from chalicelib.config.settings import Settings, get_settings
+from chalicelib.wiring.singleton import ProcessSingleton
 
 if TYPE_CHECKING:
     from chalicelib.domain.sweep import Notifier, SweepService
@@ -35,7 +35,7 @@ def sweep_schedule() -> str:
 
 def notifier_for(settings: Settings) -> Notifier:
     """EventBridge and SNS in AWS; in memory against a local store (nothing leaves the laptop)."""
-    from chalicelib.notifiers import notifier_for as sending
+    from chalicelib.wiring.notifiers import notifier_for as sending
 
     return sending(settings, settings.expiry_topic_arn)
 

@@ -1,7 +1,7 @@
 """One object per process, built on first use: how every composition root holds its wiring.
 
-The management API's services (chalicelib/container.py), the authorizer's runtime
-(chalicelib/authorizer/runtime.py) and the expiry sweep (chalicelib/expiry_job.py) are each
+The management API's services (chalicelib/wiring/services.py), the authorizer's runtime
+(chalicelib/authorizer/runtime.py) and the expiry sweep (chalicelib/wiring/expiry_sweep.py) are each
 built once per Lambda container, on the first call rather than at import (no AWS client or
 table call at import time), and tests replace them. Standard library only: the authorizer's
 cold start imports this module.

@@ -4,7 +4,7 @@ Each failure names what was tried (the endpoint or region, the tables, whether c
 were found) and the command that fixes it (``--stage local``, ``make dev``, ``aws
 configure``). Nothing here waits: credentials are resolved without a request, DynamoDB
 Local is probed with a short TCP connect, and the CLI's store calls use short timeouts and
-no retries (chalicelib/cli.py). It never prints a credential, only where one was found.
+no retries (chalicelib/cli/main.py). It never prints a credential, only where one was found.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.peppers import PepperUnavailable
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
+from chalicelib.domain.peppers import PepperUnavailable
 from chalicelib.storage.models import table_names
 
 UNREACHABLE = {"EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError"}

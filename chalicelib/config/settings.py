@@ -2,10 +2,10 @@
 
 Nothing else in Latchkey reads ``os.environ``. Chalice stages set these variables in
 ``.chalice/config.json``; ``make dev`` and the tests set them for the local store. The
-variables' text formats (settings_formats.py), the console's checked values
-(settings_console.py), the access-token block (settings_tokens.py) and the key cache and
-usage shards (settings_scale.py, issue 13) live beside this
-module; they read only the mapping handed to them.
+variables' text formats (formats.py), the console's checked values (console.py), the
+access-token block (access_tokens.py), the key cache and usage shards (scale.py) and the
+sweep's block (sweep.py) live beside this module in chalicelib/config/; they read only the
+mapping handed to them.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from chalicelib.settings_console import with_console
-from chalicelib.settings_formats import (
+from chalicelib.config.access_tokens import token_settings
+from chalicelib.config.console import with_console
+from chalicelib.config.formats import (
     optional_int,
     parse_peppers,
     parse_roles,
     parse_thresholds,
 )
-from chalicelib.settings_scale import scale_settings
-from chalicelib.settings_sweep import sweep_settings
-from chalicelib.settings_tokens import token_settings
+from chalicelib.config.scale import scale_settings
+from chalicelib.config.sweep import sweep_settings
 
 DEFAULT_KEY_PREFIX = "lk_live"
 TRUE = frozenset({"1", "true", "yes", "on"})

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.clock import utc_now
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.usage import UsageStore
 

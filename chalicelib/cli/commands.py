@@ -1,6 +1,6 @@
 """The operator CLI's longer commands: the sweep, a tenant's bootstrap, an authorizer event.
 
-chalicelib/cli.py parses the arguments and maps failures; these print their results, for a
+chalicelib/cli/main.py parses the arguments and maps failures; these print their results, for a
 person or (``--json``) as one JSON object.
 """
 
@@ -11,15 +11,15 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from chalicelib import counter_report
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
+from chalicelib.cli import counter_report
 from chalicelib.clock import iso_z, utc_now
-from chalicelib.container import Services
-from chalicelib.container_parts import build_counter_check
+from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import NotFound
-from chalicelib.expiry_job import build_sweep, report_json
-from chalicelib.settings import Settings
+from chalicelib.wiring.expiry_sweep import build_sweep, report_json
+from chalicelib.wiring.parts import build_counter_check
+from chalicelib.wiring.services import Services
 
 
 def sweep(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """The console's variables (issue 14), each checked where it is read.
 
 A bad value stops the app at its first request rather than reaching a page as markup or
-CSS. chalicelib/settings.py hands these functions the environment it reads; nothing here
+CSS. chalicelib/config/settings.py hands these functions the environment it reads; nothing here
 reads ``os.environ``.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chalicelib.settings import Settings
+    from chalicelib.config.settings import Settings
 
 ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")

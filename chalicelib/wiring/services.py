@@ -2,9 +2,9 @@
 
 Nothing here runs at import time. ``get_services()`` is what handlers call;
 ``set_services()`` lets a test (or the CLI) inject services built on other settings. The
-access tokens' parts (container_tokens.py), the other parts built on first use and the
-operators' counter check (container_parts.py), and the notifiers (notifiers.py) are wired
-beside it.
+access tokens' parts (access_tokens.py), the other parts built on first use and the
+operators' counter check (parts.py), and the notifiers (notifiers.py) are wired beside it
+in chalicelib/wiring/.
 
 Issue 13 (cold start): what every route needs (keys, groups, tenants, the verifier, the
 audit trail, cursors) is built with the services; the parts of one or two routes
@@ -21,40 +21,41 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from chalicelib import container_parts
 from chalicelib.api.cursor import Cursors
 from chalicelib.clock import utc_now
+from chalicelib.config.settings import Settings, get_settings
 from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
+from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.keys import KeyService
+from chalicelib.domain.peppers import PepperSource
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.identity.oidc import OidcVerifier, build_oidc
-from chalicelib.peppers import PepperSource, peppers_for
-from chalicelib.settings import Settings, get_settings
-from chalicelib.singleton import ProcessSingleton
 from chalicelib.storage.audit import AuditStore, AuditWriter
 from chalicelib.storage.groups import GroupStore
 from chalicelib.storage.idempotency import IdempotencyStore
 from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.sessions import adopt, new_session
+from chalicelib.storage.ssm_peppers import peppers_for
 from chalicelib.storage.tenants import TenantStore
-from chalicelib.tokens import TokenFormat
+from chalicelib.wiring import parts as container_parts
+from chalicelib.wiring.singleton import ProcessSingleton
 
 if TYPE_CHECKING:
     import botocore.session
     from pynamodb.connection import Connection
 
     from chalicelib.authorizer.runtime import Runtime
-    from chalicelib.container_tokens import AccessTokens
     from chalicelib.domain.access import AccessControl
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.usage_reports import UsageReports
     from chalicelib.identity.github_keys import GitHubKeys
     from chalicelib.observability.decisions import DecisionTelemetry
     from chalicelib.storage.token_keys import TokenKeys
+    from chalicelib.wiring.access_tokens import AccessTokens
 
 Clock = Callable[[], datetime]
 
@@ -129,7 +130,7 @@ class Services:
     def tokens(self) -> AccessTokens | None:
         if not self.settings.token_issuer:
             return None
-        from chalicelib.container_tokens import AccessTokens
+        from chalicelib.wiring.access_tokens import AccessTokens
 
         return AccessTokens(
             self.settings, self.clock, self.runtime, self.verifier, self.wiring.token_keys

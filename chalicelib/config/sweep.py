@@ -1,6 +1,6 @@
 """The expiry sweep's shards, threads and batch size (issue 13), read in one block.
 
-chalicelib/settings.py hands :func:`sweep_settings` the environment it reads; nothing here
+chalicelib/config/settings.py hands :func:`sweep_settings` the environment it reads; nothing here
 reads ``os.environ``.
 """
 

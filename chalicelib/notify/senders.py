@@ -16,7 +16,7 @@ from typing import Any
 from chalicelib.clock import iso_z
 from chalicelib.domain.leaks import LeakNotice
 from chalicelib.domain.warnings import Digest, Notice
-from chalicelib.leak_messages import DETAIL_TYPE, leak_detail, leak_subject, leak_text
+from chalicelib.notify.leak_messages import DETAIL_TYPE, leak_detail, leak_subject, leak_text
 
 SOURCE = "latchkey"
 # SNS limits: a subject of 100 characters, a message of 256 KB. A digest lists this many

@@ -1,6 +1,6 @@
 """Which notifier a deployment sends through: part of the composition root.
 
-In AWS, EventBridge and SNS (chalicelib/notify.py's :class:`AwsNotifier`, clients made on
+In AWS, EventBridge and SNS (chalicelib/notify/senders.py's :class:`AwsNotifier`, clients made on
 first use); against a local store (``LATCHKEY_DYNAMODB_ENDPOINT`` set), memory, so a laptop
 never sends to AWS. The expiry sweep and the leak reports each name their own SNS topic.
 """
@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 
 if TYPE_CHECKING:
-    from chalicelib.notify import AwsNotifier, RecordingNotifier
+    from chalicelib.notify.senders import AwsNotifier, RecordingNotifier
 
 
 def notifier_for(settings: Settings, topic_arn: str | None) -> AwsNotifier | RecordingNotifier:
     """EventBridge and SNS (``topic_arn``; None: events only) in AWS; memory locally."""
-    from chalicelib.notify import AwsNotifier, RecordingNotifier
+    from chalicelib.notify.senders import AwsNotifier, RecordingNotifier
 
     if settings.dynamodb_endpoint is not None:
         return RecordingNotifier()

@@ -1,6 +1,6 @@
 """The key cache, cache sizes and usage-total shards (issue 13), read in one block.
 
-chalicelib/settings.py hands :func:`scale_settings` the environment it reads; nothing here
+chalicelib/config/settings.py hands :func:`scale_settings` the environment it reads; nothing here
 reads ``os.environ``.
 """
 

@@ -1,14 +1,14 @@
 """The operator CLI's DynamoDB client: short timeouts, one retry, and which tables exist.
 
 The CLI is run by a person who waits for it: a wrong endpoint or missing credentials must
-fail in seconds with a message (chalicelib/cli_diagnosis.py), not after a minute of retries.
+fail in seconds with a message (chalicelib/cli/diagnosis.py), not after a minute of retries.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 from chalicelib.storage.models import table_names
 
 # The CLI's store calls: fail within seconds, with a message, rather than retry for a minute.

@@ -1,7 +1,7 @@
 """The text formats of Latchkey's variables: peppers, roles, thresholds, optional numbers.
 
 Pure functions from a variable's text to its typed value, each raising ValueError with the
-variable's name and an example; chalicelib/settings.py calls them while reading the
+variable's name and an example; chalicelib/config/settings.py calls them while reading the
 environment (nothing here reads ``os.environ``).
 """
 

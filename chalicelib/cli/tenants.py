@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from chalicelib.cli_output import show
-from chalicelib.container import Services
+from chalicelib.cli.output import show
+from chalicelib.config.settings import Settings
 from chalicelib.domain.records import LeakPolicy, Tenant
-from chalicelib.settings import Settings
+from chalicelib.wiring.services import Services
 
 TENANT_COLUMNS = {
     "tenant_id": "Tenant",

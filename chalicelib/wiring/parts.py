@@ -1,6 +1,6 @@
 """The parts of Services that one or two routes need, built on first use (issue 13).
 
-chalicelib/container.py's ``Services`` calls these from its lazy properties, so their
+chalicelib/wiring/services.py's ``Services`` calls these from its lazy properties, so their
 modules are imported only when such a route arrives: GET /v1/keys never loads the
 authorizer's runtime or the leak modules (tests/unit/test_api_imports.py). Also the
 operators' counter check, which no request handler needs.
@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from chalicelib.clock import utc_now
-from chalicelib.settings import Settings
+from chalicelib.config.settings import Settings
 
 if TYPE_CHECKING:
     from chalicelib.authorizer.runtime import Runtime
-    from chalicelib.container import Services
     from chalicelib.domain.counters import CounterCheck
     from chalicelib.domain.leaks import LeakService
+    from chalicelib.wiring.services import Services
 
 Clock = Callable[[], datetime]
 
@@ -42,9 +42,9 @@ def verify_runtime(services: Services) -> Runtime:
 def leak_service(services: Services) -> LeakService:
     """Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)."""
     from chalicelib.domain.leaks import LeakPorts, LeakService
-    from chalicelib.notifiers import notifier_for
     from chalicelib.observability.counts import CountedLeaks
     from chalicelib.storage.leaks import LeakStore
+    from chalicelib.wiring.notifiers import notifier_for
 
     settings, wiring = services.settings, services.wiring
     notifier = wiring.notifier or notifier_for(settings, settings.leak_topic_arn)
