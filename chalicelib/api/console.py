@@ -35,10 +35,10 @@ HTML = "text/html; charset=utf-8"
 def content_security_policy(settings: Settings) -> str:
     """The policy of every console response (see the module docstring)."""
     connect = ["'self'"]
-    if settings.oidc_issuer and settings.console_client_id:
+    if settings.oidc_issuer and settings.console.client_id:
         issuer = urlsplit(settings.oidc_issuer)
         connect.append(f"{issuer.scheme}://{issuer.netloc}")
-        connect.extend(settings.console_connect_origins)
+        connect.extend(settings.console.connect_origins)
     return "; ".join(
         (
             "default-src 'none'",
@@ -48,7 +48,7 @@ def content_security_policy(settings: Settings) -> str:
             f"connect-src {' '.join(dict.fromkeys(connect))}",
             "base-uri 'none'",
             "form-action 'self'",
-            f"frame-ancestors {settings.console_frame_ancestors}",
+            f"frame-ancestors {settings.console.frame_ancestors}",
         )
     )
 
@@ -83,11 +83,11 @@ def config() -> Response:
     """What the page needs before anyone signs in: its name, logo and sign-in options."""
     settings = _settings()
     oidc = None
-    if settings.oidc_issuer and settings.console_client_id:
-        oidc = {"issuer": settings.oidc_issuer, "client_id": settings.console_client_id}
+    if settings.oidc_issuer and settings.console.client_id:
+        oidc = {"issuer": settings.oidc_issuer, "client_id": settings.console.client_id}
     body = {
-        "product_name": settings.console_product_name,
-        "logo_url": settings.console_logo_url or None,
+        "product_name": settings.console.product_name,
+        "logo_url": settings.console.logo_url or None,
         "oidc": oidc,
     }
     return Response(json.dumps(body), headers=_headers("application/json"))
@@ -96,7 +96,7 @@ def config() -> Response:
 def theme() -> Response:
     """The accent colour as a stylesheet: style-src 'self' forbids setting it inline."""
     # parse_accent allowed only #rrggbb, so nothing here can close the rule.
-    css = f":root {{ --accent: {_settings().console_accent}; }}\n"
+    css = f":root {{ --accent: {_settings().console.accent}; }}\n"
     return Response(css, headers=_headers("text/css; charset=utf-8"))
 
 

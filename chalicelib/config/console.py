@@ -1,19 +1,15 @@
-"""The console's variables (issue 14), each checked where it is read.
+"""The console's part of the settings (issue 14): each variable checked where it is read.
 
 A bad value stops the app at its first request rather than reaching a page as markup or
-CSS. chalicelib/config/settings.py hands these functions the environment it reads; nothing here
-reads ``os.environ``.
+CSS. chalicelib/config/settings.py hands :meth:`ConsoleSettings.from_env` the environment it
+reads; nothing here reads ``os.environ``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from chalicelib.config.settings import Settings
+from dataclasses import dataclass
 
 ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
@@ -21,20 +17,38 @@ FRAME_SOURCE = re.compile(r"^('none'|'self'|https://[A-Za-z0-9.\-*]+(:[0-9]{1,5}
 LOGO_DATA = re.compile(r"^data:image/(png|svg\+xml|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$")
 
 
-def with_console(settings: Settings, env: Mapping[str, str]) -> Settings:
-    """``settings`` with the ``LATCHKEY_CONSOLE_*`` variables, validated."""
-    return replace(
-        settings,
-        console_client_id=env.get("LATCHKEY_CONSOLE_CLIENT_ID", ""),
-        console_connect_origins=parse_origins(env.get("LATCHKEY_CONSOLE_CONNECT_ORIGINS", "")),
-        console_frame_ancestors=parse_frame_ancestors(
-            env.get("LATCHKEY_CONSOLE_FRAME_ANCESTORS") or settings.console_frame_ancestors
-        ),
-        console_product_name=env.get("LATCHKEY_CONSOLE_PRODUCT_NAME")
-        or settings.console_product_name,
-        console_logo_url=parse_logo(env.get("LATCHKEY_CONSOLE_LOGO_URL", "")),
-        console_accent=parse_accent(env.get("LATCHKEY_CONSOLE_ACCENT") or settings.console_accent),
-    )
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The console's sign-in, embedding and white label."""
+
+    # Its OpenID Connect client (authorization code + PKCE against the OIDC issuer); empty:
+    # the console offers only the admin-key sign-in.
+    client_id: str = ""
+    # Origins the console's page may fetch besides its own: the issuer's always; Cognito's
+    # token endpoint lives on the hosted UI's domain, another origin, which goes here.
+    connect_origins: tuple[str, ...] = ()
+    # Who may frame the console (CSP frame-ancestors): 'none', or the vendor's origins.
+    frame_ancestors: str = "'none'"
+    # White label: the product's name, its logo (a same-origin path or a data: image URL)
+    # and the accent colour (#rrggbb).
+    product_name: str = "Latchkey"
+    logo_url: str = ""
+    accent: str = "#1d4ed8"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ConsoleSettings:
+        """The ``LATCHKEY_CONSOLE_*`` variables, validated; unset or empty ones keep the default."""
+        default = cls()
+        return cls(
+            client_id=env.get("LATCHKEY_CONSOLE_CLIENT_ID", ""),
+            connect_origins=parse_origins(env.get("LATCHKEY_CONSOLE_CONNECT_ORIGINS", "")),
+            frame_ancestors=parse_frame_ancestors(
+                env.get("LATCHKEY_CONSOLE_FRAME_ANCESTORS") or default.frame_ancestors
+            ),
+            product_name=env.get("LATCHKEY_CONSOLE_PRODUCT_NAME") or default.product_name,
+            logo_url=parse_logo(env.get("LATCHKEY_CONSOLE_LOGO_URL", "")),
+            accent=parse_accent(env.get("LATCHKEY_CONSOLE_ACCENT") or default.accent),
+        )
 
 
 def parse_accent(text: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chalicelib.config.access_tokens import token_settings
-from chalicelib.config.console import with_console
+from chalicelib.config.console import ConsoleSettings
 from chalicelib.config.formats import (
     optional_int,
     parse_peppers,
@@ -108,19 +108,8 @@ class Settings:
     def tokens_enabled(self) -> bool:
         return bool(self.token_issuer and (self.token_signing_key or self.token_local_key))
 
-    # The console (issue 14). Its OpenID Connect client (authorization code + PKCE against
-    # oidc_issuer); empty: the console offers only the admin-key sign-in.
-    console_client_id: str = ""
-    # Origins the console's page may fetch besides its own: the issuer's always; Cognito's
-    # token endpoint lives on the hosted UI's domain, another origin, which goes here.
-    console_connect_origins: tuple[str, ...] = ()
-    # Who may frame the console (CSP frame-ancestors): 'none', or the vendor's origins.
-    console_frame_ancestors: str = "'none'"
-    # White label: the product's name, its logo (a same-origin path or a data: image URL)
-    # and the accent colour (#rrggbb).
-    console_product_name: str = "Latchkey"
-    console_logo_url: str = ""
-    console_accent: str = "#1d4ed8"
+    # The console (issue 14): sign-in, embedding, white label (chalicelib/config/console.py).
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     # Groups per tenant unless an operator sets the tenant's own (issue 11).
     default_group_limit: int = 50
     # Leaked keys (docs/secret-scanning.md): GitHub's published signing keys (https, or
@@ -149,7 +138,7 @@ class Settings:
         """Read the ``LATCHKEY_*`` variables; unset ones keep their defaults."""
         env = os.environ if env is None else env
         base = cls()
-        settings = cls(
+        return cls(
             stage=env.get("LATCHKEY_STAGE", base.stage),
             key_prefix=env.get("LATCHKEY_KEY_PREFIX", base.key_prefix),
             keys_table=env.get("LATCHKEY_KEYS_TABLE", base.keys_table),
@@ -201,8 +190,8 @@ class Settings:
             **token_settings(env),
             **scale_settings(env),
             **sweep_settings(env),
+            console=ConsoleSettings.from_env(env),
         )
-        return with_console(settings, env)
 
 
 @lru_cache(maxsize=1)

@@ -4,12 +4,15 @@ chalicelib/wiring/services.py's ``Services`` calls these from its lazy propertie
 modules are imported only when such a route arrives: GET /v1/keys never loads the
 authorizer's runtime or the leak modules (tests/unit/test_api_imports.py). Also the
 operators' counter check, which no request handler needs.
+
+Each builder takes the parts it uses as arguments (the shared :class:`Wiring`, a service, the
+clock), never the whole ``Services``: this module does not know services.py, which imports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -17,46 +20,73 @@ from chalicelib.clock import utc_now
 from chalicelib.config.settings import Settings
 
 if TYPE_CHECKING:
+    import botocore.session
+    from pynamodb.connection import Connection
+
     from chalicelib.authorizer.runtime import Runtime
     from chalicelib.domain.counters import CounterCheck
-    from chalicelib.domain.leaks import LeakService
-    from chalicelib.wiring.services import Services
+    from chalicelib.domain.key_format import TokenFormat
+    from chalicelib.domain.keys import KeyService
+    from chalicelib.domain.leaks import LeakNotifier, LeakService
+    from chalicelib.domain.peppers import PepperSource
+    from chalicelib.domain.verification import Verifier
+    from chalicelib.storage.audit import AuditWriter
+    from chalicelib.storage.keys import KeyStore
+    from chalicelib.storage.tenants import TenantStore
+    from chalicelib.storage.token_keys import TokenKeys
 
 Clock = Callable[[], datetime]
 
 
-def verify_runtime(services: Services) -> Runtime:
+@dataclass(frozen=True)
+class Wiring:
+    """What the lazily built parts share with the services: one connection, one session."""
+
+    session: botocore.session.Session
+    connection: Connection
+    audit: AuditWriter
+    key_store: KeyStore
+    tenant_store: TenantStore
+    peppers: PepperSource
+    tokens: TokenFormat
+    # Tests may pass the leak notifier and the access tokens' keys.
+    notifier: LeakNotifier | None = None
+    token_keys: TokenKeys | None = None
+
+
+def verify_runtime(settings: Settings, wiring: Wiring, clock: Clock) -> Runtime:
     """POST /v1/verify runs the authorizer's own decision, on the authorizer's store."""
     from chalicelib.authorizer.runtime import build_runtime
     from chalicelib.storage.hotpath import HotStore, dynamodb_client
 
-    settings, session = services.settings, services.wiring.session
+    session = wiring.session
     hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
     # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
     # answer must reflect them at once (the authorizer's Lambda caches; README, "The
     # authorizer").
     uncached = replace(settings, key_cache_seconds=0)
-    return build_runtime(uncached, services.clock, store=hot_store, peppers=services.wiring.peppers)
+    return build_runtime(uncached, clock, store=hot_store, peppers=wiring.peppers)
 
 
-def leak_service(services: Services) -> LeakService:
+def leak_service(
+    settings: Settings, wiring: Wiring, verifier: Verifier, keys: KeyService, clock: Clock
+) -> LeakService:
     """Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)."""
     from chalicelib.domain.leaks import LeakPorts, LeakService
     from chalicelib.observability.counts import CountedLeaks
     from chalicelib.storage.leaks import LeakStore
     from chalicelib.wiring.notifiers import notifier_for
 
-    settings, wiring = services.settings, services.wiring
     notifier = wiring.notifier or notifier_for(settings, settings.leak_topic_arn)
     ports = LeakPorts(
         wiring.key_store,
-        services.verifier,
+        verifier,
         wiring.tenant_store,
-        services.keys,
+        keys,
         LeakStore(wiring.connection, wiring.audit),
         CountedLeaks(notifier),
     )
-    return LeakService(wiring.tokens, ports, services.clock)
+    return LeakService(wiring.tokens, ports, clock)
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).

@@ -29,7 +29,6 @@ from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.keys import KeyService
-from chalicelib.domain.peppers import PepperSource
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
 from chalicelib.identity.oidc import OidcVerifier, build_oidc
@@ -41,13 +40,10 @@ from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.ssm_peppers import peppers_for
 from chalicelib.storage.tenants import TenantStore
-from chalicelib.wiring import parts as container_parts
+from chalicelib.wiring.parts import Wiring, leak_service, verify_runtime
 from chalicelib.wiring.singleton import ProcessSingleton
 
 if TYPE_CHECKING:
-    import botocore.session
-    from pynamodb.connection import Connection
-
     from chalicelib.authorizer.runtime import Runtime
     from chalicelib.domain.access import AccessControl
     from chalicelib.domain.leaks import LeakNotifier, LeakService
@@ -58,22 +54,6 @@ if TYPE_CHECKING:
     from chalicelib.wiring.access_tokens import AccessTokens
 
 Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True)
-class Wiring:
-    """What the lazily built parts share with the services: one connection, one session."""
-
-    session: botocore.session.Session
-    connection: Connection
-    audit: AuditWriter
-    key_store: KeyStore
-    tenant_store: TenantStore
-    peppers: PepperSource
-    tokens: TokenFormat
-    # Tests may pass the leak notifier and the access tokens' keys.
-    notifier: LeakNotifier | None = None
-    token_keys: TokenKeys | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +81,7 @@ class Services:
     @cached_property
     def runtime(self) -> Runtime:
         """POST /v1/verify runs the authorizer's own decision, on the authorizer's store."""
-        return container_parts.verify_runtime(self)
+        return verify_runtime(self.settings, self.wiring, self.clock)
 
     @property
     def access(self) -> AccessControl:
@@ -117,7 +97,7 @@ class Services:
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     @cached_property
     def leaks(self) -> LeakService:
-        return container_parts.leak_service(self)
+        return leak_service(self.settings, self.wiring, self.verifier, self.keys, self.clock)
 
     @cached_property
     def github(self) -> GitHubKeys:

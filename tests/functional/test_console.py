@@ -18,6 +18,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.api.console import ASSETS, FILES
+from chalicelib.config.console import ConsoleSettings
 from chalicelib.wiring.services import Services, set_services
 
 # Script and style bytes of the first page, each file gzipped as a server would send it.
@@ -122,8 +123,10 @@ def test_single_sign_on_adds_the_issuer_and_configured_origins_to_connect_src(
     configure(
         services,
         oidc_issuer="https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool",
-        console_client_id="client-1",
-        console_connect_origins=("https://acme.auth.eu-west-1.amazoncognito.com",),
+        console=ConsoleSettings(
+            client_id="client-1",
+            connect_origins=("https://acme.auth.eu-west-1.amazoncognito.com",),
+        ),
     )
 
     policy = console.http.get("/console").headers["Content-Security-Policy"]
@@ -135,7 +138,7 @@ def test_single_sign_on_adds_the_issuer_and_configured_origins_to_connect_src(
 
 
 def test_frame_ancestors_follow_the_setting(console: Client, services: Services) -> None:
-    configure(services, console_frame_ancestors="https://app.vendor.example")
+    configure(services, console=ConsoleSettings(frame_ancestors="https://app.vendor.example"))
 
     policy = console.http.get("/console").headers["Content-Security-Policy"]
 
@@ -153,9 +156,9 @@ def test_config_offers_single_sign_on_only_when_a_client_is_configured(
     configure(
         services,
         oidc_issuer="https://issuer.example",
-        console_client_id="client-1",
-        console_product_name="Acme keys",
-        console_logo_url="/static/acme.svg",
+        console=ConsoleSettings(
+            client_id="client-1", product_name="Acme keys", logo_url="/static/acme.svg"
+        ),
     )
 
     assert console.http.get("/console/config.json").json_body == {
@@ -166,7 +169,7 @@ def test_config_offers_single_sign_on_only_when_a_client_is_configured(
 
 
 def test_theme_carries_the_accent_colour(console: Client, services: Services) -> None:
-    configure(services, console_accent="#0f766e")
+    configure(services, console=ConsoleSettings(accent="#0f766e"))
 
     response = console.http.get("/console/theme.css")
 

@@ -39,7 +39,7 @@ def test_a_logo_from_another_origin_or_not_an_image_is_refused(logo: str) -> Non
 
 @pytest.mark.parametrize("logo", ["/static/logo.svg", "data:image/png;base64,iVBORw0KGgo="])
 def test_a_same_origin_or_data_image_logo_is_kept(logo: str) -> None:
-    assert _console(logo_url=logo).console_logo_url == logo
+    assert _console(logo_url=logo).console.logo_url == logo
 
 
 @pytest.mark.parametrize(
@@ -57,9 +57,9 @@ def test_connect_origins_take_only_origins(origins: str) -> None:
 
 
 def test_console_defaults_frame_nowhere_and_offer_only_the_key_sign_in() -> None:
-    settings = Settings.from_env({})
+    console = Settings.from_env({}).console
 
-    assert settings.console_frame_ancestors == "'none'"
-    assert settings.console_client_id == ""
-    assert settings.console_product_name == "Latchkey"
-    assert settings.console_accent == "#1d4ed8"
+    assert console.frame_ancestors == "'none'"
+    assert console.client_id == ""
+    assert console.product_name == "Latchkey"
+    assert console.accent == "#1d4ed8"

@@ -14,6 +14,7 @@ from chalicelib.config import formats as settings_formats
 from chalicelib.config import scale as settings_scale
 from chalicelib.config import settings as settings_module
 from chalicelib.config import sweep as settings_sweep
+from chalicelib.config.console import ConsoleSettings
 from chalicelib.config.formats import parse_peppers
 from chalicelib.config.settings import DEFAULT_KEY_PREFIX, Settings
 
@@ -117,12 +118,14 @@ def test_every_variable_is_read_into_its_field() -> None:
         token_signing_key="arn:aws:kms:eu-west-1:123456789012:key/one",
         token_next_key="arn:aws:kms:eu-west-1:123456789012:key/two",
         token_local_key=".local/token-signing-key.pem",
-        console_client_id="console-client",
-        console_connect_origins=("https://auth.example.com", "https://login.example.com"),
-        console_frame_ancestors="'self' https://app.vendor.example",
-        console_product_name="Acme API keys",
-        console_logo_url="/static/acme.svg",
-        console_accent="#0f766e",
+        console=ConsoleSettings(
+            client_id="console-client",
+            connect_origins=("https://auth.example.com", "https://login.example.com"),
+            frame_ancestors="'self' https://app.vendor.example",
+            product_name="Acme API keys",
+            logo_url="/static/acme.svg",
+            accent="#0f766e",
+        ),
         default_group_limit=75,
         github_keys_url="file:///etc/latchkey/github-keys.json",
         leak_topic_arn="arn:aws:sns:eu-west-1:123456789012:leaks",
