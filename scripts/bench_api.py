@@ -102,7 +102,11 @@ def main() -> None:
         made = build_services(settings).tenants.bootstrap("bench")
         env = env_for(settings)
         event = [json.dumps(list_event(made.issued.token))]
-        floor_args = [settings.dynamodb_endpoint or "", settings.keys_table, made.issued.key.key_id]
+        floor_args = [
+            settings.dynamodb.endpoint or "",
+            settings.dynamodb.keys_table,
+            made.issued.key.key_id,
+        ]
         ours, floor, stack = [], [], []
         for _ in range(COLD_RUNS):  # interleaved, so drift in the machine's load hits all
             ours.append(run_fresh(COLD_API, event, env))

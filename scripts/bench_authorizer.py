@@ -21,7 +21,6 @@ import contextlib
 import json
 import os
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +39,7 @@ from scripts.bench_support import (
     percentile,
     row,
     run_fresh,
+    without_key_cache,
 )
 
 COLD_RUNS = 7
@@ -94,17 +94,17 @@ def main() -> None:
 
 def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
     env = env_for(settings)
-    endpoint = settings.dynamodb_endpoint or ""
+    endpoint = settings.dynamodb.endpoint or ""
     ours, floor = [], []
     for _ in range(COLD_RUNS):  # interleaved, so drift in the machine's load hits both
         ours.append(run_fresh(COLD_LATCHKEY, [json.dumps(event)], env))
-        floor.append(run_fresh(COLD_FLOOR, [endpoint, settings.keys_table, key_id], env))
+        floor.append(run_fresh(COLD_FLOOR, [endpoint, settings.dynamodb.keys_table, key_id], env))
     cold_ours, cold_floor = median_ms(ours, "seconds"), median_ms(floor, "seconds")
     import_ours, import_floor = median_ms(ours, "import"), median_ms(floor, "import")
 
     # The key cache off: every decision reads its key, as the floor's loop does (issue 13's
     # cache is measured on its own below, and in scripts/bench_usage.py).
-    runtime = build_runtime(replace(settings, key_cache_seconds=0), telemetry=SINK)
+    runtime = build_runtime(without_key_cache(settings), telemetry=SINK)
     store = runtime.store
     authorize(event, runtime)  # warm the container: client, group cache
     client = store.client
@@ -112,7 +112,9 @@ def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
     warm, floor_warm = interleaved(
         lambda: authorize(event, runtime),
         lambda: client.get_item(
-            TableName=settings.keys_table, Key={"key_id": {"S": key_id}}, ConsistentRead=True
+            TableName=settings.dynamodb.keys_table,
+            Key={"key_id": {"S": key_id}},
+            ConsistentRead=True,
         ),
         WARM_CALLS,
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -27,11 +26,12 @@ from chalice.test import Client
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
+from chalicelib.config.limits import LimitSettings
 from chalicelib.config.settings import Settings
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.models import table_names
 from chalicelib.wiring.services import build_services, set_services
-from scripts.bench_support import bench_tables
+from scripts.bench_support import bench_tables, without_key_cache
 from scripts.capacity import Meter, Usage
 
 ARN = "arn:aws:execute-api:us-east-1:123456789012:bench/prod/GET/orders/7"
@@ -178,7 +178,7 @@ def decisions(settings: Settings, token: str) -> list[tuple[str, Usage]]:
     first = measured(meter, lambda: authorize(event, runtime))
     cached = measured(meter, lambda: [authorize(event, runtime) for _ in range(100)])
     flush = measured(meter, lambda: runtime.usage.flush_all())
-    uncached_runtime = build_runtime(replace(settings, key_cache_seconds=0))
+    uncached_runtime = build_runtime(without_key_cache(settings))
     uncached_meter = Meter.on(uncached_runtime.store.client)
     authorize(event, uncached_runtime)  # the group, then cached
     uncached = measured(
@@ -193,7 +193,7 @@ def decisions(settings: Settings, token: str) -> list[tuple[str, Usage]]:
 
 
 def print_sizes(settings: Settings) -> None:
-    client = boto3.client("dynamodb", endpoint_url=settings.dynamodb_endpoint)
+    client = boto3.client("dynamodb", endpoint_url=settings.dynamodb.endpoint)
     print("\nItem sizes written by the stores (largest per table; DynamoDB's size rules)\n")
     print(f"{'table':<12}{'items':>6}{'max bytes':>11}{'RCU (strong)':>14}{'WCU':>6}")
     for logical_id, table in table_names(settings).items():
@@ -209,7 +209,7 @@ def print_sizes(settings: Settings) -> None:
 
 
 def main() -> None:
-    with bench_tables(default_key_limit=1000) as settings:
+    with bench_tables(limits=LimitSettings(keys_per_tenant=1000)) as settings:
         figures = scenario(settings)
         print("\nConsumed capacity per operation (ReturnConsumedCapacity, DynamoDB Local)\n")
         print(f"{'operation':<34}{'requests':>9}{'items read':>11}{'RCU':>8}{'WCU':>8}")

@@ -18,10 +18,10 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.config.dynamodb import DynamoDbSettings
 from chalicelib.config.settings import Settings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.records import Actor, ApiKey, ExpiryState, KeyStatus, SecretHash
@@ -81,7 +81,7 @@ def bench_key(number: int) -> tuple[ApiKey, bool]:
 
 def write_items(client: Any, settings: Settings, size: int) -> None:
     """BatchWriteItem the items ``KeyStore.create`` would put, 25 a call, 8 threads."""
-    policy = ExpiryPolicy(settings.expiry_thresholds_days)
+    policy = ExpiryPolicy(settings.sweep.expiry_thresholds_days)
 
     def item(number: int) -> dict[str, Any]:
         key, leaked = bench_key(number)
@@ -96,7 +96,7 @@ def write_items(client: Any, settings: Settings, size: int) -> None:
     def put(start: int) -> None:
         chunk = [item(number) for number in range(start, min(start + 25, size))]
         requests: dict[str, Any] = {
-            settings.keys_table: [{"PutRequest": {"Item": entry}} for entry in chunk]
+            settings.dynamodb.keys_table: [{"PutRequest": {"Item": entry}} for entry in chunk]
         }
         while requests:
             requests = client.batch_write_item(RequestItems=requests)["UnprocessedItems"]
@@ -163,7 +163,7 @@ def projection_figures(client: Any) -> None:
             GlobalSecondaryIndexes=indexes,
             BillingMode="PAY_PER_REQUEST",
         )
-        write_items(client, replace(Settings(), keys_table=name), 2_000)
+        write_items(client, Settings(dynamodb=DynamoDbSettings(keys_table=name)), 2_000)
         tables[projection] = name
     for projection, name in tables.items():
         answer = client.query(

@@ -32,6 +32,8 @@ from dataclasses import replace
 from functools import cache
 from typing import Any, TypeVar
 
+from chalicelib.config.dynamodb import DynamoDbSettings
+from chalicelib.config.keys import KeySettings
 from chalicelib.config.settings import Settings
 from scripts.capacity import Meter, Usage
 from scripts.dynamodb_local import REPO_ROOT, DynamoDBLocal
@@ -39,25 +41,16 @@ from scripts.dynamodb_local import REPO_ROOT, DynamoDBLocal
 T = TypeVar("T")
 
 PEPPER = "bench-pepper"
-# Bench tables take the run's suffix: several runs (and helpers) share one machine.
-TABLES = (
-    "keys_table",
-    "groups_table",
-    "tenants_table",
-    "usage_table",
-    "idempotency_table",
-    "audit_table",
-)
-# Settings read from the environment by a fresh process (chalicelib/config/settings.py).
-ENVIRONMENT = {
-    "key_prefix": "LATCHKEY_KEY_PREFIX",
+# The tables' settings (chalicelib/config/dynamodb.py) and the variables a fresh process
+# reads them from. Bench tables take the run's suffix: several runs (and helpers) share one
+# machine.
+TABLE_VARIABLES = {
     "keys_table": "LATCHKEY_KEYS_TABLE",
     "groups_table": "LATCHKEY_GROUPS_TABLE",
     "tenants_table": "LATCHKEY_TENANTS_TABLE",
     "usage_table": "LATCHKEY_USAGE_TABLE",
     "idempotency_table": "LATCHKEY_IDEMPOTENCY_TABLE",
     "audit_table": "LATCHKEY_AUDIT_TABLE",
-    "dynamodb_endpoint": "LATCHKEY_DYNAMODB_ENDPOINT",
 }
 
 
@@ -69,17 +62,19 @@ def use_local_credentials() -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 
-def bench_settings(endpoint: str, **overrides: Any) -> Settings:
-    """Settings for one run: its own tables on ``endpoint``, a fixed pepper, ``overrides``."""
+def bench_settings(endpoint: str, **parts: Any) -> Settings:
+    """Settings for one run: its own tables on ``endpoint``, a fixed pepper, and ``parts``
+    (``access_tokens=AccessTokenSettings(...)``) in place of the defaults."""
     suffix = uuid.uuid4().hex[:8]
+    tables: dict[str, Any] = {
+        name: f"bench-{name.removesuffix('_table')}-{suffix}" for name in TABLE_VARIABLES
+    }
     base = Settings(
         stage="bench",
-        key_prefix="lk_test",
-        dynamodb_endpoint=endpoint,
-        local_peppers={1: PEPPER.encode()},
+        keys=KeySettings(prefix="lk_test", local_peppers={1: PEPPER.encode()}),
+        dynamodb=replace(DynamoDbSettings(endpoint=endpoint), **tables),
     )
-    tables = {name: f"bench-{name.removesuffix('_table')}-{suffix}" for name in TABLES}
-    return replace(base, **(tables | overrides))
+    return replace(base, **parts)
 
 
 @contextmanager
@@ -113,11 +108,18 @@ def bench_tables(**overrides: Any) -> Iterator[Settings]:
         yield new_tables(endpoint, **overrides)
 
 
+def without_key_cache(settings: Settings) -> Settings:
+    """``settings`` with the key cache off: every decision reads its key, as a floor does."""
+    return replace(settings, scale=replace(settings.scale, key_cache_seconds=0))
+
+
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment of a fresh process configured as ``settings`` (plus ``extra``)."""
     env = {**os.environ, "LATCHKEY_PEPPERS": f"1:{PEPPER}", "PYTHONDONTWRITEBYTECODE": ""}
-    for field, name in ENVIRONMENT.items():
-        env[name] = str(getattr(settings, field) or "")
+    env["LATCHKEY_KEY_PREFIX"] = settings.keys.prefix
+    env["LATCHKEY_DYNAMODB_ENDPOINT"] = settings.dynamodb.endpoint or ""
+    for field, name in TABLE_VARIABLES.items():
+        env[name] = getattr(settings.dynamodb, field)
     return env | extra
 
 

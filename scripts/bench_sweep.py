@@ -34,6 +34,7 @@ from botocore import handlers
 from pynamodb.connection import Connection
 
 from chalicelib.config.settings import Settings
+from chalicelib.config.sweep import SweepSettings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.records import Actor, ApiKey, KeyStatus, SecretHash
 from chalicelib.domain.warnings import Digest, Notice
@@ -81,7 +82,7 @@ def bench_key(number: int, tenant_id: str, expires_at: datetime | None) -> ApiKe
 
 def write_items(client: Any, settings: Settings, keys: Iterable[ApiKey]) -> int:
     """BatchWriteItem the items ``KeyStore.create`` would put (its ``new_item``), 25 a call."""
-    policy = ExpiryPolicy(settings.expiry_thresholds_days)
+    policy = ExpiryPolicy(settings.sweep.expiry_thresholds_days)
 
     def due(key: ApiKey) -> datetime | None:  # what KeyService.create gives the store
         return None if key.expires_at is None else policy.first_due(key.expires_at)
@@ -91,7 +92,7 @@ def write_items(client: Any, settings: Settings, keys: Iterable[ApiKey]) -> int:
 
     def put(chunk: list[dict[str, Any]]) -> None:
         requests: dict[str, Any] = {
-            settings.keys_table: [{"PutRequest": {"Item": item}} for item in chunk]
+            settings.dynamodb.keys_table: [{"PutRequest": {"Item": item}} for item in chunk]
         }
         while requests:
             requests = client.batch_write_item(RequestItems=requests)["UnprocessedItems"]
@@ -122,7 +123,7 @@ def run_size(endpoint: str, size: int) -> tuple[int, int]:
     client = local_client(endpoint)
     bind_models(settings)
     for number in range(TENANTS):
-        TenantStore(Connection(settings.region, host=settings.dynamodb_endpoint)).create(
+        TenantStore(Connection(settings.region, host=settings.dynamodb.endpoint)).create(
             f"tenant-{number:02d}", size, NOW - timedelta(days=60)
         )
     started = time.monotonic()
@@ -188,10 +189,10 @@ def run_throughput(
     endpoint: str, meter: Meter, count: int, workers: int, notify_ms: float
 ) -> float:
     """One run over ``count`` crossed keys with ``workers`` threads; returns what a run sends."""
-    settings = new_tables(endpoint, sweep_workers=workers)
+    settings = new_tables(endpoint, sweep=SweepSettings(workers=workers))
     client = local_client(endpoint)
     bind_models(settings)
-    tenants = TenantStore(Connection(settings.region, host=settings.dynamodb_endpoint))
+    tenants = TenantStore(Connection(settings.region, host=settings.dynamodb.endpoint))
     for number in range(THROUGHPUT_TENANTS):
         tenants.create(f"tenant-{number:03d}", count, NOW - timedelta(days=60))
     write_items(client, settings, crossing_population(count, random.Random(count)))  # noqa: S311
@@ -231,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench_sweep", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--throughput", type=int, default=THROUGHPUT_KEYS, help="keys crossed")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, Settings.sweep_workers])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, SweepSettings.workers])
     parser.add_argument("--notify-ms", type=float, default=NOTIFY_MS)
     args = parser.parse_args(argv)
     print("Expiry sweep on DynamoDB Local: items examined per key that crossed a threshold")

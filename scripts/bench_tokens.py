@@ -25,6 +25,7 @@ from chalice.test import Client
 
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
+from chalicelib.config.access_tokens import AccessTokenSettings
 from chalicelib.config.settings import Settings
 from chalicelib.storage.pem import LocalSigner, ensure_pem
 from chalicelib.storage.token_keys import TokenKeys
@@ -40,7 +41,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         pem = Path(folder) / "token-signing-key.pem"
         ensure_pem(pem)
-        with bench_tables(token_issuer=ISSUER, token_local_key=str(pem)) as settings:
+        with bench_tables(
+            access_tokens=AccessTokenSettings(issuer=ISSUER, local_key=str(pem))
+        ) as settings:
             report(settings, pem)
 
 
@@ -73,7 +76,9 @@ def report(settings: Settings, pem: Path) -> None:
     key_samples, floor = interleaved(
         lambda: authorize(key_event, runtime),
         lambda: client.get_item(
-            TableName=settings.keys_table, Key={"key_id": {"S": key_id}}, ConsistentRead=True
+            TableName=settings.dynamodb.keys_table,
+            Key={"key_id": {"S": key_id}},
+            ConsistentRead=True,
         ),
         WARM_CALLS,
     )

@@ -102,22 +102,22 @@ def old_for_tenant(client: Any, table: str) -> dict[str, int]:
 
 
 def usage_lines(settings: Settings, client: Any) -> None:
-    add_old_index(client, settings.usage_table)
-    load_history(client, settings.usage_table)
+    add_old_index(client, settings.dynamodb.usage_table)
+    load_history(client, settings.dynamodb.usage_table)
     session = new_session()
     meter = Meter.on(session, client)
     bind_models(settings, session)
-    store = UsageStore(settings.usage_total_shards)
+    store = UsageStore(settings.scale.usage_total_shards)
     done, backfill, backfill_ms = metered(
         meter, lambda: store.recompute_totals(DAYS[0], DAYS[-1], None)
     )
     before, old, old_ms = metered(
-        meter, lambda: old_for_tenant(client, settings.usage_table), READS
+        meter, lambda: old_for_tenant(client, settings.dynamodb.usage_table), READS
     )
     days, new, new_ms = metered(meter, lambda: store.for_tenant(TENANT, DAYS[0], DAYS[-1]), READS)
     assert {d.day: d.allowed for d in days} == before, "the totals answer as the old sum did"
     header(f"GET /v1/usage, {KEYS} keys x {len(DAYS)} days, on DynamoDB Local", "now", "before")
-    shards = settings.usage_total_shards
+    shards = settings.scale.usage_total_shards
     row("requests", new.requests, old.requests, "requests", f"<= shards ({shards})")
     row("items read", new.items_read, old.items_read, "items", f"<= {shards * len(DAYS)}")
     row("read units (RCU)", new.read_units, old.read_units, "RCU", "O(days), not O(keys x days)")
@@ -144,12 +144,15 @@ def hot_key_lines(settings: Settings, client: Any) -> None:
     session = new_session()
     meter = Meter.on(session)
     results = {}
-    for seconds in (settings.key_cache_seconds, 0.0):
+    for seconds in (settings.scale.key_cache_seconds, 0.0):
         tick = Monotonic()
         store = HotStore(settings, lambda: dynamodb_client(settings, session))
         runtime = build_runtime(
             # Groups cached past the run: every read after the first is the key's.
-            replace(settings, key_cache_seconds=seconds, group_cache_seconds=3600),
+            replace(
+                settings,
+                scale=replace(settings.scale, key_cache_seconds=seconds, group_cache_seconds=3600),
+            ),
             store=store,
             telemetry=SINK,
             monotonic=tick,
@@ -159,7 +162,7 @@ def hot_key_lines(settings: Settings, client: Any) -> None:
                 authorize(event, runtime)
                 tick.now += SIMULATED_SECONDS / HOT_DECISIONS
         results[seconds] = (store.reads, used.read_units)
-    ttl = settings.key_cache_seconds
+    ttl = settings.scale.key_cache_seconds
     periods = SIMULATED_SECONDS / ttl
     (cached_reads, cached_rcu), (plain_reads, plain_rcu) = results[ttl], results[0.0]
     header(
@@ -185,7 +188,7 @@ def hot_key_lines(settings: Settings, client: Any) -> None:
 
 def main() -> None:
     with bench_tables() as settings:
-        client = local_client(str(settings.dynamodb_endpoint))
+        client = local_client(str(settings.dynamodb.endpoint))
         usage_lines(settings, client)
         hot_key_lines(settings, client)
 

@@ -54,7 +54,7 @@ def local_environment(shell: dict[str, str]) -> dict[str, str]:
 
 def dynamodb_port(settings: Settings) -> int:
     """The DynamoDB Local port, taken from the stage's endpoint so the two cannot differ."""
-    port = urlsplit(settings.dynamodb_endpoint or "").port
+    port = urlsplit(settings.dynamodb.endpoint or "").port
     if port is None:
         raise DevError(f"LATCHKEY_DYNAMODB_ENDPOINT in {CHALICE_CONFIG} needs an explicit port")
     return port
@@ -71,7 +71,7 @@ def tool(name: str) -> str:
 def make_tables(settings: Settings) -> None:
     """Create whichever tables do not exist yet (the data directory keeps the rest)."""
     client = boto3.client(
-        "dynamodb", endpoint_url=settings.dynamodb_endpoint, region_name=settings.region
+        "dynamodb", endpoint_url=settings.dynamodb.endpoint, region_name=settings.region
     )
     created = create_tables(client, settings)
     print(f"Tables created: {', '.join(created)}" if created else "Tables already exist.")
@@ -107,13 +107,13 @@ def run(api_port: int) -> int:
     # file generated once into the git-ignored .local/.
     os.environ.setdefault("LATCHKEY_TOKEN_ISSUER", f"http://127.0.0.1:{api_port}")
     settings = Settings.from_env()
-    if ensure_pem(REPO_ROOT / settings.token_local_key):
-        print(f"Token signing key written to {settings.token_local_key}.")
+    if ensure_pem(REPO_ROOT / settings.access_tokens.local_key):
+        print(f"Token signing key written to {settings.access_tokens.local_key}.")
     db_port = dynamodb_port(settings)
     if not port_is_free(api_port):
         raise DevError(f"port {api_port} is in use; set PORT to run the API elsewhere.")
     with DynamoDBLocal(db_port, DATA_DIR):
-        print(f"DynamoDB Local is ready at {settings.dynamodb_endpoint} (data in {DATA_DIR}).")
+        print(f"DynamoDB Local is ready at {settings.dynamodb.endpoint} (data in {DATA_DIR}).")
         make_tables(settings)
         bootstrap()
         # The console (issue 14): the admin key printed above signs in to it.

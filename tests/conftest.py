@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from chalicelib.config.keys import KeySettings
 from chalicelib.config.settings import Settings
 
 START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -53,13 +55,14 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
-def test_settings(**overrides: object) -> Settings:
+def test_settings(**parts: Any) -> Settings:
+    """The tests' settings: stage ``test``, keys ``lk_test_...`` under a fixed pepper, and
+    ``parts`` (``sweep=SweepSettings(workers=1)``, ``event_bus="..."``) in place of those."""
     base = Settings(
         stage="test",
-        key_prefix="lk_test",
-        local_peppers={1: b"test-pepper-one"},
+        keys=KeySettings(prefix="lk_test", local_peppers={1: b"test-pepper-one"}),
     )
-    return Settings(**{**base.__dict__, **overrides})
+    return replace(base, **parts)
 
 
 class Counters:

@@ -35,8 +35,8 @@ HTML = "text/html; charset=utf-8"
 def content_security_policy(settings: Settings) -> str:
     """The policy of every console response (see the module docstring)."""
     connect = ["'self'"]
-    if settings.oidc_issuer and settings.console.client_id:
-        issuer = urlsplit(settings.oidc_issuer)
+    if settings.oidc.issuer and settings.console.client_id:
+        issuer = urlsplit(settings.oidc.issuer)
         connect.append(f"{issuer.scheme}://{issuer.netloc}")
         connect.extend(settings.console.connect_origins)
     return "; ".join(
@@ -83,8 +83,8 @@ def config() -> Response:
     """What the page needs before anyone signs in: its name, logo and sign-in options."""
     settings = _settings()
     oidc = None
-    if settings.oidc_issuer and settings.console.client_id:
-        oidc = {"issuer": settings.oidc_issuer, "client_id": settings.console.client_id}
+    if settings.oidc.issuer and settings.console.client_id:
+        oidc = {"issuer": settings.oidc.issuer, "client_id": settings.console.client_id}
     body = {
         "product_name": settings.console.product_name,
         "logo_url": settings.console.logo_url or None,

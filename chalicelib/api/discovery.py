@@ -63,13 +63,17 @@ def _not_configured() -> Response:
 @discovery.route("/.well-known/openid-configuration", methods=["GET"])
 def openid_configuration() -> Response:
     tokens = _tokens()
-    return _json(200, metadata(tokens.settings.token_issuer)) if tokens else _not_configured()
+    return (
+        _json(200, metadata(tokens.settings.access_tokens.issuer)) if tokens else _not_configured()
+    )
 
 
 @discovery.route("/.well-known/oauth-authorization-server", methods=["GET"])
 def authorization_server() -> Response:
     tokens = _tokens()
-    return _json(200, metadata(tokens.settings.token_issuer)) if tokens else _not_configured()
+    return (
+        _json(200, metadata(tokens.settings.access_tokens.issuer)) if tokens else _not_configured()
+    )
 
 
 @discovery.route("/.well-known/jwks.json", methods=["GET"])

@@ -40,15 +40,15 @@ class TokenGate:
 
     def checker(self) -> TokenChecker | None:
         """The checker, or None when tokens are not configured (every token is refused)."""
-        if self._checker is None and self._settings.token_issuer:
+        if self._checker is None and self._settings.access_tokens.issuer:
             from chalicelib.domain.token_check import TokenChecker
 
             keys = self._keys or _published(self._settings)
             if keys is None:
                 return None
-            settings = self._settings
+            tokens = self._settings.access_tokens
             self._checker = TokenChecker(
-                keys, settings.token_issuer, settings.token_audience_or_issuer, self._clock
+                keys, tokens.issuer, tokens.audience_or_issuer, self._clock
             )
         return self._checker
 

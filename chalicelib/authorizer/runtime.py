@@ -52,19 +52,18 @@ def build_runtime(
     monotonic: Callable[[], float] = time.monotonic,
 ) -> Runtime:
     store = store or HotStore(settings)
+    scale = settings.scale
     # Issue 13: a busy key is read once per LATCHKEY_KEY_CACHE_SECONDS per container.
-    keys = KeyCache(store, settings.key_cache_seconds, settings.key_cache_entries, monotonic)
+    keys = KeyCache(store, scale.key_cache_seconds, scale.key_cache_entries, monotonic)
     verifier = Verifier(
-        TokenFormat(settings.key_prefix),
+        TokenFormat(settings.keys.prefix),
         keys,
         peppers or peppers_for(settings),
         clock,
         recheck=keys.recheck,
     )
-    usage = UsageRecorder(store, clock, timedelta(seconds=settings.usage_flush_seconds))
-    groups = GroupCache(
-        store, settings.group_cache_seconds, monotonic, size=settings.group_cache_entries
-    )
+    usage = UsageRecorder(store, clock, timedelta(seconds=scale.usage_flush_seconds))
+    groups = GroupCache(store, scale.group_cache_seconds, monotonic, size=scale.group_cache_entries)
     tokens = TokenGate(settings, clock, token_keys)
     telemetry = telemetry or DecisionTelemetry(AUTHORIZER, "authorizer")
     control = AccessControl(verifier, groups, usage)

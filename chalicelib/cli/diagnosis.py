@@ -47,8 +47,8 @@ class CliFailure(Exception):
 
 def store_of(settings: Settings) -> str:
     """Where the CLI sends its DynamoDB calls, as an operator would look it up."""
-    if settings.dynamodb_endpoint:
-        return f"DynamoDB at {settings.dynamodb_endpoint}"
+    if settings.dynamodb.endpoint:
+        return f"DynamoDB at {settings.dynamodb.endpoint}"
     return f"AWS DynamoDB in {settings.region} (https://dynamodb.{settings.region}.amazonaws.com)"
 
 
@@ -90,7 +90,7 @@ def check_credentials(
     if credentials.method is not None:
         return
     tried = [store_of(settings), "AWS credentials: none found (environment, ~/.aws, profile)"]
-    if settings.dynamodb_endpoint is None and local_endpoint and answers(local_endpoint):
+    if settings.dynamodb.endpoint is None and local_endpoint and answers(local_endpoint):
         raise CliFailure(
             f"no AWS settings here, but make dev's DynamoDB Local answers at {local_endpoint}",
             tried,
@@ -160,8 +160,8 @@ def missing_tables(settings: Settings, missing: list[str]) -> CliFailure:
 
 def no_pepper(settings: Settings, error: PepperUnavailable) -> CliFailure:
     source = (
-        f"SSM parameter {settings.pepper_parameter} in {settings.region}"
-        if settings.pepper_parameter
+        f"SSM parameter {settings.keys.pepper_parameter} in {settings.region}"
+        if settings.keys.pepper_parameter
         else "LATCHKEY_PEPPERS (empty) and LATCHKEY_PEPPER_PARAMETER (unset)"
     )
     return CliFailure(

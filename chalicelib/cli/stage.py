@@ -35,13 +35,14 @@ def cli_settings(stage: str | None) -> Settings:
         os.environ.update(stage_environment(stage))
     settings = Settings.from_env()
     # Short unless the environment says otherwise: a person is waiting.
-    timeout = settings.dynamodb_connect_timeout_seconds
-    retries = settings.dynamodb_max_retries
-    return replace(
-        settings,
-        dynamodb_connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS if timeout is None else timeout,
-        dynamodb_max_retries=MAX_RETRIES if retries is None else retries,
+    timeout = settings.dynamodb.connect_timeout_seconds
+    retries = settings.dynamodb.max_retries
+    dynamodb = replace(
+        settings.dynamodb,
+        connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS if timeout is None else timeout,
+        max_retries=MAX_RETRIES if retries is None else retries,
     )
+    return replace(settings, dynamodb=dynamodb)
 
 
 def local_endpoint(stage: str | None) -> str | None:

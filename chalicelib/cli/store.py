@@ -34,7 +34,7 @@ def dynamodb_client(settings: Settings) -> Any:
     return new_session().create_client(
         "dynamodb",
         region_name=settings.region,
-        endpoint_url=settings.dynamodb_endpoint,
+        endpoint_url=settings.dynamodb.endpoint,
         config=config,
     )
 

@@ -47,7 +47,7 @@ def _tenant_json(tenant: Tenant, settings: Settings) -> dict[str, object]:
         "tenant_id": tenant.tenant_id,
         "key_limit": tenant.key_limit,
         "keys_used": tenant.keys_used,
-        "group_limit": settings.default_group_limit
+        "group_limit": settings.limits.groups_per_tenant
         if tenant.group_limit is None
         else tenant.group_limit,
         "groups_used": tenant.groups_used,

@@ -50,7 +50,7 @@ def usage_totals(settings: Settings, args: argparse.Namespace) -> int:
             "the authorizer is still adding to today's totals"
         )
     bind_models(settings)
-    done = UsageStore(settings.usage_total_shards).recompute_totals(
+    done = UsageStore(settings.scale.usage_total_shards).recompute_totals(
         args.first, args.last, args.tenant
     )
     summary = {"from": args.first, "to": args.last, "scanned": done.scanned}

@@ -1,36 +1,54 @@
-"""The access-token variables (OAuth 2.0 client credentials, issue 15), read in one block.
+"""The access tokens' part of the settings (OAuth 2.0 client credentials, issue 15).
 
-chalicelib/config/settings.py hands :func:`token_settings` the environment it reads; nothing here
-reads ``os.environ``.
+chalicelib/config/settings.py hands :meth:`AccessTokenSettings.from_env` the environment it
+reads; nothing here reads ``os.environ``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypedDict
+from dataclasses import dataclass
 
 MAX_TOKEN_LIFETIME = 3600  # seconds: an hour, the longest a revoked key's token can live
 
 
-class TokenSettings(TypedDict):
-    token_issuer: str
-    token_audience: str
-    token_lifetime_seconds: int
-    token_signing_key: str
-    token_next_key: str
-    token_local_key: str
+@dataclass(frozen=True)
+class AccessTokenSettings:
+    """Who issues the tokens, for whom, for how long, and with which signing key."""
 
+    # The issuer is configuration, never a request's Host header; empty means the token
+    # endpoint is switched off.
+    issuer: str = ""
+    # The ``aud`` of every token; empty means the issuer itself.
+    audience: str = ""
+    # Seconds a token lives (never past its key's expiry); at most MAX_TOKEN_LIFETIME.
+    lifetime_seconds: int = 300
+    # In AWS: the KMS key (id or ARN) that signs, and an optional second published key.
+    signing_key: str = ""
+    next_key: str = ""
+    # Locally: a PEM private key (``make dev`` writes one into .local/).
+    local_key: str = ""
 
-def token_settings(env: Mapping[str, str]) -> TokenSettings:
-    """The access-token settings (issue 15), kept in one block."""
-    lifetime = int(env.get("LATCHKEY_TOKEN_LIFETIME_SECONDS", "300"))
-    if not 1 <= lifetime <= MAX_TOKEN_LIFETIME:
-        raise ValueError(f"LATCHKEY_TOKEN_LIFETIME_SECONDS must be 1-{MAX_TOKEN_LIFETIME}")
-    return {
-        "token_issuer": env.get("LATCHKEY_TOKEN_ISSUER", "").rstrip("/"),
-        "token_audience": env.get("LATCHKEY_TOKEN_AUDIENCE", ""),
-        "token_lifetime_seconds": lifetime,
-        "token_signing_key": env.get("LATCHKEY_TOKEN_SIGNING_KEY", ""),
-        "token_next_key": env.get("LATCHKEY_TOKEN_NEXT_KEY", ""),
-        "token_local_key": env.get("LATCHKEY_TOKEN_LOCAL_KEY", ""),
-    }
+    @property
+    def audience_or_issuer(self) -> str:
+        return self.audience or self.issuer
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer and (self.signing_key or self.local_key))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AccessTokenSettings:
+        """The ``LATCHKEY_TOKEN_*`` variables; the lifetime must be 1-3600 seconds."""
+        default = cls()
+        lifetime = int(env.get("LATCHKEY_TOKEN_LIFETIME_SECONDS", default.lifetime_seconds))
+        if not 1 <= lifetime <= MAX_TOKEN_LIFETIME:
+            raise ValueError(f"LATCHKEY_TOKEN_LIFETIME_SECONDS must be 1-{MAX_TOKEN_LIFETIME}")
+        return cls(
+            issuer=env.get("LATCHKEY_TOKEN_ISSUER", "").rstrip("/"),
+            audience=env.get("LATCHKEY_TOKEN_AUDIENCE", ""),
+            lifetime_seconds=lifetime,
+            signing_key=env.get("LATCHKEY_TOKEN_SIGNING_KEY", ""),
+            next_key=env.get("LATCHKEY_TOKEN_NEXT_KEY", ""),
+            local_key=env.get("LATCHKEY_TOKEN_LOCAL_KEY", ""),
+        )

@@ -21,7 +21,6 @@ from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Outcome, Verifier
 
 Route = tuple[str, str]  # (METHOD, /path)
-DEFAULT_GROUP_CACHE_ENTRIES = 1000  # Settings.group_cache_entries
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,8 @@ class GroupCache:
         source: GroupSource,
         ttl: float,
         monotonic: Callable[[], float] = time.monotonic,
-        size: int = DEFAULT_GROUP_CACHE_ENTRIES,
+        *,
+        size: int,
     ) -> None:
         self._source = source
         self._entries: TtlCache[tuple[str, str], Group | None] = TtlCache(ttl, size, monotonic)

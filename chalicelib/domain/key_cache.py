@@ -23,7 +23,6 @@ from chalicelib.domain.cache import TtlCache
 from chalicelib.domain.records import ApiKey
 from chalicelib.domain.verification import KeyReader
 
-DEFAULT_KEY_CACHE_ENTRIES = 5000  # Settings.key_cache_entries: a few KB each
 RECHECK_SECONDS = 1.0
 
 
@@ -34,7 +33,7 @@ class KeyCache:
         self,
         source: KeyReader,
         ttl: float,
-        size: int = DEFAULT_KEY_CACHE_ENTRIES,
+        size: int,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source

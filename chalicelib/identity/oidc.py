@@ -58,12 +58,12 @@ class OidcVerifier:
 
     def verify(self, token: str) -> tuple[str, Actor, frozenset[str]]:
         claims = self._claims(token)
-        tenant = claims.get(self._settings.oidc_tenant_claim)
+        tenant = claims.get(self._settings.oidc.tenant_claim)
         if not isinstance(tenant, str) or not tenant:
             raise Unauthenticated("the token names no tenant")
         name = claims.get("name") or claims.get("email") or claims["sub"]
         actor = Actor(type="user", id=str(claims["sub"]), name=str(name))
-        return tenant, actor, self._permissions(claims.get(self._settings.oidc_roles_claim))
+        return tenant, actor, self._permissions(claims.get(self._settings.oidc.roles_claim))
 
     def _claims(self, token: str) -> dict[str, Any]:
         import jwt  # here, not at import: most cold starts never see a bearer token
@@ -82,8 +82,8 @@ class OidcVerifier:
                 token,
                 key,
                 algorithms=["RS256"],
-                audience=self._settings.oidc_audience,
-                issuer=self._settings.oidc_issuer,
+                audience=self._settings.oidc.audience,
+                issuer=self._settings.oidc.issuer,
                 # exp and nbf are checked below against the injected clock.
                 options={
                     "require": ["exp", "iss", "aud", "sub"],
@@ -113,7 +113,7 @@ class OidcVerifier:
             roles = [roles]
         if not isinstance(roles, list):
             return frozenset()
-        mapping = self._settings.oidc_roles
+        mapping = self._settings.oidc.roles
         return frozenset(
             mapping[role] for role in roles if isinstance(role, str) and role in mapping
         )
@@ -123,7 +123,7 @@ def build_oidc(
     settings: Settings, clock: Callable[[], datetime], fetch: Fetch = fetch_json
 ) -> OidcVerifier | None:
     """The verifier for the configured issuer, or None when none is configured."""
-    if not settings.oidc_issuer:
+    if not settings.oidc.issuer:
         return None
-    url = settings.oidc_jwks_url or f"{settings.oidc_issuer}/.well-known/jwks.json"
+    url = settings.oidc.jwks_url or f"{settings.oidc.issuer}/.well-known/jwks.json"
     return OidcVerifier(settings, JwksCache(url, fetch), clock)

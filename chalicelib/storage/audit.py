@@ -16,7 +16,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
 from chalicelib.clock import iso_z
-from chalicelib.config.settings import Settings
+from chalicelib.config.dynamodb import DynamoDbSettings
 from chalicelib.domain.audit_log import AuditPosition, AuditQuery, AuditTrail
 from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.storage.convert import actor_from, actor_to
@@ -33,7 +33,7 @@ def _json(value: object) -> object:
     return value
 
 
-DEFAULT_RETENTION = timedelta(days=Settings.audit_retention_days)
+DEFAULT_RETENTION = timedelta(days=DynamoDbSettings.audit_retention_days)
 
 
 class AuditWriter:

@@ -17,9 +17,6 @@ from chalicelib.storage.transaction import Transaction
 
 NAME = "group count"  # the tenant's item in a group transaction
 
-# Groups a tenant may hold unless an operator sets its own limit (README, "Route patterns").
-DEFAULT_GROUP_LIMIT = 50
-
 
 def _below_limit(default_limit: int) -> Condition:
     used, limit = TenantModel.groups_used, TenantModel.group_limit

@@ -24,7 +24,6 @@ from chalicelib.storage import group_count
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import group_from, group_to
 from chalicelib.storage.errors import storage_errors
-from chalicelib.storage.group_count import DEFAULT_GROUP_LIMIT
 from chalicelib.storage.models import GroupModel
 from chalicelib.storage.readable import read_all, read_one
 from chalicelib.storage.transaction import Cancelled, Transaction
@@ -66,8 +65,8 @@ class GroupStore:
     def __init__(
         self,
         connection: Connection,
-        audit: AuditWriter | None = None,
-        default_group_limit: int = DEFAULT_GROUP_LIMIT,
+        audit: AuditWriter | None,
+        default_group_limit: int,
     ) -> None:
         self._connection = connection
         self._audit = audit or AuditWriter()

@@ -53,7 +53,7 @@ def dynamodb_client(settings: Settings, session: Any = None) -> Any:
     return (session or botocore.session.get_session()).create_client(
         "dynamodb",
         region_name=settings.region,
-        endpoint_url=settings.dynamodb_endpoint,
+        endpoint_url=settings.dynamodb.endpoint,
         config=CLIENT_CONFIG,
     )
 
@@ -121,7 +121,7 @@ class HotStore:
     def get_key(self, key_id: str) -> ApiKey | None:
         """One strongly consistent GetItem (the authorizer keeps the answer briefly:
         chalicelib/domain/key_cache.py)."""
-        item = self._get(self._settings.keys_table, {"key_id": {"S": key_id}})
+        item = self._get(self._settings.dynamodb.keys_table, {"key_id": {"S": key_id}})
         if item is None:
             return None
         try:
@@ -131,7 +131,7 @@ class HotStore:
 
     def get_group(self, tenant_id: str, group_id: str) -> Group | None:
         key = {"tenant_id": {"S": tenant_id}, "group_id": {"S": group_id}}
-        item = self._get(self._settings.groups_table, key)
+        item = self._get(self._settings.dynamodb.groups_table, key)
         if item is None:
             return None
         try:
@@ -169,7 +169,7 @@ class HotStore:
         self.writes += 1
         self._call(
             "update_item",
-            TableName=self._settings.usage_table,
+            TableName=self._settings.dynamodb.usage_table,
             Key={"key_id": {"S": key_id}, "day": {"S": day}},
             UpdateExpression=f"ADD {added} SET tenant_id = :t, expires = :e",
             ExpressionAttributeValues={**values, ":t": {"S": tenant_id}},
@@ -181,13 +181,13 @@ class HotStore:
     def _add_total(self, tenant_id: str, day: str, added: str, values: Item) -> None:
         # A shard at random per write: a busy tenant's day spreads over every shard.
         shard = min(
-            int(self._rand() * self._settings.usage_total_shards),
-            self._settings.usage_total_shards - 1,
+            int(self._rand() * self._settings.scale.usage_total_shards),
+            self._settings.scale.usage_total_shards - 1,
         )
         self.writes += 1
         self._call(
             "update_item",
-            TableName=self._settings.usage_table,
+            TableName=self._settings.dynamodb.usage_table,
             Key={"key_id": {"S": total_key(tenant_id, shard)}, "day": {"S": day}},
             UpdateExpression=f"ADD {added} SET expires = :e",
             ExpressionAttributeValues=values,
@@ -199,7 +199,7 @@ class HotStore:
         try:
             self._call(
                 "update_item",
-                TableName=self._settings.keys_table,
+                TableName=self._settings.dynamodb.keys_table,
                 Key={"key_id": {"S": key_id}},
                 UpdateExpression="SET last_used_at = :u",
                 # Never move it back (flushes of several containers interleave), and never

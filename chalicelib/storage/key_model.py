@@ -18,7 +18,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.config.settings import Settings
+from chalicelib.config.dynamodb import DynamoDbSettings
+from chalicelib.config.sweep import SweepSettings
 from chalicelib.storage.attributes import ActorAttribute
 
 
@@ -81,14 +82,14 @@ class SweepDueIndex(GlobalSecondaryIndex["KeyModel"]):
     sweep_due = UTCDateTimeAttribute(range_key=True)
 
     # How many shards writers hash into and the sweep queries; bind_models sets it.
-    shards = Settings.sweep_shards
+    shards = SweepSettings.shards
 
 
 class KeyModel(Model):
     """One API key. ``key_id`` is the hash key, so a verification is one GetItem."""
 
     class Meta:
-        table_name = "latchkey-keys"
+        table_name = DynamoDbSettings.keys_table
 
     key_id = UnicodeAttribute(hash_key=True)
     tenant_id = UnicodeAttribute()

@@ -22,6 +22,7 @@ from pynamodb.indexes import (
 )
 from pynamodb.models import Model
 
+from chalicelib.config.dynamodb import DynamoDbSettings
 from chalicelib.config.settings import Settings
 from chalicelib.storage.attributes import ActorAttribute
 from chalicelib.storage.key_model import KeyModel, SweepDueIndex
@@ -32,7 +33,7 @@ class GroupModel(Model):
     """An authorization group, scoped to its tenant by the hash key."""
 
     class Meta:
-        table_name = "latchkey-groups"
+        table_name = DynamoDbSettings.groups_table
 
     tenant_id = UnicodeAttribute(hash_key=True)
     group_id = UnicodeAttribute(range_key=True)
@@ -51,7 +52,7 @@ class TenantModel(Model):
     """A tenant: its key limit and the live count of keys that can authenticate."""
 
     class Meta:
-        table_name = "latchkey-tenants"
+        table_name = DynamoDbSettings.tenants_table
 
     tenant_id = UnicodeAttribute(hash_key=True)
     key_limit = NumberAttribute()
@@ -77,7 +78,7 @@ class UsageModel(Model):
     """
 
     class Meta:
-        table_name = "latchkey-usage"
+        table_name = DynamoDbSettings.usage_table
 
     key_id = UnicodeAttribute(hash_key=True)
     day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD, UTC
@@ -96,7 +97,7 @@ class IdempotencyModel(Model):
     """
 
     class Meta:
-        table_name = "latchkey-idempotency"
+        table_name = DynamoDbSettings.idempotency_table
 
     # "<tenant>#<operation>#<client's Idempotency-Key>"
     id = UnicodeAttribute(hash_key=True)
@@ -126,7 +127,7 @@ class AuditModel(Model):
     """One audit event, under its tenant, ordered by time."""
 
     class Meta:
-        table_name = "latchkey-audit"
+        table_name = DynamoDbSettings.audit_table
 
     tenant_id = UnicodeAttribute(hash_key=True)
     event_key = UnicodeAttribute(range_key=True)  # "<time ISO>#<event id>"
@@ -159,12 +160,12 @@ MODELS: dict[str, type[Model]] = {
 def table_names(settings: Settings) -> dict[str, str]:
     """The table name of each template resource, for this deployment."""
     return {
-        "KeysTable": settings.keys_table,
-        "GroupsTable": settings.groups_table,
-        "TenantsTable": settings.tenants_table,
-        "UsageTable": settings.usage_table,
-        "IdempotencyTable": settings.idempotency_table,
-        "AuditTable": settings.audit_table,
+        "KeysTable": settings.dynamodb.keys_table,
+        "GroupsTable": settings.dynamodb.groups_table,
+        "TenantsTable": settings.dynamodb.tenants_table,
+        "UsageTable": settings.dynamodb.usage_table,
+        "IdempotencyTable": settings.dynamodb.idempotency_table,
+        "AuditTable": settings.dynamodb.audit_table,
     }
 
 
@@ -175,9 +176,9 @@ def connection_for(settings: Settings, max_pool_connections: int | None = None) 
     """
     return Connection(
         region=settings.region,
-        host=settings.dynamodb_endpoint,
-        connect_timeout_seconds=settings.dynamodb_connect_timeout_seconds,
-        max_retry_attempts=settings.dynamodb_max_retries,
+        host=settings.dynamodb.endpoint,
+        connect_timeout_seconds=settings.dynamodb.connect_timeout_seconds,
+        max_retry_attempts=settings.dynamodb.max_retries,
         max_pool_connections=max_pool_connections,
     )
 
@@ -189,15 +190,15 @@ def bind_models(settings: Settings, session: botocore.session.Session | None = N
         meta = model.Meta
         meta.table_name = names[logical_id]
         meta.region = settings.region
-        meta.host = settings.dynamodb_endpoint
+        meta.host = settings.dynamodb.endpoint
         # Operations (issue 17): the CLI's short timeouts; None keeps PynamoDB's defaults.
-        if settings.dynamodb_connect_timeout_seconds is not None:
-            meta.connect_timeout_seconds = settings.dynamodb_connect_timeout_seconds
-        if settings.dynamodb_max_retries is not None:
-            meta.max_retry_attempts = settings.dynamodb_max_retries
+        if settings.dynamodb.connect_timeout_seconds is not None:
+            meta.connect_timeout_seconds = settings.dynamodb.connect_timeout_seconds
+        if settings.dynamodb.max_retries is not None:
+            meta.max_retry_attempts = settings.dynamodb.max_retries
         # PynamoDB caches one connection per model class; drop it so the new Meta applies.
         model._connection = None
         if session is not None:
             adopt(model._get_connection().connection, session)
     # Expiry sweep (issue 13): the due-index's shard count, the same for writers and sweep.
-    SweepDueIndex.shards = settings.sweep_shards
+    SweepDueIndex.shards = settings.sweep.shards

@@ -85,6 +85,6 @@ def ssm_client(settings: Settings) -> Callable[[], Any]:
 
 def peppers_for(settings: Settings) -> PepperSource:
     """SSM in AWS (when a parameter is named), else the configured local peppers."""
-    if settings.pepper_parameter:
-        return SsmPeppers(settings.pepper_parameter, ssm_client(settings))
-    return StaticPeppers(settings.local_peppers)
+    if settings.keys.pepper_parameter:
+        return SsmPeppers(settings.keys.pepper_parameter, ssm_client(settings))
+    return StaticPeppers(settings.keys.local_peppers)

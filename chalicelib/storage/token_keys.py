@@ -23,16 +23,15 @@ class TokenKeys:
 
 def token_keys_for(settings: Settings) -> TokenKeys:
     """KMS when a signing key is named, else the local PEM file."""
-    if settings.token_signing_key:
+    if settings.access_tokens.signing_key:
         from chalicelib.storage.kms import KmsPublicKeys, KmsSigner, kms_client
 
-        keys = KmsPublicKeys(
-            (settings.token_signing_key, settings.token_next_key), kms_client(settings.region)
-        )
-        return TokenKeys(KmsSigner(settings.token_signing_key, keys), keys)
-    if settings.token_local_key:
+        tokens = settings.access_tokens
+        keys = KmsPublicKeys((tokens.signing_key, tokens.next_key), kms_client(settings.region))
+        return TokenKeys(KmsSigner(tokens.signing_key, keys), keys)
+    if settings.access_tokens.local_key:
         from chalicelib.storage.pem import LocalSigner
 
-        local = LocalSigner.from_file(settings.token_local_key)
+        local = LocalSigner.from_file(settings.access_tokens.local_key)
         return TokenKeys(local, local)
     raise TokensNotConfigured("no token signing key is configured")

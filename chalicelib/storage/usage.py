@@ -55,8 +55,8 @@ def _sum(items: Iterable[UsageModel]) -> list[DayUsage]:
 class UsageStore(UsageHistory):
     """Per-key and per-tenant daily counts."""
 
-    def __init__(self, shards: int = 20) -> None:
-        self._shards = shards  # Settings.usage_total_shards: the writers' spread
+    def __init__(self, shards: int) -> None:
+        self._shards = shards  # LATCHKEY_USAGE_TOTAL_SHARDS: the writers' spread
 
     def for_key(self, key_id: str, first: str, last: str) -> list[DayUsage]:
         with storage_errors():

@@ -54,18 +54,18 @@ class AccessTokens:
     def issuer(self) -> TokenIssuer:
         settings = self.settings
         rules = TokenRules(
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
-            timedelta(seconds=settings.token_lifetime_seconds),
+            settings.access_tokens.issuer,
+            settings.access_tokens.audience_or_issuer,
+            timedelta(seconds=settings.access_tokens.lifetime_seconds),
         )
         return TokenIssuer(
             rules,
             self._verifier,
-            TokenFormat(settings.key_prefix),
+            TokenFormat(settings.keys.prefix),
             GroupCache(
                 self._runtime.store,
-                settings.group_cache_seconds,
-                size=settings.group_cache_entries,
+                settings.scale.group_cache_seconds,
+                size=settings.scale.group_cache_entries,
             ),
             self._runtime.usage,
             self.keys.signer,
@@ -79,7 +79,7 @@ class AccessTokens:
         settings = self.settings
         return TokenChecker(
             self.keys.published,
-            settings.token_issuer,
-            settings.token_audience_or_issuer,
+            settings.access_tokens.issuer,
+            settings.access_tokens.audience_or_issuer,
             self._clock,
         )

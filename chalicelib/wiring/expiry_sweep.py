@@ -30,14 +30,14 @@ class LambdaContext(Protocol):
 
 def sweep_schedule() -> str:
     """The schedule expression of the sweep, e.g. ``rate(1 hour)``."""
-    return get_settings().sweep_schedule
+    return get_settings().sweep.schedule
 
 
 def notifier_for(settings: Settings) -> Notifier:
     """EventBridge and SNS in AWS; in memory against a local store (nothing leaves the laptop)."""
     from chalicelib.wiring.notifiers import notifier_for as sending
 
-    return sending(settings, settings.expiry_topic_arn)
+    return sending(settings, settings.sweep.topic_arn)
 
 
 def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = None) -> SweepService:
@@ -50,13 +50,13 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
 
     bind_models(settings)
     # Every thread of a run queries the index and writes through these (issue 13).
-    pool_for(settings.sweep_workers)
-    connection = connection_for(settings, max(settings.sweep_workers, 10))
-    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
-    store = SweepStore(connection, audit, settings.sweep_shards)
-    policy = ExpiryPolicy(settings.expiry_thresholds_days)
+    pool_for(settings.sweep.workers)
+    connection = connection_for(settings, max(settings.sweep.workers, 10))
+    audit = AuditWriter(timedelta(days=settings.dynamodb.audit_retention_days))
+    store = SweepStore(connection, audit, settings.sweep.shards)
+    policy = ExpiryPolicy(settings.sweep.expiry_thresholds_days)
     notifier = notifier or notifier_for(settings)
-    workers, batch = settings.sweep_workers, settings.sweep_batch
+    workers, batch = settings.sweep.workers, settings.sweep.batch
     return SweepService(store, notifier, policy, clock, workers, batch)
 
 

@@ -20,7 +20,7 @@ def notifier_for(settings: Settings, topic_arn: str | None) -> AwsNotifier | Rec
     """EventBridge and SNS (``topic_arn``; None: events only) in AWS; memory locally."""
     from chalicelib.notify.senders import AwsNotifier, RecordingNotifier
 
-    if settings.dynamodb_endpoint is not None:
+    if settings.dynamodb.endpoint is not None:
         return RecordingNotifier()
 
     def client(name: str) -> Callable[[], Any]:

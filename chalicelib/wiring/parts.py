@@ -64,7 +64,7 @@ def verify_runtime(settings: Settings, wiring: Wiring, clock: Clock) -> Runtime:
     # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
     # answer must reflect them at once (the authorizer's Lambda caches; README, "The
     # authorizer").
-    uncached = replace(settings, key_cache_seconds=0)
+    uncached = replace(settings, scale=replace(settings.scale, key_cache_seconds=0))
     return build_runtime(uncached, clock, store=hot_store, peppers=wiring.peppers)
 
 
@@ -77,7 +77,7 @@ def leak_service(
     from chalicelib.storage.leaks import LeakStore
     from chalicelib.wiring.notifiers import notifier_for
 
-    notifier = wiring.notifier or notifier_for(settings, settings.leak_topic_arn)
+    notifier = wiring.notifier or notifier_for(settings, settings.leaks.topic_arn)
     ports = LeakPorts(
         wiring.key_store,
         verifier,
@@ -100,5 +100,5 @@ def build_counter_check(settings: Settings, clock: Clock = utc_now) -> CounterCh
 
     bind_models(settings)
     connection = connection_for(settings)
-    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
+    audit = AuditWriter(timedelta(days=settings.dynamodb.audit_retention_days))
     return CounterCheck(CounterCheckStore(connection, audit), clock, OPERATOR_ORIGIN)

@@ -92,7 +92,9 @@ class Services:
         from chalicelib.domain.usage_reports import UsageReports
         from chalicelib.storage.usage import UsageStore
 
-        return UsageReports(UsageStore(self.settings.usage_total_shards), self.keys, self.clock)
+        return UsageReports(
+            UsageStore(self.settings.scale.usage_total_shards), self.keys, self.clock
+        )
 
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     @cached_property
@@ -103,12 +105,12 @@ class Services:
     def github(self) -> GitHubKeys:
         from chalicelib.identity.github_keys import GitHubKeys
 
-        return GitHubKeys(self.settings.github_keys_url)
+        return GitHubKeys(self.settings.leaks.github_keys_url)
 
     # None when no token issuer is configured: the token endpoints answer 404.
     @cached_property
     def tokens(self) -> AccessTokens | None:
-        if not self.settings.token_issuer:
+        if not self.settings.access_tokens.issuer:
             return None
         from chalicelib.wiring.access_tokens import AccessTokens
 
@@ -141,22 +143,22 @@ def build_services(
     bind_models(settings, session)
     connection = connection_for(settings)
     adopt(connection, session)
-    expiry = ExpiryPolicy(settings.expiry_thresholds_days)
-    audit = AuditWriter(timedelta(days=settings.audit_retention_days))
+    expiry = ExpiryPolicy(settings.sweep.expiry_thresholds_days)
+    audit = AuditWriter(timedelta(days=settings.dynamodb.audit_retention_days))
     key_store = KeyStore(connection, audit)
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
-    tokens = TokenFormat(settings.key_prefix)
+    tokens = TokenFormat(settings.keys.prefix)
     keys = KeyService(
         key_store,
         peppers,
         tokens,
         clock,
-        timedelta(days=settings.expiring_soon_days),
+        timedelta(days=settings.keys.expiring_soon_days),
         expiry,
     )
-    groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
-    tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
+    groups = GroupService(GroupStore(connection, audit, settings.limits.groups_per_tenant), clock)
+    tenants = TenantService(tenant_store, groups, keys, clock, settings.limits.keys_per_tenant)
     verifier = Verifier(tokens, key_store, peppers, clock)
     wiring = Wiring(
         session, connection, audit, key_store, tenant_store, peppers, tokens, notifier, token_keys

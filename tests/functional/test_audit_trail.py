@@ -23,7 +23,9 @@ def events(api: Api, query: str = "") -> list[dict[str, Any]]:
 
 def audit_items(services: Services) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb", region_name=services.settings.region)
-    items: list[dict[str, Any]] = client.scan(TableName=services.settings.audit_table)["Items"]
+    items: list[dict[str, Any]] = client.scan(TableName=services.settings.dynamodb.audit_table)[
+        "Items"
+    ]
     return items
 
 

@@ -21,6 +21,7 @@ import pytest
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime, build_runtime
+from chalicelib.config.access_tokens import AccessTokenSettings
 from chalicelib.domain.access_tokens import TokenRules, claims_for
 from chalicelib.domain.errors import ClientRefused
 from chalicelib.domain.groups import GroupDraft
@@ -44,7 +45,11 @@ SHAPES = list(Shape)
 
 @pytest.fixture
 def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
-    built = build_services(settings_for(token_issuer=ISSUER), clock, token_keys=local_keys())
+    built = build_services(
+        settings_for(access_tokens=AccessTokenSettings(issuer=ISSUER)),
+        clock,
+        token_keys=local_keys(),
+    )
     set_services(built)
     yield built
     set_services(None)
@@ -227,7 +232,7 @@ def test_without_a_configured_issuer_every_token_is_unauthorized(
     services: Services, group_id: str, clock: FakeClock
 ) -> None:
     token = token_for(services, new_key(services, group_id))
-    runtime = build_runtime(replace(services.settings, token_issuer=""), clock)
+    runtime = build_runtime(replace(services.settings, access_tokens=AccessTokenSettings()), clock)
     with pytest.raises(Unauthorized):
         authorize(event(Shape.REST_REQUEST, token, ALLOWED, OUTSIDE), runtime)
 

@@ -38,7 +38,7 @@ def written_the_old_way(services: Services, tenant: Tenant, count: int) -> list[
         draft = KeyDraft(f"old {number}", "", tenant.group_id, None, ())
         key = services.keys.create(tenant.tenant_id, SYSTEM, draft).key
         client.update_item(
-            TableName=services.settings.keys_table,
+            TableName=services.settings.dynamodb.keys_table,
             Key={"key_id": {"S": key.key_id}},
             UpdateExpression="REMOVE list_facet, expiry_sort",
         )

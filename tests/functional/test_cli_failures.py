@@ -134,15 +134,18 @@ def test_a_missing_table_is_named_with_the_command_that_creates_it(
 ) -> None:
     settings = settings_for()
     boto3.client("dynamodb", region_name=settings.region).delete_table(
-        TableName=settings.tenants_table
+        TableName=settings.dynamodb.tenants_table
     )
 
     code, _ = run("tenants", "show", "acme")
 
     err = capsys.readouterr().err
     assert code == 1
-    assert f"table {settings.tenants_table} does not exist in AWS DynamoDB in us-east-1" in err
-    assert settings.keys_table not in err.splitlines()[0], "only the missing one is named"
+    assert (
+        f"table {settings.dynamodb.tenants_table} does not exist in AWS DynamoDB in us-east-1"
+        in err
+    )
+    assert settings.dynamodb.keys_table not in err.splitlines()[0], "only the missing one is named"
     assert "`latchkey --stage local tables create`" in err
     assert "README, Deploy" in err
 

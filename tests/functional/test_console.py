@@ -19,6 +19,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.api.console import ASSETS, FILES
 from chalicelib.config.console import ConsoleSettings
+from chalicelib.config.oidc import OidcSettings
 from chalicelib.wiring.services import Services, set_services
 
 # Script and style bytes of the first page, each file gzipped as a server would send it.
@@ -122,7 +123,7 @@ def test_single_sign_on_adds_the_issuer_and_configured_origins_to_connect_src(
 ) -> None:
     configure(
         services,
-        oidc_issuer="https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool",
+        oidc=OidcSettings(issuer="https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool"),
         console=ConsoleSettings(
             client_id="client-1",
             connect_origins=("https://acme.auth.eu-west-1.amazoncognito.com",),
@@ -155,7 +156,7 @@ def test_config_offers_single_sign_on_only_when_a_client_is_configured(
     }
     configure(
         services,
-        oidc_issuer="https://issuer.example",
+        oidc=OidcSettings(issuer="https://issuer.example"),
         console=ConsoleSettings(
             client_id="client-1", product_name="Acme keys", logo_url="/static/acme.svg"
         ),

@@ -33,9 +33,13 @@ def set_counter(services: Services, tenant: str, group_id: str | None, value: in
     """Drift a counter by hand: the tenant's keys_used, or a group's key_count."""
     settings = services.settings
     if group_id is None:
-        table, key, name = settings.tenants_table, {"tenant_id": {"S": tenant}}, "keys_used"
+        table, key, name = (
+            settings.dynamodb.tenants_table,
+            {"tenant_id": {"S": tenant}},
+            "keys_used",
+        )
     else:
-        table = settings.groups_table
+        table = settings.dynamodb.groups_table
         key = {"tenant_id": {"S": tenant}, "group_id": {"S": group_id}}
         name = "key_count"
     dynamodb(services).update_item(
@@ -60,7 +64,7 @@ def check_cli(services: Services, *args: str) -> int:
 def put_counter_only_group(services: Services, tenant: str, group_id: str) -> None:
     """What an older release's revoke upserted: a groups item holding only key_count."""
     dynamodb(services).put_item(
-        TableName=services.settings.groups_table,
+        TableName=services.settings.dynamodb.groups_table,
         Item={
             "tenant_id": {"S": tenant},
             "group_id": {"S": group_id},
@@ -156,7 +160,7 @@ def test_revoking_a_key_whose_group_was_deleted_through_drift_creates_no_item(
 
     assert response.status_code == 200, response.body
     assert json_of(response)["status"] == "revoked"
-    groups = dynamodb(services).scan(TableName=services.settings.groups_table)["Items"]
+    groups = dynamodb(services).scan(TableName=services.settings.dynamodb.groups_table)["Items"]
     assert group not in {item["group_id"]["S"] for item in groups}
     assert counter_of(services, "acme", None) == 1  # the admin key
 
@@ -172,7 +176,7 @@ def test_moving_a_key_out_of_a_group_deleted_through_drift_creates_no_item(
     response = api.call("PATCH", f"/v1/keys/{key_id}", {"group_id": acme.group_id})
 
     assert response.status_code == 200, response.body
-    groups = dynamodb(services).scan(TableName=services.settings.groups_table)["Items"]
+    groups = dynamodb(services).scan(TableName=services.settings.dynamodb.groups_table)["Items"]
     assert group not in {item["group_id"]["S"] for item in groups}
     assert counter_of(services, "acme", acme.group_id) == 2
 
@@ -232,7 +236,7 @@ class TestAGroupsItemHoldingOnlyACount:
         assert "grp_counteronly0001 (not a group)" in capsys.readouterr().out
         assert check_cli(services, "acme", "--repair") == 0
         reliability.counter_checks += 2
-        items = dynamodb(services).scan(TableName=services.settings.groups_table)["Items"]
+        items = dynamodb(services).scan(TableName=services.settings.dynamodb.groups_table)["Items"]
         assert "grp_counteronly0001" not in {item["group_id"]["S"] for item in items}
 
 
@@ -241,7 +245,7 @@ def test_an_unreadable_key_item_is_left_out_of_the_list_and_a_503_alone(
 ) -> None:
     key_id = create_key(api, acme.group_id)["key"]["id"]
     dynamodb(services).update_item(
-        TableName=services.settings.keys_table,
+        TableName=services.settings.dynamodb.keys_table,
         Key={"key_id": {"S": key_id}},
         UpdateExpression="REMOVE created_by",
     )
@@ -257,7 +261,7 @@ def test_the_check_repairs_the_tenants_group_count_too(
     acme: Tenant, services: Services, capsys: pytest.CaptureFixture[str], reliability: Counters
 ) -> None:
     dynamodb(services).update_item(
-        TableName=services.settings.tenants_table,
+        TableName=services.settings.dynamodb.tenants_table,
         Key={"tenant_id": {"S": "acme"}},
         UpdateExpression="SET groups_used = :v",
         ExpressionAttributeValues={":v": {"N": "4"}},

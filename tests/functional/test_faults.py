@@ -21,6 +21,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.authorizer.handler import authorize
 from chalicelib.authorizer.runtime import build_runtime
+from chalicelib.config.keys import KeySettings
 from chalicelib.config.settings import Settings
 from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import Counters, FakeClock
@@ -123,7 +124,7 @@ def fail_each_call(
 
 def pending_claims(services: Services) -> list[Any]:
     """Idempotency records still pending: a claim no request will ever complete."""
-    items = table_snapshot(services)[services.settings.idempotency_table]
+    items = table_snapshot(services)[services.settings.dynamodb.idempotency_table]
     return [item for item in items if item["state"]["S"] == "pending"]
 
 
@@ -243,7 +244,7 @@ def ssm_services(
     boto3.client("ssm", region_name="us-east-1").put_parameter(
         Name=PEPPER, Value="ssm-pepper", Type="SecureString"
     )
-    settings: Settings = make_settings(pepper_parameter=PEPPER, local_peppers={})
+    settings: Settings = make_settings(keys=KeySettings(prefix="lk_test", pepper_parameter=PEPPER))
 
     def fresh() -> Services:
         built = build_services(settings, clock)

@@ -171,7 +171,7 @@ def test_a_pending_record_from_before_leases_is_taken_over_once_it_is_older_than
     """Before issue 11 a fault after the commit left records pending for 24 hours."""
     body = {"name": "Stuck", "group_id": acme.group_id}
     boto3.client("dynamodb", region_name=services.settings.region).put_item(
-        TableName=services.settings.idempotency_table,
+        TableName=services.settings.dynamodb.idempotency_table,
         Item={
             "id": {"S": "acme#create#k-8"},
             "fingerprint": {"S": _fingerprint_of(body)},

@@ -17,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, utils
 
+from chalicelib.config.access_tokens import AccessTokenSettings
 from chalicelib.domain.access_tokens import TokenRules, claims_for
 from chalicelib.domain.signing import SigningFailed, compact_jws
 from chalicelib.identity.jwk import jwk, thumbprint
@@ -41,7 +42,9 @@ def new_key(kms: Any) -> str:
 
 def test_a_token_signed_in_kms_verifies_with_the_published_jwk(kms: Any) -> None:
     key_arn = new_key(kms)
-    keys = token_keys_for(settings_for(token_issuer=ISSUER, token_signing_key=key_arn))
+    keys = token_keys_for(
+        settings_for(access_tokens=AccessTokenSettings(issuer=ISSUER, signing_key=key_arn))
+    )
     claims = claims_for(RULES, make_key(), make_group(), (), NOW, FIVE_MINUTES)
     token = compact_jws(claims, keys.signer)
     (der,) = keys.published.public_keys().values()

@@ -10,6 +10,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.api.openapi import document
+from chalicelib.config.oidc import OidcSettings
 from chalicelib.identity.oidc import JwksCache, OidcVerifier
 from chalicelib.wiring.services import Services, set_services
 from tests.conftest import FakeClock
@@ -66,7 +67,7 @@ def test_no_credential_is_unauthenticated_and_tells_nothing(api: Api) -> None:
 @pytest.fixture
 def people(services: Services, acme: Tenant, clock: FakeClock) -> Iterator[tuple[Api, Issuer]]:
     issuer = Issuer()
-    settings = replace(services.settings, oidc_issuer=ISSUER, oidc_audience=AUDIENCE)
+    settings = replace(services.settings, oidc=OidcSettings(issuer=ISSUER, audience=AUDIENCE))
     jwks = JwksCache(JWKS_URL, issuer.jwks, monotonic=lambda: 0.0)
     set_services(replace(services, oidc=OidcVerifier(settings, jwks, clock)))
     with Client(app) as client:

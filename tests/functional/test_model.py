@@ -23,6 +23,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from chalicelib.config.limits import LimitSettings
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import KeyExpired, KeyLimitReached, KeyRevoked
 from chalicelib.domain.groups import GroupDraft
@@ -79,7 +80,7 @@ class KeyLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = FakeClock()
-        config = make_settings(default_key_limit=LIMIT)
+        config = make_settings(limits=LimitSettings(keys_per_tenant=LIMIT))
         self.account.fresh(config)  # each example starts from empty tables
         self.services = build_services(config, self.clock)
         self.services.tenants.create(TENANT, LIMIT)

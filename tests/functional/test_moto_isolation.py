@@ -85,7 +85,7 @@ def test_the_table_snapshot_reads_what_a_scan_of_each_table_answers(services: Se
     assert written == scanned()
     assert all(written[table] for table in tables)
 
-    tenants = services.settings.tenants_table
+    tenants = services.settings.dynamodb.tenants_table
     (tenant,) = [item for item in written[tenants] if "keys_used" in item]
     key = {"tenant_id": tenant["tenant_id"]}
     dynamodb.update_item(

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 
 from app import app
 from chalicelib.api.auth import ONE_CREDENTIAL
+from chalicelib.config.oidc import OidcSettings
 from chalicelib.identity.oidc import JwksCache, OidcVerifier
 from chalicelib.wiring.services import Services, set_services
 from tests.conftest import FakeClock
@@ -33,7 +34,7 @@ def issuer() -> Issuer:
 
 @pytest.fixture
 def people(services: Services, acme: Tenant, issuer: Issuer, clock: FakeClock) -> Iterator[Api]:
-    settings = replace(services.settings, oidc_issuer=ISSUER, oidc_audience=AUDIENCE)
+    settings = replace(services.settings, oidc=OidcSettings(issuer=ISSUER, audience=AUDIENCE))
     jwks = JwksCache(JWKS_URL, issuer.jwks, monotonic=lambda: 0.0)
     set_services(replace(services, oidc=OidcVerifier(settings, jwks, clock)))
     with Client(app) as client:
@@ -188,7 +189,7 @@ def test_unknown_kid_refetches_the_jwks_at_most_once_a_minute(
     services: Services, issuer: Issuer, clock: FakeClock
 ) -> None:
     now = [0.0]
-    settings = replace(services.settings, oidc_issuer=ISSUER, oidc_audience=AUDIENCE)
+    settings = replace(services.settings, oidc=OidcSettings(issuer=ISSUER, audience=AUDIENCE))
     verifier = OidcVerifier(settings, JwksCache(JWKS_URL, issuer.jwks, lambda: now[0]), clock)
     verifier.verify(issuer.token(clock))
     assert issuer.fetches == 1

@@ -54,7 +54,7 @@ def ports(request: pytest.FixtureRequest) -> Iterator[Ports]:
         return
     services: Services = request.getfixturevalue("services")
     connection = connection_for(services.settings)
-    limit = services.settings.default_group_limit
+    limit = services.settings.limits.groups_per_tenant
     yield Ports(KeyStore(connection), GroupStore(connection, None, limit), TenantStore(connection))
 
 

@@ -11,7 +11,6 @@ from chalicelib.cli.main import parser, run
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.routes import MAX_PATTERN_LENGTH, MAX_STARS
 from chalicelib.domain.tenants import OPERATOR
-from chalicelib.storage.group_count import DEFAULT_GROUP_LIMIT
 from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 
@@ -89,7 +88,7 @@ def test_the_default_group_limit_applies_until_an_operator_sets_one(
 ) -> None:
     tenant = services.tenants.get("acme")
     assert (tenant.group_limit, tenant.groups_used) == (None, 1)
-    assert services.settings.default_group_limit == DEFAULT_GROUP_LIMIT
+    assert services.settings.limits.groups_per_tenant == 50
 
 
 def test_a_tenant_from_before_the_limit_starts_counting_and_can_still_delete(

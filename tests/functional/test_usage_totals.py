@@ -32,7 +32,7 @@ def per_key_sums(services: Services, tenant_id: str) -> dict[str, tuple[int, int
     """Brute force: every per-key item of the tenant, summed per day."""
     client = boto3.client("dynamodb", region_name=services.settings.region)
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for item in client.scan(TableName=services.settings.usage_table)["Items"]:
+    for item in client.scan(TableName=services.settings.dynamodb.usage_table)["Items"]:
         if item.get("tenant_id", {}).get("S") != tenant_id:
             continue
         counts = sums[item["day"]["S"]]
@@ -42,7 +42,7 @@ def per_key_sums(services: Services, tenant_id: str) -> dict[str, tuple[int, int
 
 
 def totals(services: Services, tenant_id: str) -> dict[str, tuple[int, int, int]]:
-    days = UsageStore(services.settings.usage_total_shards).for_tenant(
+    days = UsageStore(services.settings.scale.usage_total_shards).for_tenant(
         tenant_id, "2026-01-01", "2026-12-31"
     )
     return {d.day: (d.allowed, d.denied, d.tokens_issued) for d in days}
@@ -50,7 +50,7 @@ def totals(services: Services, tenant_id: str) -> dict[str, tuple[int, int, int]
 
 def total_items(services: Services) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb", region_name=services.settings.region)
-    items = client.scan(TableName=services.settings.usage_table)["Items"]
+    items = client.scan(TableName=services.settings.dynamodb.usage_table)["Items"]
     return [item for item in items if item["key_id"]["S"].startswith(TOTAL_PREFIX)]
 
 
@@ -74,7 +74,7 @@ def test_totals_equal_the_sum_of_per_key_items_across_shards_and_days(
         assert totals(services, tenant) == per_key_sums(services, tenant)
         assert set(totals(services, tenant)) == set(DAYS)
     shards = {item["key_id"]["S"] for item in total_items(services)}
-    assert len(shards) > services.settings.usage_total_shards, "both tenants, many shards"
+    assert len(shards) > services.settings.scale.usage_total_shards, "both tenants, many shards"
     assert all("tenant_id" not in item for item in total_items(services)), "not a key's item"
 
 
@@ -82,7 +82,9 @@ def test_totals_read_at_once_from_more_shards_than_threads_equal_the_per_key_sum
     services: Services,
 ) -> None:
     # 25 shards: more than the reader's threads (10), so some threads read several shards.
-    settings = replace(services.settings, usage_total_shards=25)
+    settings = replace(
+        services.settings, scale=replace(services.settings.scale, usage_total_shards=25)
+    )
     store, chance = HotStore(settings), random.Random(25)
     for n in range(200):
         store.add_usage("acme", f"key{n:03d}", DAYS[n % 3], chance.randrange(1, 9), 1, None)
@@ -103,7 +105,7 @@ def test_failed_shard_queries_are_storage_unavailable_as_before(
     store = HotStore(services.settings)
     for n in range(40):
         store.add_usage("acme", f"key{n}", DAYS[0], 1, 0, None)
-    shards = services.settings.usage_total_shards
+    shards = services.settings.scale.usage_total_shards
     # Every call fails: FaultPlan counts calls without a lock, so "the Nth" of Queries
     # running at once would not be one call for sure.
     faults.arm("dynamodb", fault)
@@ -153,7 +155,7 @@ def test_get_usage_reads_the_totals_not_the_keys(
     # the backfill below is what brings such history in.
     client = boto3.client("dynamodb", region_name=services.settings.region)
     client.put_item(
-        TableName=services.settings.usage_table,
+        TableName=services.settings.dynamodb.usage_table,
         Item={
             "key_id": {"S": "old-key"},
             "day": {"S": "2026-11-24"},
@@ -169,7 +171,7 @@ def test_get_usage_reads_the_totals_not_the_keys(
 def put_history(services: Services, tenant: str, key_id: str, day: str, allowed: int) -> None:
     """A per-key item as the authorizer wrote it before totals existed."""
     boto3.client("dynamodb", region_name=services.settings.region).put_item(
-        TableName=services.settings.usage_table,
+        TableName=services.settings.dynamodb.usage_table,
         Item={
             "key_id": {"S": key_id},
             "day": {"S": day},
@@ -188,7 +190,7 @@ def test_the_backfill_sets_past_totals_from_per_key_items_and_is_idempotent(
             put_history(services, "acme" if n % 2 else "globex", f"key{n}", day, n)
     # The deploy day: some flushes already wrote totals too (after the deploy).
     HotStore(services.settings).add_usage("acme", "key1", DAYS[-1], 10, 0, None)
-    usage = UsageStore(services.settings.usage_total_shards)
+    usage = UsageStore(services.settings.scale.usage_total_shards)
 
     first = usage.recompute_totals(DAYS[0], DAYS[-1])
     assert first.tenant_days == 2 * len(DAYS)
@@ -204,7 +206,7 @@ def test_the_backfill_touches_only_the_days_and_tenant_asked_for(services: Servi
     for day in DAYS:
         put_history(services, "acme", "key1", day, 4)
         put_history(services, "globex", "key2", day, 6)
-    UsageStore(services.settings.usage_total_shards).recompute_totals(
+    UsageStore(services.settings.scale.usage_total_shards).recompute_totals(
         DAYS[1], DAYS[1], tenant_id="acme"
     )
     assert totals(services, "acme") == {DAYS[1]: (4, 1, 0)}
@@ -220,7 +222,7 @@ def test_a_tenant_day_is_spread_over_the_shards(services: Services, days: int) -
         for n in range(40):
             store.add_usage("acme", f"key{n}", day, 1, 0, None)
     keys = {item["key_id"]["S"] for item in total_items(services)}
-    shards = services.settings.usage_total_shards
+    shards = services.settings.scale.usage_total_shards
     assert keys <= {total_key("acme", shard) for shard in range(shards)}
     assert len(keys) >= shards // 2, "random shards: a busy day is not one item"
 

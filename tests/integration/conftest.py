@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.config.dynamodb import DynamoDbSettings
+from chalicelib.config.keys import KeySettings
 from chalicelib.config.settings import Settings
 from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
@@ -62,13 +64,14 @@ def integration_tables(dynamodb_local: DynamoDBLocal, dynamodb_client: Any) -> S
     suffix = uuid.uuid4().hex[:12]
     settings = Settings(
         stage="integration",
-        key_prefix="lk_test",
-        keys_table=f"latchkey-keys-{suffix}",
-        groups_table=f"latchkey-groups-{suffix}",
-        tenants_table=f"latchkey-tenants-{suffix}",
         region=REGION,
-        dynamodb_endpoint=dynamodb_local.endpoint,
-        local_peppers={1: b"integration-pepper"},
+        keys=KeySettings(prefix="lk_test", local_peppers={1: b"integration-pepper"}),
+        dynamodb=DynamoDbSettings(
+            endpoint=dynamodb_local.endpoint,
+            keys_table=f"latchkey-keys-{suffix}",
+            groups_table=f"latchkey-groups-{suffix}",
+            tenants_table=f"latchkey-tenants-{suffix}",
+        ),
     )
     create_tables(dynamodb_client, settings)
     return settings

@@ -28,18 +28,20 @@ STARTUP_SECONDS = 30.0
 
 def table_environment(settings: Settings) -> dict[str, str]:
     """The ``LATCHKEY_*`` settings of this session's tables, its pepper and its region."""
-    peppers = ",".join(f"{v}:{pepper.decode()}" for v, pepper in settings.local_peppers.items())
+    peppers = ",".join(
+        f"{v}:{pepper.decode()}" for v, pepper in settings.keys.local_peppers.items()
+    )
     return {
         "LATCHKEY_STAGE": settings.stage,
-        "LATCHKEY_KEY_PREFIX": settings.key_prefix,
-        "LATCHKEY_DYNAMODB_ENDPOINT": settings.dynamodb_endpoint or "",
+        "LATCHKEY_KEY_PREFIX": settings.keys.prefix,
+        "LATCHKEY_DYNAMODB_ENDPOINT": settings.dynamodb.endpoint or "",
         "LATCHKEY_PEPPERS": peppers,
-        "LATCHKEY_KEYS_TABLE": settings.keys_table,
-        "LATCHKEY_GROUPS_TABLE": settings.groups_table,
-        "LATCHKEY_TENANTS_TABLE": settings.tenants_table,
-        "LATCHKEY_USAGE_TABLE": settings.usage_table,
-        "LATCHKEY_IDEMPOTENCY_TABLE": settings.idempotency_table,
-        "LATCHKEY_AUDIT_TABLE": settings.audit_table,
+        "LATCHKEY_KEYS_TABLE": settings.dynamodb.keys_table,
+        "LATCHKEY_GROUPS_TABLE": settings.dynamodb.groups_table,
+        "LATCHKEY_TENANTS_TABLE": settings.dynamodb.tenants_table,
+        "LATCHKEY_USAGE_TABLE": settings.dynamodb.usage_table,
+        "LATCHKEY_IDEMPOTENCY_TABLE": settings.dynamodb.idempotency_table,
+        "LATCHKEY_AUDIT_TABLE": settings.dynamodb.audit_table,
         "AWS_DEFAULT_REGION": settings.region,
     }
 

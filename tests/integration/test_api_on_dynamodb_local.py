@@ -52,9 +52,13 @@ def snapshot(services: Services) -> str:
 
     settings = services.settings
     client = boto3.client(
-        "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint
+        "dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb.endpoint
     )
-    tables = (settings.keys_table, settings.groups_table, settings.tenants_table)
+    tables = (
+        settings.dynamodb.keys_table,
+        settings.dynamodb.groups_table,
+        settings.dynamodb.tenants_table,
+    )
     items = {name: client.scan(TableName=name, ConsistentRead=True)["Items"] for name in tables}
     return json.dumps({k: sorted(map(json.dumps, v)) for k, v in items.items()}, sort_keys=True)
 

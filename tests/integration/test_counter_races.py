@@ -93,7 +93,7 @@ def test_on_dynamodb_local_the_check_repairs_a_counter_drifted_by_hand(
     group = services.groups.create(tenant_id, GroupDraft("Only", "", ("keys:read",))).group_id
     services.keys.create(tenant_id, ADMIN, KeyDraft("one", "", group, None, ()))
     dynamodb_client.update_item(
-        TableName=local_settings.groups_table,
+        TableName=local_settings.dynamodb.groups_table,
         Key={"tenant_id": {"S": tenant_id}, "group_id": {"S": group}},
         UpdateExpression="SET key_count = :v",
         ExpressionAttributeValues={":v": {"N": "-1"}},

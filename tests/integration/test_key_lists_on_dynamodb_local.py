@@ -77,7 +77,7 @@ def test_every_filter_lists_what_a_brute_force_filter_lists(
 
 def strip(client: Any, settings: Settings, key_id: str) -> None:
     client.update_item(
-        TableName=settings.keys_table,
+        TableName=settings.dynamodb.keys_table,
         Key={"key_id": {"S": key_id}},
         UpdateExpression="REMOVE list_facet, expiry_sort",
     )

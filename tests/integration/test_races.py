@@ -129,6 +129,6 @@ def test_a_rotation_based_on_a_stale_read_loses(
     issued = services.keys.create(tenant_id, ADMIN, draft(group_id))
     stale = services.keys.get(tenant_id, issued.key.key_id)
     services.keys.rotate(tenant_id, issued.key.key_id, timedelta(0), None)
-    store = KeyStore(Connection(local_settings.region, host=local_settings.dynamodb_endpoint))
+    store = KeyStore(Connection(local_settings.region, host=local_settings.dynamodb.endpoint))
     now = services.clock()
     assert store.rotate(stale, stale.current_secret, None, None, now) is False

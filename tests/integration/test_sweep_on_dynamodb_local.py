@@ -82,14 +82,16 @@ def local_settings(
     expiring three days from the real now, due for "7 days left" at the fake clock's time),
     and these tests count every warning sent.
     """
-    settings = replace(integration_tables, keys_table=f"latchkey-keys-{uuid.uuid4().hex[:12]}")
+    keys_table = f"latchkey-keys-{uuid.uuid4().hex[:12]}"
+    dynamodb = replace(integration_tables.dynamodb, keys_table=keys_table)
+    settings = replace(integration_tables, dynamodb=dynamodb)
     create_tables(dynamodb_client, settings)
     bind_models(settings)
     return settings
 
 
 def connection(settings: Settings) -> Connection:
-    return Connection(region=settings.region, host=settings.dynamodb_endpoint)
+    return Connection(region=settings.region, host=settings.dynamodb.endpoint)
 
 
 def new_tenant(services: Services, limit: int) -> tuple[str, str]:
@@ -101,13 +103,13 @@ def new_tenant(services: Services, limit: int) -> tuple[str, str]:
 
 def concurrent_runs(settings: Settings, clock: FakeClock) -> list[tuple[SweepReport, Any]]:
     """Two runs at once, each reading the shards on threads of its own."""
-    barriers = [threading.Barrier(2) for _ in range(settings.sweep_shards)]
-    policy = ExpiryPolicy(settings.expiry_thresholds_days)
+    barriers = [threading.Barrier(2) for _ in range(settings.sweep.shards)]
+    policy = ExpiryPolicy(settings.sweep.expiry_thresholds_days)
 
     def one_run(_: int) -> tuple[SweepReport, RecordingNotifier]:
         notifier = RecordingNotifier()
         store = TogetherStore(connection(settings), barriers)
-        workers = settings.sweep_workers
+        workers = settings.sweep.workers
         return SweepService(store, notifier, policy, clock, workers).run(), notifier
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -152,10 +154,10 @@ def test_ten_thousand_keys_crossing_at_once_are_all_warned_across_runs(
     expires_at = clock.now + timedelta(days=5)
     keys = [bench_key(n, tenant_id, expires_at) for n in range(10_000)]
     write_items(dynamodb_client, local_settings, keys)
-    policy = ExpiryPolicy(local_settings.expiry_thresholds_days)
+    policy = ExpiryPolicy(local_settings.sweep.expiry_thresholds_days)
     notifier = RecordingNotifier()
     store = SweepStore(connection(local_settings))
-    sweep = SweepService(store, notifier, policy, clock, local_settings.sweep_workers)
+    sweep = SweepService(store, notifier, policy, clock, local_settings.sweep.workers)
     checks = iter(range(10_000))
 
     def time_left() -> timedelta:
@@ -189,7 +191,7 @@ def test_revoking_keys_while_the_sweep_flags_them_revokes_each_and_frees_each_sl
         for n in range(80)
     ]
     clock.advance(hours=2)
-    policy = ExpiryPolicy(local_settings.expiry_thresholds_days)
+    policy = ExpiryPolicy(local_settings.sweep.expiry_thresholds_days)
     sweep = SweepService(SweepStore(connection(local_settings)), RecordingNotifier(), policy, clock)
     barrier = threading.Barrier(2)
 
@@ -225,11 +227,11 @@ def test_keys_spread_over_every_shard_are_warned_exactly_once_by_parallel_shard_
     }
     clock.advance(hours=2)  # 150 keys expired (each frees a slot), 50 for "7 days left"
     shards = Counter(shard_of(key) for key in keys)
-    assert set(shards) == {str(shard) for shard in range(local_settings.sweep_shards)}
+    assert set(shards) == {str(shard) for shard in range(local_settings.sweep.shards)}
     notifier = RecordingNotifier()
-    policy = ExpiryPolicy(local_settings.expiry_thresholds_days)
+    policy = ExpiryPolicy(local_settings.sweep.expiry_thresholds_days)
     store = SweepStore(connection(local_settings))
-    sweep = SweepService(store, notifier, policy, clock, local_settings.sweep_workers)
+    sweep = SweepService(store, notifier, policy, clock, local_settings.sweep.workers)
 
     first = sweep.run()
     again = sweep.run()
@@ -251,14 +253,14 @@ def test_the_sweep_reads_its_index_as_dynamodb_projects_it_without_last_used_at(
     draft = KeyDraft("k", "", group_id, clock.now + timedelta(days=5), ())
     key_id = services.keys.create(tenant_id, OWNER, draft).key.key_id
     dynamodb_client.update_item(
-        TableName=local_settings.keys_table,
+        TableName=local_settings.dynamodb.keys_table,
         Key={"key_id": {"S": key_id}},
         UpdateExpression="SET last_used_at = :now",
         ExpressionAttributeValues={":now": {"S": clock.now.isoformat()}},
     )
 
     projected = dynamodb_client.query(
-        TableName=local_settings.keys_table,
+        TableName=local_settings.dynamodb.keys_table,
         IndexName=KeyModel.by_sweep_due.Meta.index_name,
         KeyConditionExpression="sweep_shard = :shard",
         ExpressionAttributeValues={":shard": {"S": shard_of(key_id)}},

@@ -76,7 +76,7 @@ def test_template_table_matches_its_model(
 def test_keys_table_has_the_key_list_indexes(
     local_settings: Settings, dynamodb_client: Any
 ) -> None:
-    table = dynamodb_client.describe_table(TableName=local_settings.keys_table)["Table"]
+    table = dynamodb_client.describe_table(TableName=local_settings.dynamodb.keys_table)["Table"]
     indexes = table_indexes(table)
 
     assert KeyModel.by_list_created.Meta.index_name == "list-created-index"

@@ -37,7 +37,7 @@ def patient_client(settings: Settings) -> Any:
     return botocore.session.get_session().create_client(
         "dynamodb",
         region_name=settings.region,
-        endpoint_url=settings.dynamodb_endpoint,
+        endpoint_url=settings.dynamodb.endpoint,
         config=config,
     )
 
@@ -63,7 +63,7 @@ def container(settings: Settings, tenant_id: str, seed: int) -> tuple[int, int]:
 def test_concurrent_flushes_of_one_tenant_day_keep_totals_equal_to_per_key_sums(
     local_settings: Settings, reliability: Counters
 ) -> None:
-    settings = replace(local_settings, usage_total_shards=2)
+    settings = replace(local_settings, scale=replace(local_settings.scale, usage_total_shards=2))
     tenant_id = f"t-{uuid.uuid4().hex[:10]}"
     results = at_once(
         *[lambda seed=seed: container(settings, tenant_id, seed) for seed in range(CONTAINERS)]
@@ -74,7 +74,7 @@ def test_concurrent_flushes_of_one_tenant_day_keep_totals_equal_to_per_key_sums(
     expected = (sum(r[0] for r in counted), sum(r[1] for r in counted))
 
     day = DAY.date().isoformat()
-    usage = UsageStore(settings.usage_total_shards)
+    usage = UsageStore(settings.scale.usage_total_shards)
     per_key = [usage.for_key(f"{tenant_id}-k{n}", day, day) for n in range(KEYS)]
     key_sums = (
         sum(d.allowed for days in per_key for d in days),

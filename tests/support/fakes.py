@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from chalicelib.config.limits import LimitSettings
 from chalicelib.domain import key_rules
 from chalicelib.domain.edits import UNCHANGED, GroupEdit, KeyEdit
 from chalicelib.domain.errors import (
@@ -43,7 +44,7 @@ from chalicelib.domain.records import (
     Tenant,
 )
 
-DEFAULT_GROUP_LIMIT = 50  # the deployment's default, as Settings.default_group_limit
+DEFAULT_GROUP_LIMIT = LimitSettings.groups_per_tenant  # the deployment's default
 
 
 @dataclass

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from chalicelib.config.limits import LimitSettings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
 from chalicelib.domain.key_format import TokenFormat
@@ -24,7 +25,7 @@ class Management:
     """Services over one set of tables; tests read the tables to see what was written."""
 
     clock: Callable[[], datetime]
-    default_key_limit: int = 10
+    default_key_limit: int = LimitSettings.keys_per_tenant
     tables: Tables = field(default_factory=Tables)
     # A test may put a subclass here to script what another writer does meanwhile.
     key_store_type: type[FakeKeys] = FakeKeys

@@ -13,6 +13,7 @@ from typing import Any
 import botocore.session
 
 from chalicelib.authorizer.runtime import Runtime, build_runtime
+from chalicelib.config.scale import ScaleSettings
 from chalicelib.config.settings import Settings
 from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.peppers import PepperSource, StaticPeppers, hash_secret
@@ -22,7 +23,7 @@ from tests.conftest import test_settings as settings_for_tests
 from tests.support.events import Shape
 
 SETTINGS = settings_for_tests()
-PEPPERS = StaticPeppers(SETTINGS.local_peppers)
+PEPPERS = StaticPeppers(SETTINGS.keys.local_peppers)
 SESSION = botocore.session.get_session()  # one session: its service models load once
 ROUTE = ("GET", "/orders/7")
 SOURCE = "198.51.100.7"
@@ -43,12 +44,12 @@ class Issued:
     """A token and the raw DynamoDB items the stub serves for it."""
 
     def __init__(self, pepper_version: int = 1) -> None:
-        self.token, parts = TokenFormat(SETTINGS.key_prefix).mint()
+        self.token, parts = TokenFormat(SETTINGS.keys.prefix).mint()
         self.key_id, self.secret = parts.key_id, parts.secret
         self.pepper_version = pepper_version
 
     def key_item(self) -> dict[str, Any]:
-        pepper = SETTINGS.local_peppers[1]
+        pepper = SETTINGS.keys.local_peppers[1]
         return {
             "key_id": {"S": self.key_id},
             "tenant_id": {"S": "acme"},
@@ -59,7 +60,7 @@ class Issued:
             "created_by": {"M": {"type": {"S": "user"}, "id": {"S": "u1"}, "name": {"S": "Ada"}}},
             "created_at": {"S": STAMP},
             "updated_at": {"S": STAMP},
-            "hint": {"S": f"{SETTINGS.key_prefix}_{self.key_id}_"},
+            "hint": {"S": f"{SETTINGS.keys.prefix}_{self.key_id}_"},
             "secret_hash": {"S": hash_secret(pepper, self.secret)},
             "pepper_version": {"N": str(self.pepper_version)},
         }
@@ -85,7 +86,7 @@ def runtime_over(
     # Each call reads afresh (no key cache), and retries do not wait: these tests stub
     # every request in order.
     settings: Settings = settings_for_tests(
-        simple_responses=shape is Shape.HTTP_SIMPLE, key_cache_seconds=0
+        simple_responses=shape is Shape.HTTP_SIMPLE, scale=ScaleSettings(key_cache_seconds=0)
     )
     store = HotStore(settings, client_factory=client_factory, sleep=lambda _: None)
     return build_runtime(settings, clock or FakeClock(), store=store, peppers=peppers)

@@ -257,7 +257,7 @@ def test_the_key_is_read_with_one_strongly_consistent_get_item(
         "get_item",
         {"Item": key.key_item()},
         expected_params={
-            "TableName": SETTINGS.keys_table,
+            "TableName": SETTINGS.dynamodb.keys_table,
             "Key": {"key_id": {"S": key.key_id}},
             "ConsistentRead": True,
         },

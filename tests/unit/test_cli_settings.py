@@ -19,8 +19,8 @@ def test_a_stage_sets_the_process_environment_botocore_reads(
         monkeypatch.setenv(name, "before")  # registers the variable for restoring
     settings = cli_settings("local")
     assert os.environ["AWS_ACCESS_KEY_ID"] == local["AWS_ACCESS_KEY_ID"]
-    assert settings.dynamodb_endpoint == local["LATCHKEY_DYNAMODB_ENDPOINT"]
-    assert settings.key_prefix == "lk_test"
+    assert settings.dynamodb.endpoint == local["LATCHKEY_DYNAMODB_ENDPOINT"]
+    assert settings.keys.prefix == "lk_test"
 
 
 def test_an_unknown_stage_is_refused() -> None:

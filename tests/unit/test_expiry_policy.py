@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.config.formats import parse_thresholds
 from chalicelib.config.settings import Settings
+from chalicelib.config.sweep import parse_thresholds
 from chalicelib.domain.expiry import ExpiryPolicy, days_left, detail_type
 
 EXPIRES = datetime(2027, 1, 31, 12, 0, tzinfo=UTC)
@@ -90,8 +90,8 @@ def test_thresholds_must_include_expired_and_are_sorted() -> None:
 
 
 def test_thresholds_setting_defaults_to_30_7_1_0() -> None:
-    assert Settings().expiry_thresholds_days == (30, 7, 1, 0)
-    assert Settings.from_env({}).expiry_thresholds_days == (30, 7, 1, 0)
+    assert Settings().sweep.expiry_thresholds_days == (30, 7, 1, 0)
+    assert Settings.from_env({}).sweep.expiry_thresholds_days == (30, 7, 1, 0)
 
 
 def test_thresholds_setting_always_includes_expired() -> None:
@@ -114,7 +114,7 @@ def test_sweep_settings_read_from_the_environment() -> None:
         }
     )
 
-    assert settings.expiry_thresholds_days == (14, 2, 0)
-    assert (settings.event_bus, settings.sweep_schedule) == ("ops", "cron(0 8 * * ? *)")
-    assert settings.expiry_topic_arn == "arn:aws:sns:us-east-1:123456789012:expiry"
-    assert (Settings().event_bus, Settings().expiry_topic_arn) == ("default", None)
+    assert settings.sweep.expiry_thresholds_days == (14, 2, 0)
+    assert (settings.event_bus, settings.sweep.schedule) == ("ops", "cron(0 8 * * ? *)")
+    assert settings.sweep.topic_arn == "arn:aws:sns:us-east-1:123456789012:expiry"
+    assert (Settings().event_bus, Settings().sweep.topic_arn) == ("default", None)

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
+from pathlib import Path
 
 import pytest
 
-from chalicelib.config import access_tokens as settings_tokens
-from chalicelib.config import console as settings_console
-from chalicelib.config import formats as settings_formats
-from chalicelib.config import scale as settings_scale
+from chalicelib.config import access_tokens as config_access_tokens
+from chalicelib.config import console as config_console
+from chalicelib.config import dynamodb as config_dynamodb
+from chalicelib.config import keys as config_keys
+from chalicelib.config import leaks as config_leaks
+from chalicelib.config import limits as config_limits
+from chalicelib.config import oidc as config_oidc
+from chalicelib.config import scale as config_scale
 from chalicelib.config import settings as settings_module
-from chalicelib.config import sweep as settings_sweep
+from chalicelib.config import sweep as config_sweep
+from chalicelib.config.access_tokens import AccessTokenSettings
 from chalicelib.config.console import ConsoleSettings
-from chalicelib.config.formats import parse_peppers
-from chalicelib.config.settings import DEFAULT_KEY_PREFIX, Settings
+from chalicelib.config.dynamodb import DynamoDbSettings
+from chalicelib.config.keys import KeySettings, parse_peppers
+from chalicelib.config.leaks import LeakSettings
+from chalicelib.config.limits import LimitSettings
+from chalicelib.config.oidc import OidcSettings
+from chalicelib.config.scale import ScaleSettings
+from chalicelib.config.settings import Settings
+from chalicelib.config.sweep import SweepSettings
 
 EVERY_VARIABLE = {
     "LATCHKEY_STAGE": "prod",
@@ -82,42 +94,53 @@ EVERY_VARIABLE = {
 def test_every_variable_is_read_into_its_field() -> None:
     assert Settings.from_env(EVERY_VARIABLE) == Settings(
         stage="prod",
-        key_prefix="acme_live",
-        keys_table="prod-keys",
-        groups_table="prod-groups",
-        tenants_table="prod-tenants",
-        region="eu-west-1",
-        dynamodb_endpoint="http://localhost:8000",
-        local_peppers={1: b"first", 2: b"second"},
-        pepper_parameter="/latchkey/prod/pepper",
-        default_key_limit=250,
-        expiring_soon_days=30,
-        usage_table="prod-usage",
-        usage_flush_seconds=120,
-        group_cache_seconds=5,
-        simple_responses=True,
         role="authorizer",
-        idempotency_table="prod-idempotency",
-        audit_table="prod-audit",
-        audit_retention_days=90,
-        expiry_thresholds_days=(14, 3, 0),
+        region="eu-west-1",
         event_bus="latchkey-prod",
-        expiry_topic_arn="arn:aws:sns:eu-west-1:123456789012:expiry",
-        sweep_schedule="rate(15 minutes)",
-        oidc_issuer="https://issuer.example/pool",
-        oidc_audience="console",
-        oidc_jwks_url="https://issuer.example/keys",
-        oidc_tenant_claim="tenant",
-        oidc_roles_claim="roles",
-        oidc_roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
-        dynamodb_connect_timeout_seconds=3,
-        dynamodb_max_retries=0,
-        token_issuer="https://auth.example/api",  # no trailing slash: URLs are built on it
-        token_audience="orders-api",
-        token_lifetime_seconds=900,
-        token_signing_key="arn:aws:kms:eu-west-1:123456789012:key/one",
-        token_next_key="arn:aws:kms:eu-west-1:123456789012:key/two",
-        token_local_key=".local/token-signing-key.pem",
+        simple_responses=True,
+        dynamodb=DynamoDbSettings(
+            endpoint="http://localhost:8000",
+            keys_table="prod-keys",
+            groups_table="prod-groups",
+            tenants_table="prod-tenants",
+            usage_table="prod-usage",
+            idempotency_table="prod-idempotency",
+            audit_table="prod-audit",
+            audit_retention_days=90,
+            connect_timeout_seconds=3,
+            max_retries=0,
+        ),
+        keys=KeySettings(
+            prefix="acme_live",
+            local_peppers={1: b"first", 2: b"second"},
+            pepper_parameter="/latchkey/prod/pepper",
+            expiring_soon_days=30,
+        ),
+        limits=LimitSettings(keys_per_tenant=250, groups_per_tenant=75),
+        scale=ScaleSettings(
+            key_cache_seconds=2.5,
+            key_cache_entries=200,
+            group_cache_seconds=5,
+            group_cache_entries=50,
+            usage_flush_seconds=120,
+            usage_total_shards=30,
+        ),
+        oidc=OidcSettings(
+            issuer="https://issuer.example/pool",
+            audience="console",
+            jwks_url="https://issuer.example/keys",
+            tenant_claim="tenant",
+            roles_claim="roles",
+            roles={"Key admins": "keys:manage", "Auditors": "keys:read"},
+        ),
+        access_tokens=AccessTokenSettings(
+            issuer="https://auth.example/api",  # no trailing slash: URLs are built on it
+            audience="orders-api",
+            lifetime_seconds=900,
+            signing_key="arn:aws:kms:eu-west-1:123456789012:key/one",
+            next_key="arn:aws:kms:eu-west-1:123456789012:key/two",
+            local_key=".local/token-signing-key.pem",
+        ),
         console=ConsoleSettings(
             client_id="console-client",
             connect_origins=("https://auth.example.com", "https://login.example.com"),
@@ -126,16 +149,18 @@ def test_every_variable_is_read_into_its_field() -> None:
             logo_url="/static/acme.svg",
             accent="#0f766e",
         ),
-        default_group_limit=75,
-        github_keys_url="file:///etc/latchkey/github-keys.json",
-        leak_topic_arn="arn:aws:sns:eu-west-1:123456789012:leaks",
-        key_cache_seconds=2.5,
-        key_cache_entries=200,
-        group_cache_entries=50,
-        usage_total_shards=30,
-        sweep_shards=32,
-        sweep_workers=8,
-        sweep_batch=10,
+        sweep=SweepSettings(
+            expiry_thresholds_days=(14, 3, 0),
+            schedule="rate(15 minutes)",
+            topic_arn="arn:aws:sns:eu-west-1:123456789012:expiry",
+            shards=32,
+            workers=8,
+            batch=10,
+        ),
+        leaks=LeakSettings(
+            github_keys_url="file:///etc/latchkey/github-keys.json",
+            topic_arn="arn:aws:sns:eu-west-1:123456789012:leaks",
+        ),
     )
 
 
@@ -147,56 +172,96 @@ def test_a_token_lifetime_outside_one_second_to_an_hour_is_refused(lifetime: str
 
 def test_the_token_audience_defaults_to_the_issuer() -> None:
     settings = Settings.from_env({"LATCHKEY_TOKEN_ISSUER": "https://auth.example"})
-    assert settings.token_audience_or_issuer == "https://auth.example"
-    assert not settings.tokens_enabled  # no signing key yet
+    assert settings.access_tokens.audience_or_issuer == "https://auth.example"
+    assert not settings.access_tokens.enabled  # no signing key yet
+
+
+def leaves(value: object, path: str = "") -> dict[str, object]:
+    """Every plain setting inside ``value``, by its dotted path (``scale.key_cache_seconds``)."""
+    if not is_dataclass(value):
+        return {path: value}
+    found: dict[str, object] = {}
+    for part in fields(value):
+        found |= leaves(getattr(value, part.name), f"{path}.{part.name}".lstrip("."))
+    return found
 
 
 def test_every_field_can_be_changed_from_the_environment() -> None:
-    configured, default = Settings.from_env(EVERY_VARIABLE), Settings()
-    unchanged = [
-        field.name
-        for field in fields(Settings)
-        if getattr(configured, field.name) == getattr(default, field.name)
-    ]
-    assert unchanged == []
+    configured, default = leaves(Settings.from_env(EVERY_VARIABLE)), leaves(Settings())
+    assert [name for name, value in configured.items() if value == default[name]] == []
 
 
-def test_this_suite_covers_every_variable_the_module_reads() -> None:
+def test_settings_are_made_of_one_part_per_concern() -> None:
+    parts = {part.name for part in fields(Settings) if is_dataclass(part.default_factory)}
+    assert parts == {
+        "dynamodb",
+        "keys",
+        "limits",
+        "scale",
+        "oidc",
+        "access_tokens",
+        "console",
+        "sweep",
+        "leaks",
+    }
+
+
+CONFIG_MODULES = (
+    settings_module,
+    config_access_tokens,
+    config_console,
+    config_dynamodb,
+    config_keys,
+    config_leaks,
+    config_limits,
+    config_oidc,
+    config_scale,
+    config_sweep,
+)
+
+
+def test_this_suite_covers_every_variable_the_package_reads() -> None:
     # A variable added to chalicelib/config/ without a test here fails this test.
-    source = "".join(
-        inspect.getsource(module)
-        for module in (
-            settings_module,
-            settings_console,
-            settings_formats,
-            settings_tokens,
-            settings_scale,
-            settings_sweep,
-        )
-    )
+    source = "".join(inspect.getsource(module) for module in CONFIG_MODULES)
     read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', source))
     assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")}
+
+
+def test_every_module_of_the_config_package_is_covered() -> None:
+    package = Path(settings_module.__file__).parent
+    modules = {path.stem for path in package.glob("*.py")} - {"__init__"}
+    assert modules == {module.__name__.rsplit(".", 1)[1] for module in CONFIG_MODULES}
+
+
+def test_a_default_is_written_once_in_its_part() -> None:
+    # The parts' modules hold their defaults; settings.py only reads them back.
+    source = inspect.getsource(settings_module)
+    assert "latchkey-keys" not in source
+    assert "lk_live" not in source
+    assert "rate(1 hour)" not in source
 
 
 def test_unset_variables_keep_their_defaults() -> None:
     loaded = Settings.from_env({})
     assert loaded == Settings()
     assert loaded.stage == "local"
-    assert loaded.key_prefix == DEFAULT_KEY_PREFIX == "lk_live"
-    assert (loaded.keys_table, loaded.groups_table, loaded.tenants_table) == (
+    assert loaded.keys.prefix == "lk_live"
+    tables = loaded.dynamodb
+    assert (tables.keys_table, tables.groups_table, tables.tenants_table) == (
         "latchkey-keys",
         "latchkey-groups",
         "latchkey-tenants",
     )
     assert loaded.region == "us-east-1"
-    assert loaded.dynamodb_endpoint is None
-    assert loaded.local_peppers == {}
-    assert loaded.pepper_parameter is None
-    assert loaded.default_key_limit == 10
-    assert loaded.expiring_soon_days == 7
-    assert loaded.usage_table == "latchkey-usage"
-    assert loaded.usage_flush_seconds == 60
-    assert loaded.group_cache_seconds == 30
+    assert loaded.dynamodb.endpoint is None
+    assert loaded.keys.local_peppers == {}
+    assert loaded.keys.pepper_parameter is None
+    assert loaded.limits.keys_per_tenant == 10
+    assert loaded.limits.groups_per_tenant == 50
+    assert loaded.keys.expiring_soon_days == 7
+    assert loaded.dynamodb.usage_table == "latchkey-usage"
+    assert loaded.scale.usage_flush_seconds == 60
+    assert loaded.scale.group_cache_seconds == 30
     assert loaded.simple_responses is False
     assert loaded.role == "all"
 
@@ -214,8 +279,8 @@ def test_region_prefers_aws_region_over_aws_default_region() -> None:
 @pytest.mark.parametrize("variable", ["LATCHKEY_DYNAMODB_ENDPOINT", "LATCHKEY_PEPPER_PARAMETER"])
 def test_an_empty_optional_variable_means_unset(variable: str) -> None:
     loaded = Settings.from_env({variable: ""})
-    assert loaded.dynamodb_endpoint is None
-    assert loaded.pepper_parameter is None
+    assert loaded.dynamodb.endpoint is None
+    assert loaded.keys.pepper_parameter is None
 
 
 @pytest.mark.parametrize(
@@ -307,9 +372,9 @@ def test_role_mapping_refuses_an_entry_without_a_permission() -> None:
 
 def test_the_key_cache_and_total_shards_have_safe_defaults() -> None:
     loaded = Settings.from_env({})
-    assert (loaded.key_cache_seconds, loaded.key_cache_entries) == (5.0, 5000)
-    assert (loaded.group_cache_entries, loaded.usage_total_shards) == (1000, 20)
-    assert Settings.from_env({"LATCHKEY_KEY_CACHE_SECONDS": "0"}).key_cache_seconds == 0
+    assert (loaded.scale.key_cache_seconds, loaded.scale.key_cache_entries) == (5.0, 5000)
+    assert (loaded.scale.group_cache_entries, loaded.scale.usage_total_shards) == (1000, 20)
+    assert Settings.from_env({"LATCHKEY_KEY_CACHE_SECONDS": "0"}).scale.key_cache_seconds == 0
 
 
 @pytest.mark.parametrize(
@@ -330,7 +395,7 @@ def test_a_key_cache_or_shard_count_out_of_range_is_refused(variable: str, value
 
 def test_the_sweep_defaults_to_sixteen_shards_sixteen_workers_and_batches_of_25() -> None:
     loaded = Settings.from_env({})
-    assert (loaded.sweep_shards, loaded.sweep_workers, loaded.sweep_batch) == (16, 16, 25)
+    assert (loaded.sweep.shards, loaded.sweep.workers, loaded.sweep.batch) == (16, 16, 25)
 
 
 @pytest.mark.parametrize(

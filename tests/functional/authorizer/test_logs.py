@@ -21,7 +21,7 @@ def test_the_pepper_from_ssm_never_reaches_a_debug_log(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = world.services.settings
-    pepper = settings.local_peppers[1].decode()  # the keys were hashed with version 1
+    pepper = settings.keys.local_peppers[1].decode()  # the keys were hashed with version 1
     boto3.client("ssm", region_name=settings.region).put_parameter(
         Name="/latchkey/test/pepper", Value=pepper, Type="SecureString"
     )

@@ -44,7 +44,7 @@ def test_a_valid_key_costs_one_read_once_its_group_is_cached_with_the_key_cache_
 def test_a_busy_key_costs_one_read_per_key_cache_time(world: World) -> None:
     monotonic = FakeMonotonic()
     runtime = runtime_with_monotonic(world, monotonic)
-    ttl = world.services.settings.key_cache_seconds
+    ttl = world.services.settings.scale.key_cache_seconds
     for _ in range(1000):  # 1,000 decisions inside one key-cache period
         assert decide(runtime, world.token("valid"))
         monotonic.now += ttl / 1000 * 0.999
@@ -73,13 +73,13 @@ def test_a_refused_key_costs_one_read_and_never_its_group(world: World) -> None:
 def usage_row(world: World, key_id: str) -> dict[str, Any]:
     client = boto3.client("dynamodb", region_name=world.services.settings.region)
     key = {"key_id": {"S": key_id}, "day": {"S": world.clock.now.date().isoformat()}}
-    item = client.get_item(TableName=world.services.settings.usage_table, Key=key)["Item"]
+    item = client.get_item(TableName=world.services.settings.dynamodb.usage_table, Key=key)["Item"]
     return {name: int(item[name]["N"]) for name in ("allowed", "denied")}
 
 
 def test_usage_is_written_once_per_key_per_flush_interval(world: World) -> None:
     runtime = world.runtime()
-    key_id, interval = world.key("valid").key_id, world.services.settings.usage_flush_seconds
+    key_id, interval = world.key("valid").key_id, world.services.settings.scale.usage_flush_seconds
     for _ in range(100):  # 100 decisions in 49.5 s, inside one interval
         assert decide(runtime, world.token("valid"))
         world.clock.advance(seconds=0.5)

@@ -46,7 +46,7 @@ def test_a_rotation_without_grace_refuses_the_old_secret_once_the_key_cache_time
     new = world.services.keys.rotate(TENANT, world.key("valid").key_id, timedelta(0), None)
     monotonic.now += RECHECK_SECONDS
     assert decide(runtime, new.token), "the new secret earns a fresh read"
-    monotonic.now += world.services.settings.key_cache_seconds - RECHECK_SECONDS
+    monotonic.now += world.services.settings.scale.key_cache_seconds - RECHECK_SECONDS
     with pytest.raises(Unauthorized):
         authorize(event_for(Shape.REST_REQUEST, old, ALLOWED, OUTSIDE), runtime)
     assert decide(runtime, new.token)
@@ -82,7 +82,7 @@ def test_a_revoked_key_is_refused_on_the_very_next_call_with_the_key_cache_off(
 def test_a_revoked_key_is_refused_once_the_key_cache_time_has_passed(world: World) -> None:
     monotonic = FakeMonotonic()
     runtime = runtime_with_monotonic(world, monotonic)
-    ttl = world.services.settings.key_cache_seconds
+    ttl = world.services.settings.scale.key_cache_seconds
     assert ttl > 0, "the default caches keys"
     assert decide(runtime, world.token("valid"))
     world.revoke("valid")
@@ -100,7 +100,7 @@ def test_a_group_change_reaches_the_authorizer_only_after_the_group_cache_time(
 ) -> None:
     monotonic = FakeMonotonic()
     runtime = runtime_with_monotonic(world, monotonic)
-    token, ttl = world.token("valid"), world.services.settings.group_cache_seconds
+    token, ttl = world.token("valid"), world.services.settings.scale.group_cache_seconds
     assert decide(runtime, token, ALLOWED)
     changes = GroupEdit(routes=("POST /orders",), permissions=("orders:write",))
     world.services.groups.update(TENANT, world.group.group_id, changes)

@@ -61,7 +61,8 @@ class World:
         the key cache's time when given (0 turns it off)."""
         settings = replace(self.services.settings, simple_responses=shape is Shape.HTTP_SIMPLE)
         if key_cache_seconds is not None:
-            settings = replace(settings, key_cache_seconds=key_cache_seconds)
+            scale = replace(settings.scale, key_cache_seconds=key_cache_seconds)
+            settings = replace(settings, scale=scale)
         return build_runtime(settings, self.clock)
 
     def warm_runtime(self, shape: Shape) -> Runtime:

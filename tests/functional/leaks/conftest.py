@@ -13,6 +13,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
+from chalicelib.config.leaks import LeakSettings
 from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import FakeClock, test_settings
 from tests.fake_github import FakeGitHub
@@ -33,7 +34,9 @@ def leak_services(services: Services, github: FakeGitHub, clock: FakeClock) -> I
     region = services.settings.region
     boto3.client("events", region_name=region).create_event_bus(Name=BUS)
     topic = boto3.client("sns", region_name=region).create_topic(Name="leaks")["TopicArn"]
-    settings = test_settings(event_bus=BUS, leak_topic_arn=topic, github_keys_url=github.url)
+    settings = test_settings(
+        event_bus=BUS, leaks=LeakSettings(github_keys_url=github.url, topic_arn=topic)
+    )
     built = build_services(settings, clock)
     set_services(built)
     yield built
@@ -42,7 +45,7 @@ def leak_services(services: Services, github: FakeGitHub, clock: FakeClock) -> I
 
 @pytest.fixture
 def outbox(leak_services: Services) -> Outbox:
-    topic = leak_services.settings.leak_topic_arn
+    topic = leak_services.settings.leaks.topic_arn
     assert topic is not None
     return wire_outbox(leak_services.settings.region, BUS, topic, ["API Key Leaked"], "leaks")
 

@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from chalicelib.config.settings import Settings
+from chalicelib.config.sweep import SweepSettings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor, ApiKey
@@ -36,12 +37,12 @@ def sweep_settings(services: Services) -> Settings:
     topic = boto3.client("sns", region_name=region).create_topic(Name="expiry-digest")
     # Sixteen shards, read one after the other: moto is no concurrent store (its updates
     # are not atomic between threads); parallel runs are tested on DynamoDB Local.
-    return test_settings(event_bus=BUS, expiry_topic_arn=topic["TopicArn"], sweep_workers=1)
+    return test_settings(event_bus=BUS, sweep=SweepSettings(topic_arn=topic["TopicArn"], workers=1))
 
 
 @pytest.fixture
 def outbox(sweep_settings: Settings) -> Outbox:
-    topic = sweep_settings.expiry_topic_arn
+    topic = sweep_settings.sweep.topic_arn
     assert topic is not None
     expiry = ["API Key Expiring", "API Key Expired"]
     return wire_outbox(sweep_settings.region, BUS, topic, expiry, "expiry")
@@ -78,7 +79,7 @@ def load_keys(
     """
     expires_at = clock.now + timedelta(days=days)
     # What KeyService.create gives the store: the key's first sweep due time.
-    due = ExpiryPolicy(settings.expiry_thresholds_days).first_due(expires_at)
+    due = ExpiryPolicy(settings.sweep.expiry_thresholds_days).first_due(expires_at)
     ids = set()
     with KeyModel.batch_write() as batch:
         for number in range(count):

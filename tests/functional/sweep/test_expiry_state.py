@@ -60,7 +60,7 @@ def test_the_list_filters_agree_with_the_sweep(
     clock.advance(hours=12)
 
     report = sweep.run()
-    soon = services.settings.expiring_soon_days
+    soon = services.settings.keys.expiring_soon_days
     expired = {n.key_id for n in report.notices if n.threshold == 0}
     expiring = {n.key_id for n in report.notices if 0 < n.threshold <= soon}
 
@@ -138,8 +138,8 @@ def test_the_scheduled_function_stops_when_its_lambda_is_out_of_time(
 
 
 def test_the_schedule_is_hourly_by_default() -> None:
-    assert Settings().sweep_schedule == "rate(1 hour)"
-    assert Settings.from_env({"LATCHKEY_SWEEP_SCHEDULE": "rate(15 minutes)"}).sweep_schedule == (
+    assert Settings().sweep.schedule == "rate(1 hour)"
+    assert Settings.from_env({"LATCHKEY_SWEEP_SCHEDULE": "rate(15 minutes)"}).sweep.schedule == (
         "rate(15 minutes)"
     )
 

@@ -122,7 +122,7 @@ class DyingClockwork:
 @pytest.fixture
 def sweep_settings(sweep_settings: Settings) -> Settings:
     """One shard, batches of ten: these tests count what batches hold (shards split them)."""
-    one_shard = replace(sweep_settings, sweep_shards=1, sweep_batch=10)
+    one_shard = replace(sweep_settings, sweep=replace(sweep_settings.sweep, shards=1, batch=10))
     bind_models(one_shard)  # new keys go to shard "0" too
     return one_shard
 
@@ -135,7 +135,7 @@ def store(sweep_settings: Settings) -> SweepStore:
 def sweep_with(
     store: SweepStore | StaleStore, notifier: Notifier, settings: Settings, clock: FakeClock
 ) -> SweepService:
-    return SweepService(store, notifier, ExpiryPolicy(settings.expiry_thresholds_days), clock)
+    return SweepService(store, notifier, ExpiryPolicy(settings.sweep.expiry_thresholds_days), clock)
 
 
 def crossing(services: Services, tenant: Tenant, clock: FakeClock, count: int) -> set[str]:

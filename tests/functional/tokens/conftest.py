@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.config.access_tokens import AccessTokenSettings
 from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import FakeClock
 from tests.conftest import test_settings as settings_for
@@ -18,7 +19,7 @@ from tests.token_keys import ISSUER, local_keys
 @pytest.fixture
 def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
     """The functional services with access tokens switched on."""
-    settings = settings_for(token_issuer=ISSUER, token_audience="orders-api")
+    settings = settings_for(access_tokens=AccessTokenSettings(issuer=ISSUER, audience="orders-api"))
     built = build_services(settings, clock, token_keys=local_keys())
     set_services(built)
     yield built

@@ -138,7 +138,7 @@ def test_revoked_expired_unknown_and_wrong_secret_keys_get_invalid_client(
     assert all(body == bodies[0] for body in bodies)
     # Only usage moved (a denial counts, as for every decision): no key, no audit event.
     after = table_snapshot(services)
-    usage = services.settings.usage_table
+    usage = services.settings.dynamodb.usage_table
     assert {name: items for name, items in after.items() if name != usage} == {
         name: items for name, items in before.items() if name != usage
     }
