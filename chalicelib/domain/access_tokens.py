@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.access import GroupCache
+from chalicelib.domain.access import GroupSource
 from chalicelib.domain.errors import ClientRefused, ScopeRefused
 from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.records import ApiKey, Group
@@ -103,7 +103,7 @@ class TokenIssuer:
         rules: TokenRules,
         verifier: Verifier,
         tokens: TokenFormat,
-        groups: GroupCache,
+        groups: GroupSource,
         usage: UsageRecorder,
         signer: Signer,
         clock: Callable[[], datetime],
@@ -134,7 +134,7 @@ class TokenIssuer:
         key = decision.key
         assert key is not None, "authenticate first"
         assert decision.valid, "authenticate first"
-        group = self._groups.get(key.tenant_id, key.group_id)
+        group = self._groups.get_group(key.tenant_id, key.group_id)
         if group is None:  # deleting a group active keys use is refused; a race, then
             raise ClientRefused()
         scope = granted_scope(requested_scope, group.permissions)

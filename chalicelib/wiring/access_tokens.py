@@ -1,7 +1,10 @@
 """The access tokens' parts (issue 15), wired lazily: part of the composition root.
 
-``build_services`` (chalicelib/wiring/services.py) makes one :class:`AccessTokens` when a token
-issuer is configured; the token endpoint, the JWKS and ``/v1/verify`` use its parts.
+``Services.tokens`` (chalicelib/wiring/services.py) makes one :class:`AccessTokens` when a
+token issuer is configured: the token endpoint uses its issuer, the JWKS its keys, and
+``/v1/verify`` its checker. The token endpoint has its own small wiring here, not the
+authorizer's ``Runtime``: one store (chalicelib/storage/hotpath.py) reads both the key and
+its group, and records the usage the endpoint counts.
 """
 
 from __future__ import annotations
@@ -9,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.authorizer.runtime import Runtime
 from chalicelib.config.settings import Settings
-from chalicelib.domain.access import GroupCache
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
 from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.peppers import PepperSource
+from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
+from chalicelib.storage.hotpath import HotStore, dynamodb_client
 from chalicelib.storage.token_keys import TokenKeys, token_keys_for
 
 if TYPE_CHECKING:
@@ -26,7 +30,7 @@ Clock = Callable[[], datetime]
 
 
 class AccessTokens:
-    """The token endpoint's and ``/v1/verify``'s parts (issue 15), built on first use.
+    """The token endpoint's, the JWKS's and ``/v1/verify``'s parts, built on first use.
 
     Nothing here reads the key file or calls KMS until a token request, a JWKS request or a
     token to verify arrives, so a misconfigured key never breaks the management API.
@@ -36,14 +40,14 @@ class AccessTokens:
         self,
         settings: Settings,
         clock: Clock,
-        runtime: Runtime,
-        verifier: Verifier,
+        session: Any,
+        peppers: PepperSource,
         keys: TokenKeys | None = None,
     ) -> None:
         self.settings = settings
         self._clock = clock
-        self._runtime = runtime
-        self._verifier = verifier
+        self._session = session
+        self._peppers = peppers
         self._keys = keys
 
     @cached_property
@@ -51,23 +55,32 @@ class AccessTokens:
         return self._keys or token_keys_for(self.settings)
 
     @cached_property
+    def store(self) -> HotStore:
+        """The one reader of the key and its group (strongly consistent, never cached here:
+        a key revoked or a group changed in this Lambda applies to the next token at once),
+        and the writer of the usage counts."""
+        settings, session = self.settings, self._session
+        return HotStore(settings, lambda: dynamodb_client(settings, session))
+
+    @cached_property
     def issuer(self) -> TokenIssuer:
-        settings = self.settings
+        settings, store = self.settings, self.store
+        tokens = settings.access_tokens
         rules = TokenRules(
-            settings.access_tokens.issuer,
-            settings.access_tokens.audience_or_issuer,
-            timedelta(seconds=settings.access_tokens.lifetime_seconds),
+            tokens.issuer,
+            tokens.audience_or_issuer,
+            timedelta(seconds=tokens.lifetime_seconds),
+        )
+        key_format = TokenFormat(settings.keys.prefix)
+        usage = UsageRecorder(
+            store, self._clock, timedelta(seconds=settings.scale.usage_flush_seconds)
         )
         return TokenIssuer(
             rules,
-            self._verifier,
-            TokenFormat(settings.keys.prefix),
-            GroupCache(
-                self._runtime.store,
-                settings.scale.group_cache_seconds,
-                size=settings.scale.group_cache_entries,
-            ),
-            self._runtime.usage,
+            Verifier(key_format, store, self._peppers, self._clock),
+            key_format,
+            store,
+            usage,
             self.keys.signer,
             self._clock,
         )
@@ -76,10 +89,7 @@ class AccessTokens:
     def checker(self) -> TokenChecker:
         from chalicelib.domain.token_check import TokenChecker
 
-        settings = self.settings
+        tokens = self.settings.access_tokens
         return TokenChecker(
-            self.keys.published,
-            settings.access_tokens.issuer,
-            settings.access_tokens.audience_or_issuer,
-            self._clock,
+            self.keys.published, tokens.issuer, tokens.audience_or_issuer, self._clock
         )

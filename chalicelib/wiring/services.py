@@ -114,8 +114,9 @@ class Services:
             return None
         from chalicelib.wiring.access_tokens import AccessTokens
 
+        wiring = self.wiring
         return AccessTokens(
-            self.settings, self.clock, self.runtime, self.verifier, self.wiring.token_keys
+            self.settings, self.clock, wiring.session, wiring.peppers, wiring.token_keys
         )
 
     # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).

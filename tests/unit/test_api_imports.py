@@ -10,6 +10,7 @@ hundreds of milliseconds (scripts/bench_api.py).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.support.fresh_process import env_without_latchkey, probe
@@ -83,7 +84,7 @@ def test_yaml_loads_when_the_yaml_reference_is_asked_for() -> None:
 # Issue 13: the parts of one or two routes, imported when those routes first need them.
 ONE_ROUTE = (
     "chalicelib.authorizer.handler",  # the authorizer's own Lambda
-    "chalicelib.authorizer.runtime",  # POST /v1/verify, access tokens
+    "chalicelib.authorizer.runtime",  # POST /v1/verify
     "chalicelib.storage.hotpath",
     "chalicelib.wiring.access_tokens",  # the token endpoint, JWKS
     "chalicelib.domain.access_tokens",
@@ -119,3 +120,28 @@ def test_the_services_import_one_routes_parts_only_when_that_route_asks_for_them
         "chalicelib.storage.usage",
         "chalicelib.wiring.notifiers",
     }
+
+
+TOKEN_PROBE = """
+import json, sys
+import app
+from chalicelib.wiring.services import get_services
+get_services().tokens.issuer
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("chalicelib.authorizer"))))
+"""
+
+
+def test_the_token_endpoint_builds_its_issuer_without_the_authorizers_runtime(
+    tmp_path: Path,
+) -> None:
+    from chalicelib.storage.pem import ensure_pem
+
+    pem = tmp_path / "token-signing-key.pem"
+    ensure_pem(pem)
+    env = env_without_latchkey(
+        LATCHKEY_PEPPERS="1:test-pepper",
+        AWS_DEFAULT_REGION="us-east-1",
+        LATCHKEY_TOKEN_ISSUER="https://latchkey.test/api",
+        LATCHKEY_TOKEN_LOCAL_KEY=str(pem),
+    )
+    assert probe(TOKEN_PROBE, env=env) == []

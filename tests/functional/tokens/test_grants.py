@@ -142,3 +142,24 @@ def test_revoked_expired_unknown_and_wrong_secret_keys_get_invalid_client(
     assert {name: items for name, items in after.items() if name != usage} == {
         name: items for name, items in before.items() if name != usage
     }
+
+
+def test_a_token_request_reads_the_key_and_its_group_through_one_store(
+    api: Api, key: dict[str, Any], services: Services
+) -> None:
+    assert services.tokens is not None
+    store = services.tokens.store
+    assert token_request(api, key).status_code == 200
+    assert store.reads == 2  # the key, then its group
+    assert token_request(api, key).status_code == 200
+    assert store.reads == 4  # nothing cached: each token sees the key and group as they are
+
+
+def test_a_change_to_the_group_reaches_the_next_token_at_once(
+    api: Api, key: dict[str, Any], orders_group: str
+) -> None:
+    assert token_request(api, key).status_code == 200
+    body = {"routes": ["GET /orders/*"], "permissions": ["orders:read"]}
+    assert api.call("PATCH", f"/v1/groups/{orders_group}", body).status_code == 200
+    claims = decoded(api, json_of(token_request(api, key))["access_token"])
+    assert (claims["routes"], claims["scope"]) == (["GET /orders/*"], "orders:read")
