@@ -53,8 +53,8 @@ def report(settings: Settings, pem: Path) -> None:
     set_services(services)
     made = services.tenants.bootstrap("bench")
     key, key_id = made.issued.token, made.issued.key.key_id
-    assert services.tokens is not None
-    issuer = services.tokens.issuer
+    assert services.access_tokens is not None
+    issuer = services.access_tokens.issuer
     token = issuer.issue(issuer.authenticate(key_id, key, None), None).access_token
     key_event = {"type": "TOKEN", "authorizationToken": key, "methodArn": ARN}
     token_event = {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": ARN}

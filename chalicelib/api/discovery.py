@@ -53,7 +53,7 @@ def _json(status: int, body: Any, cache: str = CACHEABLE) -> Response:
 
 
 def _tokens() -> AccessTokens | None:
-    return get_services().tokens
+    return get_services().access_tokens
 
 
 def _not_configured() -> Response:

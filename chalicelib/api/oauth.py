@@ -22,7 +22,7 @@ from chalicelib.api.auth import source_ip
 from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
 from chalicelib.domain.peppers import PepperUnavailable
 from chalicelib.domain.signing import SigningFailed, TokensNotConfigured
-from chalicelib.observability import counts, metrics
+from chalicelib.observability import event_metrics, metrics
 from chalicelib.wiring.services import get_services
 
 # Issue 13 (cold start): for types only; loaded when a request needs them.
@@ -119,16 +119,16 @@ def client_credentials(authorization: str | None, form: Mapping[str, str]) -> tu
 
 def _token_answer(headers: Mapping[str, str], raw: bytes, context: dict[str, Any]) -> Response:
     services = get_services()
-    if services.tokens is None:
+    if services.access_tokens is None:
         return _json(404, {"error": "invalid_request", "error_description": "not configured"})
     form = parse_form(headers.get("content-type"), raw)
     client_id, secret = client_credentials(headers.get("authorization"), form)
-    issuer = services.tokens.issuer
+    issuer = services.access_tokens.issuer
     try:
         issued = _grant(issuer, client_id, secret, form, source_ip(context))
     finally:
         _flush(issuer, client_id)  # the decision is counted either way
-    counts.count(metrics.TOKENS_ISSUED)
+    event_metrics.count(metrics.TOKENS_ISSUED)
     body = {
         "access_token": issued.access_token,
         "token_type": "Bearer",

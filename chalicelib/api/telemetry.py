@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib.api.auth import Principal
 from chalicelib.observability import metrics as m
 from chalicelib.observability import toolkit
-from chalicelib.observability.counts import single
+from chalicelib.observability.event_metrics import single
 from chalicelib.observability.log import fields
 
 

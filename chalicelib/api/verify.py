@@ -21,7 +21,7 @@ routes = Routes(__name__)
 def _verify_token(call: Call[Any], token: str) -> VerifyResult:
     """An access token: the authorizer's token decision, with no database read."""
     body: VerifyRequest = call.body
-    tokens = call.services.tokens
+    tokens = call.services.access_tokens
     if tokens is None:
         return VerifyResult(
             valid=False,

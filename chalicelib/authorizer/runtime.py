@@ -12,7 +12,7 @@ from chalicelib.clock import utc_now
 from chalicelib.config.settings import Settings, get_settings
 from chalicelib.domain.access import AccessControl, GroupCache
 from chalicelib.domain.key_cache import KeyCache
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.peppers import PepperSource
 from chalicelib.domain.signing import PublicKeys
 from chalicelib.domain.usage import UsageRecorder
@@ -39,7 +39,7 @@ class Runtime:
     telemetry: DecisionTelemetry = field(
         default_factory=lambda: DecisionTelemetry(AUTHORIZER, "authorizer")
     )
-    keys: KeyCache | None = None  # issue 13: the per-container key cache
+    key_cache: KeyCache | None = None  # issue 13: the per-container key cache
 
 
 def build_runtime(
@@ -54,20 +54,22 @@ def build_runtime(
     store = store or HotStore(settings)
     scale = settings.scale
     # Issue 13: a busy key is read once per LATCHKEY_KEY_CACHE_SECONDS per container.
-    keys = KeyCache(store, scale.key_cache_seconds, scale.key_cache_entries, monotonic)
+    key_cache = KeyCache(store, scale.key_cache_seconds, scale.key_cache_entries, monotonic)
     verifier = Verifier(
-        TokenFormat(settings.keys.prefix),
-        keys,
+        KeyFormat(settings.keys.prefix),
+        key_cache,
         peppers or peppers_for(settings),
         clock,
-        recheck=keys.recheck,
+        recheck=key_cache.recheck,
     )
     usage = UsageRecorder(store, clock, timedelta(seconds=scale.usage_flush_seconds))
     groups = GroupCache(store, scale.group_cache_seconds, monotonic, size=scale.group_cache_entries)
     tokens = TokenGate(settings, clock, token_keys)
     telemetry = telemetry or DecisionTelemetry(AUTHORIZER, "authorizer")
     control = AccessControl(verifier, groups, usage)
-    return Runtime(settings, store, control, usage, tokens=tokens, telemetry=telemetry, keys=keys)
+    return Runtime(
+        settings, store, control, usage, tokens=tokens, telemetry=telemetry, key_cache=key_cache
+    )
 
 
 def _first_runtime() -> Runtime:

@@ -19,7 +19,7 @@ from typing import Any
 
 from chalicelib.domain.access import GroupSource
 from chalicelib.domain.errors import ClientRefused, ScopeRefused
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.signing import Signer, compact_jws
 from chalicelib.domain.usage import UsageRecorder
@@ -102,7 +102,7 @@ class TokenIssuer:
         self,
         rules: TokenRules,
         verifier: Verifier,
-        tokens: TokenFormat,
+        key_format: KeyFormat,
         groups: GroupSource,
         usage: UsageRecorder,
         signer: Signer,
@@ -110,7 +110,7 @@ class TokenIssuer:
     ) -> None:
         self._rules = rules
         self._verifier = verifier
-        self._tokens = tokens
+        self._key_format = key_format
         self._groups = groups
         self._usage = usage
         self._signer = signer
@@ -118,7 +118,7 @@ class TokenIssuer:
 
     def authenticate(self, client_id: str, secret: str, source_ip: str | None) -> Decision:
         """The key's decision; ClientRefused unless it is valid and ``client_id`` is its id."""
-        parsed = self._tokens.parse(secret)
+        parsed = self._key_format.parse(secret)
         # The key id is public: a plain comparison leaks nothing.
         if parsed is None or parsed.key_id != client_id:
             raise ClientRefused()

@@ -81,7 +81,7 @@ def display_hint(prefix: str, key_id: str) -> str:
     return f"{prefix}_{key_id}_"
 
 
-class TokenFormat:
+class KeyFormat:
     """Parses tokens of one prefix. Build once per process; ``parse`` is the hot path."""
 
     def __init__(self, prefix: str) -> None:

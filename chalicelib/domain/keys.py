@@ -15,7 +15,7 @@ from chalicelib.domain import audit, key_rules
 from chalicelib.domain.edits import KeyEdit
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.expiry import ExpiryPolicy
-from chalicelib.domain.key_format import TokenFormat, display_hint
+from chalicelib.domain.key_format import KeyFormat, display_hint
 from chalicelib.domain.key_query import KeyFilter, KeyListPosition
 from chalicelib.domain.peppers import PepperSource, hash_secret
 from chalicelib.domain.ports import KeyRepository, NewExpiry
@@ -59,14 +59,14 @@ class KeyService:
         self,
         keys: KeyRepository,
         peppers: PepperSource,
-        tokens: TokenFormat,
+        key_format: KeyFormat,
         clock: Callable[[], datetime],
         expiring_soon: timedelta,
         expiry: ExpiryPolicy,
     ) -> None:
         self._keys = keys
         self._peppers = peppers
-        self._tokens = tokens
+        self._key_format = key_format
         self._clock = clock
         self.expiring_soon = expiring_soon
         # When a new or re-expiring key first needs the expiry sweep: decided here, stored
@@ -83,7 +83,7 @@ class KeyService:
         origin = as_origin(who)
         now = self._clock()
         key_rules.require_future(draft.expires_at, now)
-        token, parts = self._tokens.mint()
+        token, parts = self._key_format.mint()
         key = ApiKey(
             key_id=parts.key_id,
             tenant_id=tenant_id,
@@ -96,7 +96,7 @@ class KeyService:
             created_by=origin.actor,
             created_at=now,
             updated_at=now,
-            hint=display_hint(self._tokens.prefix, parts.key_id),
+            hint=display_hint(self._key_format.prefix, parts.key_id),
             current_secret=self._hash(parts.secret),
         )
         # The event records every field the draft asked for (never the secret or its hash).
@@ -154,7 +154,7 @@ class KeyService:
         now = self._clock()
         key_rules.require_rotatable(key, now)
         key_rules.require_future(expires_at, now)
-        token, parts = self._tokens.mint(key.key_id)
+        token, parts = self._key_format.mint(key.key_id)
         current = self._hash(parts.secret)
         previous = replace(key.current_secret, valid_until=now + grace) if grace else None
         changes: audit.Changes = {

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from chalicelib.domain import audit
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.records import (
     Actor,
     ApiKey,
@@ -136,15 +136,15 @@ class LeakService:
     """Checks reported tokens and acts on the real ones."""
 
     def __init__(
-        self, tokens: TokenFormat, ports: LeakPorts, clock: Callable[[], datetime]
+        self, key_format: KeyFormat, ports: LeakPorts, clock: Callable[[], datetime]
     ) -> None:
-        self._tokens = tokens
+        self._key_format = key_format
         self._ports = ports
         self._clock = clock
 
     def report(self, report: Report, origin: Origin) -> Label:
         """``true_positive`` when the token is a secret of one of our keys, whatever its state."""
-        parsed = self._tokens.parse(report.token)
+        parsed = self._key_format.parse(report.token)
         if parsed is None:
             return Label.FALSE_POSITIVE
         key = self._ports.keys.get_key(parsed.key_id)

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from chalicelib.domain.allowlist import allows
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.peppers import PepperSource, secret_matches
 from chalicelib.domain.records import ApiKey, KeyStatus, SecretHash
 
@@ -66,13 +66,13 @@ class Verifier:
 
     def __init__(
         self,
-        tokens: TokenFormat,
+        key_format: KeyFormat,
         keys: KeyReader,
         peppers: PepperSource,
         clock: Callable[[], datetime],
         recheck: Callable[[str], ApiKey | None] | None = None,
     ) -> None:
-        self._tokens = tokens
+        self._key_format = key_format
         self._keys = keys
         self._peppers = peppers
         self._clock = clock
@@ -82,7 +82,7 @@ class Verifier:
 
     def verify(self, token: str | None, source_ip: str | None) -> Decision:
         """Run the decision up to the IP allowlist (routes are the caller's next step)."""
-        parsed = self._tokens.parse(token)
+        parsed = self._key_format.parse(token)
         if parsed is None:
             return Decision(Outcome.MALFORMED)
         key = self._keys.get_key(parsed.key_id)

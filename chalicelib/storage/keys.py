@@ -23,7 +23,7 @@ from chalicelib.domain.records import (
 from chalicelib.storage import refusals
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import key_from, key_to
-from chalicelib.storage.counts import count_in, take_slot, uncount_from
+from chalicelib.storage.counter_moves import count_in, take_slot, uncount_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.idempotency import complete_in
 from chalicelib.storage.key_actions import edit_actions, rotate_actions

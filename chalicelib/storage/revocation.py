@@ -15,7 +15,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.records import Actor, AuditEvent, KeyStatus, LeakMark
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import actor_to
-from chalicelib.storage.counts import free_slot, uncount_from
+from chalicelib.storage.counter_moves import free_slot, uncount_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.key_actions import revoke_actions
 from chalicelib.storage.key_index import list_attributes, set_actions

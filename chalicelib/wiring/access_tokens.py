@@ -1,6 +1,6 @@
 """The access tokens' parts (issue 15), wired lazily: part of the composition root.
 
-``Services.tokens`` (chalicelib/wiring/services.py) makes one :class:`AccessTokens` when a
+``Services.access_tokens`` (chalicelib/wiring/services.py) makes one :class:`AccessTokens` when a
 token issuer is configured: the token endpoint uses its issuer, the JWKS its keys, and
 ``/v1/verify`` its checker. The token endpoint has its own small wiring here, not the
 authorizer's ``Runtime``: one store (chalicelib/storage/hotpath.py) reads both the key and
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.config.settings import Settings
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.peppers import PepperSource
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
@@ -71,7 +71,7 @@ class AccessTokens:
             tokens.audience_or_issuer,
             timedelta(seconds=tokens.lifetime_seconds),
         )
-        key_format = TokenFormat(settings.keys.prefix)
+        key_format = KeyFormat(settings.keys.prefix)
         usage = UsageRecorder(
             store, self._clock, timedelta(seconds=settings.scale.usage_flush_seconds)
         )

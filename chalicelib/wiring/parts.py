@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from chalicelib.authorizer.runtime import Runtime
     from chalicelib.domain.counters import CounterCheck
-    from chalicelib.domain.key_format import TokenFormat
+    from chalicelib.domain.key_format import KeyFormat
     from chalicelib.domain.keys import KeyService
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.peppers import PepperSource
@@ -48,7 +48,7 @@ class Wiring:
     key_store: KeyStore
     tenant_store: TenantStore
     peppers: PepperSource
-    tokens: TokenFormat
+    key_format: KeyFormat
     # Tests may pass the leak notifier and the access tokens' keys.
     notifier: LeakNotifier | None = None
     token_keys: TokenKeys | None = None
@@ -73,7 +73,7 @@ def leak_service(
 ) -> LeakService:
     """Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)."""
     from chalicelib.domain.leaks import LeakPorts, LeakService
-    from chalicelib.observability.counts import CountedLeaks
+    from chalicelib.observability.event_metrics import CountedLeaks
     from chalicelib.storage.leaks import LeakStore
     from chalicelib.wiring.notifiers import notifier_for
 
@@ -86,7 +86,7 @@ def leak_service(
         LeakStore(wiring.connection, wiring.audit),
         CountedLeaks(notifier),
     )
-    return LeakService(wiring.tokens, ports, clock)
+    return LeakService(wiring.key_format, ports, clock)
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).

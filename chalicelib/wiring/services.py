@@ -27,7 +27,7 @@ from chalicelib.config.settings import Settings, get_settings
 from chalicelib.domain.audit_log import AuditLog
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.tenants import TenantService
 from chalicelib.domain.verification import Verifier
@@ -109,7 +109,7 @@ class Services:
 
     # None when no token issuer is configured: the token endpoints answer 404.
     @cached_property
-    def tokens(self) -> AccessTokens | None:
+    def access_tokens(self) -> AccessTokens | None:
         if not self.settings.access_tokens.issuer:
             return None
         from chalicelib.wiring.access_tokens import AccessTokens
@@ -149,20 +149,28 @@ def build_services(
     key_store = KeyStore(connection, audit)
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
-    tokens = TokenFormat(settings.keys.prefix)
+    key_format = KeyFormat(settings.keys.prefix)
     keys = KeyService(
         key_store,
         peppers,
-        tokens,
+        key_format,
         clock,
         timedelta(days=settings.keys.expiring_soon_days),
         expiry,
     )
     groups = GroupService(GroupStore(connection, audit, settings.limits.groups_per_tenant), clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.limits.keys_per_tenant)
-    verifier = Verifier(tokens, key_store, peppers, clock)
+    verifier = Verifier(key_format, key_store, peppers, clock)
     wiring = Wiring(
-        session, connection, audit, key_store, tenant_store, peppers, tokens, notifier, token_keys
+        session,
+        connection,
+        audit,
+        key_store,
+        tenant_store,
+        peppers,
+        key_format,
+        notifier,
+        token_keys,
     )
     return Services(
         settings,

@@ -67,8 +67,8 @@ def new_key(services: Services, group_id: str, allowlist: tuple[str, ...] = ()) 
 
 
 def token_for(services: Services, issued: Issued, source_ip: str | None = None) -> str:
-    assert services.tokens is not None
-    issuer = services.tokens.issuer
+    assert services.access_tokens is not None
+    issuer = services.access_tokens.issuer
     decision = issuer.authenticate(issued.key.key_id, issued.token, source_ip)
     return issuer.issue(decision, None).access_token
 
@@ -206,7 +206,7 @@ def test_a_token_outlives_its_keys_revocation_until_it_expires(
     runtime = runtime_for(services, clock, Shape.REST_REQUEST)
     response = authorize(event(Shape.REST_REQUEST, token, ALLOWED, OUTSIDE), runtime)
     assert allowed(Shape.REST_REQUEST, response, ALLOWED), "the documented bound: its lifetime"
-    assert services.tokens is not None
+    assert services.access_tokens is not None
     with pytest.raises(ClientRefused):
         token_for(services, issued)  # ... but the revoked key gets no new token
     clock.advance(seconds=331)

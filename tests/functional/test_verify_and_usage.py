@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.key_format import TokenFormat, format_token, new_secret
+from chalicelib.domain.key_format import KeyFormat, format_token, new_secret
 from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
@@ -50,7 +50,7 @@ def test_every_refusal_has_its_code(
     fenced = create_key(api, orders_group, ip_allowlist=["10.0.0.0/8"])["secret"]
     clock.advance(hours=1)
     good_id = good.split("_")[2]
-    unknown, _ = TokenFormat("lk_test").mint()
+    unknown, _ = KeyFormat("lk_test").mint()
     wrong_secret = format_token("lk_test", good_id, new_secret())
     cases = {
         "MALFORMED": {"key": good[:-1] + ("A" if good[-1] != "A" else "B")},

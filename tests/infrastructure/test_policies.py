@@ -66,7 +66,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("KeysTable.Arn", "BatchGetItem")
     | on("GroupsTable.Arn", "BatchGetItem")
     | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
-    | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counts.py
+    | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counter_moves.py
     | on("TenantsTable.Arn", "GetItem", "UpdateItem", "ConditionCheckItem")
     | on("UsageTable.Arn", "Query", "UpdateItem")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from chalicelib.config.limits import LimitSettings
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.groups import GroupService
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.keys import KeyService
 from chalicelib.domain.peppers import StaticPeppers
 from chalicelib.domain.tenants import TenantService
@@ -37,7 +37,7 @@ class Management:
         self.keys = KeyService(
             self.key_store,
             StaticPeppers({1: b"unit-test-pepper"}),
-            TokenFormat(PREFIX),
+            KeyFormat(PREFIX),
             self.clock,
             EXPIRING_SOON,
             ExpiryPolicy(THRESHOLDS),

@@ -15,7 +15,7 @@ import botocore.session
 from chalicelib.authorizer.runtime import Runtime, build_runtime
 from chalicelib.config.scale import ScaleSettings
 from chalicelib.config.settings import Settings
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.peppers import PepperSource, StaticPeppers, hash_secret
 from chalicelib.storage.hotpath import HotStore
 from tests.conftest import FakeClock
@@ -44,7 +44,7 @@ class Issued:
     """A token and the raw DynamoDB items the stub serves for it."""
 
     def __init__(self, pepper_version: int = 1) -> None:
-        self.token, parts = TokenFormat(SETTINGS.keys.prefix).mint()
+        self.token, parts = KeyFormat(SETTINGS.keys.prefix).mint()
         self.key_id, self.secret = parts.key_id, parts.secret
         self.pepper_version = pepper_version
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.domain.key_format import TokenFormat, display_hint, format_token
+from chalicelib.domain.key_format import KeyFormat, display_hint, format_token
 from chalicelib.domain.peppers import StaticPeppers, hash_secret
 from chalicelib.domain.records import ApiKey, SecretHash
 from chalicelib.domain.verification import Verifier
@@ -66,7 +66,7 @@ def verifier(
     keys: FakeKeys, clock: Clock | None = None, peppers: dict[int, bytes] | None = None
 ) -> Verifier:
     return Verifier(
-        TokenFormat(PREFIX),
+        KeyFormat(PREFIX),
         keys,
         StaticPeppers(PEPPERS if peppers is None else peppers),
         clock or Clock(),

@@ -126,7 +126,7 @@ TOKEN_PROBE = """
 import json, sys
 import app
 from chalicelib.wiring.services import get_services
-get_services().tokens.issuer
+get_services().access_tokens.issuer
 print(json.dumps(sorted(m for m in sys.modules if m.startswith("chalicelib.authorizer"))))
 """
 

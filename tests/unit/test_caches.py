@@ -9,7 +9,7 @@ from dataclasses import replace
 from chalicelib.domain.access import GroupCache
 from chalicelib.domain.cache import TtlCache
 from chalicelib.domain.key_cache import RECHECK_SECONDS, KeyCache
-from chalicelib.domain.key_format import TokenFormat, format_token
+from chalicelib.domain.key_format import KeyFormat, format_token
 from chalicelib.domain.peppers import StaticPeppers
 from chalicelib.domain.records import Group, KeyStatus
 from chalicelib.domain.verification import Outcome, Verifier
@@ -102,7 +102,7 @@ def test_the_group_cache_holds_at_most_its_size() -> None:
 def verifier_over(keys: FakeKeys, tick: FakeMonotonic, ttl: float = 5) -> tuple[Verifier, KeyCache]:
     cache = KeyCache(keys, ttl, 100, tick)
     verifier = Verifier(
-        TokenFormat(PREFIX), cache, StaticPeppers(PEPPERS), Clock(NOW), recheck=cache.recheck
+        KeyFormat(PREFIX), cache, StaticPeppers(PEPPERS), Clock(NOW), recheck=cache.recheck
     )
     return verifier, cache
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.leaks import (
     SCANNER,
     Label,
@@ -35,7 +35,7 @@ from tests.support.records import make_key
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PEPPERS = StaticPeppers({1: b"pepper"})
-FORMAT = TokenFormat("lk_test")
+FORMAT = KeyFormat("lk_test")
 ORIGIN = Origin(Actor("system", "anonymous", "anonymous"), "192.0.2.7", "GitHub-Hookshot", "r-1")
 
 
@@ -191,7 +191,7 @@ def test_a_failed_announcement_does_not_fail_the_report() -> None:
 
 def test_the_token_and_anything_shaped_like_one_is_cut_out_of_a_url() -> None:
     token, _ = FORMAT.mint()
-    other, _ = TokenFormat("acme_live").mint()
+    other, _ = KeyFormat("acme_live").mint()
     url = f"https://paste.test/raw?k={token}&also={other}"
 
     scrubbed = scrub(url, token)

@@ -24,7 +24,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.key_format import BASE62, TokenFormat, checksum
+from chalicelib.domain.key_format import BASE62, KeyFormat, checksum
 
 SCANNERS = Path(__file__).resolve().parents[2] / "infra" / "scanners"
 PREFIXES = ("lk_live", "lk_test")
@@ -59,7 +59,7 @@ CONTEXTS = [
 
 
 def token(prefix: str) -> str:
-    return TokenFormat(prefix).mint()[0]
+    return KeyFormat(prefix).mint()[0]
 
 
 def found(rule: str, text: str) -> list[str]:

@@ -17,8 +17,8 @@ from chalicelib.domain.key_format import (
     CHECKSUM_LENGTH,
     KEY_ID_LENGTH,
     SECRET_LENGTH,
+    KeyFormat,
     ParsedToken,
-    TokenFormat,
     base62_fixed,
     checksum,
     display_hint,
@@ -28,7 +28,7 @@ from chalicelib.domain.key_format import (
 FAST = settings(max_examples=200, deadline=None, database=None)
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 PREFIX = "lk_test"
-TOKENS = TokenFormat(PREFIX)
+TOKENS = KeyFormat(PREFIX)
 TOKEN_LENGTH = len(PREFIX) + 1 + 16 + 1 + 43 + 6
 
 
@@ -170,7 +170,7 @@ def test_missing_token_is_refused(token: str | None) -> None:
 
 
 def test_token_of_another_prefix_is_refused() -> None:
-    live_token, _ = TokenFormat("lk_live").mint()
+    live_token, _ = KeyFormat("lk_live").mint()
     assert len(live_token) == TOKEN_LENGTH  # same length: only the prefix differs
     assert TOKENS.parse(live_token) is None
 
@@ -231,7 +231,7 @@ def test_id_and_secret_swapped_around_the_separator_is_refused() -> None:
 )
 def test_token_format_refuses_an_invalid_prefix(prefix: str) -> None:
     with pytest.raises(ValueError, match="invalid key prefix"):
-        TokenFormat(prefix)
+        KeyFormat(prefix)
 
 
 def test_every_single_character_substitution_of_a_token_is_refused() -> None:

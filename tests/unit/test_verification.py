@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.key_format import TokenFormat, format_token
+from chalicelib.domain.key_format import KeyFormat, format_token
 from chalicelib.domain.peppers import PepperUnavailable, StaticPeppers, hash_secret
 from chalicelib.domain.records import ApiKey, KeyStatus, SecretHash
 from chalicelib.domain.verification import Decision, Outcome, Verifier
@@ -151,7 +151,7 @@ def test_a_key_among_many_is_found_by_its_id() -> None:
 
 
 def test_a_minted_token_verifies_against_its_stored_hash() -> None:
-    token, parts = TokenFormat(PREFIX).mint()
+    token, parts = KeyFormat(PREFIX).mint()
     key = key_with_secret(parts.key_id, parts.secret)
     assert verifier(FakeKeys(key)).verify(token, None).valid
 
@@ -210,7 +210,7 @@ def test_a_key_hashed_under_an_old_pepper_still_verifies_after_a_new_one_is_curr
     key = key_with_secret(current_secret=secret_hash("s" * 43, version=1))
     peppers = StaticPeppers(PEPPERS)
     assert peppers.current()[0] == 2
-    check = Verifier(TokenFormat(PREFIX), FakeKeys(key), peppers, Clock())
+    check = Verifier(KeyFormat(PREFIX), FakeKeys(key), peppers, Clock())
     assert check.verify(token_for(key), None).valid
 
 

@@ -13,7 +13,7 @@ import pytest
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime, build_runtime
 from chalicelib.domain.groups import GroupDraft
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.tenants import OPERATOR
@@ -34,7 +34,7 @@ FORBIDDEN = ("DELETE", "/orders/7")
 
 def secret_of(token: str | None) -> str | None:
     """The 43-character secret of a well-formed token (None for anything else)."""
-    parsed = TokenFormat("lk_test").parse(token)
+    parsed = KeyFormat("lk_test").parse(token)
     return None if parsed is None else parsed.secret
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.wiring.services import Services
 from tests.conftest import FakeClock
 from tests.fake_github import KEY_ID, TOKEN_TYPE
@@ -79,8 +79,8 @@ def test_false_positives_are_labelled_and_change_nothing(
 ) -> None:
     created = create_key(api, acme.group_id)
     token = created["secret"]
-    wrong_secret, _ = TokenFormat("lk_test").mint(created["key"]["id"])
-    unknown, _ = TokenFormat("lk_test").mint()
+    wrong_secret, _ = KeyFormat("lk_test").mint(created["key"]["id"])
+    unknown, _ = KeyFormat("lk_test").mint()
     wrong_checksum = token[:-1] + ("A" if token[-1] != "A" else "B")
     before = table_snapshot(leak_services)
 

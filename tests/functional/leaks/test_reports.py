@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chalicelib.cli.main import parser, run
-from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.key_format import KeyFormat
 from chalicelib.wiring.services import Services
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 from tests.functional.leaks.conftest import Scanner, notify_policy
@@ -20,7 +20,7 @@ def test_a_public_report_answers_the_same_whether_or_not_the_key_was_live(
 ) -> None:
     created = create_key(api, acme.group_id)
     live = created["secret"]
-    forged, _ = TokenFormat("lk_test").mint(created["key"]["id"])
+    forged, _ = KeyFormat("lk_test").mint(created["key"]["id"])
 
     answers = [scanner.public_report(token) for token in (live, forged, "hello", live)]
 
@@ -36,10 +36,10 @@ def test_a_public_report_of_a_dead_or_fake_token_changes_nothing(
     scanner: Scanner, api: Api, acme: Tenant, leak_services: Services, outbox: Outbox
 ) -> None:
     created = create_key(api, acme.group_id)
-    forged, _ = TokenFormat("lk_test").mint(created["key"]["id"])
+    forged, _ = KeyFormat("lk_test").mint(created["key"]["id"])
     before = table_snapshot(leak_services)
 
-    for token in (forged, TokenFormat("lk_test").mint()[0], "lk_test_short"):
+    for token in (forged, KeyFormat("lk_test").mint()[0], "lk_test_short"):
         assert scanner.public_report(token).status_code == 202
 
     assert table_snapshot(leak_services) == before

@@ -147,8 +147,8 @@ def test_revoked_expired_unknown_and_wrong_secret_keys_get_invalid_client(
 def test_a_token_request_reads_the_key_and_its_group_through_one_store(
     api: Api, key: dict[str, Any], services: Services
 ) -> None:
-    assert services.tokens is not None
-    store = services.tokens.store
+    assert services.access_tokens is not None
+    store = services.access_tokens.store
     assert token_request(api, key).status_code == 200
     assert store.reads == 2  # the key, then its group
     assert token_request(api, key).status_code == 200
