@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from chalicelib.api.endpoint import Call, Routes, listing_cursors
+from chalicelib.api.operations import Route
 from chalicelib.api.present import actor_out
 from chalicelib.api.schemas import AuditEventOut, AuditListQuery, AuditPage, AuditTarget
 from chalicelib.domain.audit_log import AuditQuery
@@ -15,16 +15,18 @@ routes = Routes(__name__)
 
 
 @routes.route(
-    "/v1/audit-events",
-    "GET",
-    summary="The tenant's audit trail, newest first",
-    query=AuditListQuery,
-    response=AuditPage,
-    errors=(422,),
-    tag="audit",
+    Route(
+        "/v1/audit-events",
+        "GET",
+        summary="The tenant's audit trail, newest first",
+        query=AuditListQuery,
+        response=AuditPage,
+        errors=(422,),
+        tag="audit",
+    )
 )
-def list_audit_events(call: Call[Any]) -> AuditPage:
-    query: AuditListQuery = call.query
+def list_audit_events(call: Call[None, AuditListQuery]) -> AuditPage:
+    query = call.query
     tenant_id = call.principal.tenant_id
     wanted = AuditQuery(tenant_id, query.key_id, query.action, query.from_, query.to)
     cursors = listing_cursors(call)

@@ -1,10 +1,10 @@
-"""The one way a management route is declared.
+"""The one way a management route is served.
 
-``Routes.route`` wraps a handler with everything every route shares: authentication,
-parsing the body and query with pydantic, turning any error into a problem document, and
-recording the route for the OpenAPI document. Chalice middleware does not see exceptions
-raised in REST views, so the errors are caught here, per view, once. Parsing and
-serializing live in payload.py, the OpenAPI record of each route in operations.py.
+``Routes.route`` takes a :class:`Route` (chalicelib/api/operations.py) and wraps a handler
+with everything every route shares: authentication, parsing the body and query with
+pydantic, turning any error into a problem document, and recording the route for the
+OpenAPI document. Chalice middleware does not see exceptions raised in REST views, so the
+errors are caught here, per view, once. Parsing and serializing live in payload.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, cast
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel
@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.cursor import Cursors
-from chalicelib.api.operations import OPERATIONS, Operation
+from chalicelib.api.operations import OPERATIONS, Body, Query, Route, parsed_model
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
 from chalicelib.api.problems import problem_for
 from chalicelib.api.telemetry import RequestRecord, request_id_of
@@ -28,17 +28,19 @@ from chalicelib.api.telemetry import record as record_request
 from chalicelib.domain.records import Actor, Origin
 from chalicelib.wiring.services import Services, get_services
 
-Body = TypeVar("Body", bound=BaseModel)
-
 
 @dataclass(frozen=True)
-class Call(Generic[Body]):
-    """What a handler receives: the caller, the parsed input and the services."""
+class Call(Generic[Body, Query]):
+    """What a handler receives: the caller, the input its ``Route`` parsed, the services.
+
+    ``Call[KeyCreate]`` has a ``KeyCreate`` body and no query; ``Call[None, KeyListQuery]``
+    the reverse; a bare ``Call`` neither.
+    """
 
     principal: Principal  # ANONYMOUS on public routes
     services: Services
-    body: Any
-    query: Any
+    body: Body
+    query: Query
     params: dict[str, str]
     headers: Mapping[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
@@ -55,7 +57,10 @@ class Call(Generic[Body]):
         )
 
 
-def listing_cursors(call: Call[Any]) -> Cursors:
+AnyCall = Call[Any, Any]  # for helpers every handler shares
+
+
+def listing_cursors(call: AnyCall) -> Cursors:
     """The deployment's cursor signer (built with the services)."""
     assert call.services.cursors is not None, "build_services always makes one"
     return call.services.cursors
@@ -64,7 +69,7 @@ def listing_cursors(call: Call[Any]) -> Cursors:
 # Public routes (the verify endpoint) have no caller; this principal has no tenant and no
 # permission, so a handler that wrongly used it could reach nothing.
 ANONYMOUS = Principal("", Actor(type="system", id="anonymous", name="anonymous"), frozenset())
-Handler = Callable[[Call[Any]], BaseModel | Response | None]
+Handler = Callable[[Call[Body, Query]], BaseModel | Response | None]
 
 
 class Routes:
@@ -74,62 +79,35 @@ class Routes:
         self.blueprint = Blueprint(name)
 
     def route(
-        self,
-        path: str,
-        method: str,
-        *,
-        summary: str,
-        response: type[BaseModel] | None,
-        status: int = 200,
-        body: type[BaseModel] | None = None,
-        body_optional: bool = False,
-        query: type[BaseModel] | None = None,
-        errors: tuple[int, ...] = (),
-        tag: str = "keys",
-        public: bool = False,
-        replay: type[BaseModel] | None = None,
-        raw_body: bool = False,
-        headers: tuple[str, ...] = (),
-    ) -> Callable[[Handler], Handler]:
-        """Declare a route. With ``raw_body`` the body model is documented but not parsed
-        here: the handler checks the raw bytes first (a signed body) and parses them itself."""
-        parsed = None if raw_body else body
+        self, spec: Route[Body, Query]
+    ) -> Callable[[Handler[Body, Query]], Handler[Body, Query]]:
+        """Serve the decorated handler as ``spec`` says, and record ``spec`` for the document."""
         blueprint = self.blueprint
 
-        def register(handler: Handler) -> Handler:
+        def register(handler: Handler[Body, Query]) -> Handler[Body, Query]:
             def view(**params: str) -> Response:
                 request = blueprint.current_request
                 # Operations (issue 17): each request's log line and metrics.
                 seen = RequestRecord(
-                    f"{method} {path}",
+                    f"{spec.method} {spec.path}",
                     time.perf_counter(),
                     request_id_of(request.context, blueprint.lambda_context),
                 )
                 try:
                     services = get_services()
-                    principal = (
-                        ANONYMOUS
-                        if public
-                        else authenticate(
-                            services,
-                            request.headers,
-                            request.context,
-                            method,
-                            request.to_original_event().get("multiValueHeaders"),
-                        )
-                    )
+                    principal = ANONYMOUS if spec.public else _caller(services, request, spec)
                     seen.principal = principal
-                    call: Call[Any] = Call(
+                    call = Call(
                         principal,
                         services,
-                        parse_body(request.raw_body, parsed, body_optional) if parsed else None,
-                        parse_query(request.query_params, query) if query else None,
+                        _body(spec, request.raw_body),
+                        _query(spec, request.query_params),
                         params,
                         request.headers,
                         raw_bytes(request.raw_body),
                         request.context,
                     )
-                    response = to_response(handler(call), status)
+                    response = to_response(handler(call), spec.status)
                 except Exception as error:  # every error becomes a problem document
                     seen.error = error
                     response = problem_for(error)
@@ -139,27 +117,32 @@ class Routes:
 
             view.__name__ = handler.__name__
             view.__doc__ = handler.__doc__
-            blueprint.route(path, methods=[method], content_types=_ANY_CONTENT)(view)
-            OPERATIONS.append(
-                Operation(
-                    path,
-                    method,
-                    summary,
-                    status,
-                    response,
-                    body,
-                    query,
-                    errors,
-                    (tag,),
-                    public,
-                    replay,
-                    body_optional,
-                    headers,
-                )
-            )
+            blueprint.route(spec.path, methods=[spec.method], content_types=_ANY_CONTENT)(view)
+            OPERATIONS.append(spec)
             return handler
 
         return register
+
+
+def _caller(services: Services, request: Any, spec: Route[Any, Any]) -> Principal:
+    return authenticate(
+        services,
+        request.headers,
+        request.context,
+        spec.method,
+        request.to_original_event().get("multiValueHeaders"),
+    )
+
+
+def _body(spec: Route[Body, Any], raw: str | bytes | None) -> Body:
+    # An instance of spec.body, which is what Body stands for (None: the route has none).
+    model = parsed_model(spec.body)
+    return cast(Body, model and parse_body(raw, model, spec.body_optional))
+
+
+def _query(spec: Route[Any, Query], params: Mapping[str, str] | None) -> Query:
+    model = parsed_model(spec.query)
+    return cast(Query, model and parse_query(params, model))
 
 
 # Every content type reaches the view: Chalice would answer others with its own 415 before

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.api.endpoint import Call, Routes, listing_cursors
+from chalicelib.api.operations import Route
 from chalicelib.api.present import group_out
 from chalicelib.api.schemas import (
     GroupCreate,
@@ -19,32 +18,36 @@ routes = Routes(__name__)
 
 
 @routes.route(
-    "/v1/groups",
-    "POST",
-    summary="Create an authorization group",
-    body=GroupCreate,
-    response=GroupOut,
-    status=201,
-    errors=(400, 422),
-    tag="groups",
+    Route(
+        "/v1/groups",
+        "POST",
+        summary="Create an authorization group",
+        body=GroupCreate,
+        response=GroupOut,
+        status=201,
+        errors=(400, 422),
+        tag="groups",
+    )
 )
 def create_group(call: Call[GroupCreate]) -> GroupOut:
-    body: GroupCreate = call.body
+    body = call.body
     draft = GroupDraft(body.name, body.description, tuple(body.permissions), tuple(body.routes))
     return group_out(call.services.groups.create(call.principal.tenant_id, draft, call.origin))
 
 
 @routes.route(
-    "/v1/groups",
-    "GET",
-    summary="List the tenant's groups, by id, a page at a time",
-    query=GroupListQuery,
-    response=GroupList,
-    errors=(422,),
-    tag="groups",
+    Route(
+        "/v1/groups",
+        "GET",
+        summary="List the tenant's groups, by id, a page at a time",
+        query=GroupListQuery,
+        response=GroupList,
+        errors=(422,),
+        tag="groups",
+    )
 )
-def list_groups(call: Call[Any]) -> GroupList:
-    query: GroupListQuery = call.query
+def list_groups(call: Call[None, GroupListQuery]) -> GroupList:
+    query = call.query
     tenant_id = call.principal.tenant_id
     cursors = listing_cursors(call)
     scope = (tenant_id, "groups")
@@ -60,28 +63,32 @@ def list_groups(call: Call[Any]) -> GroupList:
 
 
 @routes.route(
-    "/v1/groups/{group_id}",
-    "GET",
-    summary="Read one group",
-    response=GroupOut,
-    errors=(404,),
-    tag="groups",
+    Route(
+        "/v1/groups/{group_id}",
+        "GET",
+        summary="Read one group",
+        response=GroupOut,
+        errors=(404,),
+        tag="groups",
+    )
 )
-def get_group(call: Call[Any]) -> GroupOut:
+def get_group(call: Call) -> GroupOut:
     return group_out(call.services.groups.get(call.principal.tenant_id, call.params["group_id"]))
 
 
 @routes.route(
-    "/v1/groups/{group_id}",
-    "PATCH",
-    summary="Edit a group",
-    body=GroupUpdate,
-    response=GroupOut,
-    errors=(400, 404, 422),
-    tag="groups",
+    Route(
+        "/v1/groups/{group_id}",
+        "PATCH",
+        summary="Edit a group",
+        body=GroupUpdate,
+        response=GroupOut,
+        errors=(400, 404, 422),
+        tag="groups",
+    )
 )
 def update_group(call: Call[GroupUpdate]) -> GroupOut:
-    body: GroupUpdate = call.body
+    body = call.body
     group = call.services.groups.update(
         call.principal.tenant_id, call.params["group_id"], body.edit(), call.origin
     )
@@ -89,13 +96,15 @@ def update_group(call: Call[GroupUpdate]) -> GroupOut:
 
 
 @routes.route(
-    "/v1/groups/{group_id}",
-    "DELETE",
-    summary="Delete a group that no active key uses",
-    response=None,
-    status=204,
-    errors=(404, 409),
-    tag="groups",
+    Route(
+        "/v1/groups/{group_id}",
+        "DELETE",
+        summary="Delete a group that no active key uses",
+        response=None,
+        status=204,
+        errors=(404, 409),
+        tag="groups",
+    )
 )
-def delete_group(call: Call[Any]) -> None:
+def delete_group(call: Call) -> None:
     call.services.groups.delete(call.principal.tenant_id, call.params["group_id"], call.origin)

@@ -19,11 +19,10 @@ import json
 import re
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
 
 from chalice import Response
 
-from chalicelib.api.endpoint import Call
+from chalicelib.api.endpoint import AnyCall
 from chalicelib.api.schemas import KeyReplay, KeyWithSecret
 from chalicelib.domain.errors import (
     IdempotencyInProgress,
@@ -51,7 +50,7 @@ def _fingerprint(operation: str, raw_body: bytes) -> str:
 
 
 def idempotent(
-    call: Call[Any],
+    call: AnyCall,
     operation: str,
     run: Callable[[Claim | None], KeyWithSecret],
     replay: Callable[[str], KeyReplay],

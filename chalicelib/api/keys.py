@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from chalice import Response
 
-from chalicelib.api.endpoint import Call, Routes, listing_cursors
+from chalicelib.api.endpoint import AnyCall, Call, Routes, listing_cursors
 from chalicelib.api.idempotency import REPLAY_NOTE, idempotent
+from chalicelib.api.operations import Route
 from chalicelib.api.present import key_out
 from chalicelib.api.schemas import (
     KeyCreate,
@@ -28,7 +28,7 @@ from chalicelib.domain.records import ApiKey, Claim
 routes = Routes(__name__)
 
 
-def _present(call: Call[Any], keys: list[ApiKey], after_write: bool = False) -> list[KeyOut]:
+def _present(call: AnyCall, keys: list[ApiKey], after_write: bool = False) -> list[KeyOut]:
     """Shape keys for an answer, with their groups' names.
 
     After a write has committed, a failure to read the names must not turn the answer
@@ -47,27 +47,29 @@ def _present(call: Call[Any], keys: list[ApiKey], after_write: bool = False) -> 
     return [key_out(key, names, now, call.services.keys.expiring_soon) for key in keys]
 
 
-def _with_secret(call: Call[Any], issued: Issued) -> KeyWithSecret:
+def _with_secret(call: AnyCall, issued: Issued) -> KeyWithSecret:
     return KeyWithSecret(key=_present(call, [issued.key], after_write=True)[0], secret=issued.token)
 
 
-def _replay(call: Call[Any], key_id: str) -> KeyReplay:
+def _replay(call: AnyCall, key_id: str) -> KeyReplay:
     key = call.services.keys.get(call.principal.tenant_id, key_id)
     return KeyReplay(key=_present(call, [key])[0], detail=REPLAY_NOTE)
 
 
 @routes.route(
-    "/v1/keys",
-    "POST",
-    summary="Create a key; the response holds its secret, once",
-    body=KeyCreate,
-    response=KeyWithSecret,
-    replay=KeyReplay,
-    status=201,
-    errors=(400, 409, 422),
+    Route(
+        "/v1/keys",
+        "POST",
+        summary="Create a key; the response holds its secret, once",
+        body=KeyCreate,
+        response=KeyWithSecret,
+        replay=KeyReplay,
+        status=201,
+        errors=(400, 409, 422),
+    )
 )
 def create_key(call: Call[KeyCreate]) -> KeyWithSecret | Response:
-    body: KeyCreate = call.body
+    body = call.body
     draft = KeyDraft(
         name=body.name,
         description=body.description,
@@ -86,15 +88,17 @@ def create_key(call: Call[KeyCreate]) -> KeyWithSecret | Response:
 
 
 @routes.route(
-    "/v1/keys",
-    "GET",
-    summary="List keys, newest first (by expiry with an expiry filter), with key usage",
-    query=KeyListQuery,
-    response=KeyList,
-    errors=(422,),
+    Route(
+        "/v1/keys",
+        "GET",
+        summary="List keys, newest first (by expiry with an expiry filter), with key usage",
+        query=KeyListQuery,
+        response=KeyList,
+        errors=(422,),
+    )
 )
-def list_keys(call: Call[Any]) -> KeyList:
-    query: KeyListQuery = call.query
+def list_keys(call: Call[None, KeyListQuery]) -> KeyList:
+    query = call.query
     tenant_id = call.principal.tenant_id
     service = call.services.keys
     cursors = listing_cursors(call)
@@ -128,22 +132,26 @@ def _scope(tenant_id: str, query: KeyListQuery) -> list[str | None]:
     return scope
 
 
-@routes.route("/v1/keys/{key_id}", "GET", summary="Read one key", response=KeyOut, errors=(404,))
-def get_key(call: Call[Any]) -> KeyOut:
+@routes.route(
+    Route("/v1/keys/{key_id}", "GET", summary="Read one key", response=KeyOut, errors=(404,))
+)
+def get_key(call: Call) -> KeyOut:
     key = call.services.keys.get(call.principal.tenant_id, call.params["key_id"])
     return _present(call, [key])[0]
 
 
 @routes.route(
-    "/v1/keys/{key_id}",
-    "PATCH",
-    summary="Edit name, description, group or IP allowlist",
-    body=KeyUpdate,
-    response=KeyOut,
-    errors=(400, 404, 409, 422),
+    Route(
+        "/v1/keys/{key_id}",
+        "PATCH",
+        summary="Edit name, description, group or IP allowlist",
+        body=KeyUpdate,
+        response=KeyOut,
+        errors=(400, 404, 409, 422),
+    )
 )
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
-    body: KeyUpdate = call.body
+    body = call.body
     key = call.services.keys.update(
         call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin
     )
@@ -151,17 +159,19 @@ def update_key(call: Call[KeyUpdate]) -> KeyOut:
 
 
 @routes.route(
-    "/v1/keys/{key_id}/rotate",
-    "POST",
-    summary="New secret, same key; the old secret dies now or after a grace period",
-    body=KeyRotate,
-    body_optional=True,
-    response=KeyWithSecret,
-    replay=KeyReplay,
-    errors=(400, 404, 409, 422),
+    Route(
+        "/v1/keys/{key_id}/rotate",
+        "POST",
+        summary="New secret, same key; the old secret dies now or after a grace period",
+        body=KeyRotate,
+        body_optional=True,
+        response=KeyWithSecret,
+        replay=KeyReplay,
+        errors=(400, 404, 409, 422),
+    )
 )
 def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
-    body: KeyRotate = call.body
+    body = call.body
     key_id = call.params["key_id"]
 
     def rotate(claim: Claim | None) -> KeyWithSecret:
@@ -175,12 +185,14 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
 
 
 @routes.route(
-    "/v1/keys/{key_id}/revoke",
-    "POST",
-    summary="Revoke at once and for good",
-    response=KeyOut,
-    errors=(404,),
+    Route(
+        "/v1/keys/{key_id}/revoke",
+        "POST",
+        summary="Revoke at once and for good",
+        response=KeyOut,
+        errors=(404,),
+    )
 )
-def revoke_key(call: Call[Any]) -> KeyOut:
+def revoke_key(call: Call) -> KeyOut:
     key = call.services.keys.revoke(call.principal.tenant_id, call.params["key_id"], call.origin)
     return _present(call, [key], after_write=True)[0]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.endpoint import AnyCall, Call, Routes
+from chalicelib.api.operations import Route
 from chalicelib.api.problems import MalformedBody, PayloadTooLarge
 from chalicelib.api.schemas.leaks import (
     GITHUB_MAX_BODY_BYTES,
@@ -36,13 +37,13 @@ SIGNATURE_HEADER = "Github-Public-Key-Signature"
 RECEIPT = "Thank you. If this is a live key, its owner has been told and it is being handled."
 
 
-def _leaks(call: Call[Any]) -> LeakService:
+def _leaks(call: AnyCall) -> LeakService:
     leaks = call.services.leaks
     assert leaks is not None, "build_services always builds the leak service"
     return leaks
 
 
-def _signed_report(call: Call[Any]) -> GitHubReport:
+def _signed_report(call: AnyCall) -> GitHubReport:
     """The batch, once its signature is proven; nothing is parsed before that."""
     body = call.raw_body
     if len(body) > GITHUB_MAX_BODY_BYTES:
@@ -63,18 +64,19 @@ def _signed_report(call: Call[Any]) -> GitHubReport:
 
 
 @routes.route(
-    "/v1/secret-scanning/github",
-    "POST",
-    summary="GitHub secret scanning: label each reported token, act on live ones",
-    body=GitHubReport,
-    raw_body=True,
-    headers=(KEY_ID_HEADER, SIGNATURE_HEADER),
-    response=GitHubFeedback,
-    errors=(400, 401, 413, 422),
-    tag="leaks",
-    public=True,
+    Route(
+        "/v1/secret-scanning/github",
+        "POST",
+        summary="GitHub secret scanning: label each reported token, act on live ones",
+        signed_body=GitHubReport,
+        headers=(KEY_ID_HEADER, SIGNATURE_HEADER),
+        response=GitHubFeedback,
+        errors=(400, 401, 413, 422),
+        tag="leaks",
+        public=True,
+    )
 )
-def github_report(call: Call[Any]) -> GitHubFeedback:
+def github_report(call: Call) -> GitHubFeedback:
     from chalicelib.domain.leaks import Report
 
     report = _signed_report(call)
@@ -94,19 +96,21 @@ def github_report(call: Call[Any]) -> GitHubFeedback:
 
 
 @routes.route(
-    "/v1/leaks",
-    "POST",
-    summary="Report a key found in public; the same answer whether or not it was live",
-    body=LeakReport,
-    response=LeakReceipt,
-    status=202,
-    errors=(400, 422),
-    tag="leaks",
-    public=True,
+    Route(
+        "/v1/leaks",
+        "POST",
+        summary="Report a key found in public; the same answer whether or not it was live",
+        body=LeakReport,
+        response=LeakReceipt,
+        status=202,
+        errors=(400, 422),
+        tag="leaks",
+        public=True,
+    )
 )
 def report_leak(call: Call[LeakReport]) -> LeakReceipt:
     from chalicelib.domain.leaks import Report
 
-    body: LeakReport = call.body
+    body = call.body
     _leaks(call).report(Report(body.token, "report", body.url), call.origin)
     return LeakReceipt(detail=RECEIPT)

@@ -7,9 +7,8 @@ be generated. It reads one tenant item and nothing about any other credential.
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.operations import Route
 from chalicelib.api.schemas import ActorOut, KeyUsage
 from chalicelib.api.schemas.me import MeOut
 
@@ -17,13 +16,15 @@ routes = Routes(__name__)
 
 
 @routes.route(
-    "/v1/me",
-    "GET",
-    summary="Who this credential is, what it may do, and the tenant's key usage",
-    response=MeOut,
-    tag="me",
+    Route(
+        "/v1/me",
+        "GET",
+        summary="Who this credential is, what it may do, and the tenant's key usage",
+        response=MeOut,
+        tag="me",
+    )
 )
-def me(call: Call[Any]) -> MeOut:
+def me(call: Call) -> MeOut:
     principal = call.principal
     tenant = call.services.tenants.get(principal.tenant_id)
     return MeOut(

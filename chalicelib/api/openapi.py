@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.operations import OPERATIONS, Operation
+from chalicelib.api.operations import OPERATIONS, Route
 from chalicelib.api.schemas import Problem
 from chalicelib.api.schemas.common import drop_null
 
@@ -27,14 +27,14 @@ STATUS_TEXT = {
 
 
 def _models(
-    operations: list[Operation],
+    operations: list[Route[Any, Any]],
 ) -> list[tuple[type[BaseModel], Literal["validation", "serialization"]]]:
     found: dict[type[BaseModel], Literal["validation", "serialization"]] = {
         Problem: "serialization"
     }
     for op in operations:
-        if op.body:
-            found[op.body] = "validation"
+        if op.request_body:
+            found[op.request_body] = "validation"
         if op.response:
             found[op.response] = "serialization"
         if op.replay:
@@ -42,7 +42,7 @@ def _models(
     return list(found.items())
 
 
-def _parameters(op: Operation) -> list[dict[str, Any]]:
+def _parameters(op: Route[Any, Any]) -> list[dict[str, Any]]:
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", op.path)
@@ -73,7 +73,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
     return params
 
 
-def _responses(op: Operation) -> dict[str, Any]:
+def _responses(op: Route[Any, Any]) -> dict[str, Any]:
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
     ok: dict[str, Any] = {"description": "Success"}
     if op.response:
@@ -97,7 +97,7 @@ def _responses(op: Operation) -> dict[str, Any]:
     return responses
 
 
-def _operation(op: Operation) -> dict[str, Any]:
+def _operation(op: Route[Any, Any]) -> dict[str, Any]:
     slug = re.sub(r"[^a-z0-9]+", "_", op.path.lower()).strip("_")
     entry: dict[str, Any] = {
         "summary": op.summary,
@@ -108,11 +108,11 @@ def _operation(op: Operation) -> dict[str, Any]:
     }
     if op.public:
         entry["security"] = []
-    if op.body:
+    if op.request_body:
         entry["requestBody"] = {
             "required": not op.body_optional,
             "content": {
-                "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
+                "application/json": {"schema": {"$ref": REF.format(model=op.request_body.__name__)}}
             },
         }
     return entry

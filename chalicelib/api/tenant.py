@@ -6,9 +6,8 @@ Operators change the same setting with ``latchkey tenants set-leak-policy``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.operations import Route
 from chalicelib.api.schemas.leaks import TenantSettings, TenantSettingsUpdate
 from chalicelib.domain.records import Tenant
 
@@ -20,27 +19,31 @@ def _settings(tenant: Tenant) -> TenantSettings:
 
 
 @routes.route(
-    "/v1/tenant/settings",
-    "GET",
-    summary="The tenant's settings: what happens to a key reported leaked",
-    response=TenantSettings,
-    tag="tenant",
+    Route(
+        "/v1/tenant/settings",
+        "GET",
+        summary="The tenant's settings: what happens to a key reported leaked",
+        response=TenantSettings,
+        tag="tenant",
+    )
 )
-def get_settings(call: Call[Any]) -> TenantSettings:
+def get_settings(call: Call) -> TenantSettings:
     return _settings(call.services.tenants.get(call.principal.tenant_id))
 
 
 @routes.route(
-    "/v1/tenant/settings",
-    "PATCH",
-    summary="Change the tenant's settings: leak_policy revoke (default) or notify",
-    body=TenantSettingsUpdate,
-    response=TenantSettings,
-    errors=(400, 422),
-    tag="tenant",
+    Route(
+        "/v1/tenant/settings",
+        "PATCH",
+        summary="Change the tenant's settings: leak_policy revoke (default) or notify",
+        body=TenantSettingsUpdate,
+        response=TenantSettings,
+        errors=(400, 422),
+        tag="tenant",
+    )
 )
 def update_settings(call: Call[TenantSettingsUpdate]) -> TenantSettings:
-    body: TenantSettingsUpdate = call.body
+    body = call.body
     tenants = call.services.tenants
     return _settings(
         tenants.set_leak_policy(call.principal.tenant_id, body.leak_policy, call.origin)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.operations import Route
 from chalicelib.api.schemas import DayCount, UsageQuery, UsageReport
 from chalicelib.domain import usage_reports
 
@@ -27,16 +26,18 @@ def _out(report: usage_reports.UsageReport) -> UsageReport:
 
 
 @routes.route(
-    "/v1/keys/{key_id}/usage",
-    "GET",
-    summary="A key's decisions per day",
-    query=UsageQuery,
-    response=UsageReport,
-    errors=(404, 422),
-    tag="usage",
+    Route(
+        "/v1/keys/{key_id}/usage",
+        "GET",
+        summary="A key's decisions per day",
+        query=UsageQuery,
+        response=UsageReport,
+        errors=(404, 422),
+        tag="usage",
+    )
 )
-def key_usage(call: Call[Any]) -> UsageReport:
-    query: UsageQuery = call.query
+def key_usage(call: Call[None, UsageQuery]) -> UsageReport:
+    query = call.query
     return _out(
         call.services.usage.for_key(
             call.principal.tenant_id, call.params["key_id"], query.from_, query.to
@@ -45,14 +46,16 @@ def key_usage(call: Call[Any]) -> UsageReport:
 
 
 @routes.route(
-    "/v1/usage",
-    "GET",
-    summary="The tenant's decisions per day, all keys together",
-    query=UsageQuery,
-    response=UsageReport,
-    errors=(422,),
-    tag="usage",
+    Route(
+        "/v1/usage",
+        "GET",
+        summary="The tenant's decisions per day, all keys together",
+        query=UsageQuery,
+        response=UsageReport,
+        errors=(422,),
+        tag="usage",
+    )
 )
-def tenant_usage(call: Call[Any]) -> UsageReport:
-    query: UsageQuery = call.query
+def tenant_usage(call: Call[None, UsageQuery]) -> UsageReport:
+    query = call.query
     return _out(call.services.usage.for_tenant(call.principal.tenant_id, query.from_, query.to))

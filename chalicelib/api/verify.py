@@ -8,9 +8,9 @@ key's tenant, group and state only to a caller who holds the key's secret.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from chalicelib.api.endpoint import Call, Routes
+from chalicelib.api.operations import Route
 from chalicelib.api.schemas import VerifyRequest, VerifyResult
 from chalicelib.api.telemetry import request_id_of
 from chalicelib.observability.decisions import DecisionRecord
@@ -18,9 +18,9 @@ from chalicelib.observability.decisions import DecisionRecord
 routes = Routes(__name__)
 
 
-def _verify_token(call: Call[Any], token: str) -> VerifyResult:
+def _verify_token(call: Call[VerifyRequest], token: str) -> VerifyResult:
     """An access token: the authorizer's token decision, with no database read."""
-    body: VerifyRequest = call.body
+    body = call.body
     tokens = call.services.access_tokens
     if tokens is None:
         return VerifyResult(
@@ -46,17 +46,19 @@ def _verify_token(call: Call[Any], token: str) -> VerifyResult:
 
 
 @routes.route(
-    "/v1/verify",
-    "POST",
-    summary="Is this key (or access token) valid for this route and address, and why not",
-    body=VerifyRequest,
-    response=VerifyResult,
-    errors=(400, 422),
-    tag="verify",
-    public=True,
+    Route(
+        "/v1/verify",
+        "POST",
+        summary="Is this key (or access token) valid for this route and address, and why not",
+        body=VerifyRequest,
+        response=VerifyResult,
+        errors=(400, 422),
+        tag="verify",
+        public=True,
+    )
 )
-def verify_key(call: Call[Any]) -> VerifyResult:
-    body: VerifyRequest = call.body
+def verify_key(call: Call[VerifyRequest]) -> VerifyResult:
+    body = call.body
     if body.token is not None:
         return _verify_token(call, body.token)
     started = time.perf_counter()
