@@ -1,41 +1,14 @@
-"""Fixtures every test level shares: an injectable clock and test settings."""
+"""Fixtures every test level shares: an injectable clock, fake AWS credentials and the
+reliability counters. The helpers they use live in tests/support (clock.py, settings.py)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.config.keys import KeySettings
-from chalicelib.config.settings import Settings
-
-START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock the test moves by hand: no sleeps anywhere in the suite."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
-class FakeMonotonic:
-    """A monotonic clock (seconds) the test moves by hand, for caches that age by one."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support import examples  # noqa: F401 - registers and loads the Hypothesis profiles
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
@@ -53,16 +26,6 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-
-
-def test_settings(**parts: Any) -> Settings:
-    """The tests' settings: stage ``test``, keys ``lk_test_...`` under a fixed pepper, and
-    ``parts`` (``sweep=SweepSettings(workers=1)``, ``event_bus="..."``) in place of those."""
-    base = Settings(
-        stage="test",
-        keys=KeySettings(prefix="lk_test", local_peppers={1: b"test-pepper-one"}),
-    )
-    return replace(base, **parts)
 
 
 class Counters:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -17,43 +16,11 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.conftest import FakeClock, test_settings
 from tests.functional.faults import FaultPlan, installed
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.moto import MotoAccount, stored_items
-
-
-@dataclass
-class Tenant:
-    """A bootstrapped tenant: its id, admin group and admin token."""
-
-    tenant_id: str
-    group_id: str
-    token: str
-
-
-class Api:
-    """A thin JSON client over chalice's test client, authenticated as one key."""
-
-    def __init__(self, client: Client, token: str | None) -> None:
-        self.client = client
-        self.token = token
-
-    def as_key(self, token: str | None) -> Api:
-        return Api(self.client, token)
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        raw: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        sent = {"Content-Type": "application/json"} | (headers or {})
-        if self.token is not None:
-            sent["X-API-Key"] = self.token
-        payload = raw if raw is not None else ("" if body is None else json.dumps(body))
-        return self.client.http.request(method, path, headers=sent, body=payload.encode())
+from tests.support.settings import settings_for_tests
 
 
 def json_of(response: Any) -> Any:
@@ -72,7 +39,7 @@ def moto_account() -> Iterator[MotoAccount]:
 @pytest.fixture
 def moto(moto_account: MotoAccount, aws_credentials: None) -> MotoAccount:
     """The package's moto as a new mock would be: the test settings' tables, all empty."""
-    moto_account.fresh(test_settings())
+    moto_account.fresh(settings_for_tests())
     return moto_account
 
 
@@ -86,7 +53,7 @@ def faults() -> Iterator[FaultPlan]:
 
 @pytest.fixture
 def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
-    built = build_services(test_settings(), clock)
+    built = build_services(settings_for_tests(), clock)
     set_services(built)
     yield built
     set_services(None)

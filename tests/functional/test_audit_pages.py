@@ -11,8 +11,8 @@ from chalicelib.storage.audit import AuditStore
 from chalicelib.storage.models import AuditModel
 from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 
 
 def test_a_rare_action_is_read_a_bounded_page_at_a_time(

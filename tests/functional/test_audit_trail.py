@@ -9,8 +9,9 @@ import boto3
 import pytest
 
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.secrets import secret_part
 
 

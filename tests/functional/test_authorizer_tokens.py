@@ -29,11 +29,11 @@ from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.signing import compact_jws
 from chalicelib.domain.tenants import OPERATOR
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.conftest import FakeClock
-from tests.conftest import test_settings as settings_for
+from tests.support.clock import FakeClock
 from tests.support.events import Shape, http_event, rest_request_event, token_event
 from tests.support.iam import explicitly_denies, iam_allows
 from tests.support.moto import MotoAccount
+from tests.support.settings import settings_for_tests
 from tests.token_keys import ISSUER, local_keys, local_signer
 
 TENANT = "acme"
@@ -46,7 +46,7 @@ SHAPES = list(Shape)
 @pytest.fixture
 def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
     built = build_services(
-        settings_for(access_tokens=AccessTokenSettings(issuer=ISSUER)),
+        settings_for_tests(access_tokens=AccessTokenSettings(issuer=ISSUER)),
         clock,
         token_keys=local_keys(),
     )

@@ -16,7 +16,8 @@ from chalicelib.storage.backfill import Progress, backfill_keys
 from chalicelib.storage.key_index import index_attributes
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.wiring.services import Services
-from tests.functional.conftest import Tenant, table_snapshot
+from tests.functional.conftest import table_snapshot
+from tests.support.api import Tenant
 
 DERIVED = ("list_facet", "expiry_sort")
 

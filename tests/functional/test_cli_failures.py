@@ -19,8 +19,8 @@ import boto3
 import pytest
 
 from chalicelib.cli.main import main
-from tests.conftest import test_settings as settings_for
 from tests.support.moto import MotoAccount
+from tests.support.settings import settings_for_tests
 
 AWS_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
@@ -132,7 +132,7 @@ def moto_store(moto: MotoAccount, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_missing_table_is_named_with_the_command_that_creates_it(
     moto_store: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = settings_for()
+    settings = settings_for_tests()
     boto3.client("dynamodb", region_name=settings.region).delete_table(
         TableName=settings.dynamodb.tenants_table
     )

@@ -21,8 +21,10 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.records import SYSTEM
 from chalicelib.storage.counter_check import CounterCheckStore
 from chalicelib.wiring.services import Services
-from tests.conftest import Counters, FakeClock
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.conftest import Counters
+from tests.functional.conftest import create_key, json_of, table_snapshot
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 
 
 def dynamodb(services: Services) -> Any:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 
 
 def test_create_returns_key_and_secret_once(api: Api, acme: Tenant) -> None:

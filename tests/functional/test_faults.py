@@ -24,11 +24,13 @@ from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.config.keys import KeySettings
 from chalicelib.config.settings import Settings
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.conftest import Counters, FakeClock
-from tests.conftest import test_settings as make_settings
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.conftest import Counters
+from tests.functional.conftest import create_key, json_of, table_snapshot
 from tests.functional.faults import DYNAMODB_FAULTS, SSM_FAULTS, Fault, FaultPlan
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.events import Shape, event_for
+from tests.support.settings import settings_for_tests
 
 Request = tuple[str, str, Any]
 PEPPER = "/latchkey/test/pepper"
@@ -244,7 +246,9 @@ def ssm_services(
     boto3.client("ssm", region_name="us-east-1").put_parameter(
         Name=PEPPER, Value="ssm-pepper", Type="SecureString"
     )
-    settings: Settings = make_settings(keys=KeySettings(prefix="lk_test", pepper_parameter=PEPPER))
+    settings: Settings = settings_for_tests(
+        keys=KeySettings(prefix="lk_test", pepper_parameter=PEPPER)
+    )
 
     def fresh() -> Services:
         built = build_services(settings, clock)

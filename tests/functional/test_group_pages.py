@@ -8,7 +8,8 @@ from chalicelib.domain.groups import GroupDraft
 from chalicelib.storage.models import GroupModel
 from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
-from tests.functional.conftest import Api, Tenant, create_key, json_of
+from tests.functional.conftest import create_key, json_of
+from tests.support.api import Api, Tenant
 
 
 @pytest.fixture

@@ -14,19 +14,17 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.wiring.services import Services
 from tests.conftest import Counters
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
+from tests.support.api import Api, Tenant
+from tests.support.examples import THROUGH_THE_APP
 
-HOSTILE = settings(
-    max_examples=100,
-    deadline=None,
-    # One app and one set of tables serve every example: the snapshot makes that safe.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# One app and one set of tables serve every example: the snapshot makes that safe.
+HOSTILE = settings(THROUGH_THE_APP, max_examples=100)
 ANY_CHARACTER = st.characters(codec=None, exclude_categories=())
 strings = st.one_of(
     st.text(ANY_CHARACTER, max_size=40),

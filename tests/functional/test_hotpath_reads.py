@@ -8,8 +8,8 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor
 from chalicelib.storage.hotpath import HotStore
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 
 OWNER = Actor(type="user", id="u-1", name="Ada")
 

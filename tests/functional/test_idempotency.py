@@ -14,8 +14,9 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import SYSTEM, Claim
 from chalicelib.storage.idempotency import LEASE
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
+from tests.functional.conftest import json_of, table_snapshot
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.secrets import secret_part
 
 

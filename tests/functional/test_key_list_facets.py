@@ -20,8 +20,9 @@ from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import connection_for
 from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, create_key, json_of
+from tests.functional.conftest import create_key, json_of
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.key_lists import brute_force, leak_mark
 
 STATUSES = [None, KeyStatus.ACTIVE, KeyStatus.REVOKED]

@@ -23,9 +23,9 @@ from chalicelib.domain.signing import SigningFailed, compact_jws
 from chalicelib.identity.jwk import jwk, thumbprint
 from chalicelib.storage.kms import RAW_LIMIT, KmsPublicKeys, KmsSigner
 from chalicelib.storage.token_keys import token_keys_for
-from tests.conftest import test_settings as settings_for
 from tests.support.moto import MotoAccount
 from tests.support.records import make_group, make_key
+from tests.support.settings import settings_for_tests
 from tests.token_keys import ISSUER, local_signer
 from tests.unit.test_access_tokens import FIVE_MINUTES, NOW, RULES
 
@@ -43,7 +43,7 @@ def new_key(kms: Any) -> str:
 def test_a_token_signed_in_kms_verifies_with_the_published_jwk(kms: Any) -> None:
     key_arn = new_key(kms)
     keys = token_keys_for(
-        settings_for(access_tokens=AccessTokenSettings(issuer=ISSUER, signing_key=key_arn))
+        settings_for_tests(access_tokens=AccessTokenSettings(issuer=ISSUER, signing_key=key_arn))
     )
     claims = claims_for(RULES, make_key(), make_group(), (), NOW, FIVE_MINUTES)
     token = compact_jws(claims, keys.signer)

@@ -16,8 +16,9 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.wiring.services import Services
-from tests.functional.conftest import Api, Tenant, create_key, json_of
+from tests.functional.conftest import create_key, json_of
 from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
+from tests.support.api import Api, Tenant
 
 # Never injected (no call has this index): the plan only records what was called.
 WATCH_ONLY = 10**9

@@ -13,9 +13,10 @@ from chalicelib.api.openapi import document
 from chalicelib.config.oidc import OidcSettings
 from chalicelib.identity.oidc import JwksCache, OidcVerifier
 from chalicelib.wiring.services import Services, set_services
-from tests.conftest import FakeClock
 from tests.fake_issuer import AUDIENCE, ISSUER, JWKS_URL, Issuer
-from tests.functional.conftest import Api, Tenant, create_key, json_of
+from tests.functional.conftest import create_key, json_of
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 
 
 def test_an_admin_key_learns_its_tenant_permissions_and_usage(api: Api, acme: Tenant) -> None:

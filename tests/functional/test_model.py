@@ -30,9 +30,9 @@ from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor
 from chalicelib.wiring.services import build_services
-from tests.conftest import FakeClock
-from tests.conftest import test_settings as make_settings
+from tests.support.clock import FakeClock
 from tests.support.moto import MotoAccount
+from tests.support.settings import settings_for_tests
 
 LIMIT = 5
 TENANT = "acme"
@@ -80,7 +80,7 @@ class KeyLifecycle(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = FakeClock()
-        config = make_settings(limits=LimitSettings(keys_per_tenant=LIMIT))
+        config = settings_for_tests(limits=LimitSettings(keys_per_tenant=LIMIT))
         self.account.fresh(config)  # each example starts from empty tables
         self.services = build_services(config, self.clock)
         self.services.tenants.create(TENANT, LIMIT)
@@ -187,5 +187,5 @@ def test_key_lifecycle_keeps_its_invariants(moto: MotoAccount) -> None:
 
     run_state_machine_as_test(
         OnThisMoto,
-        settings=settings(max_examples=20, stateful_step_count=25, deadline=None),
+        settings=settings(max_examples=20, stateful_step_count=25),
     )

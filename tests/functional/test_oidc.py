@@ -22,9 +22,10 @@ from chalicelib.api.auth import ONE_CREDENTIAL
 from chalicelib.config.oidc import OidcSettings
 from chalicelib.identity.oidc import JwksCache, OidcVerifier
 from chalicelib.wiring.services import Services, set_services
-from tests.conftest import FakeClock
 from tests.fake_issuer import AUDIENCE, ISSUER, JWKS_URL, Issuer
-from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
+from tests.functional.conftest import json_of, table_snapshot
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

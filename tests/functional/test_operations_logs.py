@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from chalicelib.wiring.services import Services
-from tests.functional.conftest import Api, Tenant
 from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
+from tests.support.api import Api, Tenant
 from tests.support.secrets import secret_part
 
 THROTTLING = next(fault for fault in DYNAMODB_FAULTS if fault.name == "throttling")

@@ -32,7 +32,7 @@ from chalicelib.storage.keys import KeyStore
 from chalicelib.storage.models import connection_for
 from chalicelib.storage.tenants import TenantStore
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.fakes import FakeGroups, FakeKeys, FakeTenants, Tables
 from tests.support.records import make_key
 

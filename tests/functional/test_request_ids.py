@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from chalicelib.wiring.services import Services
-from tests.functional.conftest import Api, Tenant, json_of
+from tests.functional.conftest import json_of
 from tests.functional.faults import DYNAMODB_FAULTS, FaultPlan
+from tests.support.api import Api, Tenant
 from tests.support.proxy_events import GATEWAY_ID, invoke, rest_event
 
 

@@ -12,7 +12,8 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.routes import MAX_PATTERN_LENGTH, MAX_STARS
 from chalicelib.domain.tenants import OPERATOR
 from chalicelib.wiring.services import Services
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
+from tests.support.api import Api, Tenant
 
 
 def create_group(api: Api, **fields: Any) -> Any:

@@ -10,8 +10,9 @@ import pytest
 
 from chalicelib.wiring.services import Services
 from tests.conftest import Counters
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
 from tests.functional.test_counters import check_cli, put_counter_only_group, set_counter
+from tests.support.api import Api, Tenant
 from tests.support.outbox import Outbox
 from tests.support.secrets import found_in, logged
 

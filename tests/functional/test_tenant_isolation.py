@@ -8,7 +8,8 @@ import pytest
 
 from chalicelib.api.operations import OPERATIONS
 from chalicelib.wiring.services import Services
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
+from tests.support.api import Api, Tenant
 
 # Every route that names a resource, with a body that would be valid for it.
 MATRIX: dict[tuple[str, str], dict[str, Any] | None] = {

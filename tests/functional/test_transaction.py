@@ -12,8 +12,9 @@ from pynamodb.connection import Connection
 from chalicelib.storage.models import GroupModel, TenantModel
 from chalicelib.storage.transaction import Cancelled, Transaction
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant, table_snapshot
+from tests.functional.conftest import table_snapshot
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 
 
 def test_a_cancelled_transaction_names_exactly_the_items_whose_condition_failed(

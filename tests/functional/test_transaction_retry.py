@@ -15,8 +15,9 @@ from chalicelib.storage.models import TenantModel
 from chalicelib.storage.transaction import Backoff, Cancelled, Transaction
 from chalicelib.wiring.services import Services
 from tests.conftest import Counters
-from tests.functional.conftest import Api, Tenant, json_of, table_snapshot
+from tests.functional.conftest import json_of, table_snapshot
 from tests.functional.faults import Fault, FaultPlan
+from tests.support.api import Api, Tenant
 
 CONFLICT = Fault(
     "transaction conflict", code="TransactionCanceledException", reasons=("TransactionConflict",)

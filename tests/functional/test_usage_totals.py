@@ -21,9 +21,10 @@ from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.storage.hotpath import TOTAL_PREFIX, HotStore, total_key
 from chalicelib.storage.usage import UsageStore
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
 from tests.functional.faults import DYNAMODB_FAULTS, Fault, FaultPlan
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 
 DAYS = ["2026-11-22", "2026-11-23", "2026-11-24"]
 

@@ -22,7 +22,7 @@ from chalicelib.storage.models import bind_models
 from chalicelib.storage.schema import create_tables
 from chalicelib.wiring.services import Services, build_services
 from scripts.dynamodb_local import SHORT_RUN_JVM, DynamoDBLocal
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 
 HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"

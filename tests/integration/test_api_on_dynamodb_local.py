@@ -13,8 +13,9 @@ from chalice.test import Client
 from app import app
 from chalicelib.config.settings import Settings
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.functional.conftest import Api, create_key, json_of
+from tests.functional.conftest import create_key, json_of
 from tests.functional.test_tenant_isolation import MATRIX
+from tests.support.api import Api
 
 
 @pytest.fixture

@@ -26,8 +26,9 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor, Claim, KeyStatus
 from chalicelib.storage.idempotency import LEASE
 from chalicelib.wiring.services import Services
-from tests.conftest import Counters, FakeClock
+from tests.conftest import Counters
 from tests.integration.test_races import at_once
+from tests.support.clock import FakeClock
 
 ROUNDS = 15
 LATE = Actor("system", "late", "a request that woke up after its lease")

@@ -23,8 +23,9 @@ from chalicelib.storage.leaks import LeakStore
 from chalicelib.storage.models import connection_for
 from chalicelib.wiring.services import Services
 from scripts.capacity import Meter
-from tests.conftest import Counters, FakeClock
+from tests.conftest import Counters
 from tests.integration.test_races import at_once
+from tests.support.clock import FakeClock
 from tests.support.key_lists import brute_force, leak_mark
 
 

@@ -30,7 +30,8 @@ from chalicelib.storage.sweep import PAGE_SIZE, DueQuery, SweepStore
 from chalicelib.storage.sweep_index import shard_of
 from chalicelib.wiring.services import Services
 from scripts.bench_sweep import bench_key, write_items
-from tests.conftest import Counters, FakeClock
+from tests.conftest import Counters
+from tests.support.clock import FakeClock
 
 OWNER = Actor(type="user", id="u-1", name="Owner")
 

@@ -20,8 +20,9 @@ from chalicelib.config.settings import Settings
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.storage.hotpath import CLIENT_CONFIG, HotStore
 from chalicelib.storage.usage import UsageStore
-from tests.conftest import Counters, FakeClock
+from tests.conftest import Counters
 from tests.integration.test_races import at_once
+from tests.support.clock import FakeClock
 from tests.support.records import make_key
 
 CONTAINERS = 8

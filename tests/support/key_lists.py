@@ -8,7 +8,7 @@ from datetime import timedelta
 from chalicelib.domain import audit
 from chalicelib.domain.key_query import KeyFilter, expiry_state
 from chalicelib.domain.records import SYSTEM, ApiKey, Leak, LeakMark
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 
 
 def brute_force(keys: list[ApiKey], wanted: KeyFilter, window: timedelta) -> list[str]:

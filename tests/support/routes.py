@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from chalicelib.authorizer.events import AuthRequest
 from chalicelib.domain.routes import normalize_pattern
 from tests.support.events import REST_BASE
+from tests.support.examples import PURE
 
-FAST = settings(max_examples=300, deadline=None, database=None)
+FAST = settings(PURE, max_examples=300)
 CONCRETE = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 REQUEST_METHODS = CONCRETE
 # Request paths never hold "*": tests/unit/test_authorizer_policy.py tries the literal star.

@@ -18,9 +18,9 @@ from chalicelib.config.settings import Settings
 from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.peppers import PepperSource, StaticPeppers, hash_secret
 from chalicelib.storage.hotpath import HotStore
-from tests.conftest import FakeClock
-from tests.conftest import test_settings as settings_for_tests
+from tests.support.clock import FakeClock
 from tests.support.events import Shape
+from tests.support.settings import settings_for_tests
 
 SETTINGS = settings_for_tests()
 PEPPERS = StaticPeppers(SETTINGS.keys.local_peppers)

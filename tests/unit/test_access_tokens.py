@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from joserfc.jwk import RSAKey
 
@@ -27,6 +27,7 @@ from chalicelib.domain.signing import compact_jws
 from chalicelib.domain.token_check import TokenChecker
 from chalicelib.domain.verification import Outcome
 from chalicelib.identity.jwk import jwk, thumbprint
+from tests.support.examples import PURE
 from tests.support.records import make_group, make_key
 from tests.token_keys import ISSUER, local_signer
 
@@ -52,7 +53,7 @@ def test_a_token_never_outlives_the_grace_period_of_the_secret_that_asked() -> N
     assert expiry_of(NOW, timedelta(minutes=5), make_key(), ends) == int(NOW.timestamp()) + 10
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@PURE
 @given(
     lifetime=st.integers(1, 3600),
     key_left=st.none() | st.integers(1, 10_000),

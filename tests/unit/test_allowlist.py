@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.allowlist import (
@@ -15,8 +15,7 @@ from chalicelib.domain.allowlist import (
     normalize,
     split_entries,
 )
-
-FAST = settings(max_examples=200, deadline=None, database=None)
+from tests.support.examples import PURE
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -211,7 +210,7 @@ def oracle_allows(network: Network, address: Address) -> bool:
     return False
 
 
-@FAST
+@PURE
 @given(data=st.data())
 def test_allows_agrees_with_the_ipaddress_oracle(data: st.DataObject) -> None:
     network = data.draw(networks(), label="network")
@@ -219,7 +218,7 @@ def test_allows_agrees_with_the_ipaddress_oracle(data: st.DataObject) -> None:
     assert allows((str(network),), str(address)) is oracle_allows(network, address)
 
 
-@FAST
+@PURE
 @given(data=st.data())
 def test_allows_agrees_with_the_oracle_after_normalizing(data: st.DataObject) -> None:
     entries = data.draw(st.lists(networks(), min_size=1, max_size=5), label="networks")
@@ -228,7 +227,7 @@ def test_allows_agrees_with_the_oracle_after_normalizing(data: st.DataObject) ->
     assert allows(normalize(str(network) for network in entries), str(address)) is expected
 
 
-@FAST
+@PURE
 @given(entries=st.lists(networks(), max_size=10))
 def test_normalize_is_idempotent(entries: list[Network]) -> None:
     once = normalize(str(network) for network in entries)
@@ -236,7 +235,7 @@ def test_normalize_is_idempotent(entries: list[Network]) -> None:
     assert len(set(once)) == len(once)
 
 
-@FAST
+@PURE
 @given(
     address=st.ip_addresses(),
     prefix=st.integers(min_value=0, max_value=128),

@@ -18,12 +18,11 @@ from hypothesis import strategies as st
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import Runtime
 from tests.support.events import Shape, event_for
+from tests.support.examples import PURE
 from tests.support.iam import explicitly_denies, iam_allows
 from tests.support.stubbed_store import GROUP_ITEM, ROUTE, SOURCE, Issued, runtime_over
 
-FAST = settings(
-    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+FAST = settings(PURE, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 KEY = Issued()
 SECOND = Issued()
 

@@ -21,7 +21,7 @@ from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.domain.peppers import StaticPeppers
 from chalicelib.storage.hotpath import RETRIES, RETRYABLE
 from chalicelib.storage.ssm_peppers import SsmPeppers
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.events import Shape, event_for
 from tests.support.iam import explicitly_denies
 from tests.support.stubbed_store import (

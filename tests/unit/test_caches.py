@@ -13,7 +13,7 @@ from chalicelib.domain.key_format import KeyFormat, format_token
 from chalicelib.domain.peppers import StaticPeppers
 from chalicelib.domain.records import Group, KeyStatus
 from chalicelib.domain.verification import Outcome, Verifier
-from tests.conftest import FakeMonotonic
+from tests.support.clock import FakeMonotonic
 from tests.support.verification import NOW, PEPPERS, PREFIX, Clock, FakeKeys, key_with_secret
 
 SECRET = "s" * 43

@@ -6,14 +6,14 @@ import base64
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.api.cursor import Cursors, Scope
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.peppers import StaticPeppers
+from tests.support.examples import PURE
 
-FAST = settings(max_examples=200, deadline=None, database=None)
 CURSORS = Cursors(StaticPeppers({1: b"test-pepper-one"}))
 SCOPE: Scope = ("acme", "keys", "active", None)
 POSITION = ("2026-11-24T12:00:00.000000+00:00#abc", "0123456789abcdef")
@@ -57,7 +57,7 @@ def test_a_cursor_is_url_safe_and_unpadded() -> None:
     assert set(cursor) <= set(alphabet)
 
 
-@FAST
+@PURE
 @given(sort_key=st.text(min_size=1), key_id=st.text(min_size=1))
 def test_any_position_round_trips(sort_key: str, key_id: str) -> None:
     cursor = issued((sort_key, key_id))
@@ -121,7 +121,7 @@ def test_the_cursor_error_does_not_echo_the_cursor() -> None:
     assert "SENTINEL-VALUE-123" not in shown
 
 
-@FAST
+@PURE
 @given(cursor=st.text(max_size=120))
 def test_any_made_up_text_is_a_cursor_error(cursor: str) -> None:
     assert_cursor_error(cursor)

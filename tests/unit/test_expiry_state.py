@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.key_query import expiry_state
 from chalicelib.domain.records import ApiKey, ExpiryState
+from tests.support.examples import PURE
 from tests.support.records import make_key
 
-FAST = settings(max_examples=200, deadline=None, database=None)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(days=7)
 TICK = timedelta(microseconds=1)
@@ -58,7 +58,7 @@ def test_expiry_state_agrees_with_is_expired_at_the_boundary() -> None:
     assert expiry_state(key, NOW - TICK, WINDOW) is ExpiryState.EXPIRING_SOON
 
 
-@FAST
+@PURE
 @given(
     offset=st.timedeltas(min_value=-timedelta(days=3650), max_value=timedelta(days=3650)),
     window=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=365)),

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from chalicelib.identity.github_keys import CACHE_FOR, GitHubKeys
 from chalicelib.identity.public_keys import REFETCH_AT_MOST_EVERY, fetch_json
-from tests.conftest import FakeMonotonic
 from tests.fake_github import KEY_ID, FakeGitHub
+from tests.support.clock import FakeMonotonic
 
 
 class CountingFetch:

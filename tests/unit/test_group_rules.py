@@ -11,7 +11,7 @@ from chalicelib.domain.errors import GroupInUse, GroupLimitReached, NotFound
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.records import Actor, Group
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.management import Management
 
 ADMIN = Actor(type="key", id="admin", name="Admin key")

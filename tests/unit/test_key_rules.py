@@ -19,7 +19,7 @@ from chalicelib.domain.groups import GroupDraft
 from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.ports import NewExpiry
 from chalicelib.domain.records import Actor, ApiKey, AuditEvent, Claim, KeyStatus, SecretHash
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.fakes import FakeKeys
 from tests.support.management import Management
 

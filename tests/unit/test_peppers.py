@@ -7,7 +7,7 @@ import string
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.peppers import (
@@ -17,8 +17,8 @@ from chalicelib.domain.peppers import (
     secret_matches,
 )
 from chalicelib.storage.ssm_peppers import SsmPeppers
+from tests.support.examples import PURE
 
-FAST = settings(max_examples=200, deadline=None, database=None)
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 PARAMETER = "/latchkey/test/pepper"
 
@@ -41,7 +41,7 @@ def test_hash_matches_the_rfc_4231_test_vector() -> None:
     assert hash_secret(b"Jefe", "what do ya want for nothing?") == expected
 
 
-@FAST
+@PURE
 @given(
     pepper=st.binary(min_size=1, max_size=100),
     secret=st.text(alphabet=BASE62, min_size=0, max_size=60),

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.identity.oidc import parse_jwks
 from chalicelib.identity.public_keys import REFETCH_AT_MOST_EVERY, PublicKeyCache
-from tests.conftest import FakeMonotonic
+from tests.support.clock import FakeMonotonic
 
 
 class Publisher:

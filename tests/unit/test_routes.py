@@ -7,7 +7,7 @@ import time
 from functools import cache
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -24,10 +24,8 @@ from chalicelib.domain.routes import (
     route_allowed,
 )
 from tests.conftest import Counters
+from tests.support.examples import PURE
 from tests.support.routes import PATH_CHARS, REQUEST_METHODS
-
-FAST = settings(max_examples=200, deadline=None, database=None)
-
 
 # --- normalize_pattern -----------------------------------------------------------------
 
@@ -216,7 +214,7 @@ def witness_paths(draw: st.DrawFn, pattern: str) -> str:
     return first + "".join(draw(fill) + piece for piece in rest)
 
 
-@FAST
+@PURE
 @given(
     chosen=st.lists(patterns, min_size=1, max_size=3).map(tuple),
     method=st.sampled_from((*REQUEST_METHODS, "get", "Post", "TRACE")),
@@ -235,7 +233,7 @@ def test_route_allowed_agrees_with_a_recursive_matcher(
     assert route_allowed(chosen, method, path) is oracle_allowed(chosen, method, path)
 
 
-@FAST
+@PURE
 @given(pattern=patterns, data=st.data())
 def test_a_pattern_matches_every_path_made_by_filling_its_stars(
     pattern: str, data: st.DataObject
@@ -281,7 +279,7 @@ PIECES = st.sampled_from(
 NEAR_MISSES = st.lists(PIECES, max_size=8).map("".join) | st.text(max_size=12)
 
 
-@FAST
+@PURE
 @given(NEAR_MISSES)
 def test_the_published_pattern_regex_accepts_exactly_what_normalize_pattern_accepts(
     text: str,
@@ -294,7 +292,7 @@ def test_the_published_pattern_regex_accepts_exactly_what_normalize_pattern_acce
     assert bool(re.search(ROUTE_PATTERN_REGEX, text)) == accepted
 
 
-@FAST
+@PURE
 @given(NEAR_MISSES)
 def test_the_published_call_regex_accepts_exactly_what_verify_accepts(text: str) -> None:
     try:
@@ -337,7 +335,7 @@ tight_patterns = st.builds(
 )
 
 
-@FAST
+@PURE
 @given(
     chosen=st.lists(tight_patterns | patterns, min_size=1, max_size=3).map(tuple),
     method=st.sampled_from((*REQUEST_METHODS, "get", "TRACE")),
@@ -350,7 +348,7 @@ def test_the_wildcard_matcher_agrees_with_the_old_regular_expressions(
     assert route_allowed(chosen, method, path) is regex_allowed(chosen, method, path)
 
 
-@FAST
+@PURE
 @given(
     pattern=tight_patterns | patterns,
     path=st.text(alphabet=PATH_CHARS, max_size=14).map(lambda text: "/" + text),
@@ -452,7 +450,7 @@ def test_dots_inside_a_segment_are_not_dot_segments(path: str) -> None:
     assert route_allowed((ALL_ROUTES,), "GET", path)
 
 
-@FAST
+@PURE
 @given(
     before=st.text(alphabet=PATH_CHARS, max_size=8),
     after=st.text(alphabet=PATH_CHARS, max_size=8),
@@ -464,7 +462,7 @@ def test_a_dot_segment_anywhere_makes_every_path_match_nothing(
     assert not route_allowed((ALL_ROUTES,), "GET", "/" + before + dots + after)
 
 
-@FAST
+@PURE
 @given(path=st.text(alphabet="ab/.%25eEfFcC\\\n", max_size=16))
 def test_the_canonical_check_is_exactly_the_globs_iam_is_given(path: str) -> None:
     # One search on the hot path; the globs are what every policy denies: they must agree.

@@ -8,7 +8,7 @@ from chalicelib.domain.errors import InvalidInput, NotFound, TenantExists
 from chalicelib.domain.groups import MANAGE
 from chalicelib.domain.records import LeakPolicy
 from chalicelib.domain.tenants import ADMIN_GROUP, MAX_GROUP_LIMIT
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.management import Management
 
 

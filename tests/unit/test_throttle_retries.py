@@ -16,10 +16,10 @@ from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.config.scale import ScaleSettings
 from chalicelib.observability.metrics import THROTTLE_CODES
 from chalicelib.storage.hotpath import RETRIES, RETRY_BASE, RETRY_CAP, HotStore
-from tests.conftest import FakeClock
-from tests.conftest import test_settings as settings_for
+from tests.support.clock import FakeClock
 from tests.support.events import Shape, event_for
 from tests.support.iam import explicitly_denies, iam_allows
+from tests.support.settings import settings_for_tests
 from tests.support.stubbed_store import GROUP_ITEM, PEPPERS, ROUTE, SOURCE, Issued, new_client
 
 THROTTLES = sorted(THROTTLE_CODES)
@@ -34,7 +34,7 @@ class Pauses:
 
 
 def decide_with(client: Any, pauses: Pauses, rand: float = 1.0) -> tuple[dict[str, Any], HotStore]:
-    settings = settings_for(scale=ScaleSettings(key_cache_seconds=0))
+    settings = settings_for_tests(scale=ScaleSettings(key_cache_seconds=0))
     store = HotStore(settings, lambda: client, sleep=pauses, rand=lambda: rand)
     runtime = build_runtime(settings, FakeClock(), store=store, peppers=PEPPERS)
     key = Issued()
@@ -52,7 +52,7 @@ def test_a_throttled_key_read_followed_by_success_is_an_allow(code: str) -> None
         stubber.add_response("get_item", {"Item": GROUP_ITEM})
         for _ in range(3):
             stubber.add_response("update_item", {})
-        settings = settings_for(scale=ScaleSettings(key_cache_seconds=0))
+        settings = settings_for_tests(scale=ScaleSettings(key_cache_seconds=0))
         store = HotStore(settings, lambda: client, sleep=pauses, rand=lambda: 1.0)
         runtime = build_runtime(settings, FakeClock(), store=store, peppers=PEPPERS)
         response = authorize(event_for(Shape.REST_REQUEST, key.token, ROUTE, SOURCE), runtime)

@@ -10,7 +10,7 @@ import string
 import zlib
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.key_format import (
@@ -24,8 +24,8 @@ from chalicelib.domain.key_format import (
     display_hint,
     format_token,
 )
+from tests.support.examples import PURE
 
-FAST = settings(max_examples=200, deadline=None, database=None)
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 PREFIX = "lk_test"
 TOKENS = KeyFormat(PREFIX)
@@ -110,7 +110,7 @@ def test_secrets_use_the_whole_alphabet() -> None:
 # --- the checksum ----------------------------------------------------------------------
 
 
-@FAST
+@PURE
 @given(body=st.text(alphabet=ALPHABET + "_", max_size=80))
 def test_checksum_is_crc32_in_six_base62_characters(body: str) -> None:
     assert checksum(body) == oracle_base62(zlib.crc32(body.encode("ascii")), 6)
@@ -155,7 +155,7 @@ def test_base62_fixed_refuses_a_negative_number() -> None:
         base62_fixed(-1, 6)
 
 
-@FAST
+@PURE
 @given(number=st.integers(min_value=0, max_value=2**32 - 1))
 def test_every_crc32_fits_six_base62_characters(number: int) -> None:
     assert base62_fixed(number, 6) == oracle_base62(number, 6)
@@ -245,7 +245,7 @@ def test_every_single_character_substitution_of_a_token_is_refused() -> None:
                 assert TOKENS.parse(mutated) is None, (index, replacement)
 
 
-@FAST
+@PURE
 @given(
     key_id=key_ids,
     secret=secrets_,
@@ -272,7 +272,7 @@ def test_any_single_character_mutation_of_a_valid_token_is_refused(
     assert TOKENS.parse(mutated) is None
 
 
-@FAST
+@PURE
 @given(text=st.one_of(st.none(), st.text(max_size=120)))
 def test_arbitrary_text_parses_only_if_it_is_exactly_a_valid_token(text: str | None) -> None:
     parsed = TOKENS.parse(text)
@@ -285,7 +285,7 @@ token_shaped = st.from_regex(
 )
 
 
-@FAST
+@PURE
 @given(text=token_shaped, fix_checksum=st.booleans())
 def test_token_shaped_text_parses_exactly_when_its_checksum_is_right(
     text: str, fix_checksum: bool
@@ -309,7 +309,7 @@ def test_display_hint_is_the_public_start_of_the_token() -> None:
     assert token.startswith(hint)
 
 
-@FAST
+@PURE
 @given(key_id=key_ids, secret=secrets_)
 def test_display_hint_holds_no_secret_characters(key_id: str, secret: str) -> None:
     token = oracle_token(PREFIX, key_id, secret)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib.domain.usage import UsageRecorder
-from tests.conftest import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.records import make_key
 
 INTERVAL = timedelta(seconds=60)

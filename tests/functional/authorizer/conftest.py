@@ -8,7 +8,6 @@ import pytest
 
 from chalicelib.domain.groups import GroupDraft
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
 from tests.functional.authorizer.world import (
     ALLOWLIST,
     ORDERS,
@@ -16,6 +15,7 @@ from tests.functional.authorizer.world import (
     TENANT,
     World,
 )
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

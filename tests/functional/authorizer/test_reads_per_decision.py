@@ -9,7 +9,6 @@ import pytest
 
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.domain.key_format import format_token, new_key_id, new_secret
-from tests.conftest import FakeMonotonic
 from tests.functional.authorizer.world import (
     ALLOWED,
     OUTSIDE,
@@ -18,6 +17,7 @@ from tests.functional.authorizer.world import (
     decide,
     runtime_with_monotonic,
 )
+from tests.support.clock import FakeMonotonic
 from tests.support.events import Shape, event_for
 
 

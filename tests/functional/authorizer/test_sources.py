@@ -6,7 +6,7 @@ import ipaddress
 from itertools import product
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.authorizer.handler import authorize
@@ -20,6 +20,7 @@ from tests.functional.authorizer.world import (
     statement,
 )
 from tests.support.events import Shape, event_for, http_event, rest_request_event
+from tests.support.examples import THROUGH_THE_APP
 from tests.support.iam import iam_allows
 
 
@@ -85,12 +86,7 @@ near_allowlist = st.one_of(
 )
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],  # the world is read-only
-)
+@THROUGH_THE_APP  # the world is read-only
 @given(source=near_allowlist.map(str))
 def test_the_allowlist_agrees_with_the_ipaddress_oracle_in_every_address_shape(
     world: World, source: str

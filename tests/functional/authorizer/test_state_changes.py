@@ -9,7 +9,6 @@ import pytest
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.domain.edits import GroupEdit
 from chalicelib.domain.key_cache import RECHECK_SECONDS
-from tests.conftest import FakeMonotonic
 from tests.functional.authorizer.world import (
     ALLOWED,
     OUTSIDE,
@@ -19,6 +18,7 @@ from tests.functional.authorizer.world import (
     runtime_with_monotonic,
     statement,
 )
+from tests.support.clock import FakeMonotonic
 from tests.support.events import Shape, event_for
 
 

@@ -18,7 +18,7 @@ from chalicelib.domain.keys import Issued, KeyDraft
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.tenants import OPERATOR
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock, FakeMonotonic
+from tests.support.clock import FakeClock, FakeMonotonic
 from tests.support.events import Shape, event_for
 from tests.support.iam import iam_allows
 

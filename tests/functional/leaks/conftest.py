@@ -15,10 +15,12 @@ from chalice.test import Client
 
 from chalicelib.config.leaks import LeakSettings
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.conftest import FakeClock, test_settings
 from tests.fake_github import FakeGitHub
-from tests.functional.conftest import Api, Tenant, json_of
+from tests.functional.conftest import json_of
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox, wire_outbox
+from tests.support.settings import settings_for_tests
 
 BUS = "latchkey-leaks"
 
@@ -34,7 +36,7 @@ def leak_services(services: Services, github: FakeGitHub, clock: FakeClock) -> I
     region = services.settings.region
     boto3.client("events", region_name=region).create_event_bus(Name=BUS)
     topic = boto3.client("sns", region_name=region).create_topic(Name="leaks")["TopicArn"]
-    settings = test_settings(
+    settings = settings_for_tests(
         event_bus=BUS, leaks=LeakSettings(github_keys_url=github.url, topic_arn=topic)
     )
     built = build_services(settings, clock)

@@ -9,10 +9,11 @@ import pytest
 
 from chalicelib.domain.key_format import KeyFormat
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
 from tests.fake_github import KEY_ID, TOKEN_TYPE
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
 from tests.functional.leaks.conftest import Scanner, notify_policy
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox
 
 

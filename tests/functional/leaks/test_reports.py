@@ -9,8 +9,9 @@ import pytest
 from chalicelib.cli.main import parser, run
 from chalicelib.domain.key_format import KeyFormat
 from chalicelib.wiring.services import Services
-from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
 from tests.functional.leaks.conftest import Scanner, notify_policy
+from tests.support.api import Api, Tenant
 from tests.support.outbox import Outbox
 from tests.support.secrets import secret_part
 

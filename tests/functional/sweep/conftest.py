@@ -20,10 +20,11 @@ from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.keys import KeyStore
 from chalicelib.wiring.expiry_sweep import build_sweep
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock, test_settings
-from tests.functional.conftest import Tenant
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox, wire_outbox
 from tests.support.records import make_key
+from tests.support.settings import settings_for_tests
 
 BUS = "latchkey-expiry"
 OWNER = Actor(type="user", id="u-42", name="Ada Owner")
@@ -37,7 +38,9 @@ def sweep_settings(services: Services) -> Settings:
     topic = boto3.client("sns", region_name=region).create_topic(Name="expiry-digest")
     # Sixteen shards, read one after the other: moto is no concurrent store (its updates
     # are not atomic between threads); parallel runs are tested on DynamoDB Local.
-    return test_settings(event_bus=BUS, sweep=SweepSettings(topic_arn=topic["TopicArn"], workers=1))
+    return settings_for_tests(
+        event_bus=BUS, sweep=SweepSettings(topic_arn=topic["TopicArn"], workers=1)
+    )
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from chalicelib.domain.audit_log import AuditQuery
 from chalicelib.domain.sweep import SweepService
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import key_expiring, sent
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox
 
 

@@ -9,9 +9,9 @@ import pytest
 from chalicelib.cli.main import parser, run
 from chalicelib.config.settings import Settings
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import key_expiring, sent
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox
 
 

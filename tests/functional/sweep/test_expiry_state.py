@@ -15,9 +15,10 @@ from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.sweep import SweepService
 from chalicelib.wiring.expiry_sweep import build_sweep, set_sweep
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, Tenant, json_of
+from tests.functional.conftest import json_of
 from tests.functional.sweep.conftest import OWNER, key_expiring, sent
+from tests.support.api import Api, Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox
 
 

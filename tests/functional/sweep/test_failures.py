@@ -24,9 +24,9 @@ from chalicelib.storage.models import bind_models
 from chalicelib.storage.sweep import SweepStore
 from chalicelib.wiring.expiry_sweep import notifier_for
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import key_expiring, load_keys, sent
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox
 
 

@@ -15,9 +15,9 @@ from chalicelib.domain.sweep import SweepService
 from chalicelib.domain.warnings import Digest, Notice
 from chalicelib.wiring.expiry_sweep import build_sweep, run_sweep, set_sweep
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import key_expiring
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from chalicelib.domain.keys import KeyDraft
 from chalicelib.domain.sweep import SweepService
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Tenant
 from tests.functional.sweep.conftest import OWNER, key_expiring, sent
+from tests.support.api import Tenant
+from tests.support.clock import FakeClock
 from tests.support.outbox import Outbox
 
 

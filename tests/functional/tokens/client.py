@@ -9,7 +9,8 @@ from urllib.parse import quote, urlencode
 import jwt
 from chalice.test import Client
 
-from tests.functional.conftest import Api, json_of
+from tests.functional.conftest import json_of
+from tests.support.api import Api
 from tests.token_keys import ISSUER
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

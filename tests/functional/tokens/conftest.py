@@ -9,17 +9,20 @@ import pytest
 
 from chalicelib.config.access_tokens import AccessTokenSettings
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.conftest import FakeClock
-from tests.conftest import test_settings as settings_for
-from tests.functional.conftest import Api, create_key, json_of
+from tests.functional.conftest import create_key, json_of
+from tests.support.api import Api
+from tests.support.clock import FakeClock
 from tests.support.moto import MotoAccount
+from tests.support.settings import settings_for_tests
 from tests.token_keys import ISSUER, local_keys
 
 
 @pytest.fixture
 def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
     """The functional services with access tokens switched on."""
-    settings = settings_for(access_tokens=AccessTokenSettings(issuer=ISSUER, audience="orders-api"))
+    settings = settings_for_tests(
+        access_tokens=AccessTokenSettings(issuer=ISSUER, audience="orders-api")
+    )
     built = build_services(settings, clock, token_keys=local_keys())
     set_services(built)
     yield built

@@ -5,7 +5,8 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from tests.functional.conftest import Api, json_of
+from tests.functional.conftest import json_of
+from tests.support.api import Api
 from tests.token_keys import ISSUER, local_keys
 
 

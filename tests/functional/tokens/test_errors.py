@@ -8,11 +8,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import Counters
-from tests.functional.conftest import Api, json_of
+from tests.functional.conftest import json_of
 from tests.functional.tokens.client import (
     FORM,
     assert_error,
@@ -20,6 +20,8 @@ from tests.functional.tokens.client import (
     post_token,
     token_request,
 )
+from tests.support.api import Api
+from tests.support.examples import THROUGH_THE_APP
 
 
 def test_no_credentials_is_invalid_client_with_a_basic_challenge(api: Api) -> None:
@@ -95,12 +97,7 @@ def test_refused_requests_never_echo_the_secret(api: Api, key: dict[str, Any]) -
         assert key["secret"] not in response.body.decode()
 
 
-HOSTILE = settings(
-    max_examples=60,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+HOSTILE = THROUGH_THE_APP
 FIELDS = ["grant_type", "client_id", "client_secret", "scope", "x"]
 
 

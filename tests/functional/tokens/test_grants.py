@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.wiring.services import Services
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, create_key, json_of, table_snapshot
+from tests.functional.conftest import create_key, json_of, table_snapshot
 from tests.functional.tokens.client import (
     assert_error,
     basic,
@@ -14,6 +13,8 @@ from tests.functional.tokens.client import (
     post_token,
     token_request,
 )
+from tests.support.api import Api
+from tests.support.clock import FakeClock
 from tests.token_keys import ISSUER
 
 

@@ -11,13 +11,15 @@ import pytest
 from chalicelib.domain.signing import SigningFailed
 from chalicelib.storage.token_keys import TokenKeys
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.conftest import Counters, FakeClock
-from tests.functional.conftest import Api, json_of, table_snapshot
+from tests.conftest import Counters
+from tests.functional.conftest import json_of, table_snapshot
 from tests.functional.tokens.client import (
     assert_error,
     token_request,
     verify,
 )
+from tests.support.api import Api
+from tests.support.clock import FakeClock
 from tests.support.secrets import logged
 from tests.token_keys import local_keys
 

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FakeClock
-from tests.functional.conftest import Api, create_key, json_of
+from tests.functional.conftest import create_key, json_of
 from tests.functional.tokens.client import (
     token_request,
     verify,
 )
+from tests.support.api import Api
+from tests.support.clock import FakeClock
 
 
 def test_verify_checks_a_token_with_the_authorizers_codes(
