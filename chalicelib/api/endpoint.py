@@ -9,7 +9,6 @@ serializing live in payload.py, the OpenAPI record of each route in operations.p
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -23,8 +22,7 @@ from chalicelib.api.cursor import Cursors
 from chalicelib.api.operations import OPERATIONS, Operation
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
 from chalicelib.api.problems import problem_for
-from chalicelib.api.telemetry import RequestRecord, request_id_of
-from chalicelib.api.telemetry import record as record_request
+from chalicelib.api.telemetry import note
 from chalicelib.domain.records import Actor, Origin
 from chalicelib.wiring.services import Services, get_services
 
@@ -99,12 +97,8 @@ class Routes:
         def register(handler: Handler) -> Handler:
             def view(**params: str) -> Response:
                 request = blueprint.current_request
-                # Operations (issue 17): each request's log line and metrics.
-                seen = RequestRecord(
-                    f"{method} {path}",
-                    time.perf_counter(),
-                    request_id_of(request.context, blueprint.lambda_context),
-                )
+                # The request's log line and metrics are written by telemetry's middleware;
+                # the route tells it the caller and the error behind a problem.
                 try:
                     services = get_services()
                     principal = (
@@ -118,7 +112,7 @@ class Routes:
                             request.to_original_event().get("multiValueHeaders"),
                         )
                     )
-                    seen.principal = principal
+                    note(principal=principal)
                     call: Call[Any] = Call(
                         principal,
                         services,
@@ -129,13 +123,10 @@ class Routes:
                         raw_bytes(request.raw_body),
                         request.context,
                     )
-                    response = to_response(handler(call), status)
+                    return to_response(handler(call), status)
                 except Exception as error:  # every error becomes a problem document
-                    seen.error = error
-                    response = problem_for(error)
-                seen.status = response.status_code
-                record_request(seen)
-                return response
+                    note(error=error)
+                    return problem_for(error)
 
             view.__name__ = handler.__name__
             view.__doc__ = handler.__doc__

@@ -34,7 +34,10 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.records import Claim
 
 HEADER = "idempotency-key"
-VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
+# Printable ASCII without spaces (0x21-0x7E), 1-255 of them; the OpenAPI document gives
+# this pattern to clients, so both always agree.
+KEY_PATTERN = "^[!-~]{1,255}$"
+VALID_KEY = re.compile(KEY_PATTERN)
 REPLAY_NOTE = (
     "This request was already made with this Idempotency-Key, so nothing new was made. "
     "The key below is the one it made; its secret was shown only in that first response "

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from chalicelib.config.access_tokens import token_settings
 from chalicelib.config.console import with_console
@@ -27,6 +28,7 @@ from chalicelib.config.scale import scale_settings
 from chalicelib.config.sweep import sweep_settings
 
 DEFAULT_KEY_PREFIX = "lk_live"
+AUTHORIZER_ROLE = "authorizer"
 TRUE = frozenset({"1", "true", "yes", "on"})
 GITHUB_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning"
 
@@ -104,10 +106,6 @@ class Settings:
     def token_audience_or_issuer(self) -> str:
         return self.token_audience or self.token_issuer
 
-    @property
-    def tokens_enabled(self) -> bool:
-        return bool(self.token_issuer and (self.token_signing_key or self.token_local_key))
-
     # The console (issue 14). Its OpenID Connect client (authorization code + PKCE against
     # oidc_issuer); empty: the console offers only the admin-key sign-in.
     console_client_id: str = ""
@@ -146,63 +144,80 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read the ``LATCHKEY_*`` variables; unset ones keep their defaults."""
+        """Read the ``LATCHKEY_*`` variables; unset ones keep their defaults.
+
+        With ``LATCHKEY_ROLE=authorizer`` only what the authorizer uses is read (its tables,
+        peppers, caches and token keys): stage variables reach every function, and a typo
+        in a console colour or a sweep threshold must not deny every downstream request.
+        Every other role reads and checks everything at its start.
+        """
         env = os.environ if env is None else env
-        base = cls()
-        settings = cls(
-            stage=env.get("LATCHKEY_STAGE", base.stage),
-            key_prefix=env.get("LATCHKEY_KEY_PREFIX", base.key_prefix),
-            keys_table=env.get("LATCHKEY_KEYS_TABLE", base.keys_table),
-            groups_table=env.get("LATCHKEY_GROUPS_TABLE", base.groups_table),
-            tenants_table=env.get("LATCHKEY_TENANTS_TABLE", base.tenants_table),
-            region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", base.region)),
-            dynamodb_endpoint=env.get("LATCHKEY_DYNAMODB_ENDPOINT") or None,
-            local_peppers=parse_peppers(env.get("LATCHKEY_PEPPERS", "")),
-            pepper_parameter=env.get("LATCHKEY_PEPPER_PARAMETER") or None,
-            default_key_limit=int(env.get("LATCHKEY_DEFAULT_KEY_LIMIT", base.default_key_limit)),
-            expiring_soon_days=int(env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)),
-            usage_table=env.get("LATCHKEY_USAGE_TABLE", base.usage_table),
-            idempotency_table=env.get("LATCHKEY_IDEMPOTENCY_TABLE", base.idempotency_table),
-            audit_table=env.get("LATCHKEY_AUDIT_TABLE", base.audit_table),
-            audit_retention_days=int(
-                env.get("LATCHKEY_AUDIT_RETENTION_DAYS", base.audit_retention_days)
-            ),
-            usage_flush_seconds=int(
-                env.get("LATCHKEY_USAGE_FLUSH_SECONDS", base.usage_flush_seconds)
-            ),
-            group_cache_seconds=int(
-                env.get("LATCHKEY_GROUP_CACHE_SECONDS", base.group_cache_seconds)
-            ),
-            simple_responses=env.get("LATCHKEY_SIMPLE_RESPONSES", "").lower() in TRUE,
-            role=env.get("LATCHKEY_ROLE", base.role),
-            oidc_issuer=env.get("LATCHKEY_OIDC_ISSUER", "").rstrip("/"),
-            oidc_audience=env.get("LATCHKEY_OIDC_AUDIENCE", ""),
-            oidc_jwks_url=env.get("LATCHKEY_OIDC_JWKS_URL", ""),
-            oidc_tenant_claim=env.get("LATCHKEY_OIDC_TENANT_CLAIM", base.oidc_tenant_claim),
-            oidc_roles_claim=env.get("LATCHKEY_OIDC_ROLES_CLAIM", base.oidc_roles_claim),
-            oidc_roles=parse_roles(env["LATCHKEY_OIDC_ROLES"])
-            if "LATCHKEY_OIDC_ROLES" in env
-            else base.oidc_roles,
-            expiry_thresholds_days=parse_thresholds(
-                env.get("LATCHKEY_EXPIRY_THRESHOLDS_DAYS", "30,7,1,0")
-            ),
-            event_bus=env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
-            expiry_topic_arn=env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
-            sweep_schedule=env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
-            dynamodb_connect_timeout_seconds=optional_int(
-                env.get("LATCHKEY_DYNAMODB_CONNECT_TIMEOUT_SECONDS")
-            ),
-            dynamodb_max_retries=optional_int(env.get("LATCHKEY_DYNAMODB_MAX_RETRIES")),
-            default_group_limit=int(
-                env.get("LATCHKEY_DEFAULT_GROUP_LIMIT", base.default_group_limit)
-            ),
-            github_keys_url=env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
-            leak_topic_arn=env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
-            **token_settings(env),
-            **scale_settings(env),
-            **sweep_settings(env),
-        )
-        return with_console(settings, env)
+        settings = cls(**_authorizer_part(env), **token_settings(env), **scale_settings(env))
+        if settings.role == AUTHORIZER_ROLE:
+            return settings
+        return with_console(replace(settings, **_management_part(env, cls())), env)
+
+
+def _authorizer_part(env: Mapping[str, str]) -> dict[str, Any]:
+    """The variables the authorizer uses, besides the token and scale blocks."""
+    base = Settings()
+    return {
+        "stage": env.get("LATCHKEY_STAGE", base.stage),
+        "key_prefix": env.get("LATCHKEY_KEY_PREFIX", base.key_prefix),
+        "keys_table": env.get("LATCHKEY_KEYS_TABLE", base.keys_table),
+        "groups_table": env.get("LATCHKEY_GROUPS_TABLE", base.groups_table),
+        "tenants_table": env.get("LATCHKEY_TENANTS_TABLE", base.tenants_table),
+        "region": env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", base.region)),
+        "dynamodb_endpoint": env.get("LATCHKEY_DYNAMODB_ENDPOINT") or None,
+        "local_peppers": parse_peppers(env.get("LATCHKEY_PEPPERS", "")),
+        "pepper_parameter": env.get("LATCHKEY_PEPPER_PARAMETER") or None,
+        "usage_table": env.get("LATCHKEY_USAGE_TABLE", base.usage_table),
+        "usage_flush_seconds": int(
+            env.get("LATCHKEY_USAGE_FLUSH_SECONDS", base.usage_flush_seconds)
+        ),
+        "group_cache_seconds": int(
+            env.get("LATCHKEY_GROUP_CACHE_SECONDS", base.group_cache_seconds)
+        ),
+        "simple_responses": env.get("LATCHKEY_SIMPLE_RESPONSES", "").lower() in TRUE,
+        "role": env.get("LATCHKEY_ROLE", base.role),
+        "dynamodb_connect_timeout_seconds": optional_int(
+            env.get("LATCHKEY_DYNAMODB_CONNECT_TIMEOUT_SECONDS")
+        ),
+        "dynamodb_max_retries": optional_int(env.get("LATCHKEY_DYNAMODB_MAX_RETRIES")),
+    }
+
+
+def _management_part(env: Mapping[str, str], base: Settings) -> dict[str, Any]:
+    """The variables only the management API, the console and the sweep use."""
+    return {
+        "default_key_limit": int(env.get("LATCHKEY_DEFAULT_KEY_LIMIT", base.default_key_limit)),
+        "expiring_soon_days": int(env.get("LATCHKEY_EXPIRING_SOON_DAYS", base.expiring_soon_days)),
+        "idempotency_table": env.get("LATCHKEY_IDEMPOTENCY_TABLE", base.idempotency_table),
+        "audit_table": env.get("LATCHKEY_AUDIT_TABLE", base.audit_table),
+        "audit_retention_days": int(
+            env.get("LATCHKEY_AUDIT_RETENTION_DAYS", base.audit_retention_days)
+        ),
+        "oidc_issuer": env.get("LATCHKEY_OIDC_ISSUER", "").rstrip("/"),
+        "oidc_audience": env.get("LATCHKEY_OIDC_AUDIENCE", ""),
+        "oidc_jwks_url": env.get("LATCHKEY_OIDC_JWKS_URL", ""),
+        "oidc_tenant_claim": env.get("LATCHKEY_OIDC_TENANT_CLAIM", base.oidc_tenant_claim),
+        "oidc_roles_claim": env.get("LATCHKEY_OIDC_ROLES_CLAIM", base.oidc_roles_claim),
+        "oidc_roles": parse_roles(env["LATCHKEY_OIDC_ROLES"])
+        if "LATCHKEY_OIDC_ROLES" in env
+        else base.oidc_roles,
+        "expiry_thresholds_days": parse_thresholds(
+            env.get("LATCHKEY_EXPIRY_THRESHOLDS_DAYS", "30,7,1,0")
+        ),
+        "event_bus": env.get("LATCHKEY_EVENT_BUS") or base.event_bus,
+        "expiry_topic_arn": env.get("LATCHKEY_EXPIRY_TOPIC_ARN") or None,
+        "sweep_schedule": env.get("LATCHKEY_SWEEP_SCHEDULE") or base.sweep_schedule,
+        "default_group_limit": int(
+            env.get("LATCHKEY_DEFAULT_GROUP_LIMIT", base.default_group_limit)
+        ),
+        "github_keys_url": env.get("LATCHKEY_GITHUB_KEYS_URL") or base.github_keys_url,
+        "leak_topic_arn": env.get("LATCHKEY_LEAK_TOPIC_ARN") or None,
+        **sweep_settings(env),
+    }
 
 
 @lru_cache(maxsize=1)

@@ -32,7 +32,7 @@ EVERY_VARIABLE = {
     "LATCHKEY_USAGE_FLUSH_SECONDS": "120",
     "LATCHKEY_GROUP_CACHE_SECONDS": "5",
     "LATCHKEY_SIMPLE_RESPONSES": "true",
-    "LATCHKEY_ROLE": "authorizer",
+    "LATCHKEY_ROLE": "api",  # any role but "authorizer" reads every variable
     "LATCHKEY_IDEMPOTENCY_TABLE": "prod-idempotency",
     "LATCHKEY_AUDIT_TABLE": "prod-audit",
     "LATCHKEY_AUDIT_RETENTION_DAYS": "90",
@@ -95,7 +95,7 @@ def test_every_variable_is_read_into_its_field() -> None:
         usage_flush_seconds=120,
         group_cache_seconds=5,
         simple_responses=True,
-        role="authorizer",
+        role="api",
         idempotency_table="prod-idempotency",
         audit_table="prod-audit",
         audit_retention_days=90,
@@ -145,7 +145,63 @@ def test_a_token_lifetime_outside_one_second_to_an_hour_is_refused(lifetime: str
 def test_the_token_audience_defaults_to_the_issuer() -> None:
     settings = Settings.from_env({"LATCHKEY_TOKEN_ISSUER": "https://auth.example"})
     assert settings.token_audience_or_issuer == "https://auth.example"
-    assert not settings.tokens_enabled  # no signing key yet
+
+
+# Stage variables reach every function: a value only another role uses must not stop the
+# authorizer, or a typo in a console colour denies every downstream request.
+NOT_THE_AUTHORIZERS = {
+    "LATCHKEY_CONSOLE_ACCENT": "blue",
+    "LATCHKEY_CONSOLE_LOGO_URL": "https://cdn.example/logo.svg",
+    "LATCHKEY_CONSOLE_FRAME_ANCESTORS": "*",
+    "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "ftp://x",
+    "LATCHKEY_EXPIRY_THRESHOLDS_DAYS": "soon",
+    "LATCHKEY_DEFAULT_GROUP_LIMIT": "many",
+    "LATCHKEY_DEFAULT_KEY_LIMIT": "many",
+    "LATCHKEY_OIDC_ROLES": "no equals sign",
+    "LATCHKEY_SWEEP_SHARDS": "0",
+}
+
+
+def test_the_authorizer_reads_only_what_it_uses_and_ignores_bad_values_of_other_roles() -> None:
+    env = EVERY_VARIABLE | NOT_THE_AUTHORIZERS | {"LATCHKEY_ROLE": "authorizer"}
+    loaded = Settings.from_env(env)
+    everything = Settings.from_env(EVERY_VARIABLE)
+    used = (
+        "key_prefix",
+        "keys_table",
+        "groups_table",
+        "usage_table",
+        "region",
+        "dynamodb_endpoint",
+        "local_peppers",
+        "pepper_parameter",
+        "usage_flush_seconds",
+        "group_cache_seconds",
+        "simple_responses",
+        "token_issuer",
+        "token_audience",
+        "token_signing_key",
+        "token_next_key",
+        "token_local_key",
+        "key_cache_seconds",
+        "key_cache_entries",
+        "group_cache_entries",
+        "usage_total_shards",
+    )
+    assert {name: getattr(loaded, name) for name in used} == {
+        name: getattr(everything, name) for name in used
+    }
+    assert loaded.role == "authorizer"
+    assert (loaded.console_accent, loaded.expiry_thresholds_days) == (
+        Settings().console_accent,
+        Settings().expiry_thresholds_days,
+    )
+
+
+@pytest.mark.parametrize("variable", sorted(NOT_THE_AUTHORIZERS))
+def test_every_other_role_refuses_a_bad_value_at_its_start(variable: str) -> None:
+    with pytest.raises(ValueError, match=r"LATCHKEY_|invalid literal"):
+        Settings.from_env({variable: NOT_THE_AUTHORIZERS[variable]})
 
 
 def test_every_field_can_be_changed_from_the_environment() -> None:
