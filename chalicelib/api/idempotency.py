@@ -4,7 +4,9 @@ The same key with the same body within 24 hours makes nothing new: the answer na
 key the first request made and says plainly that its secret was shown only then (the
 secret is never stored, so it cannot be replayed; rotating gives a new one). The same key
 with another body is a 422; a duplicate that arrives while the first still runs is a 409.
-The record holds a fingerprint of the request and the key's id, never a secret.
+The record holds a fingerprint of the request (SHA-256 of the operation, ``create`` or
+``rotate:<key id>``, and the body as canonical JSON: key order and spacing do not count)
+and the key's id, never a secret.
 
 The record is completed by the same transaction that makes or rotates the key (see
 chalicelib/storage/idempotency.py), so once the key exists the record says so: no fault
@@ -46,6 +48,7 @@ REPLAY_NOTE = (
 
 
 def _fingerprint(operation: str, raw_body: bytes) -> str:
+    """SHA-256 of ``operation`` and the body as canonical JSON (or as text, if not JSON)."""
     try:
         canonical = json.dumps(json.loads(raw_body or b"{}"), sort_keys=True)
     except ValueError:
