@@ -10,6 +10,7 @@ the shell wins (scripts/chalice_local.py).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -94,12 +95,19 @@ def bootstrap() -> None:
         raise DevError(f"`{' '.join(command)}` failed with exit code {result.returncode}")
 
 
-def serve(api_port: int) -> int:
+def serve(api_port: int, log_format: str) -> int:
     """Run ``chalice local`` until it exits or Ctrl-C; returns its exit code."""
     # No autoreload: DynamoDB Local writes its data under the project, which would
     # restart the server on every write.
     # `chalice local --stage local --no-autoreload`, with the shell's LATCHKEY_* on top.
-    command = [sys.executable, "-m", "scripts.chalice_local", "127.0.0.1", str(api_port)]
+    command = [
+        sys.executable,
+        "-m",
+        "scripts.chalice_local",
+        "127.0.0.1",
+        str(api_port),
+        log_format,
+    ]
     process = subprocess.Popen(command, cwd=REPO_ROOT)
     try:
         return process.wait()
@@ -108,7 +116,7 @@ def serve(api_port: int) -> int:
         stop_process(process)
 
 
-def run() -> int:
+def run(log_format: str = "text") -> int:
     """Set up the local stack and serve the API; returns the process exit code."""
     if "PORT" in os.environ:
         raise DevError(
@@ -135,17 +143,25 @@ def run() -> int:
         # The console (issue 14): the admin key printed above signs in to it.
         print(f"Console: http://127.0.0.1:{port}/console (sign in with the admin key above)")
         print(f"Serving the API at http://127.0.0.1:{port}; Ctrl-C stops everything.")
-        code = serve(port)
+        code = serve(port, log_format)
     if code != 0:
         raise DevError(f"chalice local exited with code {code}")
     return 0
 
 
-def main() -> int:
-    """Entry point of ``python -m scripts.dev``."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m scripts.dev [--log-format json]``."""
+    parser = argparse.ArgumentParser(prog="make dev", description="Latchkey on this machine")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one line per request; json: the log and metric lines Lambda would write",
+    )
+    args = parser.parse_args(argv)
     interrupt_on_sigterm()
     try:
-        return run()
+        return run(args.log_format)
     except (DevError, DynamoDBLocalError) as error:
         print(f"make dev: {error}", file=sys.stderr)
         return 1
