@@ -38,6 +38,10 @@ class Credentials:
         return bearer_token(self.authorization)
 
 
+NONE = Credentials(None, None)
+AMBIGUOUS = Credentials(None, None, ambiguous=True)
+
+
 def bearer_token(value: str | None) -> str | None:
     """The token of a ``Bearer <token>`` value (any case of the scheme), else None."""
     if value is None or value[: len(BEARER)].lower() != BEARER:
@@ -47,21 +51,38 @@ def bearer_token(value: str | None) -> str | None:
 
 def _items(source: Any) -> Any:
     """The (name, value) pairs of a header map; a wrong type counts as absent."""
-    return source.items() if isinstance(source, Mapping) else ()
+    if source is None:
+        return ()
+    if isinstance(source, dict | Mapping):  # dict first: the fast check
+        return source.items()
+    return ()
 
 
-def _values(headers: Any, multi_value_headers: Any, wanted: str) -> set[str]:
-    """Every distinct value of header ``wanted`` (lower case): ``headers`` holds one string
-    per name, ``multiValueHeaders`` a list of them."""
-    values = {
-        value
-        for name, value in _items(headers)
-        if isinstance(name, str) and name.lower() == wanted and isinstance(value, str)
-    }
+def _collect(headers: Any, multi_value_headers: Any) -> tuple[set[str], set[str]]:
+    """Every distinct X-API-Key value and every distinct Authorization value, in one pass
+    over each map: ``headers`` holds one string per name, ``multiValueHeaders`` a list."""
+    keys: set[str] = set()
+    authorizations: set[str] = set()
+    for name, value in _items(headers):
+        if isinstance(name, str) and isinstance(value, str):
+            lower = name.lower()
+            if lower == API_KEY_HEADER:
+                keys.add(value)
+            elif lower == AUTHORIZATION_HEADER:
+                authorizations.add(value)
     for name, many in _items(multi_value_headers):
-        if isinstance(name, str) and name.lower() == wanted and isinstance(many, list):
-            values.update(value for value in many if isinstance(value, str))
-    return values
+        if isinstance(name, str) and isinstance(many, list):
+            lower = name.lower()
+            found = (
+                keys
+                if lower == API_KEY_HEADER
+                else authorizations
+                if lower == AUTHORIZATION_HEADER
+                else None
+            )
+            if found is not None:
+                found.update(value for value in many if isinstance(value, str))
+    return keys, authorizations
 
 
 def _one(values: set[str]) -> tuple[str | None, bool]:
@@ -74,19 +95,19 @@ def _one(values: set[str]) -> tuple[str | None, bool]:
 def read_credentials(headers: Any, multi_value_headers: Any = None) -> Credentials:
     """The credentials in a request's headers (``headers`` may be a plain dict with any
     case of names, as authorizer events carry, or Chalice's case-insensitive mapping)."""
-    key, key_repeated = _one(_values(headers, multi_value_headers, API_KEY_HEADER))
-    authorization, auth_repeated = _one(_values(headers, multi_value_headers, AUTHORIZATION_HEADER))
+    keys, authorizations = _collect(headers, multi_value_headers)
+    key, key_repeated = _one(keys)
+    authorization, auth_repeated = _one(authorizations)
     return Credentials(key, authorization, key_repeated or auth_repeated)
 
 
 def read_token(token: Any) -> Credentials:
     """The credential of a TOKEN authorizer event's ``authorizationToken``: a bearer token
-    when it starts ``Bearer ``, else a key."""
+    when it starts ``Bearer ``, else a key; a comma marks a joined repeat."""
     if not isinstance(token, str):
-        return Credentials(None, None)
-    _, repeated = _one({token})
-    if repeated:
-        return Credentials(None, None, ambiguous=True)
+        return NONE
+    if "," in token:
+        return AMBIGUOUS
     if bearer_token(token) is not None:
         return Credentials(None, token)
     return Credentials(token, None)
