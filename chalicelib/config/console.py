@@ -1,7 +1,7 @@
 """The console's variables (issue 14), each checked where it is read.
 
-A bad value stops the app at its first request rather than reaching a page as markup or
-CSS. chalicelib/config/settings.py hands these functions the environment it reads; nothing here
+A bad value stops the management API at its start rather than reaching a page as markup
+or CSS; the authorizer never reads these (chalicelib/config/settings.py). chalicelib/config/settings.py hands these functions the environment it reads; nothing here
 reads ``os.environ``.
 """
 
