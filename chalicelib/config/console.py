@@ -1,8 +1,8 @@
 """The console's variables (issue 14), each checked where it is read.
 
 A bad value stops the management API at its start rather than reaching a page as markup
-or CSS; the authorizer never reads these (chalicelib/config/settings.py). chalicelib/config/settings.py hands these functions the environment it reads; nothing here
-reads ``os.environ``.
+or CSS; the authorizer never reads these. chalicelib/config/settings.py hands these
+functions the environment it reads; nothing here reads ``os.environ``.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from chalicelib.config.sweep import sweep_settings
 
 DEFAULT_KEY_PREFIX = "lk_live"
 AUTHORIZER_ROLE = "authorizer"
+LIFETIME_VARIABLE = "LATCHKEY_TOKEN_LIFETIME_SECONDS"
 TRUE = frozenset({"1", "true", "yes", "on"})
 GITHUB_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning"
 
@@ -152,9 +153,11 @@ class Settings:
         Every other role reads and checks everything at its start.
         """
         env = os.environ if env is None else env
+        if env.get("LATCHKEY_ROLE") == AUTHORIZER_ROLE:
+            # The token lifetime is the token endpoint's: the authorizer only verifies.
+            verifying = {name: value for name, value in env.items() if name != LIFETIME_VARIABLE}
+            return cls(**_authorizer_part(env), **token_settings(verifying), **scale_settings(env))
         settings = cls(**_authorizer_part(env), **token_settings(env), **scale_settings(env))
-        if settings.role == AUTHORIZER_ROLE:
-            return settings
         return with_console(replace(settings, **_management_part(env, cls())), env)
 
 
