@@ -39,8 +39,9 @@ chromium:
 		echo "  elsewhere: install Chromium or Chrome and run make with CHROMIUM=/path/to/it"; \
 	fi
 
+# LOG_FORMAT=json: the server's log and metric lines as Lambda writes them.
 dev: install
-	$(BIN)/python -m scripts.dev
+	$(BIN)/python -m scripts.dev --log-format $(or $(LOG_FORMAT),text)
 
 lint: .venv
 	$(BIN)/ruff check .

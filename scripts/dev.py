@@ -10,6 +10,7 @@ the shell wins (scripts/chalice_local.py).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -30,7 +31,6 @@ CHALICE_CONFIG = REPO_ROOT / ".chalice" / "config.json"
 DATA_DIR = REPO_ROOT / ".local" / "dynamodb"
 STAGE = "local"
 DEMO_TENANT = "demo"
-DEFAULT_API_PORT = 8000
 # The interpreter's own bin folder: `.venv/bin` under `make dev`, and it holds the console
 # scripts (`latchkey`, `chalice`) installed beside it.
 BIN = Path(sys.executable).parent
@@ -60,6 +60,16 @@ def dynamodb_port(settings: Settings) -> int:
     return port
 
 
+def api_port(settings: Settings) -> int:
+    """The API's port, taken from the local issuer (``LATCHKEY_TOKEN_ISSUER``): the tokens
+    this server mints name it, and ``latchkey --stage local authorize`` reads the same value,
+    so the two cannot differ."""
+    port = urlsplit(settings.access_tokens.issuer).port
+    if port is None:
+        raise DevError(f"LATCHKEY_TOKEN_ISSUER in {CHALICE_CONFIG} needs an explicit port")
+    return port
+
+
 def tool(name: str) -> str:
     """A console script installed beside this interpreter."""
     path = BIN / name
@@ -85,12 +95,19 @@ def bootstrap() -> None:
         raise DevError(f"`{' '.join(command)}` failed with exit code {result.returncode}")
 
 
-def serve(api_port: int) -> int:
+def serve(api_port: int, log_format: str) -> int:
     """Run ``chalice local`` until it exits or Ctrl-C; returns its exit code."""
     # No autoreload: DynamoDB Local writes its data under the project, which would
     # restart the server on every write.
     # `chalice local --stage local --no-autoreload`, with the shell's LATCHKEY_* on top.
-    command = [sys.executable, "-m", "scripts.chalice_local", "127.0.0.1", str(api_port)]
+    command = [
+        sys.executable,
+        "-m",
+        "scripts.chalice_local",
+        "127.0.0.1",
+        str(api_port),
+        log_format,
+    ]
     process = subprocess.Popen(command, cwd=REPO_ROOT)
     try:
         return process.wait()
@@ -99,37 +116,52 @@ def serve(api_port: int) -> int:
         stop_process(process)
 
 
-def run(api_port: int) -> int:
+def run(log_format: str = "text") -> int:
     """Set up the local stack and serve the API; returns the process exit code."""
+    if "PORT" in os.environ:
+        raise DevError(
+            "PORT is not read: set LATCHKEY_TOKEN_ISSUER=http://127.0.0.1:9000 to serve on "
+            "9000 (`latchkey --stage local` reads the same variable)."
+        )
     # The children (the CLI, chalice local) inherit this environment.
     os.environ.update(local_environment(dict(os.environ)))
-    # Access tokens: the issuer is this server (its port varies), and the signing key a PEM
-    # file generated once into the git-ignored .local/.
-    os.environ.setdefault("LATCHKEY_TOKEN_ISSUER", f"http://127.0.0.1:{api_port}")
+    # Access tokens: the issuer is this server, and the signing key a PEM file generated
+    # once into the git-ignored .local/.
     settings = Settings.from_env()
     if ensure_pem(REPO_ROOT / settings.access_tokens.local_key):
         print(f"Token signing key written to {settings.access_tokens.local_key}.")
-    db_port = dynamodb_port(settings)
-    if not port_is_free(api_port):
-        raise DevError(f"port {api_port} is in use; set PORT to run the API elsewhere.")
+    db_port, port = dynamodb_port(settings), api_port(settings)
+    if not port_is_free(port):
+        raise DevError(
+            f"port {port} is in use; set LATCHKEY_TOKEN_ISSUER=http://127.0.0.1:OTHER_PORT "
+            "to run the API elsewhere."
+        )
     with DynamoDBLocal(db_port, DATA_DIR):
         print(f"DynamoDB Local is ready at {settings.dynamodb.endpoint} (data in {DATA_DIR}).")
         make_tables(settings)
         bootstrap()
         # The console (issue 14): the admin key printed above signs in to it.
-        print(f"Console: http://127.0.0.1:{api_port}/console (sign in with the admin key above)")
-        print(f"Serving the API at http://127.0.0.1:{api_port}; Ctrl-C stops everything.")
-        code = serve(api_port)
+        print(f"Console: http://127.0.0.1:{port}/console (sign in with the admin key above)")
+        print(f"Serving the API at http://127.0.0.1:{port}; Ctrl-C stops everything.")
+        code = serve(port, log_format)
     if code != 0:
         raise DevError(f"chalice local exited with code {code}")
     return 0
 
 
-def main() -> int:
-    """Entry point of ``python -m scripts.dev``."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m scripts.dev [--log-format json]``."""
+    parser = argparse.ArgumentParser(prog="make dev", description="Latchkey on this machine")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one line per request; json: the log and metric lines Lambda would write",
+    )
+    args = parser.parse_args(argv)
     interrupt_on_sigterm()
     try:
-        return run(int(os.environ.get("PORT", DEFAULT_API_PORT)))
+        return run(args.log_format)
     except (DevError, DynamoDBLocalError) as error:
         print(f"make dev: {error}", file=sys.stderr)
         return 1

@@ -1,8 +1,9 @@
 """Who is calling the management API, and may they?
 
-``X-API-Key`` goes through the same :class:`Verifier` as the authorizer: status, expiry
-and IP allowlist against the connection's source address. Every failure answers one
-identical 401, so a caller cannot tell a revoked key from a mistyped one.
+The credential headers are read by :mod:`chalicelib.domain.credentials`, exactly as the
+authorizer reads them. ``X-API-Key`` goes through the same :class:`Verifier` as the
+authorizer: status, expiry and IP allowlist against the connection's source address. Every
+failure answers one identical 401, so a caller cannot tell a revoked key from a mistyped one.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.credentials import read_credentials
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated
 from chalicelib.domain.groups import MANAGE, READ
 from chalicelib.domain.records import Actor
 from chalicelib.wiring.services import Services
-
-API_KEY_HEADER = "x-api-key"
 
 
 @dataclass(frozen=True)
@@ -36,26 +36,7 @@ def source_ip(context: dict[str, Any]) -> str | None:
 
 REFUSED = "a valid API key (X-API-Key) or bearer token (Authorization) is required"
 ONE_CREDENTIAL = "send one credential: X-API-Key or Authorization, not both"
-ONE_KEY = "send one X-API-Key header with one key"
-
-
-def api_key_of(headers: Any, multi_value_headers: Any) -> str | None:
-    """The request's one X-API-Key value; several distinct ones are refused.
-
-    Gateways disagree on which of two headers counts (chalice local keeps one, API Gateway
-    REST another; some join them with a comma), so a request carrying two counts as none.
-    """
-    values = set()
-    single = headers.get(API_KEY_HEADER)
-    if isinstance(single, str):
-        values.add(single)
-    if isinstance(multi_value_headers, dict):
-        for name, many in multi_value_headers.items():
-            if str(name).lower() == API_KEY_HEADER and isinstance(many, list):
-                values.update(value for value in many if isinstance(value, str))
-    if len(values) > 1 or any("," in value for value in values):  # a key holds no comma
-        raise Unauthenticated(ONE_KEY)
-    return next(iter(values), None)
+ONE_HEADER = "send each credential header once: one X-API-Key or one Authorization value"
 
 
 def authenticate(
@@ -66,17 +47,22 @@ def authenticate(
     multi_value_headers: Any = None,
 ) -> Principal:
     """Identify the caller (a key or a person) and check it may make a ``method`` call."""
-    authorization = headers.get("authorization")
-    api_key = api_key_of(headers, multi_value_headers)
-    if authorization is not None and api_key is not None:
+    found = read_credentials(headers, multi_value_headers)
+    if found.ambiguous:
+        # Gateways disagree on which of two copies counts (chalice local keeps one, API
+        # Gateway REST another; some join them with a comma), so a request carrying two
+        # counts as none.
+        raise Unauthenticated(ONE_HEADER)
+    if found.authorization is not None and found.api_key is not None:
         # Which one would count? Neither: a wrong credential is never outvoted by a right one.
         raise Unauthenticated(ONE_CREDENTIAL)
-    if authorization is not None:
-        if authorization[:7].lower() != "bearer ":
+    if found.authorization is not None:
+        bearer = found.bearer
+        if bearer is None:
             raise Unauthenticated(REFUSED)
-        principal = _person(services, authorization[7:].strip())
+        principal = _person(services, bearer)
     else:
-        principal = _key(services, api_key, source_ip(context))
+        principal = _key(services, found.api_key, source_ip(context))
     needed = READ if method == "GET" else MANAGE
     if MANAGE not in principal.permissions and needed not in principal.permissions:
         raise Forbidden(f"this credential does not grant {needed}")

@@ -9,7 +9,6 @@ errors are caught here, per view, once. Parsing and serializing live in payload.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, cast
@@ -23,8 +22,7 @@ from chalicelib.api.cursor import Cursors
 from chalicelib.api.operations import OPERATIONS, Body, Query, Route, parsed_model
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
 from chalicelib.api.problems import problem_for
-from chalicelib.api.telemetry import RequestRecord, request_id_of
-from chalicelib.api.telemetry import record as record_request
+from chalicelib.api.telemetry import note
 from chalicelib.domain.records import Actor, Origin
 from chalicelib.wiring.services import Services, get_services
 
@@ -87,16 +85,12 @@ class Routes:
         def register(handler: Handler[Body, Query]) -> Handler[Body, Query]:
             def view(**params: str) -> Response:
                 request = blueprint.current_request
-                # Operations (issue 17): each request's log line and metrics.
-                seen = RequestRecord(
-                    f"{spec.method} {spec.path}",
-                    time.perf_counter(),
-                    request_id_of(request.context, blueprint.lambda_context),
-                )
+                # The request's log line and metrics are written by telemetry's middleware;
+                # the route tells it the caller and the error behind a problem.
                 try:
                     services = get_services()
                     principal = ANONYMOUS if spec.public else _caller(services, request, spec)
-                    seen.principal = principal
+                    note(principal=principal)
                     call = Call(
                         principal,
                         services,
@@ -107,13 +101,10 @@ class Routes:
                         raw_bytes(request.raw_body),
                         request.context,
                     )
-                    response = to_response(handler(call), spec.status)
+                    return to_response(handler(call), spec.status)
                 except Exception as error:  # every error becomes a problem document
-                    seen.error = error
-                    response = problem_for(error)
-                seen.status = response.status_code
-                record_request(seen)
-                return response
+                    note(error=error)
+                    return problem_for(error)
 
             view.__name__ = handler.__name__
             view.__doc__ = handler.__doc__

@@ -25,7 +25,7 @@ routes = Routes(__name__)
         body=GroupCreate,
         response=GroupOut,
         status=201,
-        errors=(400, 422),
+        errors=(400, 409, 422),
         tag="groups",
     )
 )

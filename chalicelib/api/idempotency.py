@@ -4,7 +4,9 @@ The same key with the same body within 24 hours makes nothing new: the answer na
 key the first request made and says plainly that its secret was shown only then (the
 secret is never stored, so it cannot be replayed; rotating gives a new one). The same key
 with another body is a 422; a duplicate that arrives while the first still runs is a 409.
-The record holds a fingerprint of the request and the key's id, never a secret.
+The record holds a fingerprint of the request (SHA-256 of the operation, ``create`` or
+``rotate:<key id>``, and the body as canonical JSON: key order and spacing do not count)
+and the key's id, never a secret.
 
 The record is completed by the same transaction that makes or rotates the key (see
 chalicelib/storage/idempotency.py), so once the key exists the record says so: no fault
@@ -33,7 +35,10 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.records import Claim
 
 HEADER = "idempotency-key"
-VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
+# Printable ASCII without spaces (0x21-0x7E), 1-255 of them; the OpenAPI document gives
+# this pattern to clients, so both always agree.
+KEY_PATTERN = "^[!-~]{1,255}$"
+VALID_KEY = re.compile(KEY_PATTERN)
 REPLAY_NOTE = (
     "This request was already made with this Idempotency-Key, so nothing new was made. "
     "The key below is the one it made; its secret was shown only in that first response "
@@ -42,6 +47,7 @@ REPLAY_NOTE = (
 
 
 def _fingerprint(operation: str, raw_body: bytes) -> str:
+    """SHA-256 of ``operation`` and the body as canonical JSON (or as text, if not JSON)."""
     try:
         canonical = json.dumps(json.loads(raw_body or b"{}"), sort_keys=True)
     except ValueError:

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote_plus
 from chalice import Blueprint, Response
 
 from chalicelib.api.auth import source_ip
+from chalicelib.api.telemetry import note
 from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
 from chalicelib.domain.peppers import PepperUnavailable
 from chalicelib.domain.signing import SigningFailed, TokensNotConfigured
@@ -177,9 +178,11 @@ def token() -> Response:
         return error_response(error)
     except (StorageUnavailable, PepperUnavailable, SigningFailed, TokensNotConfigured) as error:
         logger.error("token endpoint unavailable: %s", type(error).__name__)
+        note(error=error)  # the request line names it, and counts a throttle
         # RFC 6749 names no error for this; "temporarily_unavailable" is its word for it.
         body = {"error": "temporarily_unavailable", "error_description": "try again shortly"}
         return _json(503, body, {"Retry-After": "1"})
-    except Exception:  # a bug: logged with its trace (never the request), answered 500
+    except Exception as error:  # a bug: logged with its trace (never the request), answered 500
         logger.exception("token endpoint: unexpected error")
+        note(error=error)
         return _json(500, {"error": "server_error", "error_description": "unexpected error"})

@@ -9,11 +9,21 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.api.idempotency import KEY_PATTERN
 from chalicelib.api.operations import OPERATIONS, Route
+from chalicelib.api.payload import MAX_BODY_BYTES
 from chalicelib.api.schemas import Problem
 from chalicelib.api.schemas.common import drop_null
+from chalicelib.api.schemas.leaks import GITHUB_MAX_BODY_BYTES
 
 REF = "#/components/schemas/{model}"
+BODY_RULE = (
+    f"A JSON object in UTF-8, at most {MAX_BODY_BYTES // 1024} KiB; anything else is a 400 "
+    "`malformed_json`."
+)
+# The one route with a 413 (GitHub's signed batches) checks its own larger size.
+SIGNED_BODY_RULE = f"At most {GITHUB_MAX_BODY_BYTES // 1024} KiB; larger is a 413."
+ONCE = "Send it once: a repeated or comma-joined header is refused with 401."
 STATUS_TEXT = {
     400: "Malformed JSON",
     401: "Missing or invalid credential",
@@ -53,8 +63,17 @@ def _parameters(op: Route[Any, Any]) -> list[dict[str, Any]]:
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "description": "Retry safely: the same key and body within 24 h make nothing new.",
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "description": (
+                    "Retry safely: the same key and body within 24 h make nothing new. "
+                    "1-255 printable ASCII characters without spaces (0x21-0x7E); "
+                    "anything else is a 422 `validation_failed`."
+                ),
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 255,
+                    "pattern": KEY_PATTERN,
+                },
             }
         )
     for header in op.headers:
@@ -111,6 +130,7 @@ def _operation(op: Route[Any, Any]) -> dict[str, Any]:
     if op.request_body:
         entry["requestBody"] = {
             "required": not op.body_optional,
+            "description": SIGNED_BODY_RULE if 413 in op.errors else BODY_RULE,
             "content": {
                 "application/json": {"schema": {"$ref": REF.format(model=op.request_body.__name__)}}
             },
@@ -140,8 +160,18 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": definitions.get("$defs", {}),
             "securitySchemes": {
-                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-                "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "ApiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": f"One key. {ONCE} Never beside an Authorization header.",
+                },
+                "Bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": f"An OpenID Connect token (Authorization: Bearer). {ONCE}",
+                },
             },
             "headers": {
                 "RequestId": {

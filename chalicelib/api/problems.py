@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Response
@@ -19,13 +20,15 @@ from chalicelib.domain.peppers import PepperUnavailable
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
-# error class -> (HTTP status, stable machine code, title)
-PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+# error class -> (HTTP status, stable machine code, title); looked up by the error's MRO.
+Entry = tuple[int, str, str]
+PROBLEMS: dict[type[Exception], Entry] = {
     errors.Unauthenticated: (401, "unauthenticated", "Missing or invalid credential"),
     errors.Forbidden: (403, "forbidden", "Permission denied"),
     errors.NotFound: (404, "not_found", "Not found"),
     errors.InvalidInput: (422, "validation_failed", "Invalid request"),
     errors.KeyLimitReached: (409, "key_limit_reached", "Key limit reached"),
+    errors.GroupLimitReached: (409, "group_limit_reached", "Group limit reached"),
     errors.KeyRevoked: (409, "key_revoked", "Key is revoked"),
     errors.KeyExpired: (409, "key_expired", "Key has expired"),
     errors.GroupInUse: (409, "group_in_use", "Group is in use"),
@@ -72,14 +75,26 @@ def problem_for(error: Exception) -> Response:
     if isinstance(error, PepperUnavailable):
         logger.error("pepper unavailable: %s", error)
         return problem(503, "service_unavailable", "Service unavailable", "try again shortly")
-    for error_type, (status, code, title) in PROBLEMS.items():
-        if isinstance(error, error_type):
-            assert isinstance(error, errors.LatchkeyError)
-            if status >= 500:
-                logger.error("%s: %s", code, error.detail)
-            return problem(status, code, title, error.detail, **error.extra)
+    found = entry_for(type(error))
+    if found is not None and isinstance(error, errors.LatchkeyError):
+        status, code, title = found
+        if status >= 500:
+            logger.error("%s: %s", code, error.detail)
+        return problem(status, code, title, error.detail, **error.extra)
     logger.exception("unhandled error in a management route")
     return problem(500, "internal_error", "Internal error", "an unexpected error occurred")
+
+
+def entry_for(
+    error_type: type[BaseException], table: Mapping[type[Exception], Entry] = PROBLEMS
+) -> Entry | None:
+    """The table's entry for the nearest class in ``error_type``'s MRO: a subclass listed
+    after its base still gets its own status and code."""
+    for cls in error_type.__mro__:
+        entry = table.get(cls)
+        if entry is not None:
+            return entry
+    return None
 
 
 def field_errors(error: ValidationError, where: str = "body") -> list[dict[str, str]]:

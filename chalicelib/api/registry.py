@@ -17,6 +17,7 @@ from chalicelib.api import (
     me,
     oauth,
     request_ids,
+    telemetry,
     tenant,
     usage,
     verify,
@@ -42,4 +43,7 @@ def register_api(app: Chalice) -> None:
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.
     app.register_middleware(request_ids.request_ids, "http")
+    # Inside the request id's middleware, so the request's log line carries its id. Every
+    # blueprint's requests, not only the /v1 routes: the 5xx alarm sees the token endpoint.
+    app.register_middleware(telemetry.record_requests, "http")
     request_ids.install_log_prefix()

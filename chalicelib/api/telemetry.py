@@ -1,5 +1,10 @@
 """What the management API logs and measures for each request, with Powertools.
 
+An HTTP middleware (:func:`record_requests`) measures every request the app serves,
+whichever blueprint answers it: the ``/v1`` routes, the token endpoint, discovery, the API
+reference and the console. A ``/v1`` route adds what only it knows (the caller, the error
+it turned into a problem) through :func:`note`.
+
 One JSON log line per request (route template, status, duration, request id, and the
 caller's tenant and key id once known) and its metrics, flushed once per request:
 ``ApiRequests`` by Route and StatusClass, ``ApiServerErrors`` (its Average is the 5xx
@@ -9,10 +14,14 @@ rate), ``ApiLatency``, and ``DynamoDBThrottles`` when a store call was throttled
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+
+from chalice import Response
+from chalice.app import Request
 
 from chalicelib.api.auth import Principal
 from chalicelib.observability import metrics as m
@@ -38,6 +47,41 @@ class RequestRecord:
     principal: Principal | None = None
     status: int = 500
     error: BaseException | None = None
+
+
+_current: ContextVar[RequestRecord | None] = ContextVar("latchkey_request", default=None)
+
+
+def record_requests(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice HTTP middleware: the log line and metrics of every request."""
+    context = request.context
+    method = context.get("httpMethod") or request.method
+    # The route's template (``/v1/keys/{key_id}``, ``/console/{name}``): low cardinality.
+    path = context.get("resourcePath") or request.path
+    seen = RequestRecord(
+        f"{method} {path}",
+        time.perf_counter(),
+        request_id_of(context, getattr(request, "lambda_context", None)),
+    )
+    token = _current.set(seen)
+    try:
+        response = get_response(request)
+        seen.status = response.status_code
+        return response
+    finally:
+        _current.reset(token)
+        record(seen)
+
+
+def note(principal: Principal | None = None, error: BaseException | None = None) -> None:
+    """Tell the current request's record who called, or which error its answer stands for."""
+    seen = _current.get()
+    if seen is None:
+        return
+    if principal is not None:
+        seen.principal = principal
+    if error is not None:
+        seen.error = error
 
 
 def _key_id(principal: Principal | None) -> str | None:

@@ -11,9 +11,11 @@ never read. Any part of an event may have the wrong type (a string where an obje
 a list for the event): it then counts as absent, and the decision denies; nothing raises
 but :class:`UnsupportedEvent`.
 
-Access tokens (issue 15) come as ``Authorization: Bearer <token>`` (REQUEST and HTTP API
-events) or as a TOKEN event's ``authorizationToken`` starting ``Bearer ``. A request
-carrying both a key and a bearer token carries neither: a wrong credential is never
+Access tokens come as ``Authorization: Bearer <token>`` (REQUEST and HTTP API events) or
+as a TOKEN event's ``authorizationToken`` starting ``Bearer ``. The headers are read by
+:mod:`chalicelib.domain.credentials`, as the management API reads them. A request carrying
+both a key and a bearer token carries neither, and one whose X-API-Key or Authorization
+header came twice (or comma-joined) is ambiguous and denied: a wrong credential is never
 outvoted by a right one.
 """
 
@@ -22,9 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-API_KEY_HEADER = "x-api-key"
-AUTHORIZATION_HEADER = "authorization"
-BEARER = "bearer "
+from chalicelib.domain.credentials import read_credentials, read_token
 
 
 class UnsupportedEvent(ValueError):
@@ -41,9 +41,10 @@ class AuthRequest:
     path: str
     arn_base: str  # arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE
     http_api: bool
-    # Several distinct X-API-Key values: which one counts differs by gateway, so none does.
+    # Several X-API-Key or Authorization values: which one counts differs by gateway, so
+    # none does.
     ambiguous: bool = False
-    bearer: str | None = None  # an access token (issue 15)
+    bearer: str | None = None  # an access token
 
     @property
     def route(self) -> tuple[str, str]:
@@ -69,52 +70,13 @@ def _mapping(value: Any) -> dict[Any, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _header_values(event: dict[str, Any]) -> list[str]:
-    """Every X-API-Key value the event carries, in ``headers`` and ``multiValueHeaders``."""
-    values = [
-        value
-        for name, value in _mapping(event.get("headers")).items()
-        if isinstance(name, str) and name.lower() == API_KEY_HEADER and isinstance(value, str)
-    ]
-    for name, many in _mapping(event.get("multiValueHeaders")).items():
-        if isinstance(name, str) and name.lower() == API_KEY_HEADER and isinstance(many, list):
-            values += [value for value in many if isinstance(value, str)]
-    return values
-
-
-def _header(event: dict[str, Any]) -> tuple[str | None, bool]:
-    """The one X-API-Key value, and whether there were several (or a comma-joined list)."""
-    values = set(_header_values(event))
-    # A key never holds a comma; a gateway that joins repeated headers puts one there.
-    ambiguous = len(values) > 1 or any("," in value for value in values)
-    return (None if ambiguous else next(iter(values), None)), ambiguous
-
-
-def _authorization(event: dict[str, Any]) -> str | None:
-    """The ``Authorization`` header's (first) value: where a bearer token comes."""
-    for name, value in _mapping(event.get("headers")).items():
-        if isinstance(name, str) and name.lower() == AUTHORIZATION_HEADER:
-            return value if isinstance(value, str) else None
-    for name, many in _mapping(event.get("multiValueHeaders")).items():
-        if isinstance(name, str) and name.lower() == AUTHORIZATION_HEADER:
-            first = many[0] if isinstance(many, list) and many else None
-            return first if isinstance(first, str) else None
-    return None
-
-
-def _bearer(value: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` value (any case of the scheme)."""
-    if value is None or value[: len(BEARER)].lower() != BEARER:
-        return None
-    return value[len(BEARER) :].strip() or None
-
-
-def _credentials(key: str | None, authorization: str | None) -> tuple[str | None, str | None]:
-    """(key, bearer token); both None when both were sent."""
-    bearer = _bearer(authorization)
-    if key is not None and bearer is not None:
-        return None, None
-    return key, bearer
+def _credentials(event: dict[str, Any]) -> tuple[str | None, str | None, bool]:
+    """(key, bearer token, ambiguous); neither credential when both were sent."""
+    found = read_credentials(event.get("headers"), event.get("multiValueHeaders"))
+    bearer = found.bearer
+    if found.api_key is not None and bearer is not None:
+        return None, None, found.ambiguous
+    return found.api_key, bearer, found.ambiguous
 
 
 def _address(value: Any) -> str | None:
@@ -141,21 +103,18 @@ def parse_event(event: Any) -> AuthRequest:
         http = _mapping(context.get("http"))
         method = _text(http.get("method"), method).upper()
         path = _text(event.get("rawPath"), _text(http.get("path"), path))
-        token, ambiguous = _header(event)
-        key, bearer = _credentials(token, _authorization(event))
+        key, bearer, ambiguous = _credentials(event)
         source = _address(http.get("sourceIp"))
         return AuthRequest(key, source, method, path, base, True, ambiguous, bearer)
     base, method, path = _split_arn(_text(event.get("methodArn"), ""))
     if event.get("type") == "TOKEN":
-        token = event.get("authorizationToken")
-        token = token if isinstance(token, str) else None
-        bearer = _bearer(token)
-        key = None if bearer else token
-        return AuthRequest(key, None, method, path, base, False, bearer=bearer)
+        found = read_token(event.get("authorizationToken"))
+        return AuthRequest(
+            found.api_key, None, method, path, base, False, found.ambiguous, found.bearer
+        )
     if event.get("type") == "REQUEST":
         source = _address(_mapping(context.get("identity")).get("sourceIp"))
-        token, ambiguous = _header(event)
-        key, bearer = _credentials(token, _authorization(event))
+        key, bearer, ambiguous = _credentials(event)
         return AuthRequest(key, source, method, path, base, False, ambiguous, bearer)
     raise UnsupportedEvent("not a TOKEN, REQUEST or HTTP API 2.0 authorizer event")
 

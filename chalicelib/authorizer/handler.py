@@ -95,7 +95,7 @@ def authorize(
     decision = _Decision(runtime, request_id_of(event) or invocation_id)
     request = _parse(event, decision)
     if request.ambiguous:
-        logger.warning("authorizer: several X-API-Key values; denying")
+        logger.warning("authorizer: a credential header sent twice; denying")
         decision.record(AMBIGUOUS)
         return _unavailable(request, runtime, "ambiguous")
     if request.bearer is not None:

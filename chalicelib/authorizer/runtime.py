@@ -84,8 +84,3 @@ _runtime: ProcessSingleton[Runtime] = ProcessSingleton(_first_runtime)
 def get_runtime() -> Runtime:
     """The container's runtime, built on its first decision."""
     return _runtime.get()
-
-
-def set_runtime(runtime: Runtime | None) -> None:
-    """Replace (or with None, forget) the container's runtime."""
-    _runtime.set(runtime)

@@ -14,6 +14,7 @@ from pathlib import Path
 from chalicelib.authorizer.handler import Unauthorized, authorize
 from chalicelib.authorizer.runtime import build_runtime
 from chalicelib.cli import counter_report
+from chalicelib.cli.output import say
 from chalicelib.clock import iso_z, utc_now
 from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import NotFound
@@ -27,17 +28,17 @@ def sweep(settings: Settings, args: argparse.Namespace) -> int:
     at: datetime | None = args.at
     report = build_sweep(settings, (lambda: at) if at else utc_now).run(dry_run=args.dry_run)
     if args.json:
-        print(json.dumps(report_json(report)))
+        say(json.dumps(report_json(report)))
         return 0
     verb = "would send" if report.dry_run else "sent"
-    print(f"Sweep as of {iso_z(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
+    say(f"Sweep as of {iso_z(report.now)}: examined {report.examined}, {verb} {report.crossed}.")
     for notice in report.notices:
-        print(
+        say(
             f"  {notice.detail_type}: {notice.tenant_id}/{notice.key_id} {notice.key_name!r} "
             f"(threshold {notice.threshold} d, {notice.days_left} d left)"
         )
     if report.stopped_early:
-        print("Stopped early; run it again to continue.")
+        say("Stopped early; run it again to continue.")
     return 0
 
 
@@ -51,9 +52,9 @@ def check_counters(settings: Settings, args: argparse.Namespace) -> int:
     else:
         reports = [check.check(args.name, args.repair)]
     if args.json:
-        print(json.dumps(counter_report.as_json(reports)))
+        say(json.dumps(counter_report.as_json(reports)))
     else:
-        print("\n".join(counter_report.table(reports)))
+        say("\n".join(counter_report.table(reports)))
     settled = all(r.clean or (r.repaired and not r.missing_groups) for r in reports)
     return 0 if settled else 2
 
@@ -65,7 +66,7 @@ def bootstrap(services: Services, args: argparse.Namespace) -> int:
         except NotFound:
             pass
         else:
-            print(
+            say(
                 f"Tenant {args.tenant!r} exists already; its admin key was printed when it was "
                 "made. Mint another with: "
                 f".venv/bin/latchkey --stage local bootstrap --tenant {args.tenant}"
@@ -73,7 +74,7 @@ def bootstrap(services: Services, args: argparse.Namespace) -> int:
             return 0
     made = services.tenants.bootstrap(args.tenant)
     if args.json:
-        print(
+        say(
             json.dumps(
                 {
                     "tenant_id": made.tenant.tenant_id,
@@ -85,11 +86,11 @@ def bootstrap(services: Services, args: argparse.Namespace) -> int:
         )
         return 0
     state = "created" if made.tenant_created else "exists"
-    print(f"Tenant:    {made.tenant.tenant_id} ({state}, key limit {made.tenant.key_limit})")
-    print(f"Group:     {made.group_id} (keys:manage)")
-    print(f"Key id:    {made.issued.key.key_id}")
-    print(f"Admin key: {made.issued.token}")
-    print("This is the only time the admin key is shown. Send it as the X-API-Key header.")
+    say(f"Tenant:    {made.tenant.tenant_id} ({state}, key limit {made.tenant.key_limit})")
+    say(f"Group:     {made.group_id} (keys:manage)")
+    say(f"Key id:    {made.issued.key.key_id}")
+    say(f"Admin key: {made.issued.token}")
+    say("This is the only time the admin key is shown. Send it as the X-API-Key header.")
     return 0
 
 
@@ -98,9 +99,9 @@ def authorize_event(settings: Settings, path: Path) -> int:
     event = json.loads(path.read_text())
     runtime = build_runtime(settings)
     try:
-        print(json.dumps(authorize(event, runtime), indent=2))
+        say(json.dumps(authorize(event, runtime), indent=2))
     except Unauthorized:
-        print(json.dumps({"error": "Unauthorized", "status": 401}, indent=2))
+        say(json.dumps({"error": "Unauthorized", "status": 401}, indent=2))
         return 2
     finally:
         runtime.usage.flush_all()

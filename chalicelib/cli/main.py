@@ -29,7 +29,7 @@ from chalicelib.cli.diagnosis import (
     explain,
     find_credentials,
 )
-from chalicelib.cli.output import show
+from chalicelib.cli.output import answers_on_stdout, say, show
 from chalicelib.cli.stage import cli_settings, local_endpoint
 from chalicelib.cli.store import (
     absent_tables,
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             show({"created": created}, True)
         else:
-            print("created: " + ", ".join(created) if created else "all tables exist")
+            say("created: " + ", ".join(created) if created else "all tables exist")
         return 0
     if args.command == "sweep":
         return sweep(settings, args)
@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.log_format == "json":
         log.configure(CLI, "cli")  # and INFO: each command's line below is shown
     started = time.perf_counter()
-    code = _main(args)
+    with answers_on_stdout():  # the answer on stdout, logs and metrics on stderr
+        code = _main(args)
     logger.info(
         "command",
         extra=log.fields(

@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any
 
+from chalicelib.cli.output import say
 from chalicelib.cli.usage_totals import add_command as add_usage_totals
 from chalicelib.cli.usage_totals import usage_totals
 from chalicelib.config.settings import Settings
@@ -58,10 +59,10 @@ def migrate(settings: Settings, args: argparse.Namespace) -> int:
         "unreadable": done.unreadable,
     }
     if args.json:
-        print(json.dumps(summary))
+        say(json.dumps(summary))
     else:
         verb = "would write" if args.dry_run else "wrote"
-        print(
+        say(
             f"Backfill: examined {done.examined} keys, {verb} {done.written}, "
             f"{done.changed_meanwhile} changed meanwhile (already right), "
             f"{done.unreadable} unreadable."

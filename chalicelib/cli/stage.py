@@ -8,6 +8,7 @@ store is called with a short connect timeout and one retry: a person is waiting.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,14 +26,23 @@ def stage_environment(stage: str, config: Path = CHALICE_CONFIG) -> dict[str, st
     return dict(stages[stage].get("environment_variables", {}))
 
 
+def with_shell_overrides(stage: Mapping[str, str], shell: Mapping[str, str]) -> dict[str, str]:
+    """The stage's variables, except the ``LATCHKEY_*`` ones the shell sets."""
+    return {
+        name: shell[name] if name.startswith("LATCHKEY_") and name in shell else value
+        for name, value in stage.items()
+    }
+
+
 def cli_settings(stage: str | None) -> Settings:
     """The stage's settings. The CLI is an entry point, like a Lambda: it may set the
     process environment, and must, because botocore reads the stage's credentials (the
-    local stage's dummy ones for DynamoDB Local) from there."""
+    local stage's dummy ones for DynamoDB Local) from there. A ``LATCHKEY_*`` variable the
+    shell exported wins over the stage's, as under ``make dev``, so both read one issuer."""
     import os
 
     if stage:
-        os.environ.update(stage_environment(stage))
+        os.environ.update(with_shell_overrides(stage_environment(stage), os.environ))
     settings = Settings.from_env()
     # Short unless the environment says otherwise: a person is waiting.
     timeout = settings.dynamodb.connect_timeout_seconds

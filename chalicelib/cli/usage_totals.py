@@ -15,6 +15,7 @@ import json
 from datetime import date
 from typing import Any
 
+from chalicelib.cli.output import say
 from chalicelib.clock import utc_now
 from chalicelib.config.settings import Settings
 from chalicelib.storage.models import bind_models
@@ -56,9 +57,9 @@ def usage_totals(settings: Settings, args: argparse.Namespace) -> int:
     summary = {"from": args.first, "to": args.last, "scanned": done.scanned}
     summary["tenant_days"] = done.tenant_days
     if getattr(args, "json", False):
-        print(json.dumps(summary))
+        say(json.dumps(summary))
     else:
-        print(
+        say(
             f"Usage totals {args.first}..{args.last}: scanned {done.scanned} usage items, "
             f"set the totals of {done.tenant_days} tenant-days."
         )

@@ -1,8 +1,8 @@
 """The console's part of the settings (issue 14): each variable checked where it is read.
 
-A bad value stops the app at its first request rather than reaching a page as markup or
-CSS. chalicelib/config/settings.py hands :meth:`ConsoleSettings.from_env` the environment it
-reads; nothing here reads ``os.environ``.
+A bad value stops the management API at its start rather than reaching a page as markup
+or CSS; the authorizer never reads these. chalicelib/config/settings.py hands
+:meth:`ConsoleSettings.from_env` the environment it reads; nothing here reads ``os.environ``.
 """
 
 from __future__ import annotations

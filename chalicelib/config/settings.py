@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from chalicelib.config.access_tokens import AccessTokenSettings
@@ -28,6 +28,9 @@ from chalicelib.config.scale import ScaleSettings
 from chalicelib.config.sweep import SweepSettings
 
 TRUE = frozenset({"1", "true", "yes", "on"})
+AUTHORIZER_ROLE = "authorizer"
+# The token lifetime is the token endpoint's: the authorizer only verifies.
+LIFETIME_VARIABLE = "LATCHKEY_TOKEN_LIFETIME_SECONDS"
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,16 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read the ``LATCHKEY_*`` variables; unset ones keep their defaults."""
+        """Read the ``LATCHKEY_*`` variables; unset ones keep their defaults.
+
+        With ``LATCHKEY_ROLE=authorizer`` only the parts the authorizer uses are read (its
+        tables, keys, caches and token keys): stage variables reach every function, and a
+        typo in a console colour or a sweep threshold must not deny every downstream
+        request. Every other role reads and checks every part at its start.
+        """
         env = os.environ if env is None else env
         default = cls()
-        return cls(
+        base = cls(
             stage=env.get("LATCHKEY_STAGE", default.stage),
             role=env.get("LATCHKEY_ROLE", default.role),
             region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", default.region)),
@@ -68,8 +77,14 @@ class Settings:
             simple_responses=env.get("LATCHKEY_SIMPLE_RESPONSES", "").lower() in TRUE,
             dynamodb=DynamoDbSettings.from_env(env),
             keys=KeySettings.from_env(env),
-            limits=LimitSettings.from_env(env),
             scale=ScaleSettings.from_env(env),
+        )
+        if base.role == AUTHORIZER_ROLE:
+            verifying = {name: value for name, value in env.items() if name != LIFETIME_VARIABLE}
+            return replace(base, access_tokens=AccessTokenSettings.from_env(verifying))
+        return replace(
+            base,
+            limits=LimitSettings.from_env(env),
             oidc=OidcSettings.from_env(env),
             access_tokens=AccessTokenSettings.from_env(env),
             console=ConsoleSettings.from_env(env),

@@ -32,7 +32,7 @@ class KeyLimitReached(LatchkeyError):
     """Raised when the tenant already has as many usable keys as its limit allows."""
 
 
-class GroupLimitReached(InvalidInput):
+class GroupLimitReached(LatchkeyError):
     """Raised when a tenant already has as many groups as its group limit allows."""
 
 

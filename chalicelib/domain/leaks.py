@@ -34,6 +34,7 @@ from chalicelib.domain.records import (
     SecretHash,
     Tenant,
 )
+from chalicelib.domain.verification import KeyReader
 
 SCANNER = Actor(type="system", id="secret-scanning", name="Secret scanning")
 REDACTED = "[redacted]"
@@ -81,10 +82,6 @@ class LeakNotice:
     url: str | None
     reported_at: datetime
     action: Taken
-
-
-class KeyReader(Protocol):
-    def get_key(self, key_id: str) -> ApiKey | None: ...
 
 
 class SecretMatcher(Protocol):

@@ -60,6 +60,6 @@ def explain_refusal(tenant_id: str, default_limit: int) -> None:
     limit = default_limit if tenant.group_limit is None else int(tenant.group_limit)
     raise GroupLimitReached(
         f"this tenant may hold at most {limit} groups; delete one or ask the operator",
-        errors=[{"field": "body", "message": f"the tenant's group limit ({limit}) is reached"}],
+        used=int(tenant.groups_used or 0),
         limit=limit,
     )

@@ -101,7 +101,9 @@ class IdempotencyModel(Model):
 
     # "<tenant>#<operation>#<client's Idempotency-Key>"
     id = UnicodeAttribute(hash_key=True)
-    fingerprint = UnicodeAttribute()  # SHA-256 of the request's method, path and body
+    # SHA-256 of the operation ("create", "rotate:<key id>") and the body as canonical JSON
+    # (sorted keys, so order and spacing do not matter): chalicelib/api/idempotency.py.
+    fingerprint = UnicodeAttribute()
     state = UnicodeAttribute()  # "pending" while the first request runs, then "done"
     key_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()

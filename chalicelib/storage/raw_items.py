@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, SecretHash
+from chalicelib.domain.records import Actor, ApiKey, Group, KeyStatus, Leak, SecretHash
 
 Item = dict[str, dict[str, Any]]
 
@@ -42,6 +42,14 @@ def _strings(item: Item, name: str) -> tuple[str, ...]:
     return () if value is None else tuple(entry["S"] for entry in value["L"])
 
 
+def _leak(item: Item) -> Leak | None:
+    """The latest leak report's time, source and URL (chalicelib/storage/leaks.py)."""
+    reported_at = _time(item, "leaked_at")
+    if reported_at is None:
+        return None
+    return Leak(reported_at, _text(item, "leak_source") or "", _text(item, "leak_url"))
+
+
 def key_from_item(item: Item) -> ApiKey:
     """An :class:`ApiKey` from a raw keys-table item."""
     previous = None
@@ -71,6 +79,10 @@ def key_from_item(item: Item) -> ApiKey:
         revoked_at=_time(item, "revoked_at"),
         revoked_by=_actor(item, "revoked_by"),
         rotated_at=_time(item, "rotated_at"),
+        # The decision never reads these; read anyway (two lookups on a clean key) so the
+        # two readers give the same record, and a check of one holds for the other.
+        leak=_leak(item),
+        leaked_secrets=frozenset(item.get("leaked_secrets", {}).get("SS", ())),
     )
 
 

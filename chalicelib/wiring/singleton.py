@@ -31,7 +31,3 @@ class ProcessSingleton(Generic[T]):
     def set(self, value: T | None) -> None:
         """Replace the value (a test's, the CLI's); None forgets it, so the next get builds."""
         self._value = value
-
-    def reset(self) -> None:
-        """Forget the value: the next :meth:`get` builds a new one."""
-        self._value = None

@@ -249,3 +249,38 @@ def test_unreachable_signing_keys_fail_closed(
     response = authorize(event(Shape.REST_REQUEST, token, ALLOWED, OUTSIDE), runtime)
     assert explicitly_denies(response, Shape.REST_REQUEST.method_arn(*ALLOWED))
     assert not iam_allows(response, Shape.REST_REQUEST.method_arn(*ALLOWED))
+
+
+def repeated(shape: Shape, first: str, last: str, route: tuple[str, str]) -> dict[str, Any]:
+    """An event whose Authorization header came twice, as each gateway passes that on."""
+    method, path = route
+    if shape is Shape.TOKEN:  # the identity source's value, joined
+        return token_event(f"Bearer {first},Bearer {last}", method, path)
+    if shape is Shape.REST_REQUEST:  # the last in headers, both in multiValueHeaders
+        built = rest_request_event(
+            None, method, path, OUTSIDE, extra_headers={"Authorization": f"Bearer {last}"}
+        )
+        built["multiValueHeaders"] = {"Authorization": [f"Bearer {first}", f"Bearer {last}"]}
+        return built
+    # HTTP API payload 2.0 joins repeated headers with a comma.
+    joined = {"Authorization": f"Bearer {first},Bearer {last}"}
+    return http_event(None, method, path, OUTSIDE, extra_headers=joined)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_two_authorization_headers_are_denied_as_ambiguous_on_every_shape(
+    services: Services, group_id: str, clock: FakeClock, shape: Shape
+) -> None:
+    good = token_for(services, new_key(services, group_id))
+    bad = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    runtime = runtime_for(services, clock, shape)
+    for first, last in (
+        (bad, good),
+        (good, bad),
+        (good, token_for(services, new_key(services, group_id))),
+    ):
+        response = authorize(repeated(shape, first, last, ALLOWED), runtime)
+        assert not allowed(shape, response, ALLOWED)
+        if shape is not Shape.HTTP_SIMPLE:
+            assert response["principalId"] == "ambiguous"
+            assert explicitly_denies(response, shape.method_arn(*ALLOWED))

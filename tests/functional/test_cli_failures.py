@@ -228,3 +228,39 @@ def test_with_log_format_json_each_command_logs_one_json_line(
     assert {(line["service"], line["function"], line["level"]) for line in lines} == {
         ("latchkey-cli", "cli", "INFO")
     }
+
+
+# --- the answer alone on stdout ------------------------------------------------------------
+
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/orders"
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["allowed", "refused"])
+def test_authorize_prints_only_its_answer_on_stdout_and_the_decision_line_on_stderr(
+    moto_store: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    valid: bool,
+) -> None:
+    monkeypatch.setenv("LATCHKEY_PEPPERS", "1:test-pepper-one")
+    assert main(["bootstrap", "--tenant", "acme", "--json"]) == 0
+    secret = json.loads(capsys.readouterr().out)["secret"]
+    token = secret if valid else "lk_live_nope"
+    event = tmp_path / "event.json"
+    event.write_text(
+        json.dumps({"type": "TOKEN", "authorizationToken": token, "methodArn": METHOD_ARN})
+    )
+
+    code = main(["authorize", str(event)])
+
+    out, err = capsys.readouterr()
+    answer = json.loads(out)  # `latchkey authorize ev.json | python -m json.tool` works
+    if valid:
+        assert code == 0
+        assert answer["policyDocument"]["Statement"]
+    else:
+        assert (code, answer) == (2, {"error": "Unauthorized", "status": 401})
+    decision = [json.loads(line) for line in err.splitlines() if '"decision"' in line]
+    assert [line["Outcome"] for line in decision] == (["VALID"] if valid else ["MALFORMED"])
+    assert token not in err

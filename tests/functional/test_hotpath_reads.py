@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from chalicelib.domain.keys import KeyDraft
-from chalicelib.domain.records import Actor
+from chalicelib.domain.leaks import Report
+from chalicelib.domain.records import Actor, LeakPolicy, Origin
 from chalicelib.storage.hotpath import HotStore
 from chalicelib.wiring.services import Services
 from tests.support.api import Tenant
 from tests.support.clock import FakeClock
 
 OWNER = Actor(type="user", id="u-1", name="Ada")
+REPORTER = Origin(Actor("system", "anonymous", "anonymous"), "192.0.2.1")
 
 
 def test_a_key_in_every_state_reads_the_same_through_both_readers(
@@ -33,6 +37,24 @@ def test_a_key_in_every_state_reads_the_same_through_both_readers(
     services.keys.revoke("acme", key_id, OWNER)
     assert hot.get_key(key_id) == services.keys.get("acme", key_id)
     assert hot.get_key("Zz" * 8) is None
+
+
+@pytest.mark.parametrize("policy", list(LeakPolicy))
+def test_a_leaked_key_reads_the_same_through_both_readers(
+    services: Services, acme: Tenant, clock: FakeClock, policy: LeakPolicy
+) -> None:
+    hot = HotStore(services.settings)
+    services.tenants.set_leak_policy("acme", policy)
+    issued = services.keys.create("acme", OWNER, KeyDraft("Leaky", "", acme.group_id, None, ()))
+    assert services.leaks is not None
+    services.leaks.report(
+        Report(issued.token, "github", "https://github.com/acme/app/blob/main/.env"), REPORTER
+    )
+    leaked = services.keys.get("acme", issued.key.key_id)
+    assert leaked.leak is not None
+    assert leaked.leak.url == "https://github.com/acme/app/blob/main/.env"
+    assert leaked.leaked_secrets
+    assert hot.get_key(issued.key.key_id) == leaked
 
 
 def test_a_group_reads_the_same_through_both_readers(services: Services, acme: Tenant) -> None:

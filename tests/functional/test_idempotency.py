@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -184,3 +185,23 @@ def test_a_pending_record_from_before_leases_is_taken_over_once_it_is_older_than
     assert post(api, "/v1/keys", body, "k-8").status_code == 409
     clock.advance(seconds=LEASE.total_seconds() + 1)
     assert post(api, "/v1/keys", body, "k-8").status_code == 201
+
+
+def documented_idempotency_key(api: Api) -> dict[str, Any]:
+    spec = json_of(api.call("GET", "/openapi.json"))
+    parameters = spec["paths"]["/v1/keys"]["post"]["parameters"]
+    found: dict[str, Any] = next(p for p in parameters if p["name"] == "Idempotency-Key")
+    return found
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a", "x" * 255, "x" * 256, "has space", "tab\there", "~!#$%&'*+-.^_`|", "del\x7f", "nl\n"],
+)
+def test_the_openapi_document_says_exactly_which_idempotency_keys_are_accepted(
+    api: Api, acme: Tenant, value: str
+) -> None:
+    # The pattern in the document is ECMA-262; these values read the same in Python's re.
+    documented = re.fullmatch(documented_idempotency_key(api)["schema"]["pattern"], value)
+    response = post(api, "/v1/keys", {"name": "Documented", "group_id": acme.group_id}, value)
+    assert (response.status_code == 201) == (documented is not None), response.body

@@ -18,7 +18,7 @@ from chalice.test import Client
 from cryptography.hazmat.primitives import serialization
 
 from app import app
-from chalicelib.api.auth import ONE_CREDENTIAL
+from chalicelib.api.auth import ONE_CREDENTIAL, ONE_HEADER
 from chalicelib.config.oidc import OidcSettings
 from chalicelib.identity.oidc import JwksCache, OidcVerifier
 from chalicelib.wiring.services import Services, set_services
@@ -26,6 +26,7 @@ from tests.fake_issuer import AUDIENCE, ISSUER, JWKS_URL, Issuer
 from tests.functional.conftest import json_of, table_snapshot
 from tests.support.api import Api, Tenant
 from tests.support.clock import FakeClock
+from tests.support.proxy_events import invoke, rest_event
 
 
 @pytest.fixture
@@ -213,3 +214,46 @@ def test_a_roles_claim_given_as_one_string_is_one_role(
     for text in ("Sales Manage API credentials", "Manage,API credentials", "Read"):
         token = issuer.token(clock, **{"cognito:groups": text})
         assert bearer(people, token).status_code == 403, text
+
+
+# --- one Authorization header per request, as for X-API-Key --------------------------------
+
+
+def test_two_authorization_headers_are_refused_even_when_the_last_is_good(
+    people: Api, acme: Tenant, issuer: Issuer, clock: FakeClock, services: Services
+) -> None:
+    good = issuer.token(clock)
+    bad = issuer.token(clock, key=issuer.other)
+    before = table_snapshot(services)
+    for first, last in ((bad, good), (good, bad), (good, good + "x")):
+        event = rest_event(
+            "POST",
+            "/v1/groups",
+            {"Authorization": f"Bearer {last}"},  # API Gateway REST puts the last one here
+            {"name": "Twice"},
+            multi_value_headers={"Authorization": [f"Bearer {first}", f"Bearer {last}"]},
+        )
+        response = invoke(event)
+        assert response["statusCode"] == 401
+        assert json.loads(response["body"])["detail"] == ONE_HEADER
+    assert table_snapshot(services) == before
+
+
+def test_two_bearer_tokens_comma_joined_are_refused(
+    people: Api, issuer: Issuer, clock: FakeClock
+) -> None:
+    good = issuer.token(clock)
+    response = people.call("GET", "/v1/keys", headers={"Authorization": f"Bearer {good},{good}"})
+    assert response.status_code == 401
+    assert json_of(response)["detail"] == ONE_HEADER
+
+
+def test_the_same_authorization_twice_is_one(people: Api, issuer: Issuer, clock: FakeClock) -> None:
+    good = f"Bearer {issuer.token(clock)}"
+    event = rest_event(
+        "GET",
+        "/v1/keys",
+        {"Authorization": good},
+        multi_value_headers={"authorization": [good, good]},
+    )
+    assert invoke(event)["statusCode"] == 200

@@ -109,3 +109,30 @@ def test_verify_writes_the_authorizers_decision_line_for_the_api(
     )
     assert decision["key_id"] == key_id_of(acme)
     assert secret_part(acme.token) not in json.dumps(decision)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "route"),
+    [
+        ("GET", "/openapi.json", "GET /openapi.json"),
+        ("GET", "/docs", "GET /docs"),
+        ("GET", "/console", "GET /console"),
+        ("GET", "/console/app.js", "GET /console/{name}"),
+        ("GET", "/.well-known/jwks.json", "GET /.well-known/jwks.json"),
+        ("GET", "/.well-known/openid-configuration", "GET /.well-known/openid-configuration"),
+        ("POST", "/oauth2/token", "POST /oauth2/token"),
+    ],
+)
+def test_every_route_outside_v1_writes_its_request_line_and_metrics(
+    api: Api, capsys: pytest.CaptureFixture[str], method: str, path: str, route: str
+) -> None:
+    capsys.readouterr()
+    answer = api.client.http.request(method, path, headers={}, body=b"")
+
+    lines = printed(capsys)
+    (line,) = requests(lines)
+    assert (line["route"], line["status"]) == (route, answer.status_code)
+    assert line["request_id"] == answer.headers["X-Request-Id"]
+    (counted,) = metric(lines, "ApiRequests")
+    assert counted["Route"] == route
+    assert len(metric(lines, "ApiServerErrors")) == 1

@@ -68,9 +68,11 @@ def test_a_tenant_may_hold_its_group_limit_and_not_one_more(
     assert create_group(api, name="Third").status_code == 201
     before = table_snapshot(services)
     refused = create_group(api, name="Fourth")
-    assert refused.status_code == 422
+    # A limit reached is a conflict with the tenant's state, as for keys: not a bad field.
+    assert refused.status_code == 409
     body = json_of(refused)
-    assert (body["code"], body["limit"]) == ("validation_failed", 3)
+    assert (body["code"], body["used"], body["limit"]) == ("group_limit_reached", 3, 3)
+    assert "errors" not in body
     assert table_snapshot(services) == before, "a refused create writes nothing"
     assert services.tenants.get("acme").groups_used == 3
 
@@ -78,7 +80,7 @@ def test_a_tenant_may_hold_its_group_limit_and_not_one_more(
 def test_deleting_a_group_frees_its_place(api: Api, services: Services, acme: Tenant) -> None:
     services.tenants.set_group_limit("acme", 2)
     spare = json_of(create_group(api, name="Spare"))["id"]
-    assert create_group(api, name="Over").status_code == 422
+    assert create_group(api, name="Over").status_code == 409
     assert api.call("DELETE", f"/v1/groups/{spare}").status_code == 204
     assert services.tenants.get("acme").groups_used == 1
     assert create_group(api, name="Again").status_code == 201

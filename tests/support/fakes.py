@@ -252,9 +252,7 @@ class FakeGroups:
         if tenant.groups_used >= limit:
             raise GroupLimitReached(
                 f"this tenant may hold at most {limit} groups; delete one or ask the operator",
-                errors=[
-                    {"field": "body", "message": f"the tenant's group limit ({limit}) is reached"}
-                ],
+                used=tenant.groups_used,
                 limit=limit,
             )
         tables.groups[group.tenant_id, group.group_id] = group

@@ -8,10 +8,12 @@ authorizer) neither the management API nor its heavy dependencies may load.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-from tests.support.fresh_process import env_without_latchkey, probe
+from tests.support.fresh_process import ROOT, env_without_latchkey, probe
 
 HEAVY = ("pydantic", "pynamodb", "yaml", "boto3")
 PROBE = f"""
@@ -37,6 +39,27 @@ def test_the_authorizer_role_imports_no_pydantic_pynamodb_yaml_or_boto3() -> Non
     assert loaded["loaded"] == []
     assert loaded["routes"] == []
     assert loaded["authorizer"] is True
+
+
+def test_a_bad_console_value_does_not_stop_the_authorizer() -> None:
+    env = env_without_latchkey(LATCHKEY_ROLE="authorizer", LATCHKEY_CONSOLE_ACCENT="blue")
+    loaded = probe(PROBE, env=env)
+    assert loaded["authorizer"] is True
+
+
+def test_a_bad_console_value_stops_the_management_api_at_its_start() -> None:
+    env = env_without_latchkey(LATCHKEY_CONSOLE_ACCENT="blue")
+    done = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "LATCHKEY_CONSOLE_ACCENT" in done.stderr
 
 
 def test_without_the_authorizer_role_the_management_api_is_registered() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -45,7 +45,7 @@ EVERY_VARIABLE = {
     "LATCHKEY_USAGE_FLUSH_SECONDS": "120",
     "LATCHKEY_GROUP_CACHE_SECONDS": "5",
     "LATCHKEY_SIMPLE_RESPONSES": "true",
-    "LATCHKEY_ROLE": "authorizer",
+    "LATCHKEY_ROLE": "api",  # any role but "authorizer" reads every variable
     "LATCHKEY_IDEMPOTENCY_TABLE": "prod-idempotency",
     "LATCHKEY_AUDIT_TABLE": "prod-audit",
     "LATCHKEY_AUDIT_RETENTION_DAYS": "90",
@@ -94,7 +94,7 @@ EVERY_VARIABLE = {
 def test_every_variable_is_read_into_its_field() -> None:
     assert Settings.from_env(EVERY_VARIABLE) == Settings(
         stage="prod",
-        role="authorizer",
+        role="api",
         region="eu-west-1",
         event_bus="latchkey-prod",
         simple_responses=True,
@@ -184,6 +184,51 @@ def leaves(value: object, path: str = "") -> dict[str, object]:
     for part in fields(value):
         found |= leaves(getattr(value, part.name), f"{path}.{part.name}".lstrip("."))
     return found
+
+
+# Stage variables reach every function: a value only another role uses must not stop the
+# authorizer, or a typo in a console colour denies every downstream request.
+NOT_THE_AUTHORIZERS = {
+    "LATCHKEY_CONSOLE_ACCENT": "blue",
+    "LATCHKEY_CONSOLE_LOGO_URL": "https://cdn.example/logo.svg",
+    "LATCHKEY_CONSOLE_FRAME_ANCESTORS": "*",
+    "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "ftp://x",
+    "LATCHKEY_EXPIRY_THRESHOLDS_DAYS": "soon",
+    "LATCHKEY_DEFAULT_GROUP_LIMIT": "many",
+    "LATCHKEY_DEFAULT_KEY_LIMIT": "many",
+    "LATCHKEY_OIDC_ROLES": "no equals sign",
+    "LATCHKEY_SWEEP_SHARDS": "0",
+    "LATCHKEY_TOKEN_LIFETIME_SECONDS": "0",
+}
+
+
+def test_the_authorizer_reads_only_what_it_uses_and_ignores_bad_values_of_other_roles() -> None:
+    env = EVERY_VARIABLE | NOT_THE_AUTHORIZERS | {"LATCHKEY_ROLE": "authorizer"}
+    loaded = Settings.from_env(env)
+    everything = Settings.from_env(EVERY_VARIABLE)
+    assert (loaded.dynamodb, loaded.keys, loaded.scale, loaded.region) == (
+        everything.dynamodb,
+        everything.keys,
+        everything.scale,
+        everything.region,
+    )
+    assert loaded.simple_responses == everything.simple_responses
+    assert replace(loaded.access_tokens, lifetime_seconds=0) == replace(
+        everything.access_tokens, lifetime_seconds=0
+    )
+    assert loaded.role == "authorizer"
+    assert (loaded.console, loaded.sweep, loaded.limits, loaded.oidc) == (
+        Settings().console,
+        Settings().sweep,
+        Settings().limits,
+        Settings().oidc,
+    )
+
+
+@pytest.mark.parametrize("variable", sorted(NOT_THE_AUTHORIZERS))
+def test_every_other_role_refuses_a_bad_value_at_its_start(variable: str) -> None:
+    with pytest.raises(ValueError, match=r"LATCHKEY_|invalid literal"):
+        Settings.from_env({variable: NOT_THE_AUTHORIZERS[variable]})
 
 
 def test_every_field_can_be_changed_from_the_environment() -> None:

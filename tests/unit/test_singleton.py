@@ -37,11 +37,9 @@ def test_a_set_value_is_returned_without_building() -> None:
     assert build.count == 0
 
 
-def test_setting_none_or_resetting_makes_the_next_get_build_again() -> None:
+def test_setting_none_makes_the_next_get_build_again() -> None:
     build = Builds()
     one = ProcessSingleton(build)
     one.get()
     one.set(None)
     assert one.get() == [2]
-    one.reset()
-    assert one.get() == [3]

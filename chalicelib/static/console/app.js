@@ -14,6 +14,9 @@ import { language, t } from './strings.js';
 const main = document.getElementById('main');
 let config = { product_name: 'Latchkey', logo_url: null, oidc: null };
 let me = null;
+// Which page is on screen: every navigation and every sign-out takes the next number. A
+// page whose answers arrive after the person moved on (or signed out) paints nothing.
+let shown = 0;
 
 function setTitle(title) {
   document.title = `${title} – ${config.product_name}`;
@@ -27,13 +30,16 @@ function page(title, ...children) {
   return heading;
 }
 
-function context() {
+function context(generation) {
+  const current = () => generation === shown && me !== null;
   return {
     me,
     canManage: me.permissions.includes('keys:manage'),
-    page,
+    // Both paint only while this page is still the one shown.
+    page: (...args) => (current() ? page(...args) : null),
+    fail: (error) => { if (current()) fail(error); },
+    current,
     main,
-    fail,
     navigate: (hash) => { location.hash = hash; },
     reload: () => route(),
   };
@@ -107,14 +113,17 @@ async function route() {
   for (const [pattern, render] of ROUTES) {
     const match = pattern.exec(hash);
     if (match) {
+      shown += 1;
+      const generation = shown;
       main.replaceChildren(h('p', { class: 'hint' }, t('common.loading')));
       try {
-        await render(context(), match[1]);
+        await render(context(generation), match[1]);
       } catch (error) {
+        if (generation !== shown) return;
         main.replaceChildren();
         fail(error);
       }
-      main.querySelector('h1')?.focus();
+      if (generation === shown) main.querySelector('h1')?.focus();
       return;
     }
   }
@@ -124,6 +133,7 @@ async function route() {
 function leave(reason) {
   signOut();
   me = null;
+  shown += 1; // whatever is still loading belongs to the person who left
   forgetKeyFilters();
   forgetAuditFilters();
   document.getElementById('nav').hidden = true;

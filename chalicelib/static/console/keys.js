@@ -33,7 +33,7 @@ function groupName(key) {
 function actionsFor(ctx, key, done) {
   if (!ctx.canManage || key.status !== 'active') return null;
   return h('div', { class: 'actions' },
-    iconButton('edit', t('key.edit', { name: key.name }), () => openEdit(key, done)),
+    iconButton('edit', t('key.edit', { name: key.name }), () => openEdit(key, done, ctx.current)),
     key.expiry_state === 'expired' ? null : iconButton('rotate', t('key.rotate', { name: key.name }), () => openRotate(key, done)),
     iconButton('revoke', t('key.revoke', { name: key.name }), () => openRevoke(key, done), true));
 }
@@ -204,9 +204,11 @@ function changes(key, c) {
   return sent;
 }
 
-/** The edit dialog (pencil): name, description, group, IP allowlist; expiry read only. */
-export async function openEdit(key, done) {
+/** The edit dialog (pencil): name, description, group, IP allowlist; expiry read only.
+ * ``current`` says whether the page that asked is still shown once the groups arrive. */
+export async function openEdit(key, done, current = () => true) {
   const groups = await allGroups();
+  if (!current()) return;
   const c = keyFields(groups, key);
   openDialog({
     title: t('edit.title'),

@@ -67,7 +67,11 @@ def test_a_token_appears_only_in_the_response_that_issued_it(
 
 
 def test_kms_unreachable_is_503_temporarily_unavailable_and_no_token(
-    api: Api, key: dict[str, Any], services: Services, clock: FakeClock
+    api: Api,
+    key: dict[str, Any],
+    services: Services,
+    clock: FakeClock,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     class Unreachable:
         def key_id(self) -> str:
@@ -81,13 +85,24 @@ def test_kms_unreachable_is_503_temporarily_unavailable_and_no_token(
         services.settings, clock, token_keys=TokenKeys(Unreachable(), published)
     )
     set_services(broken)
+    capsys.readouterr()
     response = token_request(api, key)
     assert response.status_code == 503
+    # The request line and the 5xx rate the ApiServerErrorRateAlarm reads.
+    (line,) = request_lines(capsys.readouterr().out)
+    assert (line["route"], line["status"], line["level"]) == ("POST /oauth2/token", 503, "ERROR")
+    assert line["error"] == "SigningFailed"
     assert response.headers["Retry-After"] == "1"
     assert response.headers["Cache-Control"] == "no-store"
     assert json_of(response)["error"] == "temporarily_unavailable"
     document = api.client.http.get("/.well-known/jwks.json")
     assert document.status_code == 200, "the published keys do not need the signer"
+
+
+def request_lines(out: str) -> list[dict[str, Any]]:
+    """The request log lines of ``out`` (prefixed with the request's id)."""
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [line for line in lines if str(line.get("message")).endswith("request")]
 
 
 def emf_counts(out: str, name: str) -> list[dict[str, Any]]:
