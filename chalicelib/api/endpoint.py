@@ -21,6 +21,7 @@ from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.cursor import Cursors
 from chalicelib.api.operations import OPERATIONS, Operation
+from chalicelib.api.path_ids import check_ids
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
 from chalicelib.api.problems import problem_for
 from chalicelib.api.telemetry import RequestRecord, request_id_of
@@ -119,6 +120,7 @@ class Routes:
                         )
                     )
                     seen.principal = principal
+                    check_ids(params)  # before the body is read or any id reaches DynamoDB
                     call: Call[Any] = Call(
                         principal,
                         services,

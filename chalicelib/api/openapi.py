@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.operations import OPERATIONS, Operation
+from chalicelib.api.path_ids import schema_for
 from chalicelib.api.schemas import Problem
 from chalicelib.api.schemas.common import drop_null
 
@@ -44,7 +45,7 @@ def _models(
 
 def _parameters(op: Operation) -> list[dict[str, Any]]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": schema_for(name)}
         for name in re.findall(r"{(\w+)}", op.path)
     ]
     if op.replay:
