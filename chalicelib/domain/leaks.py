@@ -174,6 +174,13 @@ def where_found(url: str | None, secret: str) -> str | None:
     return f"{scheme}://{host}"
 
 
+def shown_url(url: object) -> object:
+    """A stored leak URL as answers show it: its scheme and host. Leaks recorded before
+    only those were kept hold the whole URL, scrubbed of the full token only, so every
+    answer cuts it again (the secret is unknown here: the host is kept as stored)."""
+    return where_found(url, "") if isinstance(url, str) else url
+
+
 def source_label(source: str, secret: str) -> str:
     """``source`` when it has the expected shape and holds no run of the reported
     ``secret``, else the part before its colon."""

@@ -15,7 +15,12 @@ from urllib.parse import quote, quote_plus, unquote_plus
 
 import pytest
 
+from chalicelib.domain import audit
+from chalicelib.domain.leaks import SCANNER
+from chalicelib.domain.records import Leak, LeakMark, Origin
+from chalicelib.storage.leaks import LeakStore
 from chalicelib.wiring.services import Services
+from tests.conftest import FakeClock
 from tests.functional.conftest import Api, Tenant, create_key, json_of, table_snapshot
 from tests.functional.leaks.conftest import Scanner, notify_policy
 from tests.support.outbox import Outbox
@@ -167,3 +172,30 @@ def test_a_github_source_outside_its_known_shape_is_cut_to_github(
     leak = json_of(api.call("GET", f"/v1/keys/{created['key']['id']}"))["leak"]
     assert leak["source"] == "github"
     assert holding(json.dumps(table_snapshot(leak_services), default=str), [token]) == []
+
+
+def test_a_whole_url_stored_before_is_shown_as_its_scheme_and_host(
+    api: Api, acme: Tenant, leak_services: Services, clock: FakeClock
+) -> None:
+    """Leaks recorded when the whole (token-scrubbed) URL was kept: answers cut it too."""
+    created = create_key(api, acme.group_id)
+    token, key_id = created["secret"], created["key"]["id"]
+    old_url = f"https://paste.test/raw?secret={secret_part(token)}"
+    key = leak_services.keys.get("acme", key_id)
+    origin = Origin(SCANNER, "192.0.2.1")
+    changes = {"leak_url": (None, old_url)}
+    event = audit.event("acme", "key.leaked", ("key", key_id), origin, clock.now, changes)
+    leak = LeakMark(Leak(clock.now, "report", old_url), "fingerprint", event)
+    wiring = leak_services.wiring
+    assert LeakStore(wiring.connection, wiring.audit).mark(key, leak)
+
+    shown = json_of(api.call("GET", f"/v1/keys/{key_id}"))["leak"]["url"]
+    events = json_of(api.call("GET", f"/v1/audit-events?key_id={key_id}&action=key.leaked"))
+
+    assert shown == "https://paste.test"
+    assert events["events"][0]["changes"]["leak_url"] == {
+        "before": None,
+        "after": "https://paste.test",
+    }
+    listed = json.dumps(json_of(api.call("GET", "/v1/keys?leaked=true")))
+    assert holding(listed + json.dumps(events), [token]) == []
