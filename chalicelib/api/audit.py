@@ -65,6 +65,17 @@ def _out(event: AuditEvent) -> AuditEventOut:
         request_id=event.origin.request_id,
         changes={
             name: {"before": before, "after": after}
-            for name, (before, after) in event.changes.items()
+            for name, (before, after) in _shown(event).items()
         },
     )
+
+
+def _shown(event: AuditEvent) -> dict[str, tuple[object, object]]:
+    """The event's changes, a leak's URL cut to its scheme and host (chalicelib/domain/
+    leaks.py: shown_url), for events recorded before only those were kept."""
+    if "leak_url" not in event.changes:
+        return dict(event.changes)
+    from chalicelib.domain.leaks import shown_url
+
+    before, after = event.changes["leak_url"]
+    return {**event.changes, "leak_url": (shown_url(before), shown_url(after))}

@@ -20,6 +20,7 @@ from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.cursor import Cursors
 from chalicelib.api.operations import OPERATIONS, Body, Query, Route, parsed_model
+from chalicelib.api.path_ids import check_ids
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
 from chalicelib.api.problems import problem_for
 from chalicelib.api.telemetry import note
@@ -91,6 +92,7 @@ class Routes:
                     services = get_services()
                     principal = ANONYMOUS if spec.public else _caller(services, request, spec)
                     note(principal=principal)
+                    check_ids(params)  # before the body is read or any id reaches DynamoDB
                     call = Call(
                         principal,
                         services,

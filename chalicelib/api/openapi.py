@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.idempotency import KEY_PATTERN
 from chalicelib.api.operations import OPERATIONS, Route
+from chalicelib.api.path_ids import schema_for
 from chalicelib.api.payload import MAX_BODY_BYTES
 from chalicelib.api.schemas import Problem
 from chalicelib.api.schemas.common import drop_null
@@ -54,7 +55,7 @@ def _models(
 
 def _parameters(op: Route[Any, Any]) -> list[dict[str, Any]]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": schema_for(name)}
         for name in re.findall(r"{(\w+)}", op.path)
     ]
     if op.replay:

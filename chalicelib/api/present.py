@@ -39,10 +39,17 @@ def key_out(key: ApiKey, group_names: dict[str, str], now: datetime, window: tim
         rotated_at=key.rotated_at,
         previous_secret_valid_until=grace_until if grace_until and grace_until > now else None,
         hint=key.hint,
-        leak=LeakOut(reported_at=key.leak.reported_at, source=key.leak.source, url=key.leak.url)
-        if key.leak
-        else None,
+        leak=_leak_out(key),
     )
+
+
+def _leak_out(key: ApiKey) -> LeakOut | None:
+    if key.leak is None:
+        return None
+    from chalicelib.domain.leaks import where_found  # only for a leaked key (cold start)
+
+    url = key.leak.url and where_found(key.leak.url, "")
+    return LeakOut(reported_at=key.leak.reported_at, source=key.leak.source, url=url)
 
 
 def group_out(group: Group) -> GroupOut:

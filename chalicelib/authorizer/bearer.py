@@ -87,10 +87,11 @@ def grant_for(access: TokenAccess) -> Grant | None:
 
 def decide_token(
     request: AuthRequest, gate: TokenGate | None, simple: bool
-) -> dict[str, Any] | None:
-    """The answer for a bearer token, or None when it must be refused with 401."""
+) -> tuple[dict[str, Any], Outcome] | None:
+    """The answer for a bearer token and its outcome (a genuine token may still be denied
+    for its address or route), or None when it must be refused with 401."""
     checker = gate.checker() if gate is not None else None
     if checker is None or request.bearer is None:
         return None
     grant = grant_for(checker.check(request.bearer, request.source_ip, request.route))
-    return None if grant is None else respond(request, grant, simple)
+    return None if grant is None else (respond(request, grant, simple), grant.outcome)

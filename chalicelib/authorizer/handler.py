@@ -23,6 +23,7 @@ from chalicelib.authorizer.runtime import Runtime, get_runtime
 from chalicelib.domain.access import Access
 from chalicelib.domain.errors import StorageUnavailable
 from chalicelib.domain.peppers import PepperUnavailable
+from chalicelib.domain.verification import Outcome
 from chalicelib.observability.decisions import DecisionRecord
 from chalicelib.observability.metrics import (
     AMBIGUOUS,
@@ -132,17 +133,19 @@ def _parse(event: Any, decision: _Decision) -> AuthRequest:
 
 def _token(request: AuthRequest, runtime: Runtime, decision: _Decision) -> dict[str, Any]:
     """An access token: decided from the token alone; never logged (its line names only
-    the outcome: TOKEN_VALID or TOKEN_INVALID, FAIL_CLOSED when its keys are unreachable)."""
+    the outcome: TOKEN_VALID, TOKEN_INVALID, the deny reason of a genuine token refused for
+    its address or route, FAIL_CLOSED when its keys are unreachable)."""
     try:
-        response = decide_token(request, runtime.tokens, runtime.settings.simple_responses)
+        decided = decide_token(request, runtime.tokens, runtime.settings.simple_responses)
     except Exception as error:  # the signing keys unreachable, or anything else: deny
         logger.error("authorizer: failing closed on a token: %s", type(error).__name__)
         decision.record(FAIL_CLOSED)
         return _unavailable(request, runtime)
-    if response is None:
+    if decided is None:
         decision.record(TOKEN_INVALID)
         raise Unauthorized
-    decision.record(TOKEN_VALID)
+    response, outcome = decided
+    decision.record(TOKEN_VALID if outcome is Outcome.VALID else outcome.value)
     return response
 
 

@@ -13,6 +13,10 @@ from functools import lru_cache
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_ENTRIES = 100
+# A zone (``fe80::1%eth0``) names an interface of one host: API Gateway never reports one,
+# and Python compares addresses with and without a zone as equal, so an entry or a source
+# address that has one is refused rather than half-matched.
+SCOPED = "a scoped IPv6 address (with a %zone) is not allowed"
 
 
 class AllowlistError(ValueError):
@@ -41,12 +45,18 @@ def normalize(entries: Iterable[str]) -> tuple[str, ...]:
         except ValueError:
             # The message never repeats the entry: it may be anything, even a pasted key.
             raise AllowlistError(index, "not an IP address or CIDR range") from None
+        if _scoped(network.network_address):
+            raise AllowlistError(index, SCOPED) from None
         text = str(network.network_address) if _is_single(network) else network.with_prefixlen
         if text not in canonical:
             canonical.append(text)
     if len(canonical) > MAX_ENTRIES:
         raise AllowlistError(MAX_ENTRIES, f"at most {MAX_ENTRIES} entries are allowed")
     return tuple(canonical)
+
+
+def _scoped(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return isinstance(address, ipaddress.IPv6Address) and address.scope_id is not None
 
 
 def _is_single(network: Network) -> bool:
@@ -60,9 +70,11 @@ def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     networks = []
     for entry in entries:
         try:
-            networks.append(ipaddress.ip_network(entry))
+            network = ipaddress.ip_network(entry)
         except ValueError:
             continue
+        if not _scoped(network.network_address):
+            networks.append(network)
     return tuple(networks)
 
 
@@ -78,6 +90,8 @@ def allows(entries: tuple[str, ...], source_ip: str | None) -> bool:
     try:
         address = ipaddress.ip_address(source_ip)
     except ValueError:
+        return False
+    if _scoped(address):
         return False
     candidates = [address]
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:

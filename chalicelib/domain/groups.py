@@ -29,8 +29,13 @@ class GroupDraft:
     routes: tuple[str, ...] = (ALL_ROUTES,)
 
 
+GROUP_ID_LENGTH = 16
+# Every group id, as a JSON Schema pattern (anchored: those are not).
+GROUP_ID_PATTERN = rf"^grp_[0-9A-Za-z]{{{GROUP_ID_LENGTH}}}$"
+
+
 def new_group_id() -> str:
-    return "grp_" + "".join(secrets.choice(BASE62) for _ in range(16))
+    return "grp_" + "".join(secrets.choice(BASE62) for _ in range(GROUP_ID_LENGTH))
 
 
 class GroupService:

@@ -23,6 +23,8 @@ KEY_ID_LENGTH = 16
 SECRET_LENGTH = 43
 CHECKSUM_LENGTH = 6  # 62**6 > 2**32, so every CRC32 fits
 PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+# Every key id, as a JSON Schema pattern (anchored: those are not).
+KEY_ID_PATTERN = rf"^[0-9A-Za-z]{{{KEY_ID_LENGTH}}}$"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from math import isfinite
 from typing import Any
 
 import jwt
@@ -56,6 +57,12 @@ class TokenAccess:
     @property
     def valid(self) -> bool:
         return self.outcome is Outcome.VALID
+
+
+def is_time(value: Any) -> bool:
+    """A NumericDate (RFC 7519 2): a finite JSON number. ``true`` is no time, though Python
+    (and PyJWT's own checks) take a bool for the int 1."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and isfinite(value)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -102,7 +109,7 @@ class TokenChecker:
         if now >= claims["exp"] + LEEWAY:
             return TokenAccess(Outcome.TOKEN_EXPIRED)
         not_before = claims.get("nbf", claims["iat"])
-        if not isinstance(not_before, int | float) or now + LEEWAY < not_before:
+        if not is_time(not_before) or now + LEEWAY < not_before:
             return TokenAccess(Outcome.TOKEN_INVALID)
         try:
             grant = grant_of(claims)
@@ -153,6 +160,6 @@ class TokenChecker:
             )
         except jwt.PyJWTError:
             return None
-        if not isinstance(claims["exp"], int | float):
+        if not is_time(claims["exp"]):
             return None
         return claims

@@ -106,7 +106,9 @@ class UsageRecorder:
         """
         now = self._clock()
         last = self._flushed.get(key_id)
-        if last is None or now - last >= self._interval:
+        # Only a key with counts gets a mark: an id nobody counted (a made-up client_id at
+        # the token endpoint, say) must hold no memory until the marks expire.
+        if key_id in self._pending and (last is None or now - last >= self._interval):
             self._write(key_id, now)
         self._prune(now)
 

@@ -37,6 +37,11 @@ def leak_text(notice: LeakNotice) -> str:
     where = notice.url or "(no URL given)"
     if notice.action is Taken.REVOKED:
         done = "It was revoked at once. Create a replacement key and deploy it."
+    elif notice.action is Taken.PREVIOUS_SECRET_ENDED:
+        done = (
+            "The secret found was the one the key had before its last rotation: it stopped "
+            "working at once, its grace period cut short. The key's current secret still works."
+        )
     else:
         done = (
             "It still works (the tenant's leak policy is notify). Rotate it now with "

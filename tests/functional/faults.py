@@ -70,6 +70,8 @@ class FaultPlan:
         self.calls = 0
         self.injected = 0
         self.operations: list[str] = []  # of the calls seen while armed, in order
+        # Every call of every service, armed or not: (service, operation, its parameters).
+        self.requests: list[tuple[str, str, Any]] = []
 
     def arm(self, service: str, fault: Fault, at: int | None = None, onwards: bool = False) -> None:
         self.service, self.fault, self.at, self.onwards = service, fault, at, onwards
@@ -79,7 +81,10 @@ class FaultPlan:
     def disarm(self) -> None:
         self.fault = None
 
-    def before_call(self, model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+    def before_call(
+        self, model: Any, params: Any = None, **_: Any
+    ) -> tuple[AWSResponse, dict[str, Any]] | None:
+        self.requests.append((model.service_model.endpoint_prefix, model.name, params))
         fault = self.fault
         if fault is None or model.service_model.endpoint_prefix != self.service:
             return None

@@ -284,3 +284,18 @@ def test_two_authorization_headers_are_denied_as_ambiguous_on_every_shape(
         if shape is not Shape.HTTP_SIMPLE:
             assert response["principalId"] == "ambiguous"
             assert explicitly_denies(response, shape.method_arn(*ALLOWED))
+
+
+def test_a_genuine_token_denied_is_logged_with_its_deny_reason_not_as_valid(
+    services: Services, group_id: str, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = token_for(services, new_key(services, group_id, ("10.0.0.0/8",)), INSIDE)
+    runtime = runtime_for(services, clock, Shape.REST_REQUEST)
+    capsys.readouterr()
+
+    for route, source in [(ALLOWED, INSIDE), (FORBIDDEN, INSIDE), (ALLOWED, OUTSIDE)]:
+        authorize(event(Shape.REST_REQUEST, token, route, source), runtime)
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    outcomes = [line["outcome"] for line in lines if line.get("message") == "decision"]
+    assert outcomes == ["TOKEN_VALID", "ROUTE_NOT_ALLOWED", "IP_NOT_ALLOWED"]

@@ -58,6 +58,9 @@ BAD_FIELDS: list[tuple[dict[str, Any], str]] = [
     ({"ip_allowlist": ["10.0.0.1", "not-an-ip"]}, "ip_allowlist"),
     ({"ip_allowlist": "10.0.0.5/8"}, "ip_allowlist"),  # host bits set
     ({"ip_allowlist": [7]}, "ip_allowlist"),
+    ({"ip_allowlist": ["fe80::1%eth0"]}, "ip_allowlist"),  # scoped: a zone is one host's
+    ({"ip_allowlist": "10.0.0.0/8\nfe80::%1/64"}, "ip_allowlist"),
+    ({"name": "Nul\x00byte"}, "name"),
     ({"colour": "blue"}, "body"),  # an unknown name is never repeated
 ]
 

@@ -55,6 +55,11 @@ def test_routes_default_to_everything(api: Api) -> None:
         ({"name": "Good", "permissions": ["has space"]}, "permissions.0"),
         ({"name": "Good", "permissions": "keys:read"}, "permissions"),
         ({"name": "Good", "extra": 1}, "body"),  # an unknown name is never repeated
+        ({"name": "Nul\x00byte"}, "name"),
+        ({"name": "Escape \x1b[31m red"}, "name"),
+        ({"name": "Tab\tbed"}, "name"),
+        ({"name": "C1 \x85 next line"}, "name"),
+        ({"name": "\x7f\x7f"}, "name"),
     ],
 )
 def test_invalid_group_is_refused_and_nothing_changes(
@@ -95,3 +100,23 @@ def test_group_permissions_decide_at_once(api: Api, acme: Tenant) -> None:
     assert ops.call("POST", "/v1/groups", {"name": "Nope"}).status_code == 403
     api.call("PATCH", f"/v1/groups/{group['id']}", {"permissions": ["keys:manage"]})
     assert ops.call("POST", "/v1/groups", {"name": "Now yes"}).status_code == 201
+
+
+@pytest.mark.parametrize("name", ["Nul\x00byte", "Bell\x07", "New\nline", "DEL\x7f"])
+def test_a_group_name_with_a_control_character_is_refused_on_edit_too(
+    api: Api, services: Services, name: str
+) -> None:
+    group = json_of(api.call("POST", "/v1/groups", {"name": "Clean"}))
+    before = table_snapshot(services)
+
+    response = api.call("PATCH", f"/v1/groups/{group['id']}", {"name": name})
+
+    assert (response.status_code, json_of(response)["code"]) == (422, "validation_failed")
+    assert [error["field"] for error in json_of(response)["errors"]] == ["name"]
+    assert table_snapshot(services) == before
+
+
+def test_names_of_other_scripts_and_symbols_are_still_accepted(api: Api) -> None:
+    for name in ["Zahlungsdienst Ü", "注文リーダー", "Orders → EU", "Ops 🚀"]:
+        response = api.call("POST", "/v1/groups", {"name": name})
+        assert response.status_code == 201, response.body

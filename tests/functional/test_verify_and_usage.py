@@ -207,3 +207,20 @@ def test_a_list_never_repeats_an_unknown_query_parameter(api: Api) -> None:
     assert json_of(response)["errors"] == [
         {"field": "query", "message": "holds a field this API does not know (not repeated)"}
     ]
+
+
+def test_a_scoped_source_address_is_a_422_never_a_match(
+    api: Api, acme: Tenant, orders_group: str, services: Services
+) -> None:
+    fenced = create_key(api, orders_group, ip_allowlist=["fe80::/64"])["secret"]
+    assert verify(api, key=fenced, source_ip="fe80::1")["valid"] is True
+    before = table_snapshot(services)
+
+    for address in ["fe80::1%eth0", "fe80::1%1", "fe80::1%25eth0"]:
+        response = api.as_key(None).call(
+            "POST", "/v1/verify", {"key": fenced, "source_ip": address}
+        )
+        assert (response.status_code, json_of(response)["code"]) == (422, "validation_failed")
+        assert address not in response.body.decode()
+
+    assert table_snapshot(services) == before

@@ -3,7 +3,9 @@
 Two reports of the same key can arrive at once (GitHub retries; someone also reports it
 through POST /v1/leaks), and a report can race the owner's rotation. The leak's write is
 conditioned on the leak being new and the key being active, in the revoke's own
-transaction, so whatever the interleaving exactly one report acts.
+transaction, so whatever the interleaving exactly one report acts. A report of the previous
+secret ends its grace in a write conditioned on that secret still being the previous one,
+so a rotation that replaced it first is never undone.
 """
 
 from __future__ import annotations
@@ -101,17 +103,62 @@ def test_a_report_racing_a_rotation_leaves_one_revocation_and_right_counters(
     )
     reliability.races += 1
 
-    # The report was read before or after the rotation: either way the old secret matched
-    # (it lives on in the grace period), so the key is revoked.
+    # Either way the reported secret matched: read before the rotation, it was the current
+    # secret (the key is revoked); read after it, the previous one inside its grace (the
+    # grace ends, the key and its new secret live on).
     assert label is Label.TRUE_POSITIVE
     assert isinstance(rotated, Issued | KeyRevoked | Conflict), rotated
-    expected = ["key.created", "key.leaked", "key.revoked"]
+    (notice,) = notifier.leaks
+    assert not services.verifier.verify(issued.token, None).valid
+    expected = ["key.created", "key.leaked"]
     if isinstance(rotated, Issued):
         expected.append("key.rotated")
+    if notice.action is Taken.REVOKED:
+        expected.append("key.revoked")
+        assert services.tenants.get(tenant_id).keys_used == 0
+        assert services.groups.get(tenant_id, group_id).key_count == 0
+        if isinstance(rotated, Issued):
+            assert not services.verifier.verify(rotated.token, None).valid
+    else:
+        assert notice.action is Taken.PREVIOUS_SECRET_ENDED
+        assert isinstance(rotated, Issued)
+        assert services.verifier.verify(rotated.token, None).valid
+        assert services.tenants.get(tenant_id).keys_used == 1
     assert actions(services, tenant_id, key_id) == sorted(expected)
-    assert len(notifier.leaks) == 1
-    assert services.tenants.get(tenant_id).keys_used == 0
-    assert services.groups.get(tenant_id, group_id).key_count == 0
-    tokens = [issued.token] + ([rotated.token] if isinstance(rotated, Issued) else [])
-    for token in tokens:
-        assert not services.verifier.verify(token, None).valid
+
+
+@pytest.mark.parametrize("round_", range(10))
+def test_a_previous_secret_report_racing_a_rotation_never_leaves_that_secret_working(
+    services: Services, notifier: RecordingNotifier, reliability: Counters, round_: int
+) -> None:
+    tenant_id, group_id = new_tenant(services, limit=5)
+    first = services.keys.create(tenant_id, ADMIN, draft(group_id))
+    key_id = first.key.key_id
+    second = services.keys.rotate(tenant_id, key_id, timedelta(hours=1), None)
+
+    rotated, label = at_once(
+        lambda: services.keys.rotate(tenant_id, key_id, timedelta(hours=1), None),
+        lambda: report(services, first.token, "report"),
+    )
+    reliability.races += 1
+
+    # The grace was ended by the report, or the rotation replaced the previous secret
+    # first (read after it, the report matches nothing: a false positive; read before it,
+    # its conditional write finds another previous secret and writes nothing): either way
+    # the reported secret is dead, the key active, the newest secret works.
+    assert isinstance(rotated, Issued), rotated
+    assert not services.verifier.verify(first.token, None).valid
+    assert services.verifier.verify(rotated.token, None).valid
+    key = services.keys.get(tenant_id, key_id)
+    assert key.status is KeyStatus.ACTIVE
+    recorded = "key.leaked" in actions(services, tenant_id, key_id)
+    assert [notice.action for notice in notifier.leaks] == (
+        [Taken.PREVIOUS_SECRET_ENDED] if recorded else []
+    )
+    assert (key.leak is not None) is recorded
+    assert label is Label.TRUE_POSITIVE or not recorded
+    assert services.tenants.get(tenant_id).keys_used == 1
+    assert services.groups.get(tenant_id, group_id).key_count == 1
+    # The secret the racing rotation moved into its grace was not reported: whichever write
+    # came first, it keeps working for its hour (an unconditioned end would have cut it).
+    assert services.verifier.verify(second.token, None).valid

@@ -213,3 +213,13 @@ def test_routes_and_allowlist_decide_like_a_keys() -> None:
     assert check(token, "10.1.1.1", ("DELETE", "/orders/1")).outcome is Outcome.ROUTE_NOT_ALLOWED
     assert check(token, "192.0.2.1", ("GET", "/orders/1")).outcome is Outcome.IP_NOT_ALLOWED
     assert check(token, None, ("GET", "/orders/1")).outcome is Outcome.IP_NOT_ALLOWED
+
+
+@pytest.mark.parametrize(
+    "changes", [{"nbf": True}, {"nbf": False}, {"exp": True}, {"nbf": "0"}, {"exp": [1]}]
+)
+def test_a_time_claim_that_is_not_a_json_number_is_token_invalid(
+    changes: dict[str, object],
+) -> None:
+    # Python takes True for 1: "nbf": true passed as a time long past.
+    assert checker(NOW).check(signed(**changes), None, None).outcome is Outcome.TOKEN_INVALID

@@ -249,3 +249,16 @@ def test_normalize_refuses_exactly_the_ranges_with_host_bits(address: Address, p
     else:
         with pytest.raises(AllowlistError):
             normalize([entry])
+
+
+@pytest.mark.parametrize("entry", ["fe80::1%eth0", "fe80::%1/64", "fe80::1%25eth0", "::1%lo"])
+def test_a_scoped_ipv6_entry_is_refused(entry: str) -> None:
+    with pytest.raises(AllowlistError):
+        normalize([entry])
+
+
+def test_a_scoped_source_address_or_stored_entry_matches_nothing() -> None:
+    # Python's ipaddress treats fe80::1%eth0 as inside fe80::/64: neither side may be scoped.
+    assert not allows(("fe80::/64",), "fe80::1%eth0")
+    assert not allows(("fe80::1%eth0",), "fe80::1")
+    assert allows(("fe80::/64",), "fe80::1")

@@ -60,4 +60,8 @@ def test_a_shell_issuer_moves_the_server_and_the_cli_alike(
     served = _dev_settings(shell)
     assert api_port(served) == 9000
     monkeypatch.setenv("LATCHKEY_TOKEN_ISSUER", shell["LATCHKEY_TOKEN_ISSUER"])
-    assert cli_settings("local").access_tokens.issuer == served.access_tokens.issuer == "http://127.0.0.1:9000"
+    assert (
+        cli_settings("local").access_tokens.issuer
+        == served.access_tokens.issuer
+        == "http://127.0.0.1:9000"
+    )

@@ -17,7 +17,8 @@ from chalicelib.domain.leaks import (
     Report,
     Taken,
     fingerprint,
-    scrub,
+    source_label,
+    where_found,
 )
 from chalicelib.domain.peppers import StaticPeppers, hash_secret
 from chalicelib.domain.records import (
@@ -49,6 +50,7 @@ class Fakes:
         self.revoked: list[LeakMark] = []
         self.marked: list[LeakMark] = []
         self.notices: list[LeakNotice] = []
+        self.ended: list[tuple[ApiKey, LeakMark, SecretHash]] = []
 
     def get_key(self, key_id: str) -> ApiKey | None:
         self.reads += 1
@@ -64,6 +66,10 @@ class Fakes:
 
     def mark(self, key: ApiKey, mark: LeakMark) -> bool:
         self.marked.append(mark)
+        return True
+
+    def end_grace(self, key: ApiKey, mark: LeakMark, previous: SecretHash) -> bool:
+        self.ended.append((key, mark, previous))
         return True
 
     def leaked(self, notice: LeakNotice) -> None:
@@ -121,7 +127,7 @@ def test_the_live_secret_is_a_true_positive_revoked_and_announced() -> None:
     fakes = Fakes()
     key, token = fakes.add_key()
 
-    label = fakes.service().report(Report(token, "github:content", "https://x.test/a"), ORIGIN)
+    label = fakes.service().report(Report(token, "github:content", "https://x.test"), ORIGIN)
 
     assert label is Label.TRUE_POSITIVE
     (mark,) = fakes.revoked
@@ -132,7 +138,7 @@ def test_the_live_secret_is_a_true_positive_revoked_and_announced() -> None:
     assert (notice.key_id, notice.source, notice.url, notice.action) == (
         key.key_id,
         "github:content",
-        "https://x.test/a",
+        "https://x.test",
         Taken.REVOKED,
     )
 
@@ -189,12 +195,97 @@ def test_a_failed_announcement_does_not_fail_the_report() -> None:
     assert len(fakes.revoked) == 1
 
 
-def test_the_token_and_anything_shaped_like_one_is_cut_out_of_a_url() -> None:
-    token, _ = FORMAT.mint()
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://paste.test/raw?k={token}&also={other}", "https://paste.test"),
+        ("HTTP://User:{secret}@Paste.Test:8080/x#{token}", "http://paste.test"),
+        ("https://gist.github.com/octo/{secret}", "https://gist.github.com"),
+        ("https://{secret}.paste.test/", None),
+        ("https://{secret_lower}.paste.test/", None),  # host names have no case
+        ("https://a.{run}.paste.test/", None),  # 6 characters of the secret in a row
+        ("https://x{run_split}y.paste.test/", None),  # ... across a dot
+        ("https://[fe80::1]/x", None),
+        ("https://10.0.0.1/x", None),
+        ("https://b\u00fccher.example/", None),
+        ("javascript:alert(1)", None),
+        ("ftp://paste.test/a", None),
+        ("//paste.test/a", None),
+        ("https://[::1/x", None),  # unbalanced bracket: urlsplit raises
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_reported_url_keeps_its_scheme_and_host_name_only(url: str | None, kept: str) -> None:
+    token, parts = FORMAT.mint()
     other, _ = KeyFormat("acme_live").mint()
-    url = f"https://paste.test/raw?k={token}&also={other}"
+    secret = parts.secret
+    filled = None
+    if url is not None:
+        filled = url.format(
+            token=token,
+            other=other,
+            secret=secret,
+            secret_lower=secret.lower(),
+            run=secret[10:16],
+            run_split=f"{secret[10:13]}.{secret[13:16]}",
+        )
 
-    scrubbed = scrub(url, token)
+    assert where_found(filled, secret) == kept
 
-    assert scrubbed == "https://paste.test/raw?k=[redacted]&also=[redacted]"
-    assert scrub(None, token) is None
+
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        ("report", "report"),
+        ("github:content", "github:content"),
+        ("github:pull_request_title", "github:pull_request_title"),
+        ("github:lk_test_Ab1", "github"),
+        ("github:Content", "github"),
+        ("github:" + "a" * 80, "github"),
+        ("github:x{run}", "github"),
+        ("weird source", "unknown"),
+    ],
+)
+def test_a_source_keeps_its_expected_shape_or_less(source: str, kept: str) -> None:
+    secret = "abcdefghij" + "0123456789" * 3 + "XYZ"
+    assert source_label(source.format(run="abcdef"), secret) == kept
+
+
+def test_a_report_stores_no_part_of_the_url_but_its_host() -> None:
+    fakes = Fakes(LeakPolicy.NOTIFY)
+    _, token = fakes.add_key()
+    secret = token.split("_")[-1]
+
+    fakes.service().report(Report(token, "report", f"https://p.test/{secret.upper()}"), ORIGIN)
+
+    (mark,) = fakes.marked
+    assert mark.leak.url == "https://p.test"
+    assert mark.event.changes["leak_url"] == (None, "https://p.test")
+    assert fakes.notices[0].url == "https://p.test"
+    assert "p.test/" not in repr(Report(token, "report", "https://p.test/x"))
+
+
+@pytest.mark.parametrize("policy", list(LeakPolicy))
+def test_a_leaked_previous_secret_ends_its_grace_and_keeps_the_key(policy: LeakPolicy) -> None:
+    fakes = Fakes(policy)
+    old_key, old_token = fakes.add_key()
+    _, new_parts = FORMAT.mint(old_key.key_id)
+    until = NOW + timedelta(minutes=5)
+    fakes.keys[old_key.key_id] = replace(
+        old_key,
+        current_secret=SecretHash(hash_secret(b"pepper", new_parts.secret), 1),
+        previous_secret=replace(old_key.current_secret, valid_until=until),
+    )
+
+    label = fakes.service().report(Report(old_token, "report"), ORIGIN)
+
+    assert label is Label.TRUE_POSITIVE
+    assert (fakes.revoked, fakes.marked) == ([], [])
+    ((_, mark, previous),) = fakes.ended
+    assert previous == replace(old_key.current_secret, valid_until=until)
+    assert mark.fingerprint == fingerprint(previous)
+    assert mark.event.action == "key.leaked"
+    assert mark.event.changes["previous_secret_valid_until"] == (until, NOW)
+    (notice,) = fakes.notices
+    assert notice.action is Taken.PREVIOUS_SECRET_ENDED

@@ -169,3 +169,14 @@ def test_a_failed_write_frees_the_slot_but_keeps_later_days_for_the_next_flush(
     recorder.flush_due("k")
     assert recorder.held[0] == 0
     assert sink.total("k") == 2  # the first write and today's; yesterday's second is lost
+
+
+def test_an_id_nobody_counted_holds_no_memory_when_flushed(
+    recorder: UsageRecorder, sink: Sink, clock: FakeClock
+) -> None:
+    for n in range(1000):
+        recorder.flush_due(f"made-up-{n}")
+        clock.advance(seconds=0.01)
+
+    assert recorder.held == (0, 0)
+    assert sink.writes == []

@@ -24,7 +24,6 @@ from chalicelib.domain.routes import MAX_STARS, METHODS, PATH_CHARS
 # reads the same in all three.
 _SPACE_CHARS = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 SPACE = f"[{_SPACE_CHARS}]"
-NOT_SPACE = f"[^{_SPACE_CHARS}]"
 
 
 def _any_case(word: str) -> str:
@@ -43,9 +42,13 @@ ROUTE_PATTERN_REGEX = (
 # A concrete call, as POST /v1/verify takes it: a method (not "*") and any path.
 CALL_REGEX = rf"^{SPACE}*(?:{'|'.join(_any_case(method) for method in METHODS[:-1])}) /[\s\S]*$"
 
+# Control characters (C0, DEL, C1): a NUL or an escape in a name breaks logs, terminals,
+# CSV exports and C string APIs of whoever reads it, and no person types one.
+_CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f"
 # Taken as sent: no silent trimming, so the document's lengths are the API's. A name needs
-# one character that is not whitespace.
-Name = Annotated[str, Field(min_length=2, max_length=200, pattern=NOT_SPACE)]
+# one character that is not whitespace, and holds no control character.
+NAME_REGEX = rf"^[^{_CONTROL_CHARS}]*[^{_CONTROL_CHARS}{_SPACE_CHARS}][^{_CONTROL_CHARS}]*$"
+Name = Annotated[str, Field(min_length=2, max_length=200, pattern=NAME_REGEX)]
 
 
 Description = Annotated[str, Field(max_length=1000)]

@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from chalicelib.api.schemas.common import CALL_REGEX, Model, Strict, drop_null
-from chalicelib.domain import routes
+from chalicelib.domain import allowlist, routes
 
 
 class VerifyRequest(Strict):
@@ -45,8 +45,19 @@ class VerifyRequest(Strict):
         json_schema_extra={"pattern": CALL_REGEX},
     )
     source_ip: str | None = Field(
-        default=None, max_length=64, description="The address the key was presented from."
+        default=None,
+        max_length=64,
+        description="The address the key was presented from (no IPv6 %zone).",
+        json_schema_extra={"pattern": "^[^%]*$"},
     )
+
+    @field_validator("source_ip")
+    @classmethod
+    def _unscoped(cls, value: str | None) -> str | None:
+        # A zone names one host's interface; Python would match fe80::1%eth0 as fe80::1.
+        if value is not None and "%" in value:
+            raise ValueError(allowlist.SCOPED)
+        return value
 
     @field_validator("route")
     @classmethod

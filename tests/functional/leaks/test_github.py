@@ -44,7 +44,7 @@ def test_a_live_key_is_labelled_true_positive_and_revoked_by_secret_scanning(
     assert key["leak"] == {
         "reported_at": "2026-11-24T12:00:00Z",
         "source": "github:content",
-        "url": "https://github.com/octo/app/blob/abc123/config.py",
+        "url": "https://github.com",  # the URL's scheme and host only, never its path
     }
     # The revoke freed the slot and the group's count, as every revoke does.
     assert leak_services.tenants.get("acme").keys_used == used - 1
@@ -211,7 +211,7 @@ def test_the_event_and_the_message_say_what_happened(
         "key_name": "Nightly export",
         "group_id": acme.group_id,
         "source": "github:content",
-        "url": "https://github.com/octo/app/blob/abc123/config.py",
+        "url": "https://github.com",
         "reported_at": "2026-11-24T12:00:00Z",
         "action": "revoked",
     }
@@ -219,6 +219,7 @@ def test_the_event_and_the_message_say_what_happened(
     assert message["MessageAttributes"]["tenant_id"]["Value"] == "acme"
     assert key_id in message["Subject"]
     assert "revoked" in message["Message"]
+    assert "Where: https://github.com\n" in message["Message"]
     assert outbox.globex_digests() == []  # the tenant attribute filters
 
 

@@ -57,8 +57,8 @@ def test_a_token_inside_the_reported_url_is_never_stored(
     scanner.public_report(token, url=f"https://paste.test/raw/9?key={token}")
 
     key = json_of(api.call("GET", f"/v1/keys/{created['key']['id']}"))
-    assert key["leak"]["url"] == "https://paste.test/raw/9?key=[redacted]"
-    assert outbox.events()[0]["detail"]["url"] == "https://paste.test/raw/9?key=[redacted]"
+    assert key["leak"]["url"] == "https://paste.test"
+    assert outbox.events()[0]["detail"]["url"] == "https://paste.test"
     assert secret_part(token) not in json.dumps(table_snapshot(leak_services))
 
 

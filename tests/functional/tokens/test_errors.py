@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chalicelib.wiring.services import Services
 from tests.conftest import Counters
 from tests.functional.conftest import json_of
 from tests.functional.tokens.client import (
@@ -132,3 +133,18 @@ def test_hostile_token_requests_get_an_rfc_error_and_never_a_5xx(
         "unsupported_grant_type",
         "invalid_scope",
     }
+
+
+def test_failed_client_authentication_leaves_nothing_pending_for_the_made_up_id(
+    api: Api, key: dict[str, Any], services: Services
+) -> None:
+    made_up = [f"nobody-{n}" for n in range(20)] + ["x" * 3000, key["secret"]]
+    for client_id in made_up:
+        form = {"grant_type": "client_credentials", "client_id": client_id}
+        response = post_token(api, form | {"client_secret": key["secret"]})
+        assert_error(response, 401, "invalid_client")
+
+    assert services.runtime.usage.held == (0, 0)
+    # An authenticated key is counted and flushed as before.
+    assert token_request(api, key).status_code == 200
+    assert services.runtime.usage.held == (0, 1)
