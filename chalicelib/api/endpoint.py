@@ -20,11 +20,13 @@ from pydantic import BaseModel
 from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.cursor import Cursors
+from chalicelib.api.lockout import caller_of
 from chalicelib.api.operations import OPERATIONS, Operation
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
 from chalicelib.api.problems import problem_for
 from chalicelib.api.telemetry import RequestRecord, request_id_of
 from chalicelib.api.telemetry import record as record_request
+from chalicelib.domain.lockout import Caller
 from chalicelib.domain.records import Actor, Origin
 from chalicelib.wiring.services import Services, get_services
 
@@ -53,6 +55,11 @@ class Call(Generic[Body]):
             self.headers.get("user-agent"),
             request_ids.current() or request_ids.request_id_of(self.context),
         )
+
+
+def caller(call: Call[Any]) -> Caller:
+    """The calling credential, for the lockout rule (chalicelib/api/lockout.py)."""
+    return caller_of(call.principal, call.headers, call.context)
 
 
 def listing_cursors(call: Call[Any]) -> Cursors:
@@ -90,11 +97,13 @@ class Routes:
         replay: type[BaseModel] | None = None,
         raw_body: bool = False,
         headers: tuple[str, ...] = (),
+        confirms_lockout: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Declare a route. With ``raw_body`` the body model is documented but not parsed
         here: the handler checks the raw bytes first (a signed body) and parses them itself."""
         parsed = None if raw_body else body
         blueprint = self.blueprint
+        no_store = carries_secret(response)
 
         def register(handler: Handler) -> Handler:
             def view(**params: str) -> Response:
@@ -133,6 +142,8 @@ class Routes:
                 except Exception as error:  # every error becomes a problem document
                     seen.error = error
                     response = problem_for(error)
+                if no_store:
+                    response.headers.update(NO_STORE)
                 seen.status = response.status_code
                 record_request(seen)
                 return response
@@ -155,11 +166,23 @@ class Routes:
                     replay,
                     body_optional,
                     headers,
+                    confirms_lockout,
                 )
             )
             return handler
 
         return register
+
+
+# An answer that may hold a secret is kept by no cache, shared or private (RFC 9111 5.2.2.5):
+# a browser's disk cache or a proxy would otherwise hold the only copy of a live key. Set on
+# every answer of such a route, its errors and replays included, so no branch forgets it.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def carries_secret(response: type[BaseModel] | None) -> bool:
+    """Whether a route's answer holds a secret: its model has a ``secret`` field."""
+    return response is not None and "secret" in response.model_fields
 
 
 # Every content type reaches the view: Chalice would answer others with its own 415 before

@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.api.endpoint import Call, Routes, listing_cursors
+from chalicelib.api.endpoint import Call, Routes, caller, listing_cursors
 from chalicelib.api.idempotency import REPLAY_NOTE, idempotent
 from chalicelib.api.present import key_out
 from chalicelib.api.schemas import (
@@ -141,11 +141,12 @@ def get_key(call: Call[Any]) -> KeyOut:
     body=KeyUpdate,
     response=KeyOut,
     errors=(400, 404, 409, 422),
+    confirms_lockout=True,
 )
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body: KeyUpdate = call.body
     key = call.services.keys.update(
-        call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin
+        call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin, caller(call)
     )
     return _present(call, [key], after_write=True)[0]
 
@@ -179,8 +180,10 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
     "POST",
     summary="Revoke at once and for good",
     response=KeyOut,
-    errors=(404,),
+    errors=(404, 409),
+    confirms_lockout=True,
 )
 def revoke_key(call: Call[Any]) -> KeyOut:
-    key = call.services.keys.revoke(call.principal.tenant_id, call.params["key_id"], call.origin)
+    tenant = call.principal.tenant_id
+    key = call.services.keys.revoke(tenant, call.params["key_id"], call.origin, caller(call))
     return _present(call, [key], after_write=True)[0]

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.api.lockout import CONFIRM_HEADER
 from chalicelib.api.operations import OPERATIONS, Operation
 from chalicelib.api.schemas import Problem
 from chalicelib.api.schemas.common import drop_null
@@ -42,6 +43,21 @@ def _models(
     return list(found.items())
 
 
+CONFIRM_LOCKOUT: dict[str, Any] = {
+    "name": CONFIRM_HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "`true` confirms a change that takes the calling key's own access away (revokes "
+        "it, moves it to a group without keys:manage, takes keys:manage from its group, "
+        "or puts the request's address outside its allowlist). Without it such a change "
+        "is a 409 `would_lock_out_caller`. Removing the tenant's last key with "
+        "keys:manage is a 409 `last_manager` either way."
+    ),
+    "schema": {"type": "string", "enum": ["true"]},
+}
+
+
 def _parameters(op: Operation) -> list[dict[str, Any]]:
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -57,6 +73,8 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255},
             }
         )
+    if op.confirms_lockout:
+        params.append(CONFIRM_LOCKOUT)
     for header in op.headers:
         params.append(
             {"name": header, "in": "header", "required": True, "schema": {"type": "string"}}

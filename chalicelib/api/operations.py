@@ -31,6 +31,8 @@ class Operation:
     body_optional: bool = False
     # Leaked keys: request headers the route requires (GitHub's signature headers).
     headers: tuple[str, ...] = ()
+    # Takes Confirm-Self-Lockout: the change may take the calling key's own access away.
+    confirms_lockout: bool = False
 
 
 OPERATIONS: list[Operation] = []

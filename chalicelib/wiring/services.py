@@ -167,6 +167,7 @@ def build_services(
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
     tokens = TokenFormat(settings.key_prefix)
+    group_store = GroupStore(connection, audit, settings.default_group_limit)
     keys = KeyService(
         key_store,
         peppers,
@@ -174,8 +175,9 @@ def build_services(
         clock,
         timedelta(days=settings.expiring_soon_days),
         expiry,
+        group_store,
     )
-    groups = GroupService(GroupStore(connection, audit, settings.default_group_limit), clock)
+    groups = GroupService(group_store, clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     wiring = Wiring(
