@@ -124,6 +124,7 @@ export function problemMessage(error) {
     service_unavailable: 'error.unavailable',
     conflict: 'error.conflict',
     key_limit_reached: 'limit.reached',
+    last_manager: 'error.lastManager',
     key_revoked: 'key.revoked',
     key_expired: 'key.expired',
     forbidden: 'error.forbidden',
