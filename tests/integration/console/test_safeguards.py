@@ -29,26 +29,37 @@ def _status(console: Console, tenant: Tenant, key_id: str) -> str:
     return str(body["status"])
 
 
+def _person(console: Console, tenant: Tenant) -> None:
+    console.issuer.person = {
+        "sub": "user-grace",
+        "name": "Grace Hopper",
+        "email": None,
+        "custom:tenant": tenant.tenant_id,
+        "cognito:groups": [MANAGER],
+    }
+
+
 def test_single_sign_on_sends_a_nonce_and_the_id_token_carries_it(
     page: Page, console: Console
 ) -> None:
-    tenant = console.tenant()
-    console.issuer.person = {"custom:tenant": tenant.tenant_id, "cognito:groups": [MANAGER]}
+    _person(console, console.tenant())
     page.goto(f"{console.url}/console")
     page.get_by_role("button", name="Sign in with single sign-on").click()
-    expect(page.get_by_role("heading", level=1, name="API keys")).to_be_visible()
+    expect(page.get_by_text("Signed in as Grace Hopper")).to_be_visible()
+    expect(page.get_by_role("button", name="Generate API key")).to_be_enabled()
     assert len(console.issuer.nonces[-1]) >= 22  # 128 random bits, base64url
 
 
 def test_an_id_token_minted_for_another_sign_in_is_refused(page: Page, console: Console) -> None:
-    tenant = console.tenant()
-    console.issuer.person = {"custom:tenant": tenant.tenant_id, "cognito:groups": [MANAGER]}
+    _person(console, console.tenant())
     console.issuer.foreign_nonce = "minted-for-someone-else"
     try:
         page.goto(f"{console.url}/console")
         page.get_by_role("button", name="Sign in with single sign-on").click()
         expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
-        expect(page.get_by_text("Single sign-on did not complete. Try again.")).to_be_visible()
+        notice = page.get_by_role("main").get_by_role("status")
+        expect(notice).to_have_text("Single sign-on did not complete. Try again.")
+        assert "Grace Hopper" not in page.content()
         expect(page.get_by_role("button", name="Generate API key")).to_have_count(0)
     finally:
         console.issuer.foreign_nonce = None
