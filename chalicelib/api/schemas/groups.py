@@ -55,6 +55,7 @@ class GroupCreate(Strict):
             "the group's keys may call every route of every API behind the authorizer. "
             "Name the routes they need."
         ),
+        json_schema_extra={"default": [routes.ALL_ROUTES]},
     )
 
     @field_validator("routes")
