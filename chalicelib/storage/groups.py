@@ -26,7 +26,7 @@ from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import group_from, group_to
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.group_count import DEFAULT_GROUP_LIMIT
-from chalicelib.storage.managers import WITNESS, Guard, group_edited, tenant_groups
+from chalicelib.storage.managers import WITNESS, Guard, TenantGroups, group_edited
 from chalicelib.storage.models import GroupModel
 from chalicelib.storage.readable import read_all, read_one
 from chalicelib.storage.transaction import Cancelled, Transaction
@@ -167,10 +167,7 @@ class GroupStore:
         """Write ``edit``, judged on the groups as read now; False when they changed."""
         guard = Guard()
         if edit.permissions is not UNCHANGED and MANAGE not in edit.permissions:
-            groups = tenant_groups(tenant_id)
-            if group_id not in groups:
-                raise NotFound("no group with this id")
-            guard = group_edited(groups, group_id, edit)
+            guard = group_edited(TenantGroups(tenant_id), group_id, edit)
         condition = group_exists() if guard.condition is None else group_exists() & guard.condition
         actions = [*edit_actions(edit), GroupModel.updated_at.set(now)]
         tx = Transaction(self._connection)

@@ -30,7 +30,7 @@ from chalicelib.storage.key_actions import edit_actions, rotate_actions
 from chalicelib.storage.key_index import list_attributes, place, set_actions
 from chalicelib.storage.key_list import list_keys
 from chalicelib.storage.key_model import KeyModel
-from chalicelib.storage.managers import WITNESS, Guard, key_joins, key_leaves, tenant_groups
+from chalicelib.storage.managers import WITNESS, Guard, TenantGroups, key_joins, key_leaves
 from chalicelib.storage.readable import read_one
 from chalicelib.storage.revocation import ATTEMPTS, Revocation
 from chalicelib.storage.sweep import schedule
@@ -135,12 +135,12 @@ class KeyStore:
         )
         guarded = new_group != key.group_id
         if guarded:
-            groups = tenant_groups(key.tenant_id)
-            if new_group not in groups:
+            groups = TenantGroups(key.tenant_id)
+            if groups.get(new_group) is None:
                 raise refusals.no_group()
             joins = key_joins(groups, new_group)
             leaves = Guard() if joins is not None else key_leaves(groups, key.group_id)
-            gone = key.group_id not in groups
+            gone = groups.get(key.group_id) is None
             uncount_from(tx, "old group", key.tenant_id, key.group_id, gone, leaves.condition)
             count_in(tx, "group", key.tenant_id, new_group, joins)
             leaves.add_witness(tx)

@@ -15,7 +15,9 @@ secret must stop working even when it was the tenant's last manager.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition, Not
 from pynamodb.expressions.operand import Path
 
@@ -26,7 +28,7 @@ from chalicelib.domain.records import Group
 from chalicelib.storage.convert import group_from
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import GroupModel
-from chalicelib.storage.readable import read_all
+from chalicelib.storage.readable import UNREADABLE, read_all
 from chalicelib.storage.transaction import Transaction
 
 WITNESS = "manager"  # the transaction item that proves a manager remains
@@ -65,27 +67,53 @@ class Guard:
             tx.check(WITNESS, GroupModel, group.tenant_id, group.group_id, manages() & holds_a_key)
 
 
-def tenant_groups(tenant_id: str) -> dict[str, Group]:
-    """Every readable group of the tenant by id, read strongly consistent (a tenant has few,
-    bounded by its group limit)."""
-    with storage_errors():
-        items = GroupModel.query(tenant_id, consistent_read=True)
-        return {group.group_id: group for group in read_all(group_from, items, "group", tenant_id)}
+class GroupView(Protocol):
+    """The tenant's groups as a guard judges them."""
+
+    def get(self, group_id: str) -> Group | None:
+        """The group, or None when there is none (or its item cannot be read)."""
+        ...
+
+    def witness(self, besides: str) -> Group | None:
+        """A managing group other than ``besides`` that holds a key, if any."""
+        ...
+
+
+class TenantGroups:
+    """A tenant's groups, read strongly consistent as the guards ask: one GetItem per group
+    named, and the whole list (one Query, bounded by the tenant's group limit) only when a
+    witness must be found, that is, only when a managing group's last key is at stake."""
+
+    def __init__(self, tenant_id: str) -> None:
+        self._tenant_id = tenant_id
+        self._read: dict[str, Group | None] = {}  # one judgement reads each group once
+
+    def get(self, group_id: str) -> Group | None:
+        if group_id not in self._read:
+            self._read[group_id] = self._fetch(group_id)
+        return self._read[group_id]
+
+    def _fetch(self, group_id: str) -> Group | None:
+        with storage_errors():
+            try:
+                return group_from(GroupModel.get(self._tenant_id, group_id, consistent_read=True))
+            except (DoesNotExist, *UNREADABLE):
+                return None  # as read_all does: an unreadable item is no group to judge by
+
+    def witness(self, besides: str) -> Group | None:
+        with storage_errors():
+            items = GroupModel.query(self._tenant_id, consistent_read=True)
+            for group in read_all(group_from, items, "group", self._tenant_id):
+                if group.group_id != besides and _grants(group) and group.key_count >= 1:
+                    return group
+        return None
 
 
 def _grants(group: Group | None) -> bool:
     return group is not None and MANAGE in group.permissions
 
 
-def _witness(groups: dict[str, Group], besides: str) -> Group | None:
-    """A managing group other than ``besides`` that holds a key, if any."""
-    for group in groups.values():
-        if group.group_id != besides and _grants(group) and group.key_count >= 1:
-            return group
-    return None
-
-
-def key_leaves(groups: dict[str, Group], group_id: str) -> Guard:
+def key_leaves(groups: GroupView, group_id: str) -> Guard:
     """The guard on ``group_id``'s count when one of its keys is revoked or moves to a group
     that does not manage. LastManager when the key is the tenant's last manager."""
     group = groups.get(group_id)
@@ -97,19 +125,19 @@ def key_leaves(groups: dict[str, Group], group_id: str) -> Guard:
     if group.key_count >= 2:
         # Another key of the same group stays: the decrement itself proves it.
         return Guard(manages() & (GroupModel.key_count >= 2))
-    witness = _witness(groups, group_id)
+    witness = groups.witness(group_id)
     if witness is None:
         raise LastManager(LAST_KEY)
     return Guard(None, witness)
 
 
-def key_joins(groups: dict[str, Group], group_id: str) -> Condition | None:
+def key_joins(groups: GroupView, group_id: str) -> Condition | None:
     """The condition on the group a key moves into: it manages as read, or None (then the
     move is judged as the key leaving management: :func:`key_leaves`)."""
     return manages() if _grants(groups.get(group_id)) else None
 
 
-def group_edited(groups: dict[str, Group], group_id: str, edit: GroupEdit) -> Guard:
+def group_edited(groups: GroupView, group_id: str, edit: GroupEdit) -> Guard:
     """The guard on a group whose permissions an edit sets without ``keys:manage``."""
     group = groups.get(group_id)
     if edit.permissions is UNCHANGED or MANAGE in edit.permissions or group is None:
@@ -119,7 +147,7 @@ def group_edited(groups: dict[str, Group], group_id: str, edit: GroupEdit) -> Gu
     if group.key_count <= 0:
         # No key loses anything, as long as no key joins before the write.
         return Guard(GroupModel.key_count.does_not_exist() | (GroupModel.key_count <= 0))
-    witness = _witness(groups, group_id)
+    witness = groups.witness(group_id)
     if witness is None:
         raise LastManager(LAST_GROUP)
     return Guard(manages(), witness)

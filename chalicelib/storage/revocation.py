@@ -23,7 +23,7 @@ from chalicelib.storage.key_actions import revoke_actions
 from chalicelib.storage.key_index import list_attributes, set_actions
 from chalicelib.storage.key_model import KeyModel
 from chalicelib.storage.leaks import leak_actions, leak_is_new, recorded_on
-from chalicelib.storage.managers import WITNESS, Guard, key_leaves, tenant_groups
+from chalicelib.storage.managers import WITNESS, Guard, TenantGroups, key_leaves
 from chalicelib.storage.transaction import Cancelled, Transaction
 
 # A fresh read after a lost condition almost always wins the next attempt; three lost in a
@@ -75,9 +75,7 @@ class Revocation:
         condition, actions = _write_of(item, actor, now, leak)
         # A leaked key is revoked even when it was the last manager: its secret is public.
         guard = (
-            Guard()
-            if leak is not None
-            else key_leaves(tenant_groups(item.tenant_id), item.group_id)
+            Guard() if leak is not None else key_leaves(TenantGroups(item.tenant_id), item.group_id)
         )
         for gone in (False, True):
             tx = Transaction(self._connection)
