@@ -7,7 +7,6 @@ and lengths are checked at the HTTP edge before a request reaches this module.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.key_format import TokenFormat, display_hint
 from chalicelib.domain.key_query import KeyFilter, KeyListPosition
 from chalicelib.domain.lockout import NOBODY, Caller, check_key_edit, check_revoke
+from chalicelib.domain.lost_answers import written_by_this_request
 from chalicelib.domain.peppers import PepperSource, hash_secret
 from chalicelib.domain.ports import GroupRepository, KeyRepository, NewExpiry
 from chalicelib.domain.records import (
@@ -112,7 +112,7 @@ class KeyService:
         try:
             self._keys.create(key, due, record, claim)
         except StorageUnavailable:
-            if not self._committed(tenant_id, key.key_id, key.current_secret):
+            if not written_by_this_request(self._keys, key, key.current_secret):
                 raise
         return Issued(key, token)
 
@@ -215,29 +215,13 @@ class KeyService:
         claim: Claim | None,
     ) -> bool:
         """The repository's rotate, and a lost answer of a rotation that committed is a
-        success (see :meth:`_committed`)."""
+        success (chalicelib/domain/lost_answers.py)."""
         try:
             return self._keys.rotate(key, current, previous, expiry, now, record, claim)
         except StorageUnavailable:
-            if not self._committed(key.tenant_id, key.key_id, current):
+            if not written_by_this_request(self._keys, key, current):
                 raise
             return True
-
-    def _committed(self, tenant_id: str, key_id: str, secret: SecretHash) -> bool:
-        """Whether this request's own write is in, though its answer was lost.
-
-        A timeout or a reset connection after DynamoDB committed leaves the request with a
-        secret nobody else will ever see: without it the client never learns the new key
-        (or, after a rotation without grace, holds only a dead secret). The stored hash is
-        the request's marker: it was made from a secret this request minted, so a key
-        holding it was written by this request's transaction, idempotency record and audit
-        event included. Any doubt (the read fails too) keeps the original error.
-        """
-        try:
-            stored = self._keys.get_in_tenant(tenant_id, key_id)
-        except (StorageUnavailable, NotFound):
-            return False
-        return hmac.compare_digest(stored.current_secret.digest, secret.digest)
 
     def revoke(
         self, tenant_id: str, key_id: str, who: Actor | Origin, caller: Caller = NOBODY
