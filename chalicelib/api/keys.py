@@ -180,7 +180,7 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
     "POST",
     summary="Revoke at once and for good",
     response=KeyOut,
-    errors=(404, 409),
+    errors=(404, 409, 422),
     confirms_lockout=True,
 )
 def revoke_key(call: Call[Any]) -> KeyOut:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.api.auth import Principal, source_ip
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.lockout import Caller
 
 CONFIRM_HEADER = "Confirm-Self-Lockout"
@@ -21,5 +22,12 @@ def caller_of(
 ) -> Caller:
     """The calling credential as the lockout rule sees it (a person has no key to lose)."""
     key_id = principal.actor.id if principal.actor.type == "key" else None
-    confirmed = str(headers.get(CONFIRM_HEADER.lower(), "")).strip().lower() == "true"
-    return Caller(key_id, principal.group_id, source_ip(dict(context)), confirmed)
+    sent = headers.get(CONFIRM_HEADER.lower())
+    if sent is not None and sent != "true":
+        # Anything but the one documented value is refused, never read as "no": a client
+        # that sent "yes" meant to confirm and would be surprised by a 409.
+        raise InvalidInput(
+            f"invalid {CONFIRM_HEADER}",
+            errors=[{"field": CONFIRM_HEADER, "message": 'the only value is "true"'}],
+        )
+    return Caller(key_id, principal.group_id, source_ip(dict(context)), sent == "true")

@@ -52,7 +52,7 @@ CONFIRM_LOCKOUT: dict[str, Any] = {
         "it, moves it to a group without keys:manage, takes keys:manage from its group, "
         "or puts the request's address outside its allowlist). Without it such a change "
         "is a 409 `would_lock_out_caller`. Removing the tenant's last key with "
-        "keys:manage is a 409 `last_manager` either way."
+        "keys:manage is a 409 `last_manager` either way. Any other value is a 422."
     ),
     "schema": {"type": "string", "enum": ["true"]},
 }

@@ -191,3 +191,17 @@ def test_the_reference_documents_the_confirmation_on_each_route_that_takes_it(ap
         names = [parameter["name"] for parameter in operation["parameters"]]
         assert "Confirm-Self-Lockout" in names, path
         assert "409" in operation["responses"]
+
+
+@pytest.mark.parametrize("value", ["yes", "TRUE", "1", ""])
+def test_a_confirmation_other_than_true_is_refused_and_changes_nothing(
+    second: tuple[str, Api], services: Services, value: str
+) -> None:
+    key_id, as_second = second
+    before = table_snapshot(services)
+    response = as_second.call(
+        "POST", f"/v1/keys/{key_id}/revoke", headers={"Confirm-Self-Lockout": value}
+    )
+    assert response.status_code == 422, response.body
+    assert json_of(response)["errors"][0]["field"] == "Confirm-Self-Lockout"
+    assert table_snapshot(services) == before
