@@ -74,7 +74,8 @@ class AuthorizationServer:
 
     A tiny OpenID Connect provider on 127.0.0.1 (port 0), for the console's sign-in tests.
     ``/authorize`` signs in ``person`` (claims the test sets) without a login form and
-    redirects back with a code bound to the PKCE challenge; ``/token`` gives the ID token
+    redirects back with a code bound to the PKCE challenge and the request's ``nonce``
+    (which the ID token carries, as OpenID Connect Core 3.1.2.1 asks); ``/token`` gives the ID token
     only for the matching ``code_verifier``, once. Discovery and the token endpoint answer
     with CORS headers, as Cognito's do, because the console fetches them from its origin.
     """
@@ -83,6 +84,10 @@ class AuthorizationServer:
         self.issuer = Issuer()
         self.client_id = client_id
         self.person: dict[str, Any] = {}
+        # Set, the ID token carries this nonce instead of the one the sign-in sent (a token
+        # minted for another sign-in, injected or replayed).
+        self.foreign_nonce: str | None = None
+        self.nonces: list[str] = []  # every nonce an /authorize request sent
         self.codes: dict[str, dict[str, Any]] = {}
         self.exchanges: list[dict[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -116,10 +121,13 @@ class AuthorizationServer:
             or query.get("code_challenge_method") != "S256"
             or not query.get("code_challenge")
             or not query.get("state")
+            or not query.get("nonce")
         ):
             return 400, {}, {"error": "invalid_request"}
         code = secrets.token_urlsafe(16)
+        self.nonces.append(query["nonce"])
         self.codes[code] = {
+            "nonce": self.foreign_nonce or query["nonce"],
             "challenge": query["code_challenge"],
             "redirect_uri": query["redirect_uri"],
             "claims": dict(self.person),
@@ -142,7 +150,11 @@ class AuthorizationServer:
         ):
             return 400, {}, {"error": "invalid_grant"}
         token = self.issuer.token(
-            lambda: datetime.now(UTC), iss=self.url, aud=self.client_id, **grant["claims"]
+            lambda: datetime.now(UTC),
+            iss=self.url,
+            aud=self.client_id,
+            nonce=grant["nonce"],
+            **grant["claims"],
         )
         return 200, {}, {"id_token": token, "token_type": "Bearer", "expires_in": 3600}
 

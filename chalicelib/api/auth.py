@@ -25,6 +25,7 @@ class Principal:
     tenant_id: str
     actor: Actor
     permissions: frozenset[str]
+    group_id: str | None = None  # a key's group; None for a person
 
 
 def source_ip(context: dict[str, Any]) -> str | None:
@@ -78,7 +79,8 @@ def _key(services: Services, token: str | None, address: str | None) -> Principa
         granted = frozenset(services.groups.get(key.tenant_id, key.group_id).permissions)
     except NotFound:
         granted = frozenset()
-    return Principal(key.tenant_id, Actor(type="key", id=key.key_id, name=key.name), granted)
+    actor = Actor(type="key", id=key.key_id, name=key.name)
+    return Principal(key.tenant_id, actor, granted, key.group_id)
 
 
 def _person(services: Services, token: str) -> Principal:

@@ -24,7 +24,19 @@ console = Blueprint(__name__)
 ASSETS = Path(__file__).resolve().parents[1] / "static" / "console"
 # Every file the page may load, and its type. Anything else is a 404: the name in the path
 # never reaches the file system unchecked.
-MODULES = ("app", "api", "auth", "audit", "chart", "dialogs", "dom", "forms", "groups", "keys")
+MODULES = (
+    "app",
+    "api",
+    "auth",
+    "audit",
+    "chart",
+    "dialogs",
+    "dom",
+    "forms",
+    "groups",
+    "keys",
+    "lockout",
+)
 FILES = {
     **{f"{name}.js": "text/javascript; charset=utf-8" for name in (*MODULES, "strings")},
     "app.css": "text/css; charset=utf-8",

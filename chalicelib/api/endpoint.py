@@ -19,11 +19,13 @@ from pydantic import BaseModel
 from chalicelib.api import request_ids
 from chalicelib.api.auth import Principal, authenticate, source_ip
 from chalicelib.api.cursor import Cursors
+from chalicelib.api.lockout import caller_of
 from chalicelib.api.operations import OPERATIONS, Body, Query, Route, parsed_model
 from chalicelib.api.path_ids import check_ids
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
 from chalicelib.api.problems import problem_for
 from chalicelib.api.telemetry import note
+from chalicelib.domain.lockout import Caller
 from chalicelib.domain.records import Actor, Origin
 from chalicelib.wiring.services import Services, get_services
 
@@ -59,6 +61,11 @@ class Call(Generic[Body, Query]):
 AnyCall = Call[Any, Any]  # for helpers every handler shares
 
 
+def caller(call: AnyCall) -> Caller:
+    """The calling credential, for the lockout rule (chalicelib/api/lockout.py)."""
+    return caller_of(call.principal, call.headers, call.context)
+
+
 def listing_cursors(call: AnyCall) -> Cursors:
     """The deployment's cursor signer (built with the services)."""
     assert call.services.cursors is not None, "build_services always makes one"
@@ -82,6 +89,7 @@ class Routes:
     ) -> Callable[[Handler[Body, Query]], Handler[Body, Query]]:
         """Serve the decorated handler as ``spec`` says, and record ``spec`` for the document."""
         blueprint = self.blueprint
+        no_store = carries_secret(spec.response)
 
         def register(handler: Handler[Body, Query]) -> Handler[Body, Query]:
             def view(**params: str) -> Response:
@@ -103,10 +111,13 @@ class Routes:
                         raw_bytes(request.raw_body),
                         request.context,
                     )
-                    return to_response(handler(call), spec.status)
+                    response = to_response(handler(call), spec.status)
                 except Exception as error:  # every error becomes a problem document
                     note(error=error)
-                    return problem_for(error)
+                    response = problem_for(error)
+                if no_store:
+                    response.headers.update(NO_STORE)
+                return response
 
             view.__name__ = handler.__name__
             view.__doc__ = handler.__doc__
@@ -136,6 +147,17 @@ def _body(spec: Route[Body, Any], raw: str | bytes | None) -> Body:
 def _query(spec: Route[Any, Query], params: Mapping[str, str] | None) -> Query:
     model = parsed_model(spec.query)
     return cast(Query, model and parse_query(params, model))
+
+
+# An answer that may hold a secret is kept by no cache, shared or private (RFC 9111 5.2.2.5):
+# a browser's disk cache or a proxy would otherwise hold the only copy of a live key. Set on
+# every answer of such a route, its errors and replays included, so no branch forgets it.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def carries_secret(response: type[BaseModel] | None) -> bool:
+    """Whether a route's answer holds a secret: its model has a ``secret`` field."""
+    return response is not None and "secret" in response.model_fields
 
 
 # Every content type reaches the view: Chalice would answer others with its own 415 before

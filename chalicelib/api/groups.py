@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.api.endpoint import Call, Routes, listing_cursors
+from chalicelib.api.endpoint import Call, Routes, caller, listing_cursors
 from chalicelib.api.operations import Route
 from chalicelib.api.present import group_out
 from chalicelib.api.schemas import (
@@ -83,14 +83,15 @@ def get_group(call: Call) -> GroupOut:
         summary="Edit a group",
         body=GroupUpdate,
         response=GroupOut,
-        errors=(400, 404, 422),
+        errors=(400, 404, 409, 422),
         tag="groups",
+        confirms_lockout=True,
     )
 )
 def update_group(call: Call[GroupUpdate]) -> GroupOut:
     body = call.body
     group = call.services.groups.update(
-        call.principal.tenant_id, call.params["group_id"], body.edit(), call.origin
+        call.principal.tenant_id, call.params["group_id"], body.edit(), call.origin, caller(call)
     )
     return group_out(group)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from chalice import Response
 
-from chalicelib.api.endpoint import AnyCall, Call, Routes, listing_cursors
+from chalicelib.api.endpoint import AnyCall, Call, Routes, caller, listing_cursors
 from chalicelib.api.idempotency import REPLAY_NOTE, idempotent
 from chalicelib.api.operations import Route
 from chalicelib.api.present import key_out
@@ -148,12 +148,13 @@ def get_key(call: Call) -> KeyOut:
         body=KeyUpdate,
         response=KeyOut,
         errors=(400, 404, 409, 422),
+        confirms_lockout=True,
     )
 )
 def update_key(call: Call[KeyUpdate]) -> KeyOut:
     body = call.body
     key = call.services.keys.update(
-        call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin
+        call.principal.tenant_id, call.params["key_id"], body.edit(), call.origin, caller(call)
     )
     return _present(call, [key], after_write=True)[0]
 
@@ -190,9 +191,11 @@ def rotate_key(call: Call[KeyRotate]) -> KeyWithSecret | Response:
         "POST",
         summary="Revoke at once and for good",
         response=KeyOut,
-        errors=(404,),
+        errors=(404, 409, 422),
+        confirms_lockout=True,
     )
 )
 def revoke_key(call: Call) -> KeyOut:
-    key = call.services.keys.revoke(call.principal.tenant_id, call.params["key_id"], call.origin)
+    tenant = call.principal.tenant_id
+    key = call.services.keys.revoke(tenant, call.params["key_id"], call.origin, caller(call))
     return _present(call, [key], after_write=True)[0]

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.idempotency import KEY_PATTERN
+from chalicelib.api.lockout import CONFIRM_HEADER
 from chalicelib.api.operations import OPERATIONS, Route
 from chalicelib.api.path_ids import schema_for
 from chalicelib.api.payload import MAX_BODY_BYTES
@@ -53,6 +54,21 @@ def _models(
     return list(found.items())
 
 
+CONFIRM_LOCKOUT: dict[str, Any] = {
+    "name": CONFIRM_HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "`true` confirms a change that takes the calling key's own access away (revokes "
+        "it, moves it to a group without keys:manage, takes keys:manage from its group, "
+        "or puts the request's address outside its allowlist). Without it such a change "
+        "is a 409 `would_lock_out_caller`. Removing the tenant's last key with "
+        "keys:manage is a 409 `last_manager` either way. Any other value is a 422."
+    ),
+    "schema": {"type": "string", "enum": ["true"]},
+}
+
+
 def _parameters(op: Route[Any, Any]) -> list[dict[str, Any]]:
     params = [
         {"name": name, "in": "path", "required": True, "schema": schema_for(name)}
@@ -77,6 +93,8 @@ def _parameters(op: Route[Any, Any]) -> list[dict[str, Any]]:
                 },
             }
         )
+    if op.confirms_lockout:
+        params.append(CONFIRM_LOCKOUT)
     for header in op.headers:
         params.append(
             {"name": header, "in": "header", "required": True, "schema": {"type": "string"}}

@@ -46,6 +46,8 @@ class Route(Generic[Body, Query]):
     signed_body: type[BaseModel] | None = None
     # Request headers the route requires (GitHub's signature headers).
     headers: tuple[str, ...] = ()
+    # Takes Confirm-Self-Lockout: the change may take the calling key's own access away.
+    confirms_lockout: bool = False
 
     @property
     def tags(self) -> tuple[str, ...]:

@@ -32,6 +32,8 @@ PROBLEMS: dict[type[Exception], Entry] = {
     errors.KeyRevoked: (409, "key_revoked", "Key is revoked"),
     errors.KeyExpired: (409, "key_expired", "Key has expired"),
     errors.GroupInUse: (409, "group_in_use", "Group is in use"),
+    errors.WouldLockOutCaller: (409, "would_lock_out_caller", "Would lock out the caller"),
+    errors.LastManager: (409, "last_manager", "Last key manager"),
     errors.Conflict: (409, "conflict", "Conflicting change"),
     errors.TenantExists: (409, "tenant_exists", "Tenant exists"),
     errors.StorageUnavailable: (503, "service_unavailable", "Service unavailable"),

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
 FRAME_SOURCE = re.compile(r"^('none'|'self'|https://[A-Za-z0-9.\-*]+(:[0-9]{1,5})?)$")
+# A wildcard may stand only for the first label of a host under a named registrable
+# domain (``https://*.vendor.example``, a CSP feature for per-customer subdomains). A bare
+# ``*``, a scheme alone (``https:``) or ``https://*`` / ``https://*.com`` lets any site frame
+# the admin console and click through it for the person signed in.
+WILDCARD_HOST = re.compile(r"^https://\*\.[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+(:[0-9]{1,5})?$")
 LOGO_DATA = re.compile(r"^data:image/(png|svg\+xml|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$")
 
 
@@ -70,6 +75,15 @@ def parse_origins(text: str) -> tuple[str, ...]:
 def parse_frame_ancestors(text: str) -> str:
     """``'none'``, ``'self'`` or https origins, space-separated: a CSP source list."""
     sources = text.split()
+    for source in sources:
+        if "*" in source and not WILDCARD_HOST.match(source):
+            raise ValueError(
+                "LATCHKEY_CONSOLE_FRAME_ANCESTORS must not hold a bare or leading wildcard "
+                f"({source!r}): it would let any site frame the admin console and trick a "
+                "signed-in administrator into clicking its buttons; name the origins, or use "
+                "a wildcard only for the first label under your own domain "
+                "(https://*.vendor.example)"
+            )
     if not sources or not all(FRAME_SOURCE.match(source) for source in sources):
         raise ValueError(
             "LATCHKEY_CONSOLE_FRAME_ANCESTORS must be 'none', 'self' or https:// origins"

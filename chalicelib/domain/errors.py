@@ -52,6 +52,14 @@ class Conflict(LatchkeyError):
     """Raised when a concurrent change won the race; the caller may retry."""
 
 
+class WouldLockOutCaller(LatchkeyError):
+    """Raised when an edit would take the calling credential's own access, unconfirmed."""
+
+
+class LastManager(LatchkeyError):
+    """Raised when a change would leave the tenant without a key that holds keys:manage."""
+
+
 class TenantExists(LatchkeyError):
     """Raised when creating a tenant whose name is taken."""
 

@@ -10,13 +10,14 @@ from datetime import datetime
 from chalicelib.domain import audit
 from chalicelib.domain.edits import GroupEdit
 from chalicelib.domain.key_format import BASE62
+from chalicelib.domain.lockout import NOBODY, Caller, check_group_edit
+from chalicelib.domain.permissions import MANAGE, READ
 from chalicelib.domain.ports import GroupRepository
 from chalicelib.domain.records import SYSTEM, Group, Origin
 from chalicelib.domain.routes import ALL_ROUTES
 
 Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
-MANAGE = "keys:manage"
-READ = "keys:read"
+__all__ = ["MANAGE", "READ", "GroupDraft", "GroupService", "new_group_id"]
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,23 @@ class GroupService:
         return self._groups.named(tenant_id, group_ids)
 
     def update(
-        self, tenant_id: str, group_id: str, edit: GroupEdit, origin: Origin = SYSTEM
+        self,
+        tenant_id: str,
+        group_id: str,
+        edit: GroupEdit,
+        origin: Origin = SYSTEM,
+        caller: Caller = NOBODY,
     ) -> Group:
-        """Apply ``edit``; an edit that changes nothing writes nothing."""
+        """Apply ``edit``; an edit that changes nothing writes nothing.
+
+        Taking keys:manage from ``caller``'s own group needs its confirmation; from the
+        tenant's last managing keys, never (LastManager, from the write).
+        """
         group = self._groups.get(tenant_id, group_id)
         changed = edit.changes(group)
         if not changed:
             return group
+        check_group_edit(caller, group, edit)
         now = self._clock()
         target = ("group", group_id)
         record = audit.event(tenant_id, "group.updated", target, origin, now, changed)

@@ -12,19 +12,23 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from chalicelib.domain import audit, key_rules
-from chalicelib.domain.edits import KeyEdit
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.edits import UNCHANGED, KeyEdit
+from chalicelib.domain.errors import Conflict, NotFound, StorageUnavailable
 from chalicelib.domain.expiry import ExpiryPolicy
 from chalicelib.domain.key_format import KeyFormat, display_hint
 from chalicelib.domain.key_query import KeyFilter, KeyListPosition
+from chalicelib.domain.lockout import NOBODY, Caller, check_key_edit, check_revoke
+from chalicelib.domain.lost_answers import written_by_this_request
 from chalicelib.domain.peppers import PepperSource, hash_secret
-from chalicelib.domain.ports import KeyRepository, NewExpiry
+from chalicelib.domain.ports import GroupRepository, KeyRepository, NewExpiry
 from chalicelib.domain.records import (
     SYSTEM,
     Actor,
     ApiKey,
+    AuditEvent,
     Claim,
     ExpiryState,
+    Group,
     KeyStatus,
     LeakMark,
     Origin,
@@ -63,8 +67,10 @@ class KeyService:
         clock: Callable[[], datetime],
         expiring_soon: timedelta,
         expiry: ExpiryPolicy,
+        groups: GroupRepository,
     ) -> None:
         self._keys = keys
+        self._groups = groups  # read for the lockout rule: the group a key moves into
         self._peppers = peppers
         self._key_format = key_format
         self._clock = clock
@@ -103,7 +109,11 @@ class KeyService:
         fields = audit.created(asdict(draft))
         record = audit.event(tenant_id, "key.created", ("key", key.key_id), origin, now, fields)
         due = None if key.expires_at is None else self._expiry.first_due(key.expires_at)
-        self._keys.create(key, due, record, claim)
+        try:
+            self._keys.create(key, due, record, claim)
+        except StorageUnavailable:
+            if not written_by_this_request(self._keys, key, key.current_secret):
+                raise
         return Issued(key, token)
 
     def list(
@@ -122,19 +132,41 @@ class KeyService:
     def get(self, tenant_id: str, key_id: str) -> ApiKey:
         return self._keys.get_in_tenant(tenant_id, key_id)
 
-    def update(self, tenant_id: str, key_id: str, edit: KeyEdit, origin: Origin = SYSTEM) -> ApiKey:
+    def update(
+        self,
+        tenant_id: str,
+        key_id: str,
+        edit: KeyEdit,
+        origin: Origin = SYSTEM,
+        caller: Caller = NOBODY,
+    ) -> ApiKey:
         """Edit name, description, group or allowlist; never the expiry, never a revoked key.
 
-        An edit that changes nothing writes nothing, not even an audit event.
+        An edit that changes nothing writes nothing, not even an audit event. An edit that
+        locks ``caller`` out needs its confirmation (chalicelib/domain/lockout.py).
         """
         key = self._keys.get_in_tenant(tenant_id, key_id)
         key_rules.require_editable(key)
         changed = edit.changes(key)
         if not changed:
             return key
+        check_key_edit(caller, key, edit, self._new_group(tenant_id, caller, key, edit))
         now = self._clock()
         record = audit.event(tenant_id, "key.updated", ("key", key_id), origin, now, changed)
         return self._keys.update(key, edit, now, record)
+
+    def _new_group(
+        self, tenant_id: str, caller: Caller, key: ApiKey, edit: KeyEdit
+    ) -> Group | None:
+        """The group the caller's own key moves into, read for the lockout rule; None when
+        the key is not the caller's, does not move, or the group does not exist (storage
+        refuses that move with its own error)."""
+        if caller.key_id != key.key_id or edit.group_id in (UNCHANGED, key.group_id):
+            return None
+        try:
+            return self._groups.get(tenant_id, str(edit.group_id))
+        except NotFound:
+            return None
 
     def rotate(
         self,
@@ -166,15 +198,42 @@ class KeyService:
             changes["expires_at"] = (key.expires_at, expires_at)
             expiry = NewExpiry(expires_at, self._expiry.first_due(expires_at))
         record = audit.event(tenant_id, "key.rotated", ("key", key_id), origin, now, changes)
-        if not self._keys.rotate(key, current, previous, expiry, now, record, claim):
+        if not self._rotate(key, current, previous, expiry, now, record, claim):
             # Lost a race: a revoke, expiry or another rotation got there first.
             key_rules.require_rotatable(self._keys.get_in_tenant(tenant_id, key_id), now)
             raise Conflict("another rotation of this key won; read it and retry")
         return Issued(key_rules.rotated(key, current, previous, expires_at, now), token)
 
-    def revoke(self, tenant_id: str, key_id: str, who: Actor | Origin) -> ApiKey:
-        """Revoke at once and for good; revoking a revoked key changes nothing."""
+    def _rotate(
+        self,
+        key: ApiKey,
+        current: SecretHash,
+        previous: SecretHash | None,
+        expiry: NewExpiry | None,
+        now: datetime,
+        record: AuditEvent,
+        claim: Claim | None,
+    ) -> bool:
+        """The repository's rotate, and a lost answer of a rotation that committed is a
+        success (chalicelib/domain/lost_answers.py)."""
+        try:
+            return self._keys.rotate(key, current, previous, expiry, now, record, claim)
+        except StorageUnavailable:
+            if not written_by_this_request(self._keys, key, current):
+                raise
+            return True
+
+    def revoke(
+        self, tenant_id: str, key_id: str, who: Actor | Origin, caller: Caller = NOBODY
+    ) -> ApiKey:
+        """Revoke at once and for good; revoking a revoked key changes nothing.
+
+        Revoking ``caller``'s own key needs its confirmation; the tenant's last manager is
+        never revoked (LastManager, from the write: chalicelib/storage/managers.py).
+        """
         key = self._keys.get_in_tenant(tenant_id, key_id)
+        if key.status is KeyStatus.ACTIVE:
+            check_revoke(caller, key)
         return self._revoke(key, as_origin(who)) or self._keys.get_in_tenant(tenant_id, key_id)
 
     def revoke_leaked(self, key: ApiKey, origin: Origin, leak: LeakMark) -> ApiKey | None:

@@ -7,6 +7,11 @@ Only RS256 is accepted, which also refuses ``alg: none`` and HS256 tokens "signe
 the public key. ``iss``, ``aud``, ``exp`` and ``nbf`` are checked against an injected
 clock. The tenant and the roles come from configured claims; roles map to
 ``keys:manage`` and ``keys:read``. ``jwt`` is imported on the first token, not at import.
+
+A ``nonce`` binds an ID token to the sign-in that asked for it; only the party that sent
+it can check it, so the console does (chalicelib/static/console/auth.js) before it uses a
+token, and this verifier, which sees tokens from any client, neither needs nor checks one.
+The tenant claim is trusted as signed: the issuer must not let users change it (README).
 """
 
 from __future__ import annotations

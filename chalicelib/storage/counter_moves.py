@@ -9,6 +9,8 @@ key item carries the condition that proves the state the move was computed from 
 
 from __future__ import annotations
 
+from pynamodb.expressions.condition import Condition
+
 from chalicelib.storage.groups import group_exists
 from chalicelib.storage.models import GroupModel, TenantModel
 from chalicelib.storage.transaction import Transaction
@@ -34,22 +36,32 @@ def free_slot(tx: Transaction, tenant_id: str) -> None:
     )
 
 
-def count_in(tx: Transaction, name: str, tenant_id: str, group_id: str) -> None:
-    """+1 on the group's ``key_count``; the group must exist."""
+def count_in(
+    tx: Transaction, name: str, tenant_id: str, group_id: str, also: Condition | None = None
+) -> None:
+    """+1 on the group's ``key_count``; the group must exist (and meet ``also``)."""
     tx.update(
         name,
         GroupModel(tenant_id, group_id),
         [GroupModel.key_count.add(1)],
-        group_exists(),
+        group_exists() if also is None else group_exists() & also,
     )
 
 
-def uncount_from(tx: Transaction, name: str, tenant_id: str, group_id: str, gone: bool) -> None:
+def uncount_from(
+    tx: Transaction,
+    name: str,
+    tenant_id: str,
+    group_id: str,
+    gone: bool,
+    also: Condition | None = None,
+) -> None:
     """-1 on the group's ``key_count`` if it exists; if ``gone``, prove it does not instead.
 
     A key can outlive its group only through drift an older release caused (the group was
     deleted while its count was wrong). Then the caller retries with ``gone``: the key's
-    change still goes through, and nothing is written to where the group was.
+    change still goes through, and nothing is written to where the group was. ``also``: a
+    further condition on the group (the state a guard judged it on: chalicelib/storage/managers.py).
     """
     if gone:
         tx.check(name, GroupModel, tenant_id, group_id, GroupModel.name.does_not_exist())
@@ -58,5 +70,5 @@ def uncount_from(tx: Transaction, name: str, tenant_id: str, group_id: str, gone
             name,
             GroupModel(tenant_id, group_id),
             [GroupModel.key_count.add(-1)],
-            group_exists(),
+            group_exists() if also is None else group_exists() & also,
         )

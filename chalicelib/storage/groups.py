@@ -19,15 +19,19 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.domain.edits import UNCHANGED, GroupEdit
 from chalicelib.domain.errors import Conflict, GroupInUse, NotFound
+from chalicelib.domain.permissions import MANAGE
 from chalicelib.domain.records import AuditEvent, Group
 from chalicelib.storage import group_count
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import group_from, group_to
 from chalicelib.storage.errors import storage_errors
+from chalicelib.storage.managers import WITNESS, Guard, TenantGroups, group_edited
 from chalicelib.storage.models import GroupModel
 from chalicelib.storage.readable import read_all, read_one
 from chalicelib.storage.transaction import Cancelled, Transaction
 
+# A fresh read after a guard's state changed almost always wins the next attempt.
+ATTEMPTS = 3
 Groups = list[Group]  # a method named ``list`` shadows the builtin in the class
 
 
@@ -141,18 +145,45 @@ class GroupStore:
         now: datetime,
         event: AuditEvent | None = None,
     ) -> Group:
-        """Write ``edit`` (a cleared description is removed) and read the group back."""
+        """Write ``edit`` (a cleared description is removed) and read the group back.
+
+        Taking ``keys:manage`` away keeps the tenant a manager (storage/managers.py):
+        LastManager when the group holds the last ones.
+        """
+        for _ in range(ATTEMPTS):
+            if self._update_as_read(tenant_id, group_id, edit, now, event):
+                return self.get(tenant_id, group_id)
+        raise Conflict("the groups changed meanwhile; try again")
+
+    def _update_as_read(
+        self,
+        tenant_id: str,
+        group_id: str,
+        edit: GroupEdit,
+        now: datetime,
+        event: AuditEvent | None,
+    ) -> bool:
+        """Write ``edit``, judged on the groups as read now; False when they changed."""
+        guard = Guard()
+        if edit.permissions is not UNCHANGED and MANAGE not in edit.permissions:
+            guard = group_edited(TenantGroups(tenant_id), group_id, edit)
+        condition = group_exists() if guard.condition is None else group_exists() & guard.condition
         actions = [*edit_actions(edit), GroupModel.updated_at.set(now)]
         tx = Transaction(self._connection)
-        tx.update("group", GroupModel(tenant_id, group_id), actions, group_exists())
+        tx.update("group", GroupModel(tenant_id, group_id), actions, condition)
+        guard.add_witness(tx)
         self._audit.add(tx, event)
         try:
             tx.commit()
         except Cancelled as cancelled:
+            if WITNESS in cancelled.failed:
+                return False
             if "group" in cancelled.failed:
+                if guard.condition is not None:
+                    return False  # judged on the group as read, which changed: read again
                 raise NotFound("no group with this id") from None
             raise
-        return self.get(tenant_id, group_id)
+        return True
 
     def delete(self, tenant_id: str, group_id: str, event: AuditEvent | None = None) -> None:
         """Delete a group no active key uses; the count is the write's condition.

@@ -30,8 +30,9 @@ from chalicelib.storage.key_actions import edit_actions, rotate_actions
 from chalicelib.storage.key_index import list_attributes, place, set_actions
 from chalicelib.storage.key_list import list_keys
 from chalicelib.storage.key_model import KeyModel
+from chalicelib.storage.managers import WITNESS, Guard, TenantGroups, key_joins, key_leaves
 from chalicelib.storage.readable import read_one
-from chalicelib.storage.revocation import Revocation
+from chalicelib.storage.revocation import ATTEMPTS, Revocation
 from chalicelib.storage.sweep import schedule
 from chalicelib.storage.transaction import Cancelled, Transaction
 
@@ -108,33 +109,51 @@ class KeyStore:
         now: datetime,
         event: AuditEvent | None = None,
     ) -> ApiKey:
-        """Edit an active key's metadata; moving group moves its count in one transaction."""
+        """Edit an active key's metadata; moving group moves its count in one transaction.
+
+        A move out of a managing group keeps the tenant a manager (storage/managers.py):
+        LastManager when the key is the last one.
+        """
+        for _ in range(ATTEMPTS):
+            if self._update_as_read(key, edit, now, event):
+                # Built from what was written, not read back: a failed read after the
+                # commit must not answer 503 for a change that was made.
+                return edit.applied(key, now)
+        raise Conflict("the groups changed meanwhile; try again")
+
+    def _update_as_read(
+        self, key: ApiKey, edit: KeyEdit, now: datetime, event: AuditEvent | None
+    ) -> bool:
+        """Write the edit, judged on the groups as read now; False when they changed."""
         new_group = key.group_id if edit.group_id is UNCHANGED else edit.group_id
-        for gone in (False, True):
-            tx = Transaction(self._connection)
-            tx.update(
-                "key",
-                KeyModel(key.key_id),
-                [*edit_actions(edit), KeyModel.updated_at.set(now)],
-                (KeyModel.status == KeyStatus.ACTIVE.value) & (KeyModel.group_id == key.group_id),
-            )
-            if new_group != key.group_id:
-                uncount_from(tx, "old group", key.tenant_id, key.group_id, gone)
-                count_in(tx, "group", key.tenant_id, new_group)
-            self._audit.add(tx, event)
-            try:
-                tx.commit()
-                break
-            except Cancelled as cancelled:
-                if "key" in cancelled.failed:
-                    raise Conflict("the key changed meanwhile; read it and retry") from None
-                if "group" in cancelled.failed:
-                    raise refusals.no_group() from None
-                if gone or "old group" not in cancelled.failed:
-                    raise
-        # Built from what was written, not read back: a failed read after the commit must
-        # not answer 503 for a change that was made.
-        return edit.applied(key, now)
+        tx = Transaction(self._connection)
+        tx.update(
+            "key",
+            KeyModel(key.key_id),
+            [*edit_actions(edit), KeyModel.updated_at.set(now)],
+            (KeyModel.status == KeyStatus.ACTIVE.value) & (KeyModel.group_id == key.group_id),
+        )
+        guarded = new_group != key.group_id
+        if guarded:
+            groups = TenantGroups(key.tenant_id)
+            if groups.get(new_group) is None:
+                raise refusals.no_group()
+            joins = key_joins(groups, new_group)
+            leaves = Guard() if joins is not None else key_leaves(groups, key.group_id)
+            gone = groups.get(key.group_id) is None
+            uncount_from(tx, "old group", key.tenant_id, key.group_id, gone, leaves.condition)
+            count_in(tx, "group", key.tenant_id, new_group, joins)
+            leaves.add_witness(tx)
+        self._audit.add(tx, event)
+        try:
+            tx.commit()
+        except Cancelled as cancelled:
+            if "key" in cancelled.failed:
+                raise Conflict("the key changed meanwhile; read it and retry") from None
+            if guarded and {"group", "old group", WITNESS} & cancelled.failed:
+                return False  # a group changed since read: read them again
+            raise
+        return True
 
     def rotate(
         self,

@@ -150,6 +150,7 @@ def build_services(
     tenant_store = TenantStore(connection, audit)
     peppers = peppers_for(settings)
     key_format = KeyFormat(settings.keys.prefix)
+    group_store = GroupStore(connection, audit, settings.limits.groups_per_tenant)
     keys = KeyService(
         key_store,
         peppers,
@@ -157,8 +158,9 @@ def build_services(
         clock,
         timedelta(days=settings.keys.expiring_soon_days),
         expiry,
+        group_store,
     )
-    groups = GroupService(GroupStore(connection, audit, settings.limits.groups_per_tenant), clock)
+    groups = GroupService(group_store, clock)
     tenants = TenantService(tenant_store, groups, keys, clock, settings.limits.keys_per_tenant)
     verifier = Verifier(key_format, key_store, peppers, clock)
     wiring = Wiring(

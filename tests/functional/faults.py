@@ -3,7 +3,8 @@
 A :class:`FaultPlan` is registered the way moto registers itself: as a botocore built-in
 handler, so every client created while it is installed (PynamoDB's, the authorizer's, the
 SSM pepper client) consults it before each call. Disarmed it does nothing; armed, it fails
-the Nth DynamoDB or SSM call with one error, as AWS would have answered it.
+the Nth DynamoDB or SSM call with one error, as AWS would have answered it, or lets a
+call through and then loses its answer (:meth:`FaultPlan.lose_answers`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class FaultPlan:
         self.operations: list[str] = []  # of the calls seen while armed, in order
         # Every call of every service, armed or not: (service, operation, its parameters).
         self.requests: list[tuple[str, str, Any]] = []
+        self.lost = ""  # an operation whose answers are lost after AWS acted on them
 
     def arm(self, service: str, fault: Fault, at: int | None = None, onwards: bool = False) -> None:
         self.service, self.fault, self.at, self.onwards = service, fault, at, onwards
@@ -80,6 +82,18 @@ class FaultPlan:
 
     def disarm(self) -> None:
         self.fault = None
+        self.lost = ""
+
+    def lose_answers(self, operation: str) -> None:
+        """Let every ``operation`` call reach AWS, then lose its answer: the read timeout
+        of a request DynamoDB has already carried out (a committed transaction)."""
+        self.lost = operation
+        self.injected = 0
+
+    def after_call(self, model: Any, **_: Any) -> None:
+        if self.lost and model.name == self.lost:
+            self.injected += 1
+            raise ReadTimeoutError(endpoint_url="https://fault.invalid")
 
     def before_call(
         self, model: Any, params: Any = None, **_: Any
@@ -99,9 +113,10 @@ class FaultPlan:
 @contextmanager
 def installed(plan: FaultPlan) -> Iterator[FaultPlan]:
     """Install ``plan`` for clients created from now on (as moto installs its stubber)."""
-    spec = ("before-call", plan.before_call)
-    handlers.BUILTIN_HANDLERS.append(spec)
+    specs = [("before-call", plan.before_call), ("after-call", plan.after_call)]
+    handlers.BUILTIN_HANDLERS.extend(specs)
     try:
         yield plan
     finally:
-        handlers.BUILTIN_HANDLERS.remove(spec)
+        for spec in specs:
+            handlers.BUILTIN_HANDLERS.remove(spec)

@@ -95,3 +95,10 @@ def test_a_query_parameter_carries_its_description_where_clients_read_it() -> No
         if parameter["in"] == "query"
     ]
     assert [p["name"] for p in queries if "description" in p["schema"]] == []
+
+
+def test_the_reference_says_a_group_without_routes_may_call_every_route() -> None:
+    spec = json.loads(get("/openapi.json").body)
+    routes = spec["components"]["schemas"]["GroupCreate"]["properties"]["routes"]
+    assert routes["default"] == ["* /*"]
+    assert "every route" in routes["description"]

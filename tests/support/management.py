@@ -41,6 +41,7 @@ class Management:
             self.clock,
             EXPIRING_SOON,
             ExpiryPolicy(THRESHOLDS),
+            self.group_store,
         )
         self.groups = GroupService(self.group_store, self.clock)
         self.tenants = TenantService(

@@ -50,6 +50,34 @@ def test_frame_ancestors_take_only_none_self_or_https_origins(ancestors: str) ->
         _console(frame_ancestors=ancestors)
 
 
+@pytest.mark.parametrize(
+    "ancestors",
+    [
+        "https://*",
+        "https://*:443",
+        "https://*.com",
+        "'self' https://*",
+        "https://app.*.example",
+        "https://*vendor.example",
+        "https:",
+    ],
+)
+def test_frame_ancestors_with_a_bare_or_leading_wildcard_are_refused_with_a_reason(
+    ancestors: str,
+) -> None:
+    with pytest.raises(ValueError, match="LATCHKEY_CONSOLE_FRAME_ANCESTORS") as refused:
+        _console(frame_ancestors=ancestors)
+    if "*" in ancestors:
+        assert "any site frame the admin console" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "ancestors", ["https://*.vendor.example", "'self' https://*.app.vendor.example:8443"]
+)
+def test_a_wildcard_first_label_under_a_named_domain_may_frame(ancestors: str) -> None:
+    assert _console(frame_ancestors=ancestors).console.frame_ancestors == ancestors
+
+
 @pytest.mark.parametrize("origins", ["*", "https://auth.example.com/oauth2/token", "auth.example"])
 def test_connect_origins_take_only_origins(origins: str) -> None:
     with pytest.raises(ValueError, match="LATCHKEY_CONSOLE_CONNECT_ORIGINS"):

@@ -50,7 +50,12 @@ class GroupCreate(Strict):
         default_factory=lambda: [routes.ALL_ROUTES],
         min_length=1,
         max_length=MAX_ROUTES,
-        description='Patterns "METHOD /path" where * matches anything; "* /*" allows all.',
+        description=(
+            'Patterns "METHOD /path" where * matches anything. Omitted, it is ["* /*"]: '
+            "the group's keys may call every route of every API behind the authorizer. "
+            "Name the routes they need."
+        ),
+        json_schema_extra={"default": [routes.ALL_ROUTES]},
     )
 
     @field_validator("routes")

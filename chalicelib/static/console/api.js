@@ -23,21 +23,22 @@ export class ApiError extends Error {
   }
 }
 
-function headers(body) {
-  const sent = { Accept: 'application/json' };
+function headers(body, extra) {
+  const sent = { Accept: 'application/json', ...extra };
   if (credential?.type === 'key') sent['X-API-Key'] = credential.value;
   if (credential?.type === 'bearer') sent.Authorization = `Bearer ${credential.value}`;
   if (body !== undefined) sent['Content-Type'] = 'application/json';
   return sent;
 }
 
-/** Calls ``path`` (relative to the app, e.g. ``v1/keys``); resolves to the JSON answer. */
-export async function api(method, path, body) {
+/** Calls ``path`` (relative to the app, e.g. ``v1/keys``); resolves to the JSON answer.
+ * ``extra``: request headers besides the credential's (a confirmation). */
+export async function api(method, path, body, extra = {}) {
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: headers(body),
+      headers: headers(body, extra),
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
       credentials: 'omit',

@@ -1,7 +1,9 @@
 // Signing in: an admin key pasted into a form, or OpenID Connect's authorization code flow
 // with PKCE against the configured issuer. The ID token is what the API accepts.
-// Only the PKCE verifier and state cross the redirect, in sessionStorage, and are removed
-// as soon as the code is exchanged; no token or key is ever stored.
+// Only the PKCE verifier, state and nonce cross the redirect, in sessionStorage, and are
+// removed as soon as the code is exchanged; no token or key is ever stored. The ID token
+// must carry this sign-in's nonce: a token minted for another sign-in (injected into the
+// redirect, or replayed) is refused before the page uses it.
 
 import { api, setCredential } from './api.js';
 
@@ -21,6 +23,18 @@ async function discover(issuer) {
   const response = await fetch(`${issuer}/.well-known/openid-configuration`, { credentials: 'omit' });
   if (!response.ok) throw new Error('discovery failed');
   return response.json();
+}
+
+/** The ``nonce`` claim of a JWT, or null. Its signature is the API's to check, on every
+ * call; the page only needs to know the token was minted for this sign-in. */
+function nonceOf(token) {
+  try {
+    const payload = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '=')));
+    return typeof claims.nonce === 'string' ? claims.nonce : null;
+  } catch {
+    return null;
+  }
 }
 
 function redirectUri() {
@@ -44,13 +58,15 @@ export async function startSingleSignOn(oidc) {
   const verifier = random(32);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
   const state = random(16);
-  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, hash: location.hash }));
+  const nonce = random(16);
+  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, nonce, hash: location.hash }));
   const params = new URLSearchParams({
     response_type: 'code',
     client_id: oidc.client_id,
     redirect_uri: redirectUri(),
     scope: 'openid email profile',
     state,
+    nonce,
     code_challenge: base64url(digest),
     code_challenge_method: 'S256',
   });
@@ -88,6 +104,7 @@ export async function finishSingleSignOn(oidc) {
   });
   if (!response.ok) throw new Error('code exchange failed');
   const tokens = await response.json();
+  if (!pending.nonce || nonceOf(tokens.id_token) !== pending.nonce) throw new Error('sign-in did not complete');
   setCredential({ type: 'bearer', value: tokens.id_token });
   try {
     return await api('GET', 'v1/me');

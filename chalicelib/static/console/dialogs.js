@@ -48,6 +48,33 @@ export function openDialog({ title, build, onEscape, className = '' }) {
 }
 
 /**
+ * A question with two answers: resolves true when ``confirmLabel`` is pressed, false on
+ * Cancel or Escape. The dialog stacks over one already open (an edit form stays as it was).
+ */
+export function askDialog({ title, body, confirmLabel }) {
+  return new Promise((resolve) => {
+    let close = null;
+    const answer = (value) => {
+      close();
+      resolve(value);
+    };
+    openDialog({
+      title,
+      onEscape: () => answer(false),
+      build: (closeDialog) => {
+        close = closeDialog;
+        return [
+          ...[body].flat(),
+          h('div', { class: 'dialog__actions' },
+            h('button', { type: 'button', class: 'button button--danger', onclick: () => answer(true) }, confirmLabel),
+            h('button', { type: 'button', class: 'button button--secondary', 'data-autofocus': true, onclick: () => answer(false) }, t('common.cancel'))),
+        ];
+      },
+    });
+  });
+}
+
+/**
  * A confirmation: ``body`` (nodes), a confirm button and Cancel. ``onConfirm()`` may throw
  * a message (string) to show in the dialog instead of closing it.
  */

@@ -125,6 +125,7 @@ export function problemMessage(error) {
     conflict: 'error.conflict',
     key_limit_reached: 'limit.reached',
     group_limit_reached: 'limit.groupsReached',
+    last_manager: 'error.lastManager',
     key_revoked: 'key.revoked',
     key_expired: 'key.expired',
     forbidden: 'error.forbidden',

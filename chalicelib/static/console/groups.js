@@ -5,6 +5,7 @@ import { allGroups, api, ApiError } from './api.js';
 import { confirmDialog, openDialog } from './dialogs.js';
 import { announce, h } from './dom.js';
 import { errorSummary, errorsFor, field, input, problemMessage, showErrors, textarea } from './forms.js';
+import { changeAskingFirst, NotConfirmed } from './lockout.js';
 import { t } from './strings.js';
 
 const lines = (text) => text.split('\n').map((line) => line.trim()).filter(Boolean);
@@ -40,9 +41,10 @@ function openForm(group, done) {
           routes: lines(c.routes.value),
         };
         try {
-          if (group) await api('PATCH', `v1/groups/${group.id}`, body);
+          if (group) await changeAskingFirst('PATCH', `v1/groups/${group.id}`, body);
           else await api('POST', 'v1/groups', body);
         } catch (error) {
+          if (error instanceof NotConfirmed) return undefined; // the form stays as it was
           return showErrors(form, errorsFor(error, WORDS));
         }
         close();

@@ -5,6 +5,7 @@ import { allGroups, api, ApiError, query } from './api.js';
 import { eventsTable } from './audit.js';
 import { usageChart } from './chart.js';
 import { confirmDialog, openDialog, showSecret } from './dialogs.js';
+import { changeAskingFirst, NotConfirmed } from './lockout.js';
 import { announce, badge, h, iconButton } from './dom.js';
 import { clearErrors, endOfDay, errorSummary, errorsFor, field, input, problemMessage, select, showErrors, textarea } from './forms.js';
 import { formatDate, formatTime, t } from './strings.js';
@@ -228,8 +229,9 @@ export async function openEdit(key, done, current = () => true) {
       form.addEventListener('submit', async (event) => {
         event.preventDefault();
         try {
-          await api('PATCH', `v1/keys/${key.id}`, changes(key, c));
+          await changeAskingFirst('PATCH', `v1/keys/${key.id}`, changes(key, c));
         } catch (error) {
+          if (error instanceof NotConfirmed) return undefined; // the form stays as it was
           return showErrors(form, errorsFor(error, WORDS, KNOWN));
         }
         close();
@@ -294,9 +296,9 @@ export function openRevoke(key, done) {
     danger: true,
     onConfirm: async () => {
       try {
-        await api('POST', `v1/keys/${key.id}/revoke`);
+        await changeAskingFirst('POST', `v1/keys/${key.id}/revoke`);
       } catch (error) {
-        throw problemMessage(error);
+        throw error instanceof NotConfirmed ? t('lockout.kept') : problemMessage(error);
       }
       announce(t('revoke.done', { name: key.name }));
       done();

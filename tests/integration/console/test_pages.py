@@ -135,8 +135,9 @@ def test_groups_are_created_edited_and_a_group_in_use_is_not_deleted(
     dialog.get_by_label("Routes").fill("GET /orders/*\nFETCH /orders")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_label("Routes")).to_have_accessible_description(
-        "One pattern per line, METHOD /path, where * matches anything: GET /orders/* or * /* "
-        "for every route. Error: Line 2 is not a route pattern like GET /orders/*."
+        "One pattern per line, METHOD /path, where * matches anything, e.g. GET /orders/*. "
+        "The default, * /*, lets this group's keys call every route of your API: narrow it "
+        "to what they need. Error: Line 2 is not a route pattern like GET /orders/*."
     )
     assert_accessible(page)
     screenshot(page, "group-errors", full_page=False)
