@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain import errors
 from chalicelib.domain.peppers import PepperUnavailable
+from chalicelib.domain.signing import SigningFailed
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -45,13 +46,15 @@ class PayloadTooLarge(Exception):
     """Raised when a body is over its route's documented size or count (leaked keys)."""
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
-    """A problem+json response."""
+def problem(
+    status: int, code: str, title: str, detail: str, *, retry_after: int = 1, **extra: Any
+) -> Response:
+    """A problem+json response; a 503 says when to retry (``retry_after`` seconds)."""
     body = {"type": f"urn:latchkey:problem:{code}", "title": title, "status": status}
     body |= {"detail": detail, "code": code, **extra}
     headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
-    if status == 503:
-        headers["Retry-After"] = "1"
+    if status in (429, 503):
+        headers["Retry-After"] = str(retry_after)
     return Response(body=json.dumps(body), status_code=status, headers=headers)
 
 
@@ -69,6 +72,11 @@ def problem_for(error: Exception) -> Response:
         return problem(400, "malformed_json", "Malformed JSON", str(error))
     if isinstance(error, PayloadTooLarge):
         return problem(413, "payload_too_large", "Payload too large", str(error))
+    if isinstance(error, SigningFailed):  # the token keys (KMS) unreachable: try again later
+        logger.error("token keys unavailable: %s", error)
+        detail = "token verification keys are unavailable; try again shortly"
+        return problem(503, "service_unavailable", "Service unavailable", detail,
+                       retry_after=error.retry_after)
     if isinstance(error, PepperUnavailable):
         logger.error("pepper unavailable: %s", error)
         return problem(503, "service_unavailable", "Service unavailable", "try again shortly")

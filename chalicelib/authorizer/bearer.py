@@ -47,9 +47,8 @@ class TokenGate:
             if keys is None:
                 return None
             settings = self._settings
-            self._checker = TokenChecker(
-                keys, settings.token_issuer, settings.token_audience_or_issuer, self._clock
-            )
+            audiences = (settings.token_audience_or_issuer, settings.token_latchkey_audience)
+            self._checker = TokenChecker(keys, settings.token_issuer, audiences, self._clock)
         return self._checker
 
 

@@ -99,10 +99,22 @@ class Settings:
     token_next_key: str = ""
     # Locally: a PEM private key (``make dev`` writes one into .local/).
     token_local_key: str = ""
+    # What one key may spend on KMS signatures (chalicelib/domain/token_bound.py): a
+    # still-fresh token for the same key and scope answered again, and at most this many
+    # new tokens a minute per key and container (0: no limit).
+    token_reuse: bool = True
+    token_signs_per_key_per_minute: int = 60
 
     @property
     def token_audience_or_issuer(self) -> str:
         return self.token_audience or self.token_issuer
+
+    @property
+    def token_latchkey_audience(self) -> str:
+        """The ``aud`` of tokens only Latchkey may accept (a key with an allowlist, or a
+        group that narrows routes): API Gateway's JWT authorizer, configured with the
+        public audience, refuses them, since it checks neither routes nor addresses."""
+        return f"{self.token_audience_or_issuer}#latchkey-only"
 
     @property
     def tokens_enabled(self) -> bool:

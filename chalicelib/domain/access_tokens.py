@@ -6,6 +6,12 @@ token. A token lives ``lifetime`` (at most an hour), never past its key's expiry
 the grace period of the rotated secret that asked for it. It carries what the authorizer
 needs to decide with no database read: tenant, group, routes, allowlist and scope.
 Issuing changes no key, so it writes no audit event; usage counts the tokens issued.
+
+A key with an IP allowlist, or whose group narrows routes, gets tokens whose ``aud`` only
+Latchkey's authorizer and ``/v1/verify`` accept (:func:`latchkey_only`): API Gateway's JWT
+authorizer checks scope and audience only, and would let such a token through from any
+address, on any route its scope names. What a key may spend on signing is bounded by
+chalicelib/domain/token_bound.py.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from chalicelib.domain.access import GroupCache
 from chalicelib.domain.errors import ClientRefused, ScopeRefused
 from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.records import ApiKey, Group
+from chalicelib.domain.routes import ALL_ROUTES
 from chalicelib.domain.signing import Signer, compact_jws
+from chalicelib.domain.token_bound import SignRate, Signed, TokenReuse
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Decision, Verifier
 
@@ -31,11 +39,21 @@ SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 
 @dataclass(frozen=True)
 class TokenRules:
-    """Who signs (``iss``), for whom (``aud``), and for how long."""
+    """Who signs (``iss``), for whom (``aud``), and for how long.
+
+    ``latchkey_audience`` is the ``aud`` of tokens only Latchkey may accept; empty means
+    ``audience`` for every token (tests of other rules).
+    """
 
     issuer: str
     audience: str
     lifetime: timedelta
+    latchkey_audience: str = ""
+
+    def audience_for(self, key: ApiKey, group: Group) -> str:
+        if self.latchkey_audience and latchkey_only(key.ip_allowlist, group.routes):
+            return self.latchkey_audience
+        return self.audience
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,13 @@ class IssuedToken:
     access_token: str
     expires_in: int
     scope: str
+    reused: bool = False
+
+
+def latchkey_only(ip_allowlist: tuple[str, ...], routes: tuple[str, ...]) -> bool:
+    """True when a verifier that checks only scope and audience would grant more than the
+    key may have: the key has an IP allowlist, or its group does not allow every route."""
+    return bool(ip_allowlist) or ALL_ROUTES not in routes
 
 
 def granted_scope(requested: str | None, permissions: tuple[str, ...]) -> tuple[str, ...]:
@@ -79,7 +104,7 @@ def claims_for(
     claims: dict[str, Any] = {
         "iss": rules.issuer,
         "sub": key.key_id,
-        "aud": rules.audience,
+        "aud": rules.audience_for(key, group),
         "exp": expires,
         "nbf": issued,
         "iat": issued,
@@ -107,7 +132,11 @@ class TokenIssuer:
         usage: UsageRecorder,
         signer: Signer,
         clock: Callable[[], datetime],
+        reuse: TokenReuse | None = None,
+        rate: SignRate | None = None,
     ) -> None:
+        self._reuse = reuse
+        self._rate = rate
         self._rules = rules
         self._verifier = verifier
         self._tokens = tokens
@@ -142,10 +171,27 @@ class TokenIssuer:
         expires = expiry_of(now, self._rules.lifetime, key, decision.secret_valid_until)
         if expires <= int(now.timestamp()):  # the key ends within the second
             raise ClientRefused()
+        name = self._name(key, group, scope)
+        issued_at = int(now.timestamp())
+        found = self._reuse.find(name, issued_at, expires) if self._reuse else None
+        if found is not None:
+            self._usage.record_issued(key)
+            return IssuedToken(found.access_token, found.expires - issued_at, found.scope, True)
+        if self._rate is not None:
+            self._rate.take(key.key_id)
         claims = claims_for(self._rules, key, group, scope, now, expires)
         token = compact_jws(claims, self._signer)
+        if self._reuse is not None:
+            self._reuse.keep(name, Signed(token, claims["scope"], issued_at, expires))
         self._usage.record_issued(key)
         return IssuedToken(token, expires - claims["iat"], claims["scope"])
+
+    def _name(self, key: ApiKey, group: Group, scope: tuple[str, ...]) -> tuple[object, ...]:
+        """What a reused token must share with a new one: every claim but the times and
+        ``jti`` (so a changed allowlist, group or route is never hidden by a reused one)."""
+        audience = self._rules.audience_for(key, group)
+        return (key.tenant_id, key.key_id, key.group_id, group.routes, key.ip_allowlist,
+                scope, audience, self._signer.key_id())
 
     def flush_usage(self, key_id: str) -> None:
         self._usage.flush_due(key_id)

@@ -16,6 +16,7 @@ from chalicelib.config.settings import Settings
 from chalicelib.domain.access import GroupCache
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
 from chalicelib.domain.key_format import TokenFormat
+from chalicelib.domain.token_bound import SignRate, TokenReuse
 from chalicelib.domain.verification import Verifier
 from chalicelib.storage.token_keys import TokenKeys, token_keys_for
 
@@ -57,6 +58,7 @@ class AccessTokens:
             settings.token_issuer,
             settings.token_audience_or_issuer,
             timedelta(seconds=settings.token_lifetime_seconds),
+            settings.token_latchkey_audience,
         )
         return TokenIssuer(
             rules,
@@ -70,6 +72,8 @@ class AccessTokens:
             self._runtime.usage,
             self.keys.signer,
             self._clock,
+            reuse=TokenReuse() if settings.token_reuse else None,
+            rate=SignRate(settings.token_signs_per_key_per_minute),
         )
 
     @cached_property
@@ -80,6 +84,6 @@ class AccessTokens:
         return TokenChecker(
             self.keys.published,
             settings.token_issuer,
-            settings.token_audience_or_issuer,
+            (settings.token_audience_or_issuer, settings.token_latchkey_audience),
             self._clock,
         )
