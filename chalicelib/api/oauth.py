@@ -183,6 +183,7 @@ def token() -> Response:
     except OAuthError as error:
         return error_response(error)
     except TokenRateLimited as error:
+        counts.count(metrics.TOKENS_RATE_LIMITED)
         # RFC 6749 has no code for "too many"; "temporarily_unavailable" is the closest,
         # and the status and Retry-After say the rest (RFC 6585 section 4).
         body = {
@@ -192,6 +193,8 @@ def token() -> Response:
         return _json(429, body, {"Retry-After": str(error.retry_after)})
     except (StorageUnavailable, PepperUnavailable, SigningFailed, TokensNotConfigured) as error:
         logger.error("token endpoint unavailable: %s", type(error).__name__)
+        if isinstance(error, SigningFailed) and error.throttled:
+            counts.count(metrics.KMS_THROTTLES)
         # RFC 6749 names no error for this; "temporarily_unavailable" is its word for it.
         body = {"error": "temporarily_unavailable", "error_description": "try again shortly"}
         wait = error.retry_after if isinstance(error, SigningFailed) else 1

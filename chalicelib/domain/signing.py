@@ -46,9 +46,10 @@ class PublicKeys(Protocol):
 class SigningFailed(Exception):
     """Raised when the signing key cannot be reached or refuses to sign."""
 
-    def __init__(self, detail: str, retry_after: int = 1) -> None:
+    def __init__(self, detail: str, retry_after: int = 1, throttled: bool = False) -> None:
         super().__init__(detail)
         self.retry_after = max(1, retry_after)  # seconds, for a Retry-After header
+        self.throttled = throttled  # the key service refused for its request quota
 
 
 class TokensNotConfigured(Exception):

@@ -32,6 +32,16 @@ REFETCH_AFTER_FAILURE = 60.0
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2})
 
 
+THROTTLING = frozenset({"ThrottlingException", "LimitExceededException"})
+
+
+def throttled(error: ClientError | BotoCoreError) -> bool:
+    """True when KMS refused for its request quota (counted: the KmsThrottles alarm)."""
+    if not isinstance(error, ClientError):
+        return False
+    return error.response.get("Error", {}).get("Code") in THROTTLING
+
+
 def kms_client(region: str) -> Callable[[], Any]:
     def create() -> Any:
         import botocore.session
@@ -87,7 +97,9 @@ class KmsPublicKeys:
         except (ClientError, BotoCoreError) as error:
             self._failed_at[key_id] = self._monotonic()
             raise SigningFailed(
-                f"GetPublicKey failed: {type(error).__name__}", retry_after=self._wait(key_id)
+                f"GetPublicKey failed: {type(error).__name__}",
+                retry_after=self._wait(key_id),
+                throttled=throttled(error),
             ) from None
         self._failed_at.pop(key_id, None)
         self._der[key_id] = bytes(answer["PublicKey"])
@@ -149,5 +161,7 @@ class KmsSigner:
                 KeyId=self._key_id, SigningAlgorithm=KMS_ALGORITHM, **request
             )
         except (ClientError, BotoCoreError) as error:
-            raise SigningFailed(f"Sign failed: {type(error).__name__}") from None
+            raise SigningFailed(
+                f"Sign failed: {type(error).__name__}", throttled=throttled(error)
+            ) from None
         return bytes(answer["Signature"])
