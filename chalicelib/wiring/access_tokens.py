@@ -73,7 +73,9 @@ class AccessTokens:
             self.keys.signer,
             self._clock,
             reuse=TokenReuse() if settings.token_reuse else None,
-            rate=SignRate(settings.token_signs_per_key_per_minute),
+            rate=SignRate(
+                settings.token_signs_per_key_per_minute, lambda: self._clock().timestamp()
+            ),
         )
 
     @cached_property
