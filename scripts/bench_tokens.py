@@ -40,7 +40,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         pem = Path(folder) / "token-signing-key.pem"
         ensure_pem(pem)
-        with bench_tables(token_issuer=ISSUER, token_local_key=str(pem)) as settings:
+        # Signing throughput itself: no reused tokens, no per-key rate (those are measured
+        # by scripts/bench_token_issuance.py).
+        with bench_tables(
+            token_issuer=ISSUER,
+            token_local_key=str(pem),
+            token_reuse=False,
+            token_signs_per_key_per_minute=0,
+        ) as settings:
             report(settings, pem)
 
 
