@@ -1,8 +1,9 @@
 """``make bench``: what one key can spend on token signing, with and without the bound.
 
 Drives ``POST /oauth2/token`` through chalice's test client with one key, on DynamoDB
-Local, ``REQUESTS`` times per case (after one request to warm up), and counts the signatures at the Signer (in AWS each one
-is a ``kms:Sign`` against the account's RSA quota, 500/s by default). Cases:
+Local, ``REQUESTS`` times per case (after one request to warm up), and counts the
+signatures at the Signer (in AWS each one is a ``kms:Sign`` against the account's RSA
+quota, 500/s by default). Cases:
 
 - no bound (``LATCHKEY_TOKEN_REUSE=false``, no per-key rate): every request signs;
 - the bound, a client that asks for the same scope each time: the still-fresh token is

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from chalicelib.api.schemas import ActorOut, GroupOut, GroupRef, KeyOut
 from chalicelib.api.schemas.leaks import LeakOut
-from chalicelib.domain.access_tokens import latchkey_only
 from chalicelib.domain.key_query import expiry_state
 from chalicelib.domain.records import Actor, ApiKey, Group
+from chalicelib.domain.token_audience import latchkey_only
 
 
 def actor_out(actor: Actor | None) -> ActorOut | None:
@@ -18,9 +18,7 @@ def actor_out(actor: Actor | None) -> ActorOut | None:
     return ActorOut.model_validate({"type": actor.type, "id": actor.id, "name": actor.name})
 
 
-def key_out(
-    key: ApiKey, groups: Mapping[str, Group], now: datetime, window: timedelta
-) -> KeyOut:
+def key_out(key: ApiKey, groups: Mapping[str, Group], now: datetime, window: timedelta) -> KeyOut:
     """``groups``: the key's group at least, when it could be read (else its name is left
     out, and its tokens are said to be Latchkey-only: the safe thing to tell)."""
     group = groups.get(key.group_id)

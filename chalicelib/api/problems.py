@@ -46,15 +46,13 @@ class PayloadTooLarge(Exception):
     """Raised when a body is over its route's documented size or count (leaked keys)."""
 
 
-def problem(
-    status: int, code: str, title: str, detail: str, *, retry_after: int = 1, **extra: Any
-) -> Response:
-    """A problem+json response; a 503 says when to retry (``retry_after`` seconds)."""
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
+    """A problem+json response."""
     body = {"type": f"urn:latchkey:problem:{code}", "title": title, "status": status}
     body |= {"detail": detail, "code": code, **extra}
     headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
-    if status in (429, 503):
-        headers["Retry-After"] = str(retry_after)
+    if status == 503:
+        headers["Retry-After"] = "1"
     return Response(body=json.dumps(body), status_code=status, headers=headers)
 
 
@@ -75,8 +73,9 @@ def problem_for(error: Exception) -> Response:
     if isinstance(error, SigningFailed):  # the token keys (KMS) unreachable: try again later
         logger.error("token keys unavailable: %s", error)
         detail = "token verification keys are unavailable; try again shortly"
-        return problem(503, "service_unavailable", "Service unavailable", detail,
-                       retry_after=error.retry_after)
+        answer = problem(503, "service_unavailable", "Service unavailable", detail)
+        answer.headers["Retry-After"] = str(error.retry_after)
+        return answer
     if isinstance(error, PepperUnavailable):
         logger.error("pepper unavailable: %s", error)
         return problem(503, "service_unavailable", "Service unavailable", "try again shortly")

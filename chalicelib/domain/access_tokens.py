@@ -8,10 +8,8 @@ needs to decide with no database read: tenant, group, routes, allowlist and scop
 Issuing changes no key, so it writes no audit event; usage counts the tokens issued.
 
 A key with an IP allowlist, or whose group narrows routes, gets tokens whose ``aud`` only
-Latchkey's authorizer and ``/v1/verify`` accept (:func:`latchkey_only`): API Gateway's JWT
-authorizer checks scope and audience only, and would let such a token through from any
-address, on any route its scope names. What a key may spend on signing is bounded by
-chalicelib/domain/token_bound.py.
+Latchkey's authorizer and ``/v1/verify`` accept (chalicelib/domain/token_audience.py).
+What a key may spend on signing is bounded by chalicelib/domain/token_bound.py.
 """
 
 from __future__ import annotations
@@ -27,9 +25,9 @@ from chalicelib.domain.access import GroupCache
 from chalicelib.domain.errors import ClientRefused, ScopeRefused
 from chalicelib.domain.key_format import TokenFormat
 from chalicelib.domain.records import ApiKey, Group
-from chalicelib.domain.routes import ALL_ROUTES
 from chalicelib.domain.signing import Signer, compact_jws
-from chalicelib.domain.token_bound import SignRate, Signed, TokenReuse
+from chalicelib.domain.token_audience import latchkey_only
+from chalicelib.domain.token_bound import Signed, SignRate, TokenReuse
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Decision, Verifier
 
@@ -64,12 +62,6 @@ class IssuedToken:
     expires_in: int
     scope: str
     reused: bool = False
-
-
-def latchkey_only(ip_allowlist: tuple[str, ...], routes: tuple[str, ...]) -> bool:
-    """True when a verifier that checks only scope and audience would grant more than the
-    key may have: the key has an IP allowlist, or its group does not allow every route."""
-    return bool(ip_allowlist) or ALL_ROUTES not in routes
 
 
 def granted_scope(requested: str | None, permissions: tuple[str, ...]) -> tuple[str, ...]:
@@ -190,8 +182,16 @@ class TokenIssuer:
         """What a reused token must share with a new one: every claim but the times and
         ``jti`` (so a changed allowlist, group or route is never hidden by a reused one)."""
         audience = self._rules.audience_for(key, group)
-        return (key.tenant_id, key.key_id, key.group_id, group.routes, key.ip_allowlist,
-                scope, audience, self._signer.key_id())
+        return (
+            key.tenant_id,
+            key.key_id,
+            key.group_id,
+            group.routes,
+            key.ip_allowlist,
+            scope,
+            audience,
+            self._signer.key_id(),
+        )
 
     def flush_usage(self, key_id: str) -> None:
         self._usage.flush_due(key_id)

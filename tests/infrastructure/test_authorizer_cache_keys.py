@@ -80,7 +80,7 @@ def simple_response_authorizers(template: dict[str, Any]) -> list[dict[str, Any]
 
 def caches(authorizer: dict[str, Any]) -> bool:
     """False only when the TTL is 0 whatever the deployer passes."""
-    return authorizer.get("AuthorizerResultTtlInSeconds", 300) != 0
+    return bool(authorizer.get("AuthorizerResultTtlInSeconds", 300) != 0)
 
 
 def test_the_http_example_has_a_simple_response_authorizer_and_a_templated_route() -> None:

@@ -35,14 +35,14 @@ class FakeKms:
         self.failing = failing if failing is not None else set()
         self.calls: Counter[tuple[str, str]] = Counter()
 
-    def get_public_key(self, KeyId: str) -> dict[str, Any]:  # noqa: N803 - botocore's name
+    def get_public_key(self, KeyId: str) -> dict[str, Any]:
         self.calls["GetPublicKey", KeyId] += 1
         if KeyId in self.failing or KeyId not in self.keys:
             raise throttled("GetPublicKey")
         public = self.keys[KeyId]._key.public_key()
         return {"PublicKey": public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)}
 
-    def sign(self, KeyId: str, Message: bytes, **_: Any) -> dict[str, Any]:  # noqa: N803
+    def sign(self, KeyId: str, Message: bytes, **_: Any) -> dict[str, Any]:
         self.calls["Sign", KeyId] += 1
         if KeyId in self.failing or KeyId not in self.keys:
             raise throttled("Sign")

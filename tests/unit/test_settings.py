@@ -58,6 +58,8 @@ EVERY_VARIABLE = {
     "LATCHKEY_TOKEN_SIGNING_KEY": "arn:aws:kms:eu-west-1:123456789012:key/one",
     "LATCHKEY_TOKEN_NEXT_KEY": "arn:aws:kms:eu-west-1:123456789012:key/two",
     "LATCHKEY_TOKEN_LOCAL_KEY": ".local/token-signing-key.pem",
+    "LATCHKEY_TOKEN_REUSE": "false",
+    "LATCHKEY_TOKEN_SIGNS_PER_KEY_PER_MINUTE": "10",
     # The console (issue 14).
     "LATCHKEY_CONSOLE_CLIENT_ID": "console-client",
     "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "https://auth.example.com https://login.example.com",
@@ -117,6 +119,8 @@ def test_every_variable_is_read_into_its_field() -> None:
         token_signing_key="arn:aws:kms:eu-west-1:123456789012:key/one",
         token_next_key="arn:aws:kms:eu-west-1:123456789012:key/two",
         token_local_key=".local/token-signing-key.pem",
+        token_reuse=False,
+        token_signs_per_key_per_minute=10,
         console_client_id="console-client",
         console_connect_origins=("https://auth.example.com", "https://login.example.com"),
         console_frame_ancestors="'self' https://app.vendor.example",

@@ -7,6 +7,7 @@ KMS client (tests/support/fake_kms.py) whose keys can be made to fail.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -32,13 +33,15 @@ def ticks() -> Ticks:
 @pytest.fixture
 def services(moto: object, clock: FakeClock, kms: FakeKms, ticks: Ticks) -> Iterator[Services]:
     settings = settings_for(token_issuer=ISSUER, token_audience="orders-api")
-    built = build_services(settings, clock, token_keys=kms_token_keys(kms, "signing", "next", ticks))
+    built = build_services(
+        settings, clock, token_keys=kms_token_keys(kms, "signing", "next", ticks)
+    )
     set_services(built)
     yield built
     set_services(None)
 
 
-def jwks(api: Api) -> object:
+def jwks(api: Api) -> Any:
     return api.client.http.get("/.well-known/jwks.json")
 
 
@@ -83,7 +86,9 @@ def test_verify_answers_503_with_retry_after_when_the_signing_key_is_unavailable
     # A fresh container, whose first GetPublicKey fails.
     fresh = two_key_kms({"signing", "next"})
     settings = settings_for(token_issuer=ISSUER, token_audience="orders-api")
-    set_services(build_services(settings, FakeClock(), token_keys=kms_token_keys(fresh, "signing", "next")))
+    set_services(
+        build_services(settings, FakeClock(), token_keys=kms_token_keys(fresh, "signing", "next"))
+    )
 
     response = api.as_key(None).call("POST", "/v1/verify", {"token": token})
 
