@@ -15,12 +15,15 @@ Two bounds, both in the container's memory only (a token is never stored anywher
   many seconds to wait.
 
 Both are per container: N warm containers allow N times the rate; the stage's
-throttling and the KMS throttling alarm (infra/template.yaml) bound the rest.
+throttling and the KMS throttling alarm (infra/template.yaml) bound the rest. A Lambda
+container serves one request at a time, but a local server has threads: the rate takes a
+lock, so concurrent requests never spend more than the bucket holds.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -84,6 +87,7 @@ class SignRate:
         self._monotonic = monotonic
         self._size = max(size, 1)
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, at
+        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
@@ -93,6 +97,10 @@ class SignRate:
         """Spend one signature of ``key_id``'s; TokenRateLimited when none is left."""
         if not self.enabled:
             return
+        with self._lock:
+            self._take(key_id)
+
+    def _take(self, key_id: str) -> None:
         now = self._monotonic()
         capacity = float(self._per_minute)
         per_second = capacity / 60

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from chalicelib.storage.kms import KmsPublicKeys, KmsSigner
 from chalicelib.storage.pem import LocalSigner
 from chalicelib.storage.token_keys import TokenKeys
+from tests.conftest import FakeMonotonic
 from tests.token_keys import local_signer
 
 
@@ -53,21 +54,11 @@ class FakeKms:
         return sum(count for (operation, _), count in self.calls.items() if operation == "Sign")
 
 
-class Ticks:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def kms_token_keys(
-    kms: FakeKms, signing: str = "signing", following: str = "", ticks: Ticks | None = None
+    kms: FakeKms, signing: str = "signing", following: str = "", ticks: FakeMonotonic | None = None
 ) -> TokenKeys:
     """The token keys as AWS wires them (chalicelib/storage/token_keys.py), over ``kms``."""
-    published = KmsPublicKeys((signing, following), lambda: kms, ticks or Ticks())
+    published = KmsPublicKeys((signing, following), lambda: kms, ticks or FakeMonotonic())
     return TokenKeys(KmsSigner(signing, published), published)
 
 

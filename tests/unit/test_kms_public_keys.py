@@ -13,7 +13,8 @@ from chalicelib.domain.access_tokens import TokenRules, claims_for
 from chalicelib.domain.signing import SigningFailed, compact_jws
 from chalicelib.domain.token_check import TokenChecker
 from chalicelib.storage.kms import REFETCH_AFTER_FAILURE, KmsPublicKeys
-from tests.support.fake_kms import Ticks, kms_token_keys, two_key_kms
+from tests.conftest import FakeMonotonic
+from tests.support.fake_kms import kms_token_keys, two_key_kms
 from tests.support.records import make_group, make_key
 from tests.token_keys import ISSUER, local_signer
 
@@ -22,7 +23,7 @@ RULES = TokenRules(ISSUER, "orders-api", timedelta(minutes=5))
 
 
 def test_a_failed_fetch_is_not_repeated_within_a_minute() -> None:
-    ticks = Ticks()
+    ticks = FakeMonotonic()
     kms = two_key_kms({"signing", "next"})
     published = KmsPublicKeys(("signing", "next"), lambda: kms, ticks)
 
@@ -36,7 +37,7 @@ def test_a_failed_fetch_is_not_repeated_within_a_minute() -> None:
 
 
 def test_a_failed_fetch_is_tried_again_after_a_minute_and_then_kept() -> None:
-    ticks = Ticks()
+    ticks = FakeMonotonic()
     kms = two_key_kms({"signing"})
     published = KmsPublicKeys(("signing",), lambda: kms, ticks)
     with pytest.raises(SigningFailed):
@@ -52,7 +53,7 @@ def test_a_failed_fetch_is_tried_again_after_a_minute_and_then_kept() -> None:
 
 
 def test_nothing_fetched_fails_with_the_remaining_wait_as_retry_after() -> None:
-    ticks = Ticks()
+    ticks = FakeMonotonic()
     kms = two_key_kms({"signing"})
     published = KmsPublicKeys(("signing",), lambda: kms, ticks)
     with pytest.raises(SigningFailed) as first:
@@ -67,7 +68,7 @@ def test_nothing_fetched_fails_with_the_remaining_wait_as_retry_after() -> None:
 
 
 def test_a_missing_next_key_still_publishes_the_signing_key() -> None:
-    ticks = Ticks()
+    ticks = FakeMonotonic()
     kms = two_key_kms({"next"})
     published = KmsPublicKeys(("signing", "next"), lambda: kms, ticks)
 
@@ -76,7 +77,7 @@ def test_a_missing_next_key_still_publishes_the_signing_key() -> None:
 
 
 def test_the_next_key_is_published_once_it_can_be_fetched() -> None:
-    ticks = Ticks()
+    ticks = FakeMonotonic()
     kms = two_key_kms({"next"})
     published = KmsPublicKeys(("signing", "next"), lambda: kms, ticks)
     published.public_keys()

@@ -8,7 +8,7 @@ from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import TokenRateLimited
 from chalicelib.domain.token_audience import latchkey_only
 from chalicelib.domain.token_bound import Signed, SignRate, TokenReuse
-from tests.support.fake_kms import Ticks
+from tests.conftest import FakeMonotonic
 
 SIGNED = Signed("token-a", "orders:read", issued_at=1000, expires=1300)
 
@@ -49,7 +49,7 @@ def test_the_least_recently_used_token_goes_first() -> None:
 
 
 def test_a_key_gets_its_rate_then_waits_for_a_refill() -> None:
-    ticks = Ticks()
+    ticks = FakeMonotonic()
     rate = SignRate(per_minute=2, monotonic=ticks)
     rate.take("key-a")
     rate.take("key-a")

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from chalicelib.wiring.services import Services, build_services, set_services
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, FakeMonotonic
 from tests.conftest import test_settings as settings_for
 from tests.functional.conftest import Api, json_of
 from tests.functional.tokens.client import token_request
-from tests.support.fake_kms import FakeKms, Ticks, kms_token_keys, two_key_kms
+from tests.support.fake_kms import FakeKms, kms_token_keys, two_key_kms
 from tests.token_keys import ISSUER, local_signer
 
 
@@ -26,12 +26,14 @@ def kms() -> FakeKms:
 
 
 @pytest.fixture
-def ticks() -> Ticks:
-    return Ticks()
+def ticks() -> FakeMonotonic:
+    return FakeMonotonic()
 
 
 @pytest.fixture
-def services(moto: object, clock: FakeClock, kms: FakeKms, ticks: Ticks) -> Iterator[Services]:
+def services(
+    moto: object, clock: FakeClock, kms: FakeKms, ticks: FakeMonotonic
+) -> Iterator[Services]:
     settings = settings_for(token_issuer=ISSUER, token_audience="orders-api")
     built = build_services(
         settings, clock, token_keys=kms_token_keys(kms, "signing", "next", ticks)
@@ -57,7 +59,7 @@ def test_a_missing_next_key_leaves_the_signing_key_published(api: Api, kms: Fake
 
 
 def test_the_jwks_answers_503_with_retry_after_only_when_no_key_is_available(
-    api: Api, kms: FakeKms, ticks: Ticks
+    api: Api, kms: FakeKms, ticks: FakeMonotonic
 ) -> None:
     kms.failing.update({"signing", "next"})
     first = jwks(api)
