@@ -61,7 +61,6 @@ class IssuedToken:
     access_token: str
     expires_in: int
     scope: str
-    reused: bool = False
 
 
 def granted_scope(requested: str | None, permissions: tuple[str, ...]) -> tuple[str, ...]:
@@ -168,7 +167,7 @@ class TokenIssuer:
         found = self._reuse.find(name, issued_at, expires) if self._reuse else None
         if found is not None:
             self._usage.record_issued(key)
-            return IssuedToken(found.access_token, found.expires - issued_at, found.scope, True)
+            return IssuedToken(found.access_token, found.expires - issued_at, found.scope)
         if self._rate is not None:
             self._rate.take(key.key_id)
         claims = claims_for(self._rules, key, group, scope, now, expires)
