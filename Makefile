@@ -60,7 +60,8 @@ test: install lint typecheck
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # Figures beside their floors or targets, on DynamoDB Local (see README, "Performance").
-BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_api scripts.bench_sweep \
+BENCHMARKS := scripts.bench_authorizer scripts.bench_tokens scripts.bench_token_issuance \
+	scripts.bench_api scripts.bench_sweep \
 	scripts.bench_lists \
 	scripts.bench_routes scripts.bench_usage scripts.bench_items
 

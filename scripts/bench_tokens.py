@@ -41,8 +41,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         pem = Path(folder) / "token-signing-key.pem"
         ensure_pem(pem)
+        # Signing throughput itself: no reused tokens, no per-key rate (those are measured
+        # by scripts/bench_token_issuance.py).
         with bench_tables(
-            access_tokens=AccessTokenSettings(issuer=ISSUER, local_key=str(pem))
+            access_tokens=AccessTokenSettings(
+                issuer=ISSUER, local_key=str(pem), reuse=False, signs_per_key_per_minute=0
+            )
         ) as settings:
             report(settings, pem)
 

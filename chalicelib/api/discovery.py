@@ -26,6 +26,8 @@ discovery = Blueprint(__name__)
 # Verifiers may cache these; a signing-key rotation publishes the new key well before it
 # signs (README, "Access tokens"), so five minutes of staleness is harmless.
 CACHEABLE = "public, max-age=300"
+# While a configured key could not be fetched (it is retried at most once a minute).
+PARTIAL = "public, max-age=60"
 
 
 def metadata(issuer: str) -> dict[str, Any]:
@@ -83,9 +85,21 @@ def jwks() -> Response:
         return _not_configured()
     from chalicelib.identity.jwk import jwk
 
+    keys = tokens.keys.published
     try:
-        published = tokens.keys.published.public_keys()
-    except (SigningFailed, TokensNotConfigured) as error:
+        published = keys.public_keys()
+    except SigningFailed as error:  # not one key fetched: the only case worth a 503
         logger.error("jwks unavailable: %s", type(error).__name__)
-        return _json(503, {"error": "signing keys unavailable"}, "no-store")
-    return _json(200, {"keys": [jwk(der) for der in published.values()]})
+        return _unavailable(error.retry_after)
+    except TokensNotConfigured as error:
+        logger.error("jwks unavailable: %s", type(error).__name__)
+        return _unavailable(1)
+    # What was fetched is published; while a key is missing, verifiers come back sooner.
+    cache = CACHEABLE if keys.complete() else PARTIAL
+    return _json(200, {"keys": [jwk(der) for der in published.values()]}, cache)
+
+
+def _unavailable(retry_after: int) -> Response:
+    response = _json(503, {"error": "signing keys unavailable"}, "no-store")
+    response.headers["Retry-After"] = str(retry_after)
+    return response

@@ -29,7 +29,8 @@ routes = Routes(__name__)
 
 
 def _present(call: AnyCall, keys: list[ApiKey], after_write: bool = False) -> list[KeyOut]:
-    """Shape keys for an answer, with their groups' names.
+    """Shape keys for an answer, with their groups' names (and routes, for
+    ``tokens_latchkey_only``).
 
     After a write has committed, a failure to read the names must not turn the answer
     into an error (a created key's secret would be lost): the name is left out instead.
@@ -38,13 +39,13 @@ def _present(call: AnyCall, keys: list[ApiKey], after_write: bool = False) -> li
     try:
         # Only the groups these keys name (one BatchGetItem), never the tenant's every group.
         named = call.services.groups.named(tenant, {key.group_id for key in keys})
-        names = {group.group_id: group.name for group in named}
+        groups = {group.group_id: group for group in named}
     except StorageUnavailable:
         if not after_write:
             raise
-        names = {}
+        groups = {}
     now = call.services.clock()
-    return [key_out(key, names, now, call.services.keys.expiring_soon) for key in keys]
+    return [key_out(key, groups, now, call.services.keys.expiring_soon) for key in keys]
 
 
 def _with_secret(call: AnyCall, issued: Issued) -> KeyWithSecret:

@@ -4,7 +4,9 @@ The client authenticates with ``client_secret_basic`` or ``client_secret_post``:
 ``client_id`` is the key id, the ``client_secret`` the whole API key. Errors are exactly
 RFC 6749 section 5.2's JSON (not problem+json: OAuth clients parse these), every answer
 carries ``Cache-Control: no-store``, and no error says more than the RFC's code. The token
-is never logged and never stored.
+is never logged and never stored (a still-fresh one is kept in the container's memory to
+be answered again: chalicelib/domain/token_bound.py). Beyond a key's signing rate the
+answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.auth import source_ip
 from chalicelib.api.telemetry import note
-from chalicelib.domain.errors import ClientRefused, ScopeRefused, StorageUnavailable
+from chalicelib.domain.errors import (
+    ClientRefused,
+    ScopeRefused,
+    StorageUnavailable,
+    TokenRateLimited,
+)
 from chalicelib.domain.peppers import PepperUnavailable
 from chalicelib.domain.signing import SigningFailed, TokensNotConfigured
 from chalicelib.observability import event_metrics, metrics
@@ -179,12 +186,25 @@ def token() -> Response:
         return _token_answer(request.headers, raw, request.context)
     except OAuthError as error:
         return error_response(error)
+    except TokenRateLimited as error:
+        note(error=error)
+        event_metrics.count(metrics.TOKENS_RATE_LIMITED)
+        # RFC 6749 has no code for "too many"; "temporarily_unavailable" is the closest,
+        # and the status and Retry-After say the rest (RFC 6585 section 4).
+        body = {
+            "error": "temporarily_unavailable",
+            "error_description": "too many new tokens for this key: reuse the last one",
+        }
+        return _json(429, body, {"Retry-After": str(error.retry_after)})
     except (StorageUnavailable, PepperUnavailable, SigningFailed, TokensNotConfigured) as error:
         logger.error("token endpoint unavailable: %s", type(error).__name__)
         note(error=error)  # the request line names it, and counts a throttle
+        if isinstance(error, SigningFailed) and error.throttled:
+            event_metrics.count(metrics.KMS_THROTTLES)
         # RFC 6749 names no error for this; "temporarily_unavailable" is its word for it.
         body = {"error": "temporarily_unavailable", "error_description": "try again shortly"}
-        return _json(503, body, {"Retry-After": "1"})
+        wait = error.retry_after if isinstance(error, SigningFailed) else 1
+        return _json(503, body, {"Retry-After": str(wait)})
     except Exception as error:  # a bug: logged with its trace (never the request), answered 500
         logger.exception("token endpoint: unexpected error")
         note(error=error)

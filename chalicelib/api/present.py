@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from chalicelib.api.schemas import ActorOut, GroupOut, GroupRef, KeyOut
 from chalicelib.api.schemas.leaks import LeakOut
 from chalicelib.domain.key_query import expiry_state
 from chalicelib.domain.records import Actor, ApiKey, Group
+from chalicelib.domain.token_audience import latchkey_only
 
 
 def actor_out(actor: Actor | None) -> ActorOut | None:
@@ -16,7 +18,10 @@ def actor_out(actor: Actor | None) -> ActorOut | None:
     return ActorOut.model_validate({"type": actor.type, "id": actor.id, "name": actor.name})
 
 
-def key_out(key: ApiKey, group_names: dict[str, str], now: datetime, window: timedelta) -> KeyOut:
+def key_out(key: ApiKey, groups: Mapping[str, Group], now: datetime, window: timedelta) -> KeyOut:
+    """``groups``: the key's group at least, when it could be read (else its name is left
+    out, and its tokens are said to be Latchkey-only: the safe thing to tell)."""
+    group = groups.get(key.group_id)
     created_by = actor_out(key.created_by)
     assert created_by is not None
     previous = key.previous_secret
@@ -25,7 +30,7 @@ def key_out(key: ApiKey, group_names: dict[str, str], now: datetime, window: tim
         id=key.key_id,
         name=key.name,
         description=key.description,
-        group=GroupRef(id=key.group_id, name=group_names.get(key.group_id)),
+        group=GroupRef(id=key.group_id, name=group.name if group else None),
         status=key.status,
         expiry_state=expiry_state(key, now, window),
         expires_at=key.expires_at,
@@ -40,6 +45,7 @@ def key_out(key: ApiKey, group_names: dict[str, str], now: datetime, window: tim
         previous_secret_valid_until=grace_until if grace_until and grace_until > now else None,
         hint=key.hint,
         leak=_leak_out(key),
+        tokens_latchkey_only=group is None or latchkey_only(key.ip_allowlist, group.routes),
     )
 
 
@@ -62,4 +68,5 @@ def group_out(group: Group) -> GroupOut:
         key_count=group.key_count,
         created_at=group.created_at,
         updated_at=group.updated_at,
+        tokens_latchkey_only=latchkey_only((), group.routes),
     )

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain import errors
 from chalicelib.domain.peppers import PepperUnavailable
+from chalicelib.domain.signing import SigningFailed
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -74,6 +75,12 @@ def problem_for(error: Exception) -> Response:
         return problem(400, "malformed_json", "Malformed JSON", str(error))
     if isinstance(error, PayloadTooLarge):
         return problem(413, "payload_too_large", "Payload too large", str(error))
+    if isinstance(error, SigningFailed):  # the token keys (KMS) unreachable: try again later
+        logger.error("token keys unavailable: %s", error)
+        detail = "token verification keys are unavailable; try again shortly"
+        answer = problem(503, "service_unavailable", "Service unavailable", detail)
+        answer.headers["Retry-After"] = str(error.retry_after)
+        return answer
     if isinstance(error, PepperUnavailable):
         logger.error("pepper unavailable: %s", error)
         return problem(503, "service_unavailable", "Service unavailable", "try again shortly")

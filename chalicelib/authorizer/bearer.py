@@ -47,9 +47,8 @@ class TokenGate:
             if keys is None:
                 return None
             tokens = self._settings.access_tokens
-            self._checker = TokenChecker(
-                keys, tokens.issuer, tokens.audience_or_issuer, self._clock
-            )
+            audiences = (tokens.audience_or_issuer, tokens.latchkey_audience)
+            self._checker = TokenChecker(keys, tokens.issuer, audiences, self._clock)
         return self._checker
 
 

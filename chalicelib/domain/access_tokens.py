@@ -6,6 +6,10 @@ token. A token lives ``lifetime`` (at most an hour), never past its key's expiry
 the grace period of the rotated secret that asked for it. It carries what the authorizer
 needs to decide with no database read: tenant, group, routes, allowlist and scope.
 Issuing changes no key, so it writes no audit event; usage counts the tokens issued.
+
+A key with an IP allowlist, or whose group narrows routes, gets tokens whose ``aud`` only
+Latchkey's authorizer and ``/v1/verify`` accept (chalicelib/domain/token_audience.py).
+What a key may spend on signing is bounded by chalicelib/domain/token_bound.py.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from chalicelib.domain.errors import ClientRefused, ScopeRefused
 from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.records import ApiKey, Group
 from chalicelib.domain.signing import Signer, compact_jws
+from chalicelib.domain.token_audience import latchkey_only
+from chalicelib.domain.token_bound import Signed, SignRate, TokenReuse
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Decision, Verifier
 
@@ -31,11 +37,21 @@ SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 
 @dataclass(frozen=True)
 class TokenRules:
-    """Who signs (``iss``), for whom (``aud``), and for how long."""
+    """Who signs (``iss``), for whom (``aud``), and for how long.
+
+    ``latchkey_audience`` is the ``aud`` of tokens only Latchkey may accept; empty means
+    ``audience`` for every token (tests of other rules).
+    """
 
     issuer: str
     audience: str
     lifetime: timedelta
+    latchkey_audience: str = ""
+
+    def audience_for(self, key: ApiKey, group: Group) -> str:
+        if self.latchkey_audience and latchkey_only(key.ip_allowlist, group.routes):
+            return self.latchkey_audience
+        return self.audience
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ def claims_for(
     claims: dict[str, Any] = {
         "iss": rules.issuer,
         "sub": key.key_id,
-        "aud": rules.audience,
+        "aud": rules.audience_for(key, group),
         "exp": expires,
         "nbf": issued,
         "iat": issued,
@@ -107,7 +123,11 @@ class TokenIssuer:
         usage: UsageRecorder,
         signer: Signer,
         clock: Callable[[], datetime],
+        reuse: TokenReuse | None = None,
+        rate: SignRate | None = None,
     ) -> None:
+        self._reuse = reuse
+        self._rate = rate
         self._rules = rules
         self._verifier = verifier
         self._key_format = key_format
@@ -142,10 +162,35 @@ class TokenIssuer:
         expires = expiry_of(now, self._rules.lifetime, key, decision.secret_valid_until)
         if expires <= int(now.timestamp()):  # the key ends within the second
             raise ClientRefused()
+        name = self._name(key, group, scope)
+        issued_at = int(now.timestamp())
+        found = self._reuse.find(name, issued_at, expires) if self._reuse else None
+        if found is not None:
+            self._usage.record_issued(key)
+            return IssuedToken(found.access_token, found.expires - issued_at, found.scope)
+        if self._rate is not None:
+            self._rate.take(key.key_id)
         claims = claims_for(self._rules, key, group, scope, now, expires)
         token = compact_jws(claims, self._signer)
+        if self._reuse is not None:
+            self._reuse.keep(name, Signed(token, claims["scope"], issued_at, expires))
         self._usage.record_issued(key)
         return IssuedToken(token, expires - claims["iat"], claims["scope"])
+
+    def _name(self, key: ApiKey, group: Group, scope: tuple[str, ...]) -> tuple[object, ...]:
+        """What a reused token must share with a new one: every claim but the times and
+        ``jti`` (so a changed allowlist, group or route is never hidden by a reused one)."""
+        audience = self._rules.audience_for(key, group)
+        return (
+            key.tenant_id,
+            key.key_id,
+            key.group_id,
+            group.routes,
+            key.ip_allowlist,
+            scope,
+            audience,
+            self._signer.key_id(),
+        )
 
     def flush_usage(self, key_id: str) -> None:
         self._usage.flush_due(key_id)

@@ -90,3 +90,11 @@ class ClientRefused(LatchkeyError):
 
 class ScopeRefused(LatchkeyError):
     """Raised when a token request asks for a scope the key's group does not grant."""
+
+
+class TokenRateLimited(LatchkeyError):
+    """Raised when a key asks for more new tokens than its per-key rate allows."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)  # seconds, for a Retry-After header

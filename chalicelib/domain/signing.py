@@ -33,12 +33,23 @@ class PublicKeys(Protocol):
     """The published verification keys, as DER SubjectPublicKeyInfo by ``kid``."""
 
     def public_keys(self) -> Mapping[str, bytes]:
-        """Every published key: the signing key, and the next (or previous) one if named."""
+        """The published keys fetched so far: the signing key, and the next (or previous)
+        one if named. SigningFailed when not one of them is available."""
+        ...
+
+    def complete(self) -> bool:
+        """True when every configured key is among ``public_keys()``: a ``kid`` that is not
+        there then names no key of ours (rather than one not fetched yet)."""
         ...
 
 
 class SigningFailed(Exception):
     """Raised when the signing key cannot be reached or refuses to sign."""
+
+    def __init__(self, detail: str, retry_after: int = 1, throttled: bool = False) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)  # seconds, for a Retry-After header
+        self.throttled = throttled  # the key service refused for its request quota
 
 
 class TokensNotConfigured(Exception):

@@ -5,7 +5,8 @@ AccessControl for keys. In order: header (``typ`` at+jwt, ``alg`` RS256, a publi
 ``kid``) -> RS256 signature -> ``iss``, ``aud`` -> ``exp``/``nbf`` with 30 s of leeway ->
 the IP allowlist in the token against the source address -> the routes in the token.
 A revoked key's token stays valid until its ``exp`` (README: "Caching, and how fast a
-revocation bites"). Imports PyJWT and cryptography, so the authorizer imports this module
+revocation bites"). SigningFailed when the verification keys cannot be had: the answer is
+then unknown, never "invalid". Imports PyJWT and cryptography, so the authorizer imports this module
 only when a bearer token arrives: the key path's cold start does not pay for it.
 """
 
@@ -23,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from chalicelib.domain.allowlist import allows
 from chalicelib.domain.paths import is_canonical
 from chalicelib.domain.routes import route_allowed
-from chalicelib.domain.signing import ALGORITHM, PublicKeys
+from chalicelib.domain.signing import ALGORITHM, PublicKeys, SigningFailed
 from chalicelib.domain.verification import Outcome
 from chalicelib.identity.jwk import rsa_key
 
@@ -93,11 +94,17 @@ class TokenChecker:
     """Decides whether an access token may call ``route`` from ``source_ip``, now."""
 
     def __init__(
-        self, keys: PublicKeys, issuer: str, audience: str, clock: Callable[[], datetime]
+        self,
+        keys: PublicKeys,
+        issuer: str,
+        audience: str | tuple[str, ...],
+        clock: Callable[[], datetime],
     ) -> None:
+        """``audience``: every ``aud`` accepted; Latchkey's verifiers accept the public one
+        and the one of tokens only Latchkey may accept (chalicelib/domain/access_tokens.py)."""
         self._keys = keys
         self._issuer = issuer
-        self._audience = audience
+        self._audience = [audience] if isinstance(audience, str) else list(audience)
         self._clock = clock
         self._parsed: dict[bytes, RSAPublicKey] = {}
 
@@ -124,7 +131,14 @@ class TokenChecker:
         return TokenAccess(Outcome.VALID, grant)
 
     def _key(self, kid: Any) -> RSAPublicKey | None:
-        der = self._keys.public_keys().get(kid) if isinstance(kid, str) else None
+        """The key named ``kid``; SigningFailed when it may be one not fetched yet."""
+        if not isinstance(kid, str):
+            return None
+        der = self._keys.public_keys().get(kid)
+        if der is None and not self._keys.complete():
+            # A configured key is not fetched (KMS failed): this may be its kid, so the
+            # answer is unknown, not "invalid". The caller answers 503 or fails closed.
+            raise SigningFailed("a token verification key is unavailable")
         if der is None:
             return None
         if der not in self._parsed:

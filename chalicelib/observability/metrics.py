@@ -70,6 +70,10 @@ SWEEP_FAILED = "SweepFailed"  # 1 when the run raised
 # Named now for features landing on other branches (access tokens, leaked keys); they emit
 # them with Powertools' Metrics, dimension service (and Outcome for leaks: revoked/notified).
 TOKENS_ISSUED = "TokensIssued"
+# kms:Sign or GetPublicKey refused for the account's RSA quota (alarm: KmsThrottlesAlarm);
+# token requests answered 429 for their key's signing rate (chalicelib/domain/token_bound.py).
+KMS_THROTTLES = "KmsThrottles"
+TOKENS_RATE_LIMITED = "TokensRateLimited"
 LEAKED_KEYS_HANDLED = "LeakedKeysHandled"
 
 Writer = Callable[[str], object]

@@ -18,6 +18,7 @@ from chalicelib.config.settings import Settings
 from chalicelib.domain.access_tokens import TokenIssuer, TokenRules
 from chalicelib.domain.key_format import KeyFormat
 from chalicelib.domain.peppers import PepperSource
+from chalicelib.domain.token_bound import SignRate, TokenReuse
 from chalicelib.domain.usage import UsageRecorder
 from chalicelib.domain.verification import Verifier
 from chalicelib.storage.hotpath import HotStore, dynamodb_client
@@ -70,6 +71,7 @@ class AccessTokens:
             tokens.issuer,
             tokens.audience_or_issuer,
             timedelta(seconds=tokens.lifetime_seconds),
+            tokens.latchkey_audience,
         )
         key_format = KeyFormat(settings.keys.prefix)
         usage = UsageRecorder(
@@ -83,6 +85,8 @@ class AccessTokens:
             usage,
             self.keys.signer,
             self._clock,
+            reuse=TokenReuse() if tokens.reuse else None,
+            rate=SignRate(tokens.signs_per_key_per_minute, lambda: self._clock().timestamp()),
         )
 
     @cached_property
@@ -91,5 +95,8 @@ class AccessTokens:
 
         tokens = self.settings.access_tokens
         return TokenChecker(
-            self.keys.published, tokens.issuer, tokens.audience_or_issuer, self._clock
+            self.keys.published,
+            tokens.issuer,
+            (tokens.audience_or_issuer, tokens.latchkey_audience),
+            self._clock,
         )

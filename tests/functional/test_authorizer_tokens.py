@@ -244,6 +244,9 @@ def test_unreachable_signing_keys_fail_closed(
         def public_keys(self) -> dict[str, bytes]:
             raise RuntimeError("KMS is down")
 
+        def complete(self) -> bool:
+            return False
+
     token = token_for(services, new_key(services, group_id))
     runtime = build_runtime(services.settings, clock, token_keys=Broken())
     response = authorize(event(Shape.REST_REQUEST, token, ALLOWED, OUTSIDE), runtime)

@@ -23,6 +23,7 @@ ALARMS = {
     "SweepNotFinishingAlarm",
     "PublishFailuresAlarm",
     "SweepFailuresAlarm",
+    "KmsThrottlesAlarm",
 }
 CODE_METRICS = {
     value

@@ -141,7 +141,7 @@ def test_rest_example_uses_a_request_authorizer_keyed_on_key_and_address() -> No
     assert "AuthorizerResultTtlInSeconds" in template["Parameters"]
 
 
-def test_http_example_uses_simple_responses_keyed_on_key_address_and_route() -> None:
+def test_http_example_uses_simple_responses_keyed_on_key_address_method_and_path() -> None:
     template = example("http-api.yaml")
     authorizer = template["Resources"]["KeyAuthorizer"]["Properties"]
 
@@ -151,7 +151,8 @@ def test_http_example_uses_simple_responses_keyed_on_key_address_and_route() -> 
     assert set(authorizer["IdentitySource"]) == {
         "$request.header.X-API-Key",
         "$context.identity.sourceIp",
-        "$context.routeKey",
+        "$context.httpMethod",
+        "$context.path",
     }
     assert authorizer["AuthorizerResultTtlInSeconds"] == {"Ref": "AuthorizerResultTtlInSeconds"}
 

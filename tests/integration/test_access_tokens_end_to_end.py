@@ -75,7 +75,9 @@ def validated(document: dict[str, Any], token: str) -> dict[str, Any]:
         keys.get_signing_key_from_jwt(token).key,
         algorithms=document["access_token_signing_alg_values_supported"],
         issuer=document["issuer"],
-        audience=document["issuer"],  # no LATCHKEY_TOKEN_AUDIENCE: the issuer
+        # No LATCHKEY_TOKEN_AUDIENCE: the issuer; the group narrows routes, so the token is
+        # for Latchkey's verifiers only (README, "Tokens only Latchkey accepts").
+        audience=f"{document['issuer']}#latchkey-only",
         options={"require": ["exp", "iat", "iss", "aud", "sub", "jti"]},
     )
     assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
@@ -119,6 +121,26 @@ def test_a_standard_client_gets_a_token_a_standard_library_validates(
     for secret in (token["access_token"], token["access_token"].split(".")[2]):
         assert secret not in served.log.read_text()
         assert secret not in stored
+
+
+def test_a_verifier_of_the_public_audience_refuses_a_route_limited_keys_token(
+    served: Served,
+) -> None:
+    """What API Gateway's JWT authorizer does with the README's configuration."""
+    document = discovery(served.url)
+    client = OAuth2Session(served.client_id, served.client_secret, scope="orders:read")
+    token = client.fetch_token(document["token_endpoint"], grant_type="client_credentials")
+    keys = jwt.PyJWKClient(document["jwks_uri"])
+    signing = keys.get_signing_key_from_jwt(token["access_token"]).key
+
+    with pytest.raises(jwt.InvalidAudienceError):
+        jwt.decode(
+            token["access_token"],
+            signing,
+            algorithms=["RS256"],
+            issuer=document["issuer"],
+            audience=document["issuer"],
+        )
 
 
 def test_a_standard_client_is_refused_with_a_wrong_secret(served: Served) -> None:

@@ -71,6 +71,8 @@ EVERY_VARIABLE = {
     "LATCHKEY_TOKEN_SIGNING_KEY": "arn:aws:kms:eu-west-1:123456789012:key/one",
     "LATCHKEY_TOKEN_NEXT_KEY": "arn:aws:kms:eu-west-1:123456789012:key/two",
     "LATCHKEY_TOKEN_LOCAL_KEY": ".local/token-signing-key.pem",
+    "LATCHKEY_TOKEN_REUSE": "false",
+    "LATCHKEY_TOKEN_SIGNS_PER_KEY_PER_MINUTE": "10",
     # The console (issue 14).
     "LATCHKEY_CONSOLE_CLIENT_ID": "console-client",
     "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "https://auth.example.com https://login.example.com",
@@ -140,6 +142,8 @@ def test_every_variable_is_read_into_its_field() -> None:
             signing_key="arn:aws:kms:eu-west-1:123456789012:key/one",
             next_key="arn:aws:kms:eu-west-1:123456789012:key/two",
             local_key=".local/token-signing-key.pem",
+            reuse=False,
+            signs_per_key_per_minute=10,
         ),
         console=ConsoleSettings(
             client_id="console-client",

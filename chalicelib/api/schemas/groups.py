@@ -119,6 +119,14 @@ class GroupOut(Model):
     key_count: int = Field(description="Active keys in this group.")
     created_at: datetime
     updated_at: datetime
+    tokens_latchkey_only: bool = Field(
+        description=(
+            "True when the group's routes are not `* /*`: its keys' access tokens are then "
+            "accepted only by Latchkey's authorizer and POST /v1/verify (which check "
+            "routes), never by API Gateway's JWT authorizer (which checks only scopes). "
+            "A key with an IP allowlist has such tokens in any group."
+        )
+    )
 
 
 class GroupListQuery(Strict):

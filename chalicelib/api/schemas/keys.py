@@ -169,6 +169,14 @@ class KeyOut(Model):
     leak: LeakOut | None = Field(
         description="The latest report of this key found in public (docs/secret-scanning.md)."
     )
+    tokens_latchkey_only: bool = Field(
+        description=(
+            "True when this key's access tokens are accepted only by Latchkey's authorizer "
+            "and POST /v1/verify, never by API Gateway's JWT authorizer: the key has an IP "
+            "allowlist, or its group does not allow every route (a JWT authorizer checks "
+            "neither). Such tokens carry the audience `<audience>#latchkey-only`."
+        )
+    )
 
 
 class KeyWithSecret(Model):

@@ -316,6 +316,7 @@ function detailFields(key) {
     ['detail.description', key.description || t('common.none')],
     ['detail.allowlist', key.ip_allowlist.length ? h('ul', { class: 'plain mono' }, key.ip_allowlist.map((entry) => h('li', {}, entry))) : t('common.any')],
     ['col.expiresAt', key.expires_at ? formatTime(key.expires_at) : t('common.never')],
+    ['detail.tokens', t(key.tokens_latchkey_only ? 'detail.tokensLatchkeyOnly' : 'detail.tokensAnyVerifier')],
     ['detail.createdBy', key.created_by.name],
     ['detail.createdAt', formatTime(key.created_at)],
     ['detail.updatedAt', formatTime(key.updated_at)],

@@ -14,6 +14,9 @@ from tests.support.api import Api
 from tests.token_keys import ISSUER
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+PUBLIC_AUDIENCE = "orders-api"
+# Tokens of a key with an allowlist, or of a group that narrows routes: Latchkey's only.
+LATCHKEY_AUDIENCE = "orders-api#latchkey-only"
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -45,7 +48,9 @@ def jwks_key(api: Api, kid: str) -> Any:
     return jwt.PyJWK(entry).key
 
 
-def decoded(api: Api, token: str) -> dict[str, Any]:
+def decoded(api: Api, token: str, audience: str | list[str] | None = None) -> dict[str, Any]:
+    """The verified claims, as a verifier that accepts ``audience`` (default: both of
+    Latchkey's) reads them; PyJWT raises InvalidAudienceError for any other."""
     header = jwt.get_unverified_header(token)
     assert header["typ"] == "at+jwt"
     assert header["alg"] == "RS256"
@@ -53,7 +58,7 @@ def decoded(api: Api, token: str) -> dict[str, Any]:
         token,
         jwks_key(api, header["kid"]),
         algorithms=["RS256"],
-        audience="orders-api",
+        audience=audience or [PUBLIC_AUDIENCE, LATCHKEY_AUDIENCE],
         issuer=ISSUER,
         options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
     )

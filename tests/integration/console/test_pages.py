@@ -112,6 +112,10 @@ def test_key_detail_shows_fields_a_usage_chart_and_audit_events(
     details = page.get_by_role("region", name="Details")
     expect(details).to_contain_text("203.0.113.0/24")
     expect(details).to_contain_text("Nightly")
+    # The allowlist (and the group's routes) keep this key's tokens from JWT authorizers.
+    expect(
+        details.get_by_role("definition").filter(has_text="Accepted only by Latchkey")
+    ).to_be_visible()
     chart = page.get_by_role("img", name="3 allowed and 1 denied requests", exact=False)
     expect(chart).to_be_visible()
     expect(chart.locator("rect.chart__allowed")).to_have_count(30)
