@@ -25,6 +25,7 @@ from chalicelib.config.formats import (
 )
 from chalicelib.config.scale import scale_settings
 from chalicelib.config.sweep import sweep_settings
+from chalicelib.config.webhooks import webhook_settings
 
 DEFAULT_KEY_PREFIX = "lk_live"
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -143,6 +144,16 @@ class Settings:
     sweep_shards: int = 16
     sweep_workers: int = 16
     sweep_batch: int = 25
+    # Webhooks (chalicelib/config/webhooks.py; README, "Webhooks").
+    webhook_endpoints_table: str = "latchkey-webhook-endpoints"
+    webhook_outbox_table: str = "latchkey-webhook-outbox"
+    webhook_deliveries_table: str = "latchkey-webhook-deliveries"
+    # The delivery queue (SQS) in AWS; empty locally, where make dev's worker delivers.
+    webhook_queue_url: str = ""
+    webhook_endpoint_limit: int = 10
+    webhook_allow_loopback_http: bool = False
+    webhook_timeout_seconds: float = 5.0
+    webhook_retry_hours: int = 24
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -201,6 +212,7 @@ class Settings:
             **token_settings(env),
             **scale_settings(env),
             **sweep_settings(env),
+            **webhook_settings(env, env.get("LATCHKEY_STAGE", base.stage)),
         )
         return with_console(settings, env)
 

@@ -82,3 +82,10 @@ class ClientRefused(LatchkeyError):
 
 class ScopeRefused(LatchkeyError):
     """Raised when a token request asks for a scope the key's group does not grant."""
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+class WebhookLimitReached(LatchkeyError):
+    """Raised when the tenant already has as many webhook endpoints as the limit allows."""

@@ -26,6 +26,11 @@ from chalicelib.config.settings import Settings
 from chalicelib.storage.attributes import ActorAttribute
 from chalicelib.storage.key_model import KeyModel, SweepDueIndex
 from chalicelib.storage.sessions import adopt
+from chalicelib.storage.webhook_models import (
+    WebhookDeliveryModel,
+    WebhookEndpointModel,
+    WebhookOutboxModel,
+)
 
 
 class GroupModel(Model):
@@ -153,6 +158,9 @@ MODELS: dict[str, type[Model]] = {
     "UsageTable": UsageModel,
     "IdempotencyTable": IdempotencyModel,
     "AuditTable": AuditModel,
+    "WebhookEndpointsTable": WebhookEndpointModel,
+    "WebhookOutboxTable": WebhookOutboxModel,
+    "WebhookDeliveriesTable": WebhookDeliveryModel,
 }
 
 
@@ -165,6 +173,9 @@ def table_names(settings: Settings) -> dict[str, str]:
         "UsageTable": settings.usage_table,
         "IdempotencyTable": settings.idempotency_table,
         "AuditTable": settings.audit_table,
+        "WebhookEndpointsTable": settings.webhook_endpoints_table,
+        "WebhookOutboxTable": settings.webhook_outbox_table,
+        "WebhookDeliveriesTable": settings.webhook_deliveries_table,
     }
 
 

@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from chalicelib.domain.access import AccessControl
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.usage_reports import UsageReports
+    from chalicelib.domain.webhook_endpoints import WebhookService
+    from chalicelib.domain.webhook_urls import Resolver
     from chalicelib.identity.github_keys import GitHubKeys
     from chalicelib.observability.decisions import DecisionTelemetry
     from chalicelib.storage.token_keys import TokenKeys
@@ -74,6 +76,8 @@ class Wiring:
     # Tests may pass the leak notifier and the access tokens' keys.
     notifier: LeakNotifier | None = None
     token_keys: TokenKeys | None = None
+    # Tests resolve webhook hosts without DNS; None: the system resolver.
+    webhook_resolver: Resolver | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,21 @@ class Services:
             self.settings, self.clock, self.runtime, self.verifier, self.wiring.token_keys
         )
 
+    # The tenant's webhook endpoints (chalicelib/wiring/webhooks.py).
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        from chalicelib.wiring.webhooks import webhook_service
+
+        wiring = self.wiring
+        return webhook_service(
+            self.settings,
+            wiring.connection,
+            wiring.audit,
+            wiring.peppers,
+            self.clock,
+            wiring.webhook_resolver,
+        )
+
     # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
     @cached_property
     def decisions(self) -> DecisionTelemetry:
@@ -150,6 +169,7 @@ def build_services(
     clock: Clock = utc_now,
     notifier: LeakNotifier | None = None,
     token_keys: TokenKeys | None = None,
+    webhook_resolver: Resolver | None = None,
 ) -> Services:
     """Wire stores, peppers and services for ``settings``.
 
@@ -179,7 +199,16 @@ def build_services(
     tenants = TenantService(tenant_store, groups, keys, clock, settings.default_key_limit)
     verifier = Verifier(tokens, key_store, peppers, clock)
     wiring = Wiring(
-        session, connection, audit, key_store, tenant_store, peppers, tokens, notifier, token_keys
+        session,
+        connection,
+        audit,
+        key_store,
+        tenant_store,
+        peppers,
+        tokens,
+        notifier,
+        token_keys,
+        webhook_resolver,
     )
     return Services(
         settings,
