@@ -20,6 +20,7 @@ from chalicelib.wiring.services import Services, build_services, set_services
 from tests.conftest import FakeClock, test_settings
 from tests.functional.faults import FaultPlan, installed
 from tests.support.moto import MotoAccount, stored_items
+from tests.support.webhooks import PUBLIC
 
 
 @dataclass
@@ -86,7 +87,8 @@ def faults() -> Iterator[FaultPlan]:
 
 @pytest.fixture
 def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
-    built = build_services(test_settings(), clock)
+    # Webhook hosts resolve to a public address without DNS (tests/support/webhooks.py).
+    built = build_services(test_settings(), clock, webhook_resolver=PUBLIC)
     set_services(built)
     yield built
     set_services(None)

@@ -14,6 +14,7 @@ from chalicelib.config import formats as settings_formats
 from chalicelib.config import scale as settings_scale
 from chalicelib.config import settings as settings_module
 from chalicelib.config import sweep as settings_sweep
+from chalicelib.config import webhooks as settings_webhooks
 from chalicelib.config.formats import parse_peppers
 from chalicelib.config.settings import DEFAULT_KEY_PREFIX, Settings
 
@@ -75,6 +76,13 @@ EVERY_VARIABLE = {
     "LATCHKEY_SWEEP_SHARDS": "32",
     "LATCHKEY_SWEEP_WORKERS": "8",
     "LATCHKEY_SWEEP_BATCH": "10",
+    "LATCHKEY_WEBHOOK_ENDPOINTS_TABLE": "prod-webhook-endpoints",
+    "LATCHKEY_WEBHOOK_OUTBOX_TABLE": "prod-webhook-outbox",
+    "LATCHKEY_WEBHOOK_DELIVERIES_TABLE": "prod-webhook-deliveries",
+    "LATCHKEY_WEBHOOK_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks",
+    "LATCHKEY_WEBHOOK_ENDPOINT_LIMIT": "3",
+    "LATCHKEY_WEBHOOK_TIMEOUT_SECONDS": "2.5",
+    "LATCHKEY_WEBHOOK_RETRY_HOURS": "12",
 }
 
 
@@ -133,6 +141,13 @@ def test_every_variable_is_read_into_its_field() -> None:
         sweep_shards=32,
         sweep_workers=8,
         sweep_batch=10,
+        webhook_endpoints_table="prod-webhook-endpoints",
+        webhook_outbox_table="prod-webhook-outbox",
+        webhook_deliveries_table="prod-webhook-deliveries",
+        webhook_queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks",
+        webhook_endpoint_limit=3,
+        webhook_timeout_seconds=2.5,
+        webhook_retry_hours=12,
     )
 
 
@@ -155,7 +170,29 @@ def test_every_field_can_be_changed_from_the_environment() -> None:
         for field in fields(Settings)
         if getattr(configured, field.name) == getattr(default, field.name)
     ]
-    assert unchanged == []
+    # Loopback http webhooks exist only in the local stage (tested below), not in "prod".
+    assert unchanged == ["webhook_allow_loopback_http"]
+
+
+def test_loopback_http_webhooks_can_be_allowed_in_the_local_stage_only() -> None:
+    allow = {"LATCHKEY_WEBHOOK_ALLOW_LOOPBACK_HTTP": "true"}
+    assert Settings.from_env({**allow, "LATCHKEY_STAGE": "local"}).webhook_allow_loopback_http
+    for stage in ("dev", "prod"):
+        with pytest.raises(ValueError, match="only allowed in the local stage"):
+            Settings.from_env({**allow, "LATCHKEY_STAGE": stage})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LATCHKEY_WEBHOOK_ENDPOINT_LIMIT", "0"),
+        ("LATCHKEY_WEBHOOK_TIMEOUT_SECONDS", "0"),
+        ("LATCHKEY_WEBHOOK_TIMEOUT_SECONDS", "31"),
+    ],
+)
+def test_webhook_limits_out_of_range_are_refused(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env({name: value})
 
 
 def test_this_suite_covers_every_variable_the_module_reads() -> None:
@@ -169,10 +206,13 @@ def test_this_suite_covers_every_variable_the_module_reads() -> None:
             settings_tokens,
             settings_scale,
             settings_sweep,
+            settings_webhooks,
         )
     )
     read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', source))
-    assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")}
+    # The loopback switch is tested on its own (the "prod" stage refuses it).
+    local_only = {"LATCHKEY_WEBHOOK_ALLOW_LOOPBACK_HTTP"}
+    assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")} | local_only
 
 
 def test_unset_variables_keep_their_defaults() -> None:
