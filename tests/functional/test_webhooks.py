@@ -74,7 +74,8 @@ def test_registering_answers_201_with_a_standard_webhooks_secret_shown_once(api:
     assert [w["id"] for w in json_of(listed)["webhooks"]] == [webhook["id"]]
     assert json_of(one)["url"] == HOOK["url"]
     for answer in (listed, one):
-        assert secret not in answer.body.decode() and '"secret"' not in answer.body.decode()
+        assert secret not in answer.body.decode()
+        assert '"secret"' not in answer.body.decode()
 
 
 def test_the_signing_secret_is_stored_nowhere_in_the_clear(
@@ -86,7 +87,8 @@ def test_the_signing_secret_is_stored_nowhere_in_the_clear(
     raw = [secret.removeprefix("whsec_") for secret in secrets]
     stored = json.dumps(table_snapshot(services))
     trail = api.call("GET", "/v1/audit-events").body.decode()
-    assert "webhook.secret_rotated" in trail and "webhook.created" in trail
+    assert "webhook.secret_rotated" in trail
+    assert "webhook.created" in trail
     for text in (stored, trail, logged(caplog)):
         for secret in secrets + raw:
             assert secret not in text
@@ -141,7 +143,7 @@ def test_invalid_webhooks_are_refused_with_422_and_change_nothing(
 def test_an_internal_address_is_refused_at_registration_and_changes_nothing(
     api: Api, services: Services
 ) -> None:
-    services.wiring.__dict__  # the resolver is the wiring's; swap in one that points inside
+    # The resolver is the wiring's: swap in one whose answer points inside.
     object.__setattr__(services.wiring, "webhook_resolver", lambda h, p: ["169.254.169.254"])
     services.__dict__.pop("webhooks", None)
     before = table_snapshot(services)
@@ -183,7 +185,8 @@ def test_an_endpoint_is_edited_paused_and_enabled_again(api: Api) -> None:
         "disabled",
     )
     enabled = json_of(api.call("PATCH", f"/v1/webhooks/{hook}", {"enabled": True}))
-    assert enabled["status"] == "enabled" and enabled["disabled_at"] is None
+    assert enabled["status"] == "enabled"
+    assert enabled["disabled_at"] is None
     trail = json_of(api.call("GET", "/v1/audit-events?action=webhook.updated"))["events"]
     moves = [event["changes"]["status"] for event in trail]
     assert {"before": "enabled", "after": "disabled"} in moves
@@ -217,14 +220,17 @@ def test_a_key_change_is_delivered_signed_and_its_attempts_are_listed_without_a_
     assert delivery.deliverer.process(ref) == "pending"
     _, headers, body = transport.requests[0]
     payload = Webhook(created["secret"]).verify(body, headers)
-    assert payload["type"] == "key.created" and payload["data"]["target"]["id"] == key
+    assert payload["type"] == "key.created"
+    assert payload["data"]["target"]["id"] == key
 
     listed = api.call("GET", f"/v1/webhooks/{created['webhook']['id']}/deliveries")
     (shown,) = json_of(listed)["deliveries"]
     assert shown["id"] == headers["webhook-id"]
-    assert shown["state"] == "pending" and shown["next_attempt_at"] is not None
+    assert shown["state"] == "pending"
+    assert shown["next_attempt_at"] is not None
     assert [a["status_code"] for a in shown["attempts"]] == [503]
-    assert '"data"' not in listed.body.decode() and key not in listed.body.decode()
+    assert '"data"' not in listed.body.decode()
+    assert key not in listed.body.decode()
 
 
 def test_the_lambda_entry_points_relay_a_stream_record_and_deliver_a_queue_message(

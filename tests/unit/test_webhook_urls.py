@@ -30,7 +30,7 @@ PUBLIC = resolving("93.184.215.14")
         "169.254.169.254",  # instance metadata
         "169.254.0.1",
         "100.64.0.1",  # shared address space
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104 (an address judged, not bound)
         "224.0.0.1",
         "255.255.255.255",
         "::1",
