@@ -23,6 +23,7 @@ ALARMS = {
     "SweepNotFinishingAlarm",
     "PublishFailuresAlarm",
     "SweepFailuresAlarm",
+    "WebhookDeadLettersAlarm",
 }
 CODE_METRICS = {
     value
