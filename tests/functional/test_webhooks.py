@@ -264,3 +264,37 @@ def test_every_webhook_route_is_in_the_openapi_document(api: Api) -> None:
     assert "post" in paths["/v1/webhooks/{webhook_id}/rotate-secret"]
     assert "get" in paths["/v1/webhooks/{webhook_id}/deliveries"]
     assert "409" in paths["/v1/webhooks"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [
+        ("PATCH", "", {"url": "ftp://hooks.acme.example/x"}),
+        ("PATCH", "", {"events": []}),
+        ("PATCH", "", {"enabled": "yes please"}),
+        ("POST", "/rotate-secret", {"grace_period_seconds": -1}),
+        ("POST", "/rotate-secret", {"grace_period_seconds": 86401}),
+    ],
+)
+def test_invalid_edits_and_rotations_are_refused_and_change_nothing(
+    api: Api, services: Services, method: str, suffix: str, body: dict[str, Any]
+) -> None:
+    hook = register(api)["webhook"]["id"]
+    before = table_snapshot(services)
+    response = api.call(method, f"/v1/webhooks/{hook}{suffix}", body)
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert table_snapshot(services) == before
+
+
+def test_a_read_only_key_lists_webhooks_but_cannot_register_one(
+    api: Api, acme: Tenant, services: Services
+) -> None:
+    readers = json_of(
+        api.call("POST", "/v1/groups", {"name": "Readers", "permissions": ["keys:read"]})
+    )["id"]
+    reader = api.as_key(create_key(api, readers)["secret"])
+    assert reader.call("GET", "/v1/webhooks").status_code == 200
+    before = table_snapshot(services)
+    assert reader.call("POST", "/v1/webhooks", HOOK).status_code == 403
+    assert table_snapshot(services) == before

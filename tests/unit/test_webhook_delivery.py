@@ -11,7 +11,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from chalicelib.clock import utc_now
 from chalicelib.domain import audit
 from chalicelib.domain.peppers import StaticPeppers
-from chalicelib.domain.records import Actor, Origin
+from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.domain.webhook_delivery import Deliverer, DeliveryRules, Relay
 from chalicelib.domain.webhook_endpoints import EndpointRules, WebhookService
 from chalicelib.domain.webhook_secrets import SecretBox, new_secret
@@ -252,3 +252,16 @@ def test_the_endpoint_limit_is_enforced() -> None:
 
     with pytest.raises(WebhookLimitReached):
         world.service.create("acme", "https://4.example/", ("key.*",), None, ORIGIN)
+
+
+@pytest.mark.parametrize("action", ["tenant.suspended", "tenant.resumed"])
+def test_a_tenant_lifecycle_audit_event_becomes_its_webhook(action: str) -> None:
+    # The tenant lifecycle writes its audit event through AuditWriter.add (or calls
+    # chalicelib/storage/webhook_outbox.py emit): either way this is the message it becomes.
+    event = AuditEvent(
+        "e1", "acme", action, "tenant", "acme", ORIGIN, utc_now(), {"status": ("a", "b")}
+    )
+    message = message_of(event)
+    assert message is not None
+    assert message.event_type == action
+    assert message.message_id == "msg_e1"
