@@ -298,3 +298,25 @@ def test_a_read_only_key_lists_webhooks_but_cannot_register_one(
     before = table_snapshot(services)
     assert reader.call("POST", "/v1/webhooks", HOOK).status_code == 403
     assert table_snapshot(services) == before
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body"),
+    [
+        # Found by schemathesis: a null the document does not offer, and a boolean number.
+        ("", {"url": None}),
+        ("", {"events": None}),
+        ("", {"enabled": None}),
+        ("", {"enabled": 1}),
+        ("/rotate-secret", {"grace_period_seconds": False}),
+        ("/rotate-secret", {"grace_period_seconds": "60"}),
+    ],
+)
+def test_nulls_and_wrong_types_the_document_does_not_allow_are_refused(
+    api: Api, services: Services, suffix: str, body: dict[str, Any]
+) -> None:
+    hook = register(api)["webhook"]["id"]
+    before = table_snapshot(services)
+    method = "POST" if suffix else "PATCH"
+    assert api.call(method, f"/v1/webhooks/{hook}{suffix}", body).status_code == 422
+    assert table_snapshot(services) == before

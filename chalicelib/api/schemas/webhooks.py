@@ -4,11 +4,11 @@ signing secret but :class:`WebhookWithSecret`, the answer of create and rotate-s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
-from chalicelib.api.schemas.common import Description, Model, Strict, drop_null
+from chalicelib.api.schemas.common import Description, Integer, Model, Strict, drop_null
 from chalicelib.config.webhooks import MAX_SECRET_GRACE_SECONDS
 from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
 from chalicelib.domain.webhooks import SUBSCRIPTIONS
@@ -46,18 +46,27 @@ class WebhookUpdate(Strict):
     """``PATCH /v1/webhooks/{webhook_id}``: omitted fields stay; ``enabled`` re-enables a
     disabled endpoint (or pauses one)."""
 
+    # Omitted means unchanged; null is refused, so the document does not offer it. A null
+    # description clears it.
     url: Url | None = Field(default=None, json_schema_extra=drop_null)
     events: Events | None = Field(default=None, json_schema_extra=drop_null)
     description: Description | None = None
-    enabled: bool | None = Field(default=None, json_schema_extra=drop_null)
+    enabled: StrictBool | None = Field(default=None, json_schema_extra=drop_null)
 
     _events = field_validator("events")(_distinct)
+
+    @field_validator("url", "events", "enabled", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class WebhookRotate(Strict):
     """``POST /v1/webhooks/{webhook_id}/rotate-secret``."""
 
-    grace_period_seconds: int = Field(
+    grace_period_seconds: Integer = Field(
         default=MAX_SECRET_GRACE_SECONDS,
         ge=0,
         le=MAX_SECRET_GRACE_SECONDS,
