@@ -8,6 +8,8 @@
   chalicelib/api/leaks.py, tenant.py
 - ``/openapi.json``, ``/openapi.yaml``, ``/docs``: chalicelib/api/docs.py
 - ``expiry_sweep`` (scheduled): chalicelib/wiring/expiry_sweep.py
+- ``/v1/webhooks``: chalicelib/api/webhooks.py; ``webhook_relay`` (the outbox table's stream)
+  and ``webhook_delivery`` (the delivery queue): chalicelib/wiring/webhooks.py
 """
 
 from typing import Any, cast
@@ -35,6 +37,20 @@ def expiry_sweep(event: CloudWatchEvent) -> dict[str, Any]:
     # Chalice sets app.lambda_context for REST calls only; a scheduled event carries its own
     # (typed as a dict by Chalice, but it is Lambda's context object).
     return run_sweep(cast(LambdaContext, event.context))
+
+
+@app.lambda_function(name="webhook_relay")
+def webhook_relay(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.wiring.webhooks import relay_stream
+
+    return relay_stream(event)
+
+
+@app.lambda_function(name="webhook_delivery")
+def webhook_delivery(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.wiring.webhooks import deliver_batch
+
+    return deliver_batch(event)
 
 
 # The authorizer's own Lambda (LATCHKEY_ROLE=authorizer) never serves the management API,

@@ -2,10 +2,11 @@
 
 Starts DynamoDB Local (data kept in ``.local/dynamodb``), creates the tables from
 ``infra/template.yaml``, bootstraps the ``demo`` tenant with ``latchkey bootstrap``, prints
-the console's URL beside its admin key and serves the API with ``chalice local`` until
-Ctrl-C. Every setting comes from the ``local`` stage of ``.chalice/config.json``, the same
-environment ``chalice local`` gives the app, except that a ``LATCHKEY_*`` variable set in
-the shell wins (scripts/chalice_local.py).
+the console's URL beside its admin key, starts the webhook worker (a thread of this
+process: chalicelib/wiring/webhooks.py ``LocalWorker``) and serves the API with
+``chalice local`` until Ctrl-C. Every setting comes from the ``local`` stage of
+``.chalice/config.json``, the same environment ``chalice local`` gives the app, except
+that a ``LATCHKEY_*`` variable set in the shell wins (scripts/chalice_local.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import boto3
 from chalicelib.config.settings import Settings
 from chalicelib.storage.pem import ensure_pem
 from chalicelib.storage.schema import create_tables
+from chalicelib.wiring.webhooks import local_worker
 from scripts.chalice_local import shell_overrides
 from scripts.dynamodb_local import REPO_ROOT, DynamoDBLocal, DynamoDBLocalError
 from scripts.processes import interrupt_on_sigterm, port_is_free, stop_process
@@ -142,8 +144,15 @@ def run(log_format: str = "text") -> int:
         bootstrap()
         # The console (issue 14): the admin key printed above signs in to it.
         print(f"Console: http://127.0.0.1:{port}/console (sign in with the admin key above)")
+        # Webhooks: the outbox relayed and deliveries made from this process, every 0.5 s.
+        worker = local_worker(settings)
+        worker.start()
+        print("Webhook worker started (deliveries go out within a second or two).")
         print(f"Serving the API at http://127.0.0.1:{port}; Ctrl-C stops everything.")
-        code = serve(port, log_format)
+        try:
+            code = serve(port, log_format)
+        finally:
+            worker.stop()
     if code != 0:
         raise DevError(f"chalice local exited with code {code}")
     return 0

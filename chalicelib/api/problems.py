@@ -40,6 +40,7 @@ PROBLEMS: dict[type[Exception], Entry] = {
     errors.StorageUnavailable: (503, "service_unavailable", "Service unavailable"),
     errors.IdempotencyKeyReused: (422, "idempotency_key_reused", "Idempotency-Key reused"),
     errors.IdempotencyInProgress: (409, "idempotency_in_progress", "Request in progress"),
+    errors.WebhookLimitReached: (409, "webhook_limit_reached", "Webhook endpoint limit reached"),
 }
 
 

@@ -21,6 +21,7 @@ from chalicelib.api import (
     tenant,
     usage,
     verify,
+    webhooks,
 )
 
 
@@ -39,6 +40,7 @@ def register_api(app: Chalice) -> None:
         # Access tokens (issue 15): the token endpoint, JWKS and discovery.
         oauth.oauth,
         discovery.discovery,
+        webhooks.routes.blueprint,  # the tenant's own webhook endpoints
     ):
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.

@@ -26,6 +26,7 @@ from chalicelib.config.limits import LimitSettings
 from chalicelib.config.oidc import OidcSettings
 from chalicelib.config.scale import ScaleSettings
 from chalicelib.config.sweep import SweepSettings
+from chalicelib.config.webhooks import WebhookSettings
 
 TRUE = frozenset({"1", "true", "yes", "on"})
 AUTHORIZER_ROLE = "authorizer"
@@ -57,6 +58,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     sweep: SweepSettings = field(default_factory=SweepSettings)
     leaks: LeakSettings = field(default_factory=LeakSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +92,7 @@ class Settings:
             console=ConsoleSettings.from_env(env),
             sweep=SweepSettings.from_env(env),
             leaks=LeakSettings.from_env(env),
+            webhooks=WebhookSettings.from_env(env, base.stage),
         )
 
 

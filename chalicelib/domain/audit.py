@@ -31,6 +31,12 @@ ACTIONS = (
     # Leaked keys (chalicelib/domain/leaks.py)
     "key.leaked",
     "tenant.leak_policy_changed",
+    # Webhooks (chalicelib/domain/webhook_endpoints.py, webhook_delivery.py)
+    "webhook.created",
+    "webhook.updated",
+    "webhook.secret_rotated",
+    "webhook.deleted",
+    "webhook.disabled",
 )
 
 

@@ -98,3 +98,10 @@ class TokenRateLimited(LatchkeyError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = max(1, retry_after)  # seconds, for a Retry-After header
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+class WebhookLimitReached(LatchkeyError):
+    """Raised when the tenant already has as many webhook endpoints as the limit allows."""

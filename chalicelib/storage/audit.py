@@ -2,6 +2,8 @@
 
 Every write that changes a key, a group or a tenant calls :func:`add_event` on its own
 :class:`Transaction`, so a change is never without its event nor an event without its change.
+``AuditWriter.add`` also writes the event's webhook into the outbox, in the same transaction
+(chalicelib/storage/webhook_outbox.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from chalicelib.clock import iso_z
 from chalicelib.config.dynamodb import DynamoDbSettings
 from chalicelib.domain.audit_log import AuditPosition, AuditQuery, AuditTrail
 from chalicelib.domain.records import Actor, AuditEvent, Origin
+from chalicelib.storage import webhook_outbox
 from chalicelib.storage.convert import actor_from, actor_to
 from chalicelib.storage.errors import storage_errors
 from chalicelib.storage.models import AuditModel
@@ -43,8 +46,10 @@ class AuditWriter:
         self.retention = retention
 
     def add(self, tx: Transaction, event: AuditEvent | None) -> None:
+        """Write ``event`` in ``tx``, and its webhook into the outbox when it is one."""
         if event is not None:
             add_event(tx, event, self.retention)
+            webhook_outbox.emit(tx, event)
 
     def update(
         self,

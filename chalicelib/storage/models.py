@@ -27,6 +27,11 @@ from chalicelib.config.settings import Settings
 from chalicelib.storage.attributes import ActorAttribute
 from chalicelib.storage.key_model import KeyModel, SweepDueIndex
 from chalicelib.storage.sessions import adopt
+from chalicelib.storage.webhook_models import (
+    WebhookDeliveryModel,
+    WebhookEndpointModel,
+    WebhookOutboxModel,
+)
 
 
 class GroupModel(Model):
@@ -156,6 +161,9 @@ MODELS: dict[str, type[Model]] = {
     "UsageTable": UsageModel,
     "IdempotencyTable": IdempotencyModel,
     "AuditTable": AuditModel,
+    "WebhookEndpointsTable": WebhookEndpointModel,
+    "WebhookOutboxTable": WebhookOutboxModel,
+    "WebhookDeliveriesTable": WebhookDeliveryModel,
 }
 
 
@@ -168,6 +176,9 @@ def table_names(settings: Settings) -> dict[str, str]:
         "UsageTable": settings.dynamodb.usage_table,
         "IdempotencyTable": settings.dynamodb.idempotency_table,
         "AuditTable": settings.dynamodb.audit_table,
+        "WebhookEndpointsTable": settings.webhooks.endpoints_table,
+        "WebhookOutboxTable": settings.webhooks.outbox_table,
+        "WebhookDeliveriesTable": settings.webhooks.deliveries_table,
     }
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.peppers import PepperSource
     from chalicelib.domain.verification import Verifier
+    from chalicelib.domain.webhook_urls import Resolver
     from chalicelib.storage.audit import AuditWriter
     from chalicelib.storage.keys import KeyStore
     from chalicelib.storage.tenants import TenantStore
@@ -52,6 +53,8 @@ class Wiring:
     # Tests may pass the leak notifier and the access tokens' keys.
     notifier: LeakNotifier | None = None
     token_keys: TokenKeys | None = None
+    # Tests resolve webhook hosts without DNS; None: the system resolver.
+    webhook_resolver: Resolver | None = None
 
 
 def verify_runtime(settings: Settings, wiring: Wiring, clock: Clock) -> Runtime:

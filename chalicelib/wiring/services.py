@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from chalicelib.domain.access import AccessControl
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.usage_reports import UsageReports
+    from chalicelib.domain.webhook_endpoints import WebhookService
+    from chalicelib.domain.webhook_urls import Resolver
     from chalicelib.identity.github_keys import GitHubKeys
     from chalicelib.observability.decisions import DecisionTelemetry
     from chalicelib.storage.token_keys import TokenKeys
@@ -119,6 +121,21 @@ class Services:
             self.settings, self.clock, wiring.session, wiring.peppers, wiring.token_keys
         )
 
+    # The tenant's webhook endpoints (chalicelib/wiring/webhooks.py).
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        from chalicelib.wiring.webhooks import webhook_service
+
+        wiring = self.wiring
+        return webhook_service(
+            self.settings,
+            wiring.connection,
+            wiring.audit,
+            wiring.peppers,
+            self.clock,
+            wiring.webhook_resolver,
+        )
+
     # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
     @cached_property
     def decisions(self) -> DecisionTelemetry:
@@ -133,6 +150,7 @@ def build_services(
     clock: Clock = utc_now,
     notifier: LeakNotifier | None = None,
     token_keys: TokenKeys | None = None,
+    webhook_resolver: Resolver | None = None,
 ) -> Services:
     """Wire stores, peppers and services for ``settings``.
 
@@ -173,6 +191,7 @@ def build_services(
         key_format,
         notifier,
         token_keys,
+        webhook_resolver,
     )
     return Services(
         settings,

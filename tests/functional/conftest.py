@@ -21,6 +21,7 @@ from tests.support.api import Api, Tenant
 from tests.support.clock import FakeClock
 from tests.support.moto import MotoAccount, stored_items
 from tests.support.settings import settings_for_tests
+from tests.support.webhooks import PUBLIC
 
 
 def json_of(response: Any) -> Any:
@@ -53,7 +54,8 @@ def faults() -> Iterator[FaultPlan]:
 
 @pytest.fixture
 def services(moto: MotoAccount, clock: FakeClock) -> Iterator[Services]:
-    built = build_services(settings_for_tests(), clock)
+    # Webhook hosts resolve to a public address without DNS (tests/support/webhooks.py).
+    built = build_services(settings_for_tests(), clock, webhook_resolver=PUBLIC)
     set_services(built)
     yield built
     set_services(None)

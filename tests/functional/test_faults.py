@@ -47,6 +47,8 @@ def requests_for(api: Api, acme: Tenant) -> dict[str, Request]:
     key_id = create_key(api, acme.group_id)["key"]["id"]
     leaked = create_key(api, acme.group_id, name="Leaked")["secret"]
     group = json_of(api.call("POST", "/v1/groups", {"name": "Spare"}))["id"]
+    hook_body = {"url": "https://hooks.acme.example/in", "events": ["key.*"]}
+    hook = json_of(api.call("POST", "/v1/webhooks", hook_body))["webhook"]["id"]
     return {
         "create key": ("POST", "/v1/keys", {"name": "New", "group_id": acme.group_id}),
         "edit key": ("PATCH", f"/v1/keys/{key_id}", {"name": "Renamed"}),
@@ -58,6 +60,11 @@ def requests_for(api: Api, acme: Tenant) -> dict[str, Request]:
         # Leaked keys: a live key reported (revoked and recorded in one transaction).
         "report leak": ("POST", "/v1/leaks", {"token": leaked, "url": "https://paste.test/1"}),
         "set leak policy": ("PATCH", "/v1/tenant/settings", {"leak_policy": "notify"}),
+        # Webhooks: the endpoint, its count and its audit event in one transaction.
+        "create webhook": ("POST", "/v1/webhooks", hook_body),
+        "edit webhook": ("PATCH", f"/v1/webhooks/{hook}", {"description": "Edited"}),
+        "rotate webhook secret": ("POST", f"/v1/webhooks/{hook}/rotate-secret", None),
+        "delete webhook": ("DELETE", f"/v1/webhooks/{hook}", None),
     }
 
 
@@ -76,6 +83,10 @@ ROUTES = [
     "delete group",
     "report leak",
     "set leak policy",
+    "create webhook",
+    "edit webhook",
+    "rotate webhook secret",
+    "delete webhook",
 ]
 COMMIT = "TransactWriteItems"
 

@@ -21,6 +21,11 @@ MATRIX: dict[tuple[str, str], dict[str, Any] | None] = {
     ("GET", "/v1/groups/{group_id}"): None,
     ("PATCH", "/v1/groups/{group_id}"): {"name": "Taken over"},
     ("DELETE", "/v1/groups/{group_id}"): None,
+    ("GET", "/v1/webhooks/{webhook_id}"): None,
+    ("PATCH", "/v1/webhooks/{webhook_id}"): {"description": "Taken over"},
+    ("DELETE", "/v1/webhooks/{webhook_id}"): None,
+    ("POST", "/v1/webhooks/{webhook_id}/rotate-secret"): None,
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): None,
 }
 
 
@@ -36,14 +41,17 @@ def test_foreign_id_answers_like_an_unknown_id(
     theirs = Api(api.client, globex.token)
     foreign_group = json_of(theirs.call("POST", "/v1/groups", {"name": "Theirs"}))["id"]
     foreign_key = create_key(theirs, foreign_group)["key"]["id"]
+    hook = {"url": "https://hooks.globex.example/in", "events": ["key.*"]}
+    foreign_hook = json_of(theirs.call("POST", "/v1/webhooks", hook))["webhook"]["id"]
     body = MATRIX[(method, path)]
     before = table_snapshot(services)
 
-    def call(key_id: str, group_id: str) -> Any:
-        return api.call(method, path.format(key_id=key_id, group_id=group_id), body)
+    def call(key_id: str, group_id: str, webhook_id: str) -> Any:
+        ids = {"key_id": key_id, "group_id": group_id, "webhook_id": webhook_id}
+        return api.call(method, path.format(**ids), body)
 
-    foreign = call(foreign_key, foreign_group)
-    unknown = call("Zz" * 8, "grp_" + "Zz" * 8)
+    foreign = call(foreign_key, foreign_group, foreign_hook)
+    unknown = call("Zz" * 8, "grp_" + "Zz" * 8, "wh_" + "0" * 32)
     assert foreign.status_code == unknown.status_code == 404
     assert foreign.body == unknown.body
     assert table_snapshot(services) == before

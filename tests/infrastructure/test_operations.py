@@ -24,6 +24,7 @@ ALARMS = {
     "PublishFailuresAlarm",
     "SweepFailuresAlarm",
     "KmsThrottlesAlarm",
+    "WebhookDeadLettersAlarm",
 }
 CODE_METRICS = {
     value

@@ -77,6 +77,10 @@ EXPECTED: dict[str, set[Grant]] = {
     # Access tokens: signed in KMS, published from its public halves.
     | READ_TOKEN_KEYS
     | SIGN_TOKENS
+    # Webhooks: endpoints and their count, the outbox beside every change, the deliveries list.
+    | on("WebhookEndpointsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
+    | on("WebhookOutboxTable.Arn", "PutItem")
+    | on("WebhookDeliveriesTable.Arn", "Query")
     | XRAY,
     # chalicelib/storage/{sweep,audit}.py, chalicelib/notify/senders.py: no pepper, no item reads.
     "ExpirySweep": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
@@ -84,9 +88,40 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("KeysTable.Arn", "UpdateItem")
     | on("TenantsTable.Arn", "UpdateItem")
     | on("AuditTable.Arn", "UpdateItem")
+    | on("WebhookOutboxTable.Arn", "PutItem")  # key.expiring / key.expired webhooks
     | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")}
     # Lambda delivers a failed run to the on-failure queue with the function's role.
     | {("sqs:SendMessage", "SweepFailures.Arn")}
+    | XRAY,
+    # chalicelib/domain/webhook_delivery.py Relay: the outbox's stream in; the tenant's
+    # endpoints read, one delivery put each, queued; a batch failed for a day to its queue.
+    # No pepper: the relay never opens a secret.
+    "WebhookRelay": {("logs:CreateLogStream", LOGS), ("logs:PutLogEvents", LOGS)}
+    | on(
+        "WebhookOutboxTable.StreamArn",
+        "DescribeStream",
+        "GetRecords",
+        "GetShardIterator",
+        "ListStreams",
+    )
+    | on("WebhookEndpointsTable.Arn", "Query")
+    | on("WebhookDeliveriesTable.Arn", "PutItem")
+    | {("sqs:SendMessage", "WebhookQueue.Arn"), ("sqs:SendMessage", "WebhookRelayFailures.Arn")}
+    | XRAY,
+    # Deliverer: the queue in (and a retry's next hop out), the endpoint read and disabled,
+    # the delivery claimed and recorded, webhook.disabled audited, the tenant told; the
+    # pepper opens the sealed signing secret.
+    "WebhookDelivery": COMMON
+    | {
+        ("sqs:ReceiveMessage", "WebhookQueue.Arn"),
+        ("sqs:DeleteMessage", "WebhookQueue.Arn"),
+        ("sqs:GetQueueAttributes", "WebhookQueue.Arn"),
+        ("sqs:SendMessage", "WebhookQueue.Arn"),
+    }
+    | on("WebhookEndpointsTable.Arn", "GetItem", "UpdateItem")
+    | on("WebhookDeliveriesTable.Arn", "GetItem", "UpdateItem")
+    | on("AuditTable.Arn", "UpdateItem")
+    | {("events:PutEvents", "NotificationBus.Arn")}
     | XRAY,
 }
 
@@ -243,3 +278,38 @@ def test_the_token_signing_key_is_an_rsa_signing_key(resources: dict[str, Any]) 
     assert key["Type"] == "AWS::KMS::Key"
     assert key["Properties"]["KeySpec"] == "RSA_2048"
     assert key["Properties"]["KeyUsage"] == "SIGN_VERIFY"
+
+
+def test_webhook_deliveries_have_a_dead_letter_queue_and_an_alarm(
+    resources: dict[str, Any],
+) -> None:
+    queue = resources["WebhookQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["WebhookDeadLetters", "Arn"]
+    }
+    # Lambda's advice for SQS sources: visibility at least six times the function's timeout.
+    assert queue["VisibilityTimeout"] >= 6 * resources["WebhookDelivery"]["Properties"]["Timeout"]
+    alarm = resources["WebhookDeadLettersAlarm"]["Properties"]
+    watched = {
+        metric["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for metric in alarm["Metrics"]
+        if "MetricStat" in metric
+    }
+    assert watched == {"WebhookDeadLetters", "WebhookRelayFailures"}
+
+
+def test_the_relay_reads_new_outbox_items_and_parks_failed_batches(
+    resources: dict[str, Any],
+) -> None:
+    table = resources["WebhookOutboxTable"]["Properties"]
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    # SAM makes the event source mapping from the function's event.
+    source = resources["WebhookRelay"]["Properties"]["Events"]["OutboxStream"]
+    assert source["Type"] == "DynamoDB"
+    props = source["Properties"]
+    assert props["Stream"] == {"Fn::GetAtt": ["WebhookOutboxTable", "StreamArn"]}
+    assert props["FilterCriteria"]["Filters"] == [{"Pattern": '{"eventName": ["INSERT"]}'}]
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["WebhookRelayFailures", "Arn"]
+    }
+    assert props["BisectBatchOnFunctionError"] is True

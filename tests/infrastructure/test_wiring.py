@@ -124,7 +124,8 @@ def test_functions_run_on_the_architecture_chalice_packaged_for(
     architecture = config()["stages"]["dev"]["lambda_architecture"]
     functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
 
-    assert len(functions) == 3
+    # The authorizer, the API, the sweep, the webhook relay and delivery.
+    assert len(functions) == 5
     for function in functions:
         assert function["Properties"]["Architectures"] == [architecture]
 

@@ -19,6 +19,7 @@ from chalicelib.config import oidc as config_oidc
 from chalicelib.config import scale as config_scale
 from chalicelib.config import settings as settings_module
 from chalicelib.config import sweep as config_sweep
+from chalicelib.config import webhooks as config_webhooks
 from chalicelib.config.access_tokens import AccessTokenSettings
 from chalicelib.config.console import ConsoleSettings
 from chalicelib.config.dynamodb import DynamoDbSettings
@@ -29,6 +30,7 @@ from chalicelib.config.oidc import OidcSettings
 from chalicelib.config.scale import ScaleSettings
 from chalicelib.config.settings import Settings
 from chalicelib.config.sweep import SweepSettings
+from chalicelib.config.webhooks import WebhookSettings
 
 EVERY_VARIABLE = {
     "LATCHKEY_STAGE": "prod",
@@ -90,6 +92,13 @@ EVERY_VARIABLE = {
     "LATCHKEY_SWEEP_SHARDS": "32",
     "LATCHKEY_SWEEP_WORKERS": "8",
     "LATCHKEY_SWEEP_BATCH": "10",
+    "LATCHKEY_WEBHOOK_ENDPOINTS_TABLE": "prod-webhook-endpoints",
+    "LATCHKEY_WEBHOOK_OUTBOX_TABLE": "prod-webhook-outbox",
+    "LATCHKEY_WEBHOOK_DELIVERIES_TABLE": "prod-webhook-deliveries",
+    "LATCHKEY_WEBHOOK_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks",
+    "LATCHKEY_WEBHOOK_ENDPOINT_LIMIT": "3",
+    "LATCHKEY_WEBHOOK_TIMEOUT_SECONDS": "2.5",
+    "LATCHKEY_WEBHOOK_RETRY_HOURS": "12",
 }
 
 
@@ -165,6 +174,15 @@ def test_every_variable_is_read_into_its_field() -> None:
             github_keys_url="file:///etc/latchkey/github-keys.json",
             topic_arn="arn:aws:sns:eu-west-1:123456789012:leaks",
         ),
+        webhooks=WebhookSettings(
+            endpoints_table="prod-webhook-endpoints",
+            outbox_table="prod-webhook-outbox",
+            deliveries_table="prod-webhook-deliveries",
+            queue_url="https://sqs.eu-west-1.amazonaws.com/123456789012/webhooks",
+            endpoint_limit=3,
+            timeout_seconds=2.5,
+            retry_hours=12,
+        ),
     )
 
 
@@ -237,7 +255,30 @@ def test_every_other_role_refuses_a_bad_value_at_its_start(variable: str) -> Non
 
 def test_every_field_can_be_changed_from_the_environment() -> None:
     configured, default = leaves(Settings.from_env(EVERY_VARIABLE)), leaves(Settings())
-    assert [name for name, value in configured.items() if value == default[name]] == []
+    unchanged = [name for name, value in configured.items() if value == default[name]]
+    # Loopback http webhooks exist only in the local stage (tested below), not in "prod".
+    assert unchanged == ["webhooks.allow_loopback_http"]
+
+
+def test_loopback_http_webhooks_can_be_allowed_in_the_local_stage_only() -> None:
+    allow = {"LATCHKEY_WEBHOOK_ALLOW_LOOPBACK_HTTP": "true"}
+    assert Settings.from_env({**allow, "LATCHKEY_STAGE": "local"}).webhooks.allow_loopback_http
+    for stage in ("dev", "prod"):
+        with pytest.raises(ValueError, match="only allowed in the local stage"):
+            Settings.from_env({**allow, "LATCHKEY_STAGE": stage})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LATCHKEY_WEBHOOK_ENDPOINT_LIMIT", "0"),
+        ("LATCHKEY_WEBHOOK_TIMEOUT_SECONDS", "0"),
+        ("LATCHKEY_WEBHOOK_TIMEOUT_SECONDS", "31"),
+    ],
+)
+def test_webhook_limits_out_of_range_are_refused(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env({name: value})
 
 
 def test_settings_are_made_of_one_part_per_concern() -> None:
@@ -266,6 +307,7 @@ CONFIG_MODULES = (
     config_oidc,
     config_scale,
     config_sweep,
+    config_webhooks,
 )
 
 
@@ -273,7 +315,9 @@ def test_this_suite_covers_every_variable_the_package_reads() -> None:
     # A variable added to chalicelib/config/ without a test here fails this test.
     source = "".join(inspect.getsource(module) for module in CONFIG_MODULES)
     read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', source))
-    assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")}
+    # The loopback switch is tested on its own (the "prod" stage refuses it).
+    local_only = {"LATCHKEY_WEBHOOK_ALLOW_LOOPBACK_HTTP"}
+    assert read == {name for name in EVERY_VARIABLE if name.startswith("LATCHKEY_")} | local_only
 
 
 def test_every_module_of_the_config_package_is_covered() -> None:
