@@ -66,7 +66,7 @@ def delivery_out(delivery: Delivery) -> DeliveryOut:
     )
 )
 def create_webhook(call: Call[WebhookCreate]) -> WebhookWithSecret:
-    body: WebhookCreate = call.body
+    body = call.body
     endpoint, secret = call.services.webhooks.create(
         call.principal.tenant_id,
         body.url,
@@ -118,7 +118,7 @@ def get_webhook(call: Call) -> WebhookOut:
     )
 )
 def update_webhook(call: Call[WebhookUpdate]) -> WebhookOut:
-    body: WebhookUpdate = call.body
+    body = call.body
     edit = EndpointEdit(
         url=body.url,
         events=None if body.events is None else tuple(body.events),
@@ -159,7 +159,7 @@ def delete_webhook(call: Call) -> None:
     )
 )
 def rotate_webhook_secret(call: Call[WebhookRotate]) -> WebhookWithSecret:
-    body: WebhookRotate = call.body
+    body = call.body
     grace = timedelta(seconds=body.grace_period_seconds)
     endpoint, secret = call.services.webhooks.rotate_secret(
         call.principal.tenant_id, call.params["webhook_id"], grace, call.origin
