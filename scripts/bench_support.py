@@ -47,6 +47,7 @@ TABLES = (
     "usage_table",
     "idempotency_table",
     "audit_table",
+    "platform_keys_table",
 )
 # Settings read from the environment by a fresh process (chalicelib/config/settings.py).
 ENVIRONMENT = {
@@ -57,6 +58,7 @@ ENVIRONMENT = {
     "usage_table": "LATCHKEY_USAGE_TABLE",
     "idempotency_table": "LATCHKEY_IDEMPOTENCY_TABLE",
     "audit_table": "LATCHKEY_AUDIT_TABLE",
+    "platform_keys_table": "LATCHKEY_PLATFORM_KEYS_TABLE",
     "dynamodb_endpoint": "LATCHKEY_DYNAMODB_ENDPOINT",
 }
 

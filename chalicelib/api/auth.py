@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.api.platform.support import support_tenant, support_tenant_of
 from chalicelib.domain.errors import Forbidden, NotFound, Unauthenticated
 from chalicelib.domain.groups import MANAGE, READ
+from chalicelib.domain.platform.principals import PlatformPrincipal
 from chalicelib.domain.records import Actor
 from chalicelib.wiring.services import Services
 
@@ -20,7 +22,12 @@ API_KEY_HEADER = "x-api-key"
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: its tenant, who it is, and what its group grants."""
+    """An authenticated caller: its tenant, who it is, and what its group grants.
+
+    On a platform route ``tenant_id`` is empty and ``permissions`` are platform ones; in
+    support mode the tenant is the one X-Latchkey-Tenant named and the actor the platform
+    principal's (type ``platform``).
+    """
 
     tenant_id: str
     actor: Actor
@@ -37,6 +44,11 @@ def source_ip(context: dict[str, Any]) -> str | None:
 REFUSED = "a valid API key (X-API-Key) or bearer token (Authorization) is required"
 ONE_CREDENTIAL = "send one credential: X-API-Key or Authorization, not both"
 ONE_KEY = "send one X-API-Key header with one key"
+TENANT_HEADER_REFUSED = (
+    "X-Latchkey-Tenant is for platform credentials (support mode); "
+    "a tenant's credential acts only in its own tenant"
+)
+PLATFORM_ONLY = "platform routes take a platform key or a platform person's token"
 
 
 def api_key_of(headers: Any, multi_value_headers: Any) -> str | None:
@@ -58,14 +70,10 @@ def api_key_of(headers: Any, multi_value_headers: Any) -> str | None:
     return next(iter(values), None)
 
 
-def authenticate(
-    services: Services,
-    headers: Any,
-    context: dict[str, Any],
-    method: str,
-    multi_value_headers: Any = None,
-) -> Principal:
-    """Identify the caller (a key or a person) and check it may make a ``method`` call."""
+def identify(
+    services: Services, headers: Any, context: dict[str, Any], multi_value_headers: Any = None
+) -> Principal | PlatformPrincipal:
+    """Who the request's one credential is: a tenant's key or person, or a platform one."""
     authorization = headers.get("authorization")
     api_key = api_key_of(headers, multi_value_headers)
     if authorization is not None and api_key is not None:
@@ -74,12 +82,60 @@ def authenticate(
     if authorization is not None:
         if authorization[:7].lower() != "bearer ":
             raise Unauthenticated(REFUSED)
-        principal = _person(services, authorization[7:].strip())
+        return _person(services, authorization[7:].strip())
+    # A platform key's prefix is "<stage prefix>_platform_": no tenant key starts so (a key
+    # id holds no "_"), so the check reads nothing and the tenant path never sees one.
+    if api_key is not None and api_key.startswith(services.settings.platform_key_prefix + "_"):
+        return _platform_key(services, api_key)
+    return _key(services, api_key, source_ip(context))
+
+
+def authenticate(
+    services: Services,
+    headers: Any,
+    context: dict[str, Any],
+    method: str,
+    multi_value_headers: Any = None,
+) -> Principal:
+    """Identify the caller of a tenant's route and check it may make a ``method`` call.
+
+    A platform principal acts only in support mode (the tenant X-Latchkey-Tenant names);
+    a tenant's credential sending that header is refused, never obeyed.
+    """
+    who = identify(services, headers, context, multi_value_headers)
+    tenant_header = support_tenant_of(headers, multi_value_headers)
+    if isinstance(who, PlatformPrincipal):
+        tenant = support_tenant(services, who, tenant_header)
+        principal = Principal(tenant, who.actor, who.support_permissions())
+    elif tenant_header is not None:
+        raise Forbidden(TENANT_HEADER_REFUSED)
     else:
-        principal = _key(services, api_key, source_ip(context))
+        principal = who
     needed = READ if method == "GET" else MANAGE
     if MANAGE not in principal.permissions and needed not in principal.permissions:
         raise Forbidden(f"this credential does not grant {needed}")
+    return principal
+
+
+def authenticate_platform(
+    services: Services,
+    headers: Any,
+    context: dict[str, Any],
+    method: str,
+    multi_value_headers: Any = None,
+) -> Principal:
+    """Identify the caller of a platform route: a platform principal, or 401/403."""
+    who = identify(services, headers, context, multi_value_headers)
+    if not isinstance(who, PlatformPrincipal):
+        raise Forbidden(PLATFORM_ONLY)
+    who.require(method)
+    return Principal("", who.actor, who.permissions)
+
+
+def _platform_key(services: Services, token: str) -> PlatformPrincipal:
+    principal = services.platform_keys.authenticate(token)
+    if principal is None:
+        raise Unauthenticated(REFUSED)
     return principal
 
 
@@ -95,11 +151,13 @@ def _key(services: Services, token: str | None, address: str | None) -> Principa
     return Principal(key.tenant_id, Actor(type="key", id=key.key_id, name=key.name), granted)
 
 
-def _person(services: Services, token: str) -> Principal:
+def _person(services: Services, token: str) -> Principal | PlatformPrincipal:
     if services.oidc is None:
         raise Unauthenticated(REFUSED)
     try:
-        tenant, actor, granted = services.oidc.verify(token)
+        person = services.oidc.identify(token)
     except Unauthenticated:
         raise Unauthenticated(REFUSED) from None  # one body, whatever the reason
-    return Principal(tenant, actor, granted)
+    if isinstance(person, PlatformPrincipal):
+        return person
+    return Principal(person.tenant_id, person.actor, person.permissions)

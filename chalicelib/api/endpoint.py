@@ -18,7 +18,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib.api import request_ids
-from chalicelib.api.auth import Principal, authenticate, source_ip
+from chalicelib.api.auth import Principal, authenticate, authenticate_platform, source_ip
 from chalicelib.api.cursor import Cursors
 from chalicelib.api.operations import OPERATIONS, Operation
 from chalicelib.api.payload import parse_body, parse_query, raw_bytes, to_response
@@ -90,11 +90,14 @@ class Routes:
         replay: type[BaseModel] | None = None,
         raw_body: bool = False,
         headers: tuple[str, ...] = (),
+        platform: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Declare a route. With ``raw_body`` the body model is documented but not parsed
-        here: the handler checks the raw bytes first (a signed body) and parses them itself."""
+        here: the handler checks the raw bytes first (a signed body) and parses them itself.
+        With ``platform`` only a platform credential may call it (the provider's side)."""
         parsed = None if raw_body else body
         blueprint = self.blueprint
+        check = authenticate_platform if platform else authenticate
 
         def register(handler: Handler) -> Handler:
             def view(**params: str) -> Response:
@@ -110,7 +113,7 @@ class Routes:
                     principal = (
                         ANONYMOUS
                         if public
-                        else authenticate(
+                        else check(
                             services,
                             request.headers,
                             request.context,

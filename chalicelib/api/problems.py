@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 # error class -> (HTTP status, stable machine code, title)
+# (the first entry a class is an instance of wins: subclasses come before their base)
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    errors.SupportModeRequired: (403, "support_mode_required", "Support mode required"),
     errors.Unauthenticated: (401, "unauthenticated", "Missing or invalid credential"),
     errors.Forbidden: (403, "forbidden", "Permission denied"),
     errors.NotFound: (404, "not_found", "Not found"),

@@ -21,6 +21,7 @@ from chalicelib.api import (
     usage,
     verify,
 )
+from chalicelib.api.platform import keys as platform_keys
 
 
 def register_api(app: Chalice) -> None:
@@ -38,6 +39,8 @@ def register_api(app: Chalice) -> None:
         # Access tokens (issue 15): the token endpoint, JWKS and discovery.
         oauth.oauth,
         discovery.discovery,
+        # The provider's side: the platform API.
+        platform_keys.routes.blueprint,
     ):
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.

@@ -23,6 +23,7 @@ from chalicelib.config.formats import (
     parse_roles,
     parse_thresholds,
 )
+from chalicelib.config.platform import platform_settings
 from chalicelib.config.scale import scale_settings
 from chalicelib.config.sweep import sweep_settings
 
@@ -143,6 +144,19 @@ class Settings:
     sweep_shards: int = 16
     sweep_workers: int = 16
     sweep_batch: int = 25
+    # The provider's side (chalicelib/config/platform.py): the platform keys' table, and
+    # the OpenID Connect role values (in ``platform_role_claim``) of platform staff who
+    # manage (``platform_role``) or only read (``platform_read_role``); empty: nobody.
+    platform_keys_table: str = "latchkey-platform-keys"
+    platform_role: str = ""
+    platform_read_role: str = ""
+    platform_role_claim: str = "cognito:groups"
+
+    @property
+    def platform_key_prefix(self) -> str:
+        """Platform keys' token prefix: the stage's with ``_platform``, so a tenant key's
+        parser refuses a platform key offline and a scanner can tell the two apart."""
+        return f"{self.key_prefix}_platform"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -201,6 +215,7 @@ class Settings:
             **token_settings(env),
             **scale_settings(env),
             **sweep_settings(env),
+            **platform_settings(env),
         )
         return with_console(settings, env)
 

@@ -31,6 +31,12 @@ ACTIONS = (
     # Leaked keys (chalicelib/domain/leaks.py)
     "key.leaked",
     "tenant.leak_policy_changed",
+    # The provider's side (chalicelib/domain/platform/): platform keys, and what platform
+    # principals do to tenants.
+    "platform_key.created",
+    "platform_key.revoked",
+    "tenant.updated",
+    "tenant.admin_key_created",
 )
 
 

@@ -25,6 +25,7 @@ from pynamodb.models import Model
 from chalicelib.config.settings import Settings
 from chalicelib.storage.attributes import ActorAttribute
 from chalicelib.storage.key_model import KeyModel, SweepDueIndex
+from chalicelib.storage.platform_model import PlatformKeyModel
 from chalicelib.storage.sessions import adopt
 
 
@@ -142,6 +143,8 @@ class AuditModel(Model):
     at = UTCDateTimeAttribute()
     changes = UnicodeAttribute()  # JSON: {"field": {"before": ..., "after": ...}}
     expires = TTLAttribute()
+    # In the platform trail only: the tenant a platform principal's action was about.
+    subject_tenant = UnicodeAttribute(null=True)
 
     by_target = TargetIndex()
 
@@ -153,6 +156,7 @@ MODELS: dict[str, type[Model]] = {
     "UsageTable": UsageModel,
     "IdempotencyTable": IdempotencyModel,
     "AuditTable": AuditModel,
+    "PlatformKeysTable": PlatformKeyModel,
 }
 
 
@@ -165,6 +169,7 @@ def table_names(settings: Settings) -> dict[str, str]:
         "UsageTable": settings.usage_table,
         "IdempotencyTable": settings.idempotency_table,
         "AuditTable": settings.audit_table,
+        "PlatformKeysTable": settings.platform_keys_table,
     }
 
 

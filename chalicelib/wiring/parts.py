@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.authorizer.runtime import Runtime
     from chalicelib.domain.counters import CounterCheck
     from chalicelib.domain.leaks import LeakService
+    from chalicelib.domain.platform.keys import PlatformKeyService
     from chalicelib.wiring.services import Services
 
 Clock = Callable[[], datetime]
@@ -57,6 +58,22 @@ def leak_service(services: Services) -> LeakService:
         CountedLeaks(notifier),
     )
     return LeakService(wiring.tokens, ports, services.clock)
+
+
+def platform_keys(services: Services) -> PlatformKeyService:
+    """Platform keys (chalicelib/domain/platform/keys.py): their own token prefix, the same
+    peppers as tenant keys, their own table."""
+    from chalicelib.domain.key_format import TokenFormat
+    from chalicelib.domain.platform.keys import PlatformKeyService
+    from chalicelib.storage.platform_keys import PlatformKeyStore
+
+    wiring = services.wiring
+    return PlatformKeyService(
+        PlatformKeyStore(wiring.connection, wiring.audit),
+        wiring.peppers,
+        TokenFormat(services.settings.platform_key_prefix),
+        services.clock,
+    )
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).

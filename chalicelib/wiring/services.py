@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from chalicelib.authorizer.runtime import Runtime
     from chalicelib.domain.access import AccessControl
     from chalicelib.domain.leaks import LeakNotifier, LeakService
+    from chalicelib.domain.platform.keys import PlatformKeyService
     from chalicelib.domain.usage_reports import UsageReports
     from chalicelib.identity.github_keys import GitHubKeys
     from chalicelib.observability.decisions import DecisionTelemetry
@@ -113,6 +114,12 @@ class Services:
         from chalicelib.storage.usage import UsageStore
 
         return UsageReports(UsageStore(self.settings.usage_total_shards), self.keys, self.clock)
+
+    # The provider's side: platform keys (chalicelib/domain/platform/keys.py), built on
+    # first use: only a platform credential or the operator CLI reaches them.
+    @cached_property
+    def platform_keys(self) -> PlatformKeyService:
+        return container_parts.platform_keys(self)
 
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     @cached_property

@@ -72,6 +72,8 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
     | on("${AuditTable.Arn}/index/target-index", "Query")
+    # The provider's side: authenticating a platform key (never the authorizer's).
+    | on("PlatformKeysTable.Arn", "GetItem")
     # Leaked keys: announced at once (chalicelib/notify/senders.py).
     | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")}
     # Access tokens: signed in KMS, published from its public halves.

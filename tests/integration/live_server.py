@@ -40,6 +40,7 @@ def table_environment(settings: Settings) -> dict[str, str]:
         "LATCHKEY_USAGE_TABLE": settings.usage_table,
         "LATCHKEY_IDEMPOTENCY_TABLE": settings.idempotency_table,
         "LATCHKEY_AUDIT_TABLE": settings.audit_table,
+        "LATCHKEY_PLATFORM_KEYS_TABLE": settings.platform_keys_table,
         "AWS_DEFAULT_REGION": settings.region,
     }
 

@@ -75,6 +75,10 @@ EVERY_VARIABLE = {
     "LATCHKEY_SWEEP_SHARDS": "32",
     "LATCHKEY_SWEEP_WORKERS": "8",
     "LATCHKEY_SWEEP_BATCH": "10",
+    "LATCHKEY_PLATFORM_KEYS_TABLE": "prod-platform-keys",
+    "LATCHKEY_PLATFORM_ROLE": "latchkey-platform-admin",
+    "LATCHKEY_PLATFORM_READ_ROLE": "latchkey-platform-viewer",
+    "LATCHKEY_PLATFORM_ROLE_CLAIM": "roles",
 }
 
 
@@ -133,6 +137,10 @@ def test_every_variable_is_read_into_its_field() -> None:
         sweep_shards=32,
         sweep_workers=8,
         sweep_batch=10,
+        platform_keys_table="prod-platform-keys",
+        platform_role="latchkey-platform-admin",
+        platform_read_role="latchkey-platform-viewer",
+        platform_role_claim="roles",
     )
 
 
