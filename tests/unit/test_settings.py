@@ -11,6 +11,7 @@ import pytest
 from chalicelib.config import access_tokens as settings_tokens
 from chalicelib.config import console as settings_console
 from chalicelib.config import formats as settings_formats
+from chalicelib.config import platform as settings_platform
 from chalicelib.config import scale as settings_scale
 from chalicelib.config import settings as settings_module
 from chalicelib.config import sweep as settings_sweep
@@ -177,6 +178,7 @@ def test_this_suite_covers_every_variable_the_module_reads() -> None:
             settings_tokens,
             settings_scale,
             settings_sweep,
+            settings_platform,
         )
     )
     read = set(re.findall(r'"(LATCHKEY_[A-Z_]+)"', source))
