@@ -21,7 +21,9 @@ from chalicelib.api import (
     usage,
     verify,
 )
+from chalicelib.api.platform import audit as platform_audit
 from chalicelib.api.platform import keys as platform_keys
+from chalicelib.api.platform import tenants as platform_tenants
 
 
 def register_api(app: Chalice) -> None:
@@ -40,7 +42,9 @@ def register_api(app: Chalice) -> None:
         oauth.oauth,
         discovery.discovery,
         # The provider's side: the platform API.
+        platform_tenants.routes.blueprint,
         platform_keys.routes.blueprint,
+        platform_audit.routes.blueprint,
     ):
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.

@@ -36,7 +36,6 @@ ACTIONS = (
     "platform_key.created",
     "platform_key.revoked",
     "tenant.updated",
-    "tenant.admin_key_created",
 )
 
 

@@ -87,7 +87,8 @@ def add_event(
         for name, (before, after) in event.changes.items()
     }
     values: dict[str, object] = {
-        "target_key": f"{partition}#{event.target_id}",
+        # In the platform trail an event is found by the tenant it is about (target-index).
+        "target_key": f"{partition}#{event.tenant_id if trail else event.target_id}",
         "event_id": event.event_id,
         "action": event.action,
         "target_type": event.target_type,

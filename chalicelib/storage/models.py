@@ -19,6 +19,7 @@ from pynamodb.connection import Connection
 from pynamodb.indexes import (
     AllProjection,
     GlobalSecondaryIndex,
+    KeysOnlyProjection,
 )
 from pynamodb.models import Model
 
@@ -48,6 +49,22 @@ class GroupModel(Model):
     key_count = NumberAttribute(default=0)
 
 
+class TenantStatusIndex(GlobalSecondaryIndex["TenantModel"]):
+    """The tenant list: one partition per status, ids in order (the platform API).
+
+    KEYS_ONLY, so the counters' writes (``keys_used`` moves with every key created or
+    revoked) never reach it: only a tenant's creation, a status change and its deletion
+    write here. A page is a Query per status and one BatchGetItem (docs/table-design.md).
+    """
+
+    class Meta:
+        index_name = "status-tenant-index"
+        projection = KeysOnlyProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    tenant_id = UnicodeAttribute(range_key=True)
+
+
 class TenantModel(Model):
     """A tenant: its key limit and the live count of keys that can authenticate."""
 
@@ -65,6 +82,13 @@ class TenantModel(Model):
     groups_used = NumberAttribute(null=True)
     # Leaked keys: "revoke" or "notify"; absent means "revoke".
     leak_policy = UnicodeAttribute(null=True)
+    # The provider's side: "active", "suspended" or "deleting" (absent on a tenant written
+    # before, which reads as active and is listed once backfilled: `latchkey migrate
+    # backfill-tenant-status`), and a name for people.
+    status = UnicodeAttribute(null=True)
+    display_name = UnicodeAttribute(null=True)
+
+    by_status = TenantStatusIndex()
 
 
 class UsageModel(Model):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.counters import CounterCheck
     from chalicelib.domain.leaks import LeakService
     from chalicelib.domain.platform.keys import PlatformKeyService
+    from chalicelib.domain.platform.tenants import PlatformTenants
     from chalicelib.wiring.services import Services
 
 Clock = Callable[[], datetime]
@@ -73,6 +74,17 @@ def platform_keys(services: Services) -> PlatformKeyService:
         wiring.peppers,
         TokenFormat(services.settings.platform_key_prefix),
         services.clock,
+    )
+
+
+def platform_tenants(services: Services) -> PlatformTenants:
+    """The platform API's tenant operations, over the services' tenant store and the tenant
+    list (chalicelib/storage/tenant_directory.py)."""
+    from chalicelib.domain.platform.tenants import PlatformTenants
+    from chalicelib.storage.tenant_directory import TenantDirectoryStore
+
+    return PlatformTenants(
+        services.tenants, services.wiring.tenant_store, TenantDirectoryStore(), services.clock
     )
 
 

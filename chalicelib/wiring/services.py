@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.access import AccessControl
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.platform.keys import PlatformKeyService
+    from chalicelib.domain.platform.tenants import PlatformTenants
     from chalicelib.domain.usage_reports import UsageReports
     from chalicelib.identity.github_keys import GitHubKeys
     from chalicelib.observability.decisions import DecisionTelemetry
@@ -120,6 +121,10 @@ class Services:
     @cached_property
     def platform_keys(self) -> PlatformKeyService:
         return container_parts.platform_keys(self)
+
+    @cached_property
+    def platform_tenants(self) -> PlatformTenants:
+        return container_parts.platform_tenants(self)
 
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     @cached_property

@@ -68,6 +68,9 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counts.py
     | on("TenantsTable.Arn", "GetItem", "UpdateItem", "ConditionCheckItem")
+    # The platform API: tenants created, listed by status, a page read in one batch.
+    | on("TenantsTable.Arn", "PutItem", "BatchGetItem")
+    | on("${TenantsTable.Arn}/index/status-tenant-index", "Query")
     | on("UsageTable.Arn", "Query", "UpdateItem")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
