@@ -9,6 +9,7 @@ from chalicelib.api.operations import Route
 from chalicelib.api.present import actor_out
 from chalicelib.api.schemas import AuditEventOut, AuditListQuery, AuditPage, AuditTarget
 from chalicelib.domain.audit_log import AuditQuery
+from chalicelib.domain.platform.principals import PLATFORM_TRAIL
 from chalicelib.domain.records import AuditEvent
 
 routes = Routes(__name__)
@@ -42,7 +43,7 @@ def list_audit_events(call: Call[None, AuditListQuery]) -> AuditPage:
         wanted, query.limit, cursors.decode(query.cursor, scope)
     )
     return AuditPage(
-        events=[_out(event) for event in events], next_cursor=cursors.encode(last, scope)
+        events=[event_out(event) for event in events], next_cursor=cursors.encode(last, scope)
     )
 
 
@@ -50,14 +51,17 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _out(event: AuditEvent) -> AuditEventOut:
+def event_out(event: AuditEvent, platform: bool = False) -> AuditEventOut:
+    """One event as the API shows it; in the platform trail, ``tenant_id`` is the tenant the
+    event is about, or null for the platform's own (platform keys)."""
     actor = actor_out(event.origin.actor)
     assert actor is not None
+    tenant_id = None if platform and event.tenant_id == PLATFORM_TRAIL else event.tenant_id
     return AuditEventOut(
         id=event.event_id,
         time=event.at,
         action=event.action,
-        tenant_id=event.tenant_id,
+        tenant_id=tenant_id,
         actor=actor,
         target=AuditTarget(type=event.target_type, id=event.target_id),
         source_ip=event.origin.source_ip,

@@ -17,7 +17,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib.api import request_ids
-from chalicelib.api.auth import Principal, authenticate, source_ip
+from chalicelib.api.auth import Principal, authenticate, authenticate_platform, source_ip
 from chalicelib.api.cursor import Cursors
 from chalicelib.api.lockout import caller_of
 from chalicelib.api.operations import OPERATIONS, Body, Query, Route, parsed_model
@@ -129,7 +129,9 @@ class Routes:
 
 
 def _caller(services: Services, request: Any, spec: Route[Any, Any]) -> Principal:
-    return authenticate(
+    # A platform route takes only a platform credential (the provider's side).
+    check = authenticate_platform if spec.platform else authenticate
+    return check(
         services,
         request.headers,
         request.context,

@@ -48,6 +48,8 @@ class Route(Generic[Body, Query]):
     headers: tuple[str, ...] = ()
     # Takes Confirm-Self-Lockout: the change may take the calling key's own access away.
     confirms_lockout: bool = False
+    # Only a platform credential may call it (the provider's side, under /v1/platform).
+    platform: bool = False
 
     @property
     def tags(self) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ PROBLEM_JSON = "application/problem+json"
 # error class -> (HTTP status, stable machine code, title); looked up by the error's MRO.
 Entry = tuple[int, str, str]
 PROBLEMS: dict[type[Exception], Entry] = {
+    errors.SupportModeRequired: (403, "support_mode_required", "Support mode required"),
     errors.Unauthenticated: (401, "unauthenticated", "Missing or invalid credential"),
     errors.Forbidden: (403, "forbidden", "Permission denied"),
     errors.NotFound: (404, "not_found", "Not found"),

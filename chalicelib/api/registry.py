@@ -23,6 +23,9 @@ from chalicelib.api import (
     verify,
     webhooks,
 )
+from chalicelib.api.platform import audit as platform_audit
+from chalicelib.api.platform import keys as platform_keys
+from chalicelib.api.platform import tenants as platform_tenants
 
 
 def register_api(app: Chalice) -> None:
@@ -41,6 +44,10 @@ def register_api(app: Chalice) -> None:
         oauth.oauth,
         discovery.discovery,
         webhooks.routes.blueprint,  # the tenant's own webhook endpoints
+        # The provider's side: the platform API.
+        platform_tenants.routes.blueprint,
+        platform_keys.routes.blueprint,
+        platform_audit.routes.blueprint,
     ):
         app.register_blueprint(blueprint)
     # Request ids (issue 11): on every response, audit event and log line of a request.

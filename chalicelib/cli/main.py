@@ -30,6 +30,8 @@ from chalicelib.cli.diagnosis import (
     find_credentials,
 )
 from chalicelib.cli.output import answers_on_stdout, say, show
+from chalicelib.cli.platform import add_commands as add_platform_commands
+from chalicelib.cli.platform import platform
 from chalicelib.cli.stage import cli_settings, local_endpoint
 from chalicelib.cli.store import (
     absent_tables,
@@ -113,6 +115,8 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
     # Migrations (issue 13): backfills for new indexes.
     cli_migrate.add_commands(commands, JSON_HELP)
+    # The provider's side: platform keys.
+    add_platform_commands(commands, JSON_HELP)
     return root
 
 
@@ -142,6 +146,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     services = build_services(settings)
     if args.command == "bootstrap":
         return bootstrap(services, args)
+    if args.command == "platform":
+        return platform(services, args)
     return tenants(services, args, settings)
 
 

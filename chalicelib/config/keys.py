@@ -24,6 +24,12 @@ class KeySettings:
     # A key this many days or fewer from its expiry is listed as expiring soon.
     expiring_soon_days: int = 7
 
+    @property
+    def platform_prefix(self) -> str:
+        """Platform keys' token prefix: the stage's with ``_platform``, so a tenant key's
+        parser refuses a platform key offline and a scanner can tell the two apart."""
+        return f"{self.prefix}_platform"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> KeySettings:
         """LATCHKEY_KEY_PREFIX, LATCHKEY_PEPPERS, LATCHKEY_PEPPER_PARAMETER and

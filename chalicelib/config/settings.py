@@ -24,6 +24,7 @@ from chalicelib.config.keys import KeySettings
 from chalicelib.config.leaks import LeakSettings
 from chalicelib.config.limits import LimitSettings
 from chalicelib.config.oidc import OidcSettings
+from chalicelib.config.platform import PlatformSettings
 from chalicelib.config.scale import ScaleSettings
 from chalicelib.config.sweep import SweepSettings
 from chalicelib.config.webhooks import WebhookSettings
@@ -59,6 +60,7 @@ class Settings:
     sweep: SweepSettings = field(default_factory=SweepSettings)
     leaks: LeakSettings = field(default_factory=LeakSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    platform: PlatformSettings = field(default_factory=PlatformSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +95,7 @@ class Settings:
             sweep=SweepSettings.from_env(env),
             leaks=LeakSettings.from_env(env),
             webhooks=WebhookSettings.from_env(env, base.stage),
+            platform=PlatformSettings.from_env(env),
         )
 
 

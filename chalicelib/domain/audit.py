@@ -37,6 +37,11 @@ ACTIONS = (
     "webhook.secret_rotated",
     "webhook.deleted",
     "webhook.disabled",
+    # The provider's side (chalicelib/domain/platform/): platform keys, and what platform
+    # principals do to tenants.
+    "platform_key.created",
+    "platform_key.revoked",
+    "tenant.updated",
 )
 
 

@@ -24,6 +24,10 @@ class Forbidden(LatchkeyError):
     """Raised when a valid credential lacks the permission a call needs."""
 
 
+class SupportModeRequired(Forbidden):
+    """Raised when a platform credential calls a tenant's route without X-Latchkey-Tenant."""
+
+
 class InvalidInput(LatchkeyError):
     """Raised when input breaks a domain rule; ``extra['errors']`` lists the fields."""
 

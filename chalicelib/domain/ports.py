@@ -26,6 +26,7 @@ from chalicelib.domain.records import (
     LeakPolicy,
     SecretHash,
     Tenant,
+    TenantEdit,
 )
 
 
@@ -169,8 +170,15 @@ class TenantRepository(Protocol):
         now: datetime,
         event: AuditEvent | None = None,
         group_limit: int | None = None,
+        leak_policy: LeakPolicy | None = None,
+        display_name: str | None = None,
     ) -> Tenant:
-        """A new tenant with nothing used; TenantExists when the name is taken."""
+        """A new, active tenant with nothing used; TenantExists when the name is taken."""
+        ...
+
+    def update(self, tenant_id: str, edit: TenantEdit, event: AuditEvent) -> Tenant:
+        """Set the edit's fields with its event (lowering a limit revokes and deletes
+        nothing); NotFound with no such tenant."""
         ...
 
     def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:

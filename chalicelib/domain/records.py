@@ -159,6 +159,20 @@ class Tenant:
     group_limit: int | None = None  # None: the deployment's default
     groups_used: int = 0
     leak_policy: LeakPolicy = LeakPolicy.REVOKE
+    # The provider's side: a name for people, and the tenant's status (a tenant written
+    # before it has none stored, and reads as active).
+    display_name: str | None = None
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class TenantEdit:
+    """A platform principal's change to a tenant: each field None when left as it is."""
+
+    key_limit: int | None = None
+    group_limit: int | None = None
+    leak_policy: LeakPolicy | None = None
+    display_name: str | None = None
 
 
 # Issue 11: the Idempotency-Key record completes in the same transaction as the change.

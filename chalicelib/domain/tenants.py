@@ -51,19 +51,33 @@ class TenantService:
         self._default_limit = default_limit
 
     def create(
-        self, name: str, key_limit: int | None = None, group_limit: int | None = None
+        self,
+        name: str,
+        key_limit: int | None = None,
+        group_limit: int | None = None,
+        *,
+        leak_policy: LeakPolicy | None = None,
+        display_name: str | None = None,
+        origin: Origin = OPERATOR_ORIGIN,
     ) -> Tenant:
+        """A new, active tenant (the operator CLI's, or a platform principal's)."""
         _check_name(name)
         limit = self._default_limit if key_limit is None else _check_limit(key_limit)
         groups = None if group_limit is None else _check_group_limit(group_limit)
+        if display_name is not None:
+            check_display_name(display_name)
         now = self._clock()
         changes: dict[str, tuple[object, object]] = {"key_limit": (None, limit)}
         if groups is not None:
             changes["group_limit"] = (None, groups)
-        record = audit.event(
-            name, "tenant.created", ("tenant", name), OPERATOR_ORIGIN, now, changes
+        if leak_policy is not None:
+            changes["leak_policy"] = (None, leak_policy.value)
+        if display_name is not None:
+            changes["display_name"] = (None, display_name)
+        record = audit.event(name, "tenant.created", ("tenant", name), origin, now, changes)
+        return self._tenants.create(
+            name, limit, now, record, groups, leak_policy=leak_policy, display_name=display_name
         )
-        return self._tenants.create(name, limit, now, record, groups)
 
     def get(self, name: str) -> Tenant:
         return self._tenants.get(name)
@@ -110,21 +124,33 @@ class TenantService:
             tenant, created = self.create(name), True
         except TenantExists:
             tenant, created = self._tenants.get(name), False
-        group = self._admin_group(name)
+        group, issued = self.mint_admin_key(name)
+        return Bootstrap(tenant, created, group.group_id, issued)
+
+    def mint_admin_key(
+        self,
+        name: str,
+        origin: Origin = OPERATOR_ORIGIN,
+        key_name: str = "Admin key",
+        description: str = "Created by latchkey bootstrap.",
+    ) -> tuple[Group, Issued]:
+        """An admin key in the tenant's admin group (made when missing), as bootstrap does;
+        the tenant's key limit applies."""
+        group = self._admin_group(name, origin)
         issued = self._keys.create(
             name,
-            OPERATOR,
+            origin,
             KeyDraft(
-                name="Admin key",
-                description="Created by latchkey bootstrap.",
+                name=key_name,
+                description=description,
                 group_id=group.group_id,
                 expires_at=None,
                 ip_allowlist=(),
             ),
         )
-        return Bootstrap(tenant, created, group.group_id, issued)
+        return group, issued
 
-    def _admin_group(self, tenant_id: str) -> Group:
+    def _admin_group(self, tenant_id: str, origin: Origin = OPERATOR_ORIGIN) -> Group:
         """The tenant's bootstrap admin group, made on first use and reused after."""
         for group in self._groups.list(tenant_id):
             if group.name == ADMIN_GROUP and MANAGE in group.permissions:
@@ -136,8 +162,31 @@ class TenantService:
                 description="Created by latchkey bootstrap: manages this tenant's API keys.",
                 permissions=(MANAGE,),
             ),
-            OPERATOR_ORIGIN,
+            origin,
         )
+
+
+DISPLAY_NAME_LENGTH = 200
+
+
+def check_display_name(display_name: str) -> str:
+    """A tenant's display name: 1-200 characters, not all whitespace."""
+    if not 1 <= len(display_name) <= DISPLAY_NAME_LENGTH or not display_name.strip():
+        raise InvalidInput(
+            f"a display name is 1-{DISPLAY_NAME_LENGTH} characters, not all whitespace",
+            errors=[
+                {"field": "display_name", "message": f"must be 1-{DISPLAY_NAME_LENGTH} characters"}
+            ],
+        )
+    return display_name
+
+
+def check_group_limit(limit: int) -> int:
+    return _check_group_limit(limit)
+
+
+def check_limit(limit: int) -> int:
+    return _check_limit(limit)
 
 
 def _check_name(name: str) -> None:

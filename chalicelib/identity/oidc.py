@@ -18,11 +18,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from chalicelib.config.settings import Settings
 from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.platform.principals import (
+    PLATFORM_MANAGE,
+    PLATFORM_READ,
+    PlatformPrincipal,
+    platform_actor,
+)
 from chalicelib.domain.records import Actor
 from chalicelib.identity.public_keys import Fetch, PublicKeyCache, fetch_json
 
@@ -53,8 +60,17 @@ class JwksCache(PublicKeyCache[Any]):
         super().__init__(url, parse_jwks, fetch, monotonic)
 
 
+@dataclass(frozen=True)
+class TenantPerson:
+    """A person of one tenant, and what their roles grant there."""
+
+    tenant_id: str
+    actor: Actor
+    permissions: frozenset[str]
+
+
 class OidcVerifier:
-    """Turns a bearer token into (tenant, person, permissions), or refuses it."""
+    """Turns a bearer token into a tenant's person or a platform person, or refuses it."""
 
     def __init__(self, settings: Settings, jwks: JwksCache, clock: Callable[[], datetime]):
         self._settings = settings
@@ -62,13 +78,36 @@ class OidcVerifier:
         self._clock = clock
 
     def verify(self, token: str) -> tuple[str, Actor, frozenset[str]]:
+        """A tenant's person as (tenant, person, permissions); a platform person is refused."""
+        person = self.identify(token)
+        if not isinstance(person, TenantPerson):
+            raise Unauthenticated("the token names no tenant")
+        return person.tenant_id, person.actor, person.permissions
+
+    def identify(self, token: str) -> TenantPerson | PlatformPrincipal:
+        """Whoever the token names. A token carrying a platform role (its value in the claim
+        LATCHKEY_PLATFORM_ROLE_CLAIM) is a platform person, whatever tenant it also names:
+        platform staff act in a tenant only through support mode."""
         claims = self._claims(token)
+        name = str(claims.get("name") or claims.get("email") or claims["sub"])
+        platform = self._platform_permissions(claims.get(self._settings.platform.role_claim))
+        if platform:
+            return PlatformPrincipal(platform_actor(str(claims["sub"]), name), platform)
         tenant = claims.get(self._settings.oidc.tenant_claim)
         if not isinstance(tenant, str) or not tenant:
             raise Unauthenticated("the token names no tenant")
-        name = claims.get("name") or claims.get("email") or claims["sub"]
-        actor = Actor(type="user", id=str(claims["sub"]), name=str(name))
-        return tenant, actor, self._permissions(claims.get(self._settings.oidc.roles_claim))
+        actor = Actor(type="user", id=str(claims["sub"]), name=name)
+        roles = claims.get(self._settings.oidc.roles_claim)
+        return TenantPerson(tenant, actor, self._permissions(roles))
+
+    def _platform_permissions(self, roles: Any) -> frozenset[str]:
+        held = _role_names(roles)
+        granted = set()
+        if self._settings.platform.role and self._settings.platform.role in held:
+            granted.add(PLATFORM_MANAGE)
+        if self._settings.platform.read_role and self._settings.platform.read_role in held:
+            granted.add(PLATFORM_READ)
+        return frozenset(granted)
 
     def _claims(self, token: str) -> dict[str, Any]:
         import jwt  # here, not at import: most cold starts never see a bearer token
@@ -113,15 +152,17 @@ class OidcVerifier:
             raise Unauthenticated("token not yet valid")
 
     def _permissions(self, roles: Any) -> frozenset[str]:
-        if isinstance(roles, str):
-            # One string is one role: role names may hold spaces ("Key Admins").
-            roles = [roles]
-        if not isinstance(roles, list):
-            return frozenset()
         mapping = self._settings.oidc.roles
-        return frozenset(
-            mapping[role] for role in roles if isinstance(role, str) and role in mapping
-        )
+        return frozenset(mapping[role] for role in _role_names(roles) if role in mapping)
+
+
+def _role_names(roles: Any) -> frozenset[str]:
+    """A roles claim's names: one string is one role (names may hold spaces: "Key Admins")."""
+    if isinstance(roles, str):
+        return frozenset({roles})
+    if not isinstance(roles, list):
+        return frozenset()
+    return frozenset(role for role in roles if isinstance(role, str))
 
 
 def build_oidc(

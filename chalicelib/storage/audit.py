@@ -20,6 +20,7 @@ from pynamodb.models import Model
 from chalicelib.clock import iso_z
 from chalicelib.config.dynamodb import DynamoDbSettings
 from chalicelib.domain.audit_log import AuditPosition, AuditQuery, AuditTrail
+from chalicelib.domain.platform.principals import PLATFORM_ACTOR, PLATFORM_TRAIL
 from chalicelib.domain.records import Actor, AuditEvent, Origin
 from chalicelib.storage import webhook_outbox
 from chalicelib.storage.convert import actor_from, actor_to
@@ -46,10 +47,15 @@ class AuditWriter:
         self.retention = retention
 
     def add(self, tx: Transaction, event: AuditEvent | None) -> None:
-        """Write ``event`` in ``tx``, and its webhook into the outbox when it is one."""
-        if event is not None:
-            add_event(tx, event, self.retention)
-            webhook_outbox.emit(tx, event)
+        """Write ``event`` in ``tx``, and its webhook into the outbox when it is one; a
+        platform principal's event in a tenant's trail is also written to the platform trail,
+        in the same transaction, naming that tenant."""
+        if event is None:
+            return
+        add_event(tx, event, self.retention)
+        webhook_outbox.emit(tx, event)
+        if event.origin.actor.type == PLATFORM_ACTOR and event.tenant_id != PLATFORM_TRAIL:
+            add_event(tx, event, self.retention, PLATFORM_TRAIL)
 
     def update(
         self,
@@ -72,14 +78,22 @@ class AuditWriter:
         return True
 
 
-def add_event(tx: Transaction, event: AuditEvent, retention: timedelta) -> None:
-    """Write ``event`` in the transaction ``tx`` (its id makes it unique), named "audit"."""
+def add_event(
+    tx: Transaction, event: AuditEvent, retention: timedelta, trail: str | None = None
+) -> None:
+    """Write ``event`` in the transaction ``tx`` (its id makes it unique), named "audit".
+
+    ``trail``: another audit partition than the event's tenant (the platform trail), which
+    then records the tenant the event is about as ``subject_tenant``.
+    """
+    partition = trail or event.tenant_id
     changes = {
         name: {"before": _json(before), "after": _json(after)}
         for name, (before, after) in event.changes.items()
     }
     values: dict[str, object] = {
-        "target_key": f"{event.tenant_id}#{event.target_id}",
+        # In the platform trail an event is found by the tenant it is about (target-index).
+        "target_key": f"{partition}#{event.tenant_id if trail else event.target_id}",
         "event_id": event.event_id,
         "action": event.action,
         "target_type": event.target_type,
@@ -91,12 +105,18 @@ def add_event(tx: Transaction, event: AuditEvent, retention: timedelta) -> None:
         "at": event.at,
         "changes": json.dumps(changes, sort_keys=True),
         "expires": event.at + retention,
+        "subject_tenant": event.tenant_id if trail else None,
     }
     actions = [
         getattr(AuditModel, name).set(value) for name, value in values.items() if value is not None
     ]
-    item = AuditModel(event.tenant_id, f"{event.at.isoformat()}#{event.event_id}")
-    tx.update("audit", item, actions, AuditModel.event_key.does_not_exist())
+    item = AuditModel(partition, f"{event.at.isoformat()}#{event.event_id}")
+    tx.update(
+        "audit" if trail is None else "platform_audit",
+        item,
+        actions,
+        AuditModel.event_key.does_not_exist(),
+    )
 
 
 class AuditStore(AuditTrail):
@@ -187,7 +207,7 @@ def _event(item: AuditModel) -> AuditEvent:
     origin = Origin(actor, item.source_ip, item.user_agent, item.request_id)
     return AuditEvent(
         item.event_id,
-        item.tenant_id,
+        item.subject_tenant or item.tenant_id,
         item.action,
         item.target_type,
         item.target_id,

@@ -130,4 +130,6 @@ def tenant_from(item: TenantModel) -> Tenant:
         group_limit=None if item.group_limit is None else int(item.group_limit),
         groups_used=int(item.groups_used or 0),
         leak_policy=LeakPolicy(item.leak_policy or LeakPolicy.REVOKE.value),
+        display_name=item.display_name,
+        status=item.status or "active",
     )

@@ -19,6 +19,7 @@ from pynamodb.connection import Connection
 from pynamodb.indexes import (
     AllProjection,
     GlobalSecondaryIndex,
+    KeysOnlyProjection,
 )
 from pynamodb.models import Model
 
@@ -26,6 +27,7 @@ from chalicelib.config.dynamodb import DynamoDbSettings
 from chalicelib.config.settings import Settings
 from chalicelib.storage.attributes import ActorAttribute
 from chalicelib.storage.key_model import KeyModel, SweepDueIndex
+from chalicelib.storage.platform_model import PlatformKeyModel
 from chalicelib.storage.sessions import adopt
 from chalicelib.storage.webhook_models import (
     WebhookDeliveryModel,
@@ -53,6 +55,22 @@ class GroupModel(Model):
     key_count = NumberAttribute(default=0)
 
 
+class TenantStatusIndex(GlobalSecondaryIndex["TenantModel"]):
+    """The tenant list: one partition per status, ids in order (the platform API).
+
+    KEYS_ONLY, so the counters' writes (``keys_used`` moves with every key created or
+    revoked) never reach it: only a tenant's creation, a status change and its deletion
+    write here. A page is a Query per status and one BatchGetItem (docs/table-design.md).
+    """
+
+    class Meta:
+        index_name = "status-tenant-index"
+        projection = KeysOnlyProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    tenant_id = UnicodeAttribute(range_key=True)
+
+
 class TenantModel(Model):
     """A tenant: its key limit and the live count of keys that can authenticate."""
 
@@ -70,6 +88,13 @@ class TenantModel(Model):
     groups_used = NumberAttribute(null=True)
     # Leaked keys: "revoke" or "notify"; absent means "revoke".
     leak_policy = UnicodeAttribute(null=True)
+    # The provider's side: "active", "suspended" or "deleting" (absent on a tenant written
+    # before, which reads as active and is listed once backfilled: `latchkey migrate
+    # backfill-tenant-status`), and a name for people.
+    status = UnicodeAttribute(null=True)
+    display_name = UnicodeAttribute(null=True)
+
+    by_status = TenantStatusIndex()
 
 
 class UsageModel(Model):
@@ -150,6 +175,8 @@ class AuditModel(Model):
     at = UTCDateTimeAttribute()
     changes = UnicodeAttribute()  # JSON: {"field": {"before": ..., "after": ...}}
     expires = TTLAttribute()
+    # In the platform trail only: the tenant a platform principal's action was about.
+    subject_tenant = UnicodeAttribute(null=True)
 
     by_target = TargetIndex()
 
@@ -164,6 +191,7 @@ MODELS: dict[str, type[Model]] = {
     "WebhookEndpointsTable": WebhookEndpointModel,
     "WebhookOutboxTable": WebhookOutboxModel,
     "WebhookDeliveriesTable": WebhookDeliveryModel,
+    "PlatformKeysTable": PlatformKeyModel,
 }
 
 
@@ -179,6 +207,7 @@ def table_names(settings: Settings) -> dict[str, str]:
         "WebhookEndpointsTable": settings.webhooks.endpoints_table,
         "WebhookOutboxTable": settings.webhooks.outbox_table,
         "WebhookDeliveriesTable": settings.webhooks.deliveries_table,
+        "PlatformKeysTable": settings.platform.keys_table,
     }
 
 

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.update import Action
 
 from chalicelib.domain.errors import NotFound, TenantExists
-from chalicelib.domain.records import AuditEvent, LeakPolicy, Tenant
+from chalicelib.domain.records import AuditEvent, LeakPolicy, Tenant, TenantEdit
 from chalicelib.storage.audit import AuditWriter
 from chalicelib.storage.convert import tenant_from
 from chalicelib.storage.errors import storage_errors
@@ -46,6 +46,8 @@ class TenantStore:
         now: datetime,
         event: AuditEvent | None = None,
         group_limit: int | None = None,
+        leak_policy: LeakPolicy | None = None,
+        display_name: str | None = None,
     ) -> Tenant:
         item = TenantModel(
             tenant_id,
@@ -54,6 +56,9 @@ class TenantStore:
             created_at=now,
             group_limit=group_limit,
             groups_used=0,
+            leak_policy=None if leak_policy is None else leak_policy.value,
+            status="active",
+            display_name=display_name,
         )
         tx = Transaction(self._connection)
         tx.save("tenant", item, TenantModel.tenant_id.does_not_exist())
@@ -65,6 +70,20 @@ class TenantStore:
                 raise TenantExists(f"tenant {tenant_id!r} exists") from None
             raise
         return tenant_from(item)
+
+    def update(self, tenant_id: str, edit: TenantEdit, event: AuditEvent) -> Tenant:
+        """Set the edit's fields with its event, in one transaction (no counter is touched,
+        so a limit lowered during a burst of creates leaves every count exact)."""
+        actions: list[Action] = []
+        if edit.key_limit is not None:
+            actions.append(TenantModel.key_limit.set(edit.key_limit))
+        if edit.group_limit is not None:
+            actions.append(TenantModel.group_limit.set(edit.group_limit))
+        if edit.leak_policy is not None:
+            actions.append(TenantModel.leak_policy.set(edit.leak_policy.value))
+        if edit.display_name is not None:
+            actions.append(TenantModel.display_name.set(edit.display_name))
+        return self._set(tenant_id, actions, event)
 
     def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:
         return self._set(tenant_id, [TenantModel.key_limit.set(key_limit)], event)

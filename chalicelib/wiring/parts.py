@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from chalicelib.domain.keys import KeyService
     from chalicelib.domain.leaks import LeakNotifier, LeakService
     from chalicelib.domain.peppers import PepperSource
+    from chalicelib.domain.platform.keys import PlatformKeyService
+    from chalicelib.domain.platform.tenants import PlatformTenants
+    from chalicelib.domain.tenants import TenantService
     from chalicelib.domain.verification import Verifier
     from chalicelib.domain.webhook_urls import Resolver
     from chalicelib.storage.audit import AuditWriter
@@ -90,6 +93,30 @@ def leak_service(
         CountedLeaks(notifier),
     )
     return LeakService(wiring.key_format, ports, clock)
+
+
+def platform_keys(settings: Settings, wiring: Wiring, clock: Clock) -> PlatformKeyService:
+    """Platform keys (chalicelib/domain/platform/keys.py): their own token prefix, the same
+    peppers as tenant keys, their own table."""
+    from chalicelib.domain.key_format import KeyFormat
+    from chalicelib.domain.platform.keys import PlatformKeyService
+    from chalicelib.storage.platform_keys import PlatformKeyStore
+
+    return PlatformKeyService(
+        PlatformKeyStore(wiring.connection, wiring.audit),
+        wiring.peppers,
+        KeyFormat(settings.keys.platform_prefix),
+        clock,
+    )
+
+
+def platform_tenants(tenants: TenantService, wiring: Wiring, clock: Clock) -> PlatformTenants:
+    """The platform API's tenant operations, over the services' tenant store and the tenant
+    list (chalicelib/storage/tenant_directory.py)."""
+    from chalicelib.domain.platform.tenants import PlatformTenants
+    from chalicelib.storage.tenant_directory import TenantDirectoryStore
+
+    return PlatformTenants(tenants, wiring.tenant_store, TenantDirectoryStore(), clock)
 
 
 # Issue 11: `latchkey tenants check` (for operators; no request handler needs it).

@@ -40,6 +40,7 @@ from chalicelib.storage.models import bind_models, connection_for
 from chalicelib.storage.sessions import adopt, new_session
 from chalicelib.storage.ssm_peppers import peppers_for
 from chalicelib.storage.tenants import TenantStore
+from chalicelib.wiring import parts
 from chalicelib.wiring.parts import Wiring, leak_service, verify_runtime
 from chalicelib.wiring.singleton import ProcessSingleton
 
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from chalicelib.authorizer.runtime import Runtime
     from chalicelib.domain.access import AccessControl
     from chalicelib.domain.leaks import LeakNotifier, LeakService
+    from chalicelib.domain.platform.keys import PlatformKeyService
+    from chalicelib.domain.platform.tenants import PlatformTenants
     from chalicelib.domain.usage_reports import UsageReports
     from chalicelib.domain.webhook_endpoints import WebhookService
     from chalicelib.domain.webhook_urls import Resolver
@@ -97,6 +100,16 @@ class Services:
         return UsageReports(
             UsageStore(self.settings.scale.usage_total_shards), self.keys, self.clock
         )
+
+    # The provider's side: platform keys (chalicelib/domain/platform/keys.py), built on
+    # first use: only a platform credential or the operator CLI reaches them.
+    @cached_property
+    def platform_keys(self) -> PlatformKeyService:
+        return parts.platform_keys(self.settings, self.wiring, self.clock)
+
+    @cached_property
+    def platform_tenants(self) -> PlatformTenants:
+        return parts.platform_tenants(self.tenants, self.wiring, self.clock)
 
     # Leaked keys (chalicelib/domain/leaks.py, chalicelib/api/leaks.py)
     @cached_property

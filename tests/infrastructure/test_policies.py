@@ -68,10 +68,15 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | on("GroupsTable.Arn", "ConditionCheckItem")  # chalicelib/storage/counter_moves.py
     | on("TenantsTable.Arn", "GetItem", "UpdateItem", "ConditionCheckItem")
+    # The platform API: tenants created, listed by status, a page read in one batch.
+    | on("TenantsTable.Arn", "PutItem", "BatchGetItem")
+    | on("${TenantsTable.Arn}/index/status-tenant-index", "Query")
     | on("UsageTable.Arn", "Query", "UpdateItem")
     | on("IdempotencyTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | on("AuditTable.Arn", "UpdateItem", "Query")
     | on("${AuditTable.Arn}/index/target-index", "Query")
+    # The provider's side: authenticating a platform key (never the authorizer's).
+    | on("PlatformKeysTable.Arn", "GetItem")
     # Leaked keys: announced at once (chalicelib/notify/senders.py).
     | {("events:PutEvents", "NotificationBus.Arn"), ("sns:Publish", "Ref:ExpiryTopic")}
     # Access tokens: signed in KMS, published from its public halves.

@@ -17,6 +17,7 @@ TABLE_SETTINGS = {
     "LATCHKEY_USAGE_TABLE": "UsageTable",
     "LATCHKEY_IDEMPOTENCY_TABLE": "IdempotencyTable",
     "LATCHKEY_AUDIT_TABLE": "AuditTable",
+    "LATCHKEY_PLATFORM_KEYS_TABLE": "PlatformKeysTable",
 }
 # Only the local stage may point elsewhere or carry peppers and credentials.
 LOCAL_ONLY = {

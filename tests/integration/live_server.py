@@ -42,6 +42,7 @@ def table_environment(settings: Settings) -> dict[str, str]:
         "LATCHKEY_USAGE_TABLE": settings.dynamodb.usage_table,
         "LATCHKEY_IDEMPOTENCY_TABLE": settings.dynamodb.idempotency_table,
         "LATCHKEY_AUDIT_TABLE": settings.dynamodb.audit_table,
+        "LATCHKEY_PLATFORM_KEYS_TABLE": settings.platform.keys_table,
         "AWS_DEFAULT_REGION": settings.region,
     }
 

@@ -42,6 +42,7 @@ from chalicelib.domain.records import (
     LeakPolicy,
     SecretHash,
     Tenant,
+    TenantEdit,
 )
 
 DEFAULT_GROUP_LIMIT = LimitSettings.groups_per_tenant  # the deployment's default
@@ -312,13 +313,28 @@ class FakeTenants:
         now: datetime,
         event: AuditEvent | None = None,
         group_limit: int | None = None,
+        leak_policy: LeakPolicy | None = None,
+        display_name: str | None = None,
     ) -> Tenant:
         if tenant_id in self.tables.tenants:
             raise TenantExists(f"tenant {tenant_id!r} exists")
-        tenant = Tenant(tenant_id, key_limit, 0, now, group_limit)
+        tenant = Tenant(
+            tenant_id,
+            key_limit,
+            0,
+            now,
+            group_limit,
+            leak_policy=leak_policy or LeakPolicy.REVOKE,
+            display_name=display_name,
+        )
         self.tables.tenants[tenant_id] = tenant
         self.tables.commit(event)
         return tenant
+
+    def update(self, tenant_id: str, edit: TenantEdit, event: AuditEvent) -> Tenant:
+        tenant = self.get(tenant_id)
+        fields = {name: value for name, value in vars(edit).items() if value is not None}
+        return self._set(replace(tenant, **fields), event)
 
     def set_limit(self, tenant_id: str, key_limit: int, event: AuditEvent | None = None) -> Tenant:
         return self._set(replace(self.get(tenant_id), key_limit=key_limit), event)

@@ -16,6 +16,7 @@ from chalicelib.config import keys as config_keys
 from chalicelib.config import leaks as config_leaks
 from chalicelib.config import limits as config_limits
 from chalicelib.config import oidc as config_oidc
+from chalicelib.config import platform as config_platform
 from chalicelib.config import scale as config_scale
 from chalicelib.config import settings as settings_module
 from chalicelib.config import sweep as config_sweep
@@ -27,6 +28,7 @@ from chalicelib.config.keys import KeySettings, parse_peppers
 from chalicelib.config.leaks import LeakSettings
 from chalicelib.config.limits import LimitSettings
 from chalicelib.config.oidc import OidcSettings
+from chalicelib.config.platform import PlatformSettings
 from chalicelib.config.scale import ScaleSettings
 from chalicelib.config.settings import Settings
 from chalicelib.config.sweep import SweepSettings
@@ -99,6 +101,10 @@ EVERY_VARIABLE = {
     "LATCHKEY_WEBHOOK_ENDPOINT_LIMIT": "3",
     "LATCHKEY_WEBHOOK_TIMEOUT_SECONDS": "2.5",
     "LATCHKEY_WEBHOOK_RETRY_HOURS": "12",
+    "LATCHKEY_PLATFORM_KEYS_TABLE": "prod-platform-keys",
+    "LATCHKEY_PLATFORM_ROLE": "latchkey-platform-admin",
+    "LATCHKEY_PLATFORM_READ_ROLE": "latchkey-platform-viewer",
+    "LATCHKEY_PLATFORM_ROLE_CLAIM": "roles",
 }
 
 
@@ -182,6 +188,12 @@ def test_every_variable_is_read_into_its_field() -> None:
             endpoint_limit=3,
             timeout_seconds=2.5,
             retry_hours=12,
+        ),
+        platform=PlatformSettings(
+            keys_table="prod-platform-keys",
+            role="latchkey-platform-admin",
+            read_role="latchkey-platform-viewer",
+            role_claim="roles",
         ),
     )
 
@@ -308,6 +320,7 @@ CONFIG_MODULES = (
     config_scale,
     config_sweep,
     config_webhooks,
+    config_platform,
 )
 
 

@@ -56,7 +56,9 @@ class AuditEventOut(Model):
     id: str
     time: datetime
     action: str
-    tenant_id: str
+    tenant_id: str | None = Field(
+        description="The tenant; in the platform trail null for the platform's own events."
+    )
     actor: ActorOut
     target: AuditTarget
     source_ip: str | None

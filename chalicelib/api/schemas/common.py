@@ -136,7 +136,7 @@ Day = Annotated[date, BeforeValidator(_date_text)]
 
 
 class ActorOut(Model):
-    type: Literal["key", "user", "system"]
+    type: Literal["key", "user", "system", "platform"]
     id: str
     name: str
 
