@@ -151,7 +151,7 @@ const en = {
   'detail.allowlist': 'IP allowlist',
   'detail.tokens': 'Access tokens',
   'detail.tokensLatchkeyOnly': 'Accepted only by Latchkey\'s authorizer and verify endpoint, because this key has an IP allowlist or its group limits routes',
-  'detail.tokensAnyVerifier': "Accepted by Latchkey's authorizer and by API Gateway's JWT authorizer",
+  'detail.tokensAnyVerifier': 'Accepted by Latchkey\'s authorizer and by API Gateway\'s JWT authorizer',
   'detail.createdBy': 'Created by',
   'detail.createdAt': 'Created at',
   'detail.updatedAt': 'Updated at',
