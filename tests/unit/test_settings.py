@@ -305,6 +305,8 @@ def test_settings_are_made_of_one_part_per_concern() -> None:
         "console",
         "sweep",
         "leaks",
+        "webhooks",
+        "platform",
     }
 
 
