@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import Any
 
-from chalicelib.cli.output import show
+from chalicelib.cli.output import say, show
 from chalicelib.clock import iso_z
 from chalicelib.domain.platform.keys import PlatformKey
 from chalicelib.domain.tenants import OPERATOR_ORIGIN
@@ -52,20 +52,17 @@ def platform(services: Services, args: argparse.Namespace) -> int:
     if args.action == "create":
         issued = keys.create(args.name, args.read_only, OPERATOR_ORIGIN)
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "key_id": issued.key.key_id,
-                        "secret": issued.token,
-                        "permissions": list(issued.key.permissions),
-                    }
-                )
-            )
+            answer = {
+                "key_id": issued.key.key_id,
+                "secret": issued.token,
+                "permissions": list(issued.key.permissions),
+            }
+            say(json.dumps(answer))
             return 0
-        print(f"Key id:       {issued.key.key_id}")
-        print(f"Permissions:  {', '.join(issued.key.permissions)}")
-        print(f"Platform key: {issued.token}")
-        print("This is the only time the platform key is shown. Send it as the X-API-Key header.")
+        say(f"Key id:       {issued.key.key_id}")
+        say(f"Permissions:  {', '.join(issued.key.permissions)}")
+        say(f"Platform key: {issued.token}")
+        say("This is the only time the platform key is shown. Send it as the X-API-Key header.")
         return 0
     if args.action == "list":
         rows = [key_json(key) for key in keys.list()]
