@@ -25,7 +25,7 @@ app = Chalice(app_name="latchkey")
 
 @app.lambda_function(name="authorizer")
 def authorizer(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    # Issue 13: the management API's Lambda never runs this, so it never imports the
+    # The management API's Lambda never runs this, so it never imports the
     # authorizer's modules; the authorizer's own Lambda imports them at init (below).
     from chalicelib.authorizer.handler import authorize
 

@@ -6,7 +6,7 @@ that imports ``app.py`` (as the deployed API handler does) and answers one
 ``shared/events``, with our path, method and key). The floor is a fresh process that imports
 boto3, builds a DynamoDB client and makes one GetItem: what any Python Lambda reading one
 item pays. Medians of interleaved runs, each process started as Lambda starts one: from
-compiled bytecode (scripts/bench_support.py). Issue 13's target: ratio <= 1.5, printed as
+compiled bytecode (scripts/bench_support.py). The target: ratio <= 1.5, printed as
 its own line with the verdict.
 
 A third process, the stack floor, imports what the stack fixes for the management API

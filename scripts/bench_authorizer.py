@@ -12,7 +12,7 @@ Each figure is printed beside the floor it is compared with:
   per decision at a steady load on one key (simulated clock: 100 decisions/s for 3 minutes).
   The floor comparisons run with the key cache off (every decision reads its key, like the
   floor); the default, with keys cached for LATCHKEY_KEY_CACHE_SECONDS, is a line of its
-  own (issue 13).
+  own.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def report(settings: Settings, event: dict[str, Any], key_id: str) -> None:
     cold_ours, cold_floor = median_ms(ours, "seconds"), median_ms(floor, "seconds")
     import_ours, import_floor = median_ms(ours, "import"), median_ms(floor, "import")
 
-    # The key cache off: every decision reads its key, as the floor's loop does (issue 13's
+    # The key cache off: every decision reads its key, as the floor's loop does (the
     # cache is measured on its own below, and in scripts/bench_usage.py).
     runtime = build_runtime(without_key_cache(settings), telemetry=SINK)
     store = runtime.store

@@ -3,7 +3,7 @@
 Each pattern is one a group may hold (at most 8 stars, 256 characters) chosen to make a
 backtracking matcher explode; each path is 8 KiB, longer than API Gateway passes on. The
 figure is the median of several decisions, beside an ordinary route for scale. Before
-issue 11 the first row took seconds on a 200-character path (README, "Route patterns").
+the wildcard matcher the first row took seconds on a 200-character path (README, "Route patterns").
 """
 
 from __future__ import annotations

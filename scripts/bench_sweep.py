@@ -6,7 +6,7 @@ kept in memory) and the sum of its index queries' ScannedCount is compared with 
 of keys it warned. Target: examined / crossed <= 1.1 at both sizes, i.e. the sweep reads
 what crossed and not the table.
 
-Throughput (issue 13): a table where every key crossed a threshold (a quarter of them
+Throughput: a table where every key crossed a threshold (a quarter of them
 expired, so their transactions also free a slot of one of 100 tenants' counters) is swept
 by one run with 1 worker (the sequential sweep before sharding) and with the configured
 workers. Each line prints warnings per second and per hour beside the target of 100,000
@@ -52,7 +52,7 @@ CROSSING = 0.01
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 OWNER = Actor(type="system", id="bench", name="Sweep benchmark")
 TENANTS = 20
-# Throughput (issue 13): warnings one scheduled run must be able to send, and how long a
+# Throughput: warnings one scheduled run must be able to send, and how long a
 # run may work (infra/template.yaml, ExpirySweep's Timeout, less the 10 s stop margin).
 TARGET_PER_RUN = 100_000
 RUN_SECONDS = 900 - 10

@@ -1,4 +1,4 @@
-"""``make bench``: access tokens (issue 15) beside API keys, on DynamoDB Local.
+"""``make bench``: access tokens beside API keys, on DynamoDB Local.
 
 - token decision, warm: p50 and p99 of the authorizer deciding a bearer token, beside the
   key decision of the same key; a token's decision is all "own work" (no I/O), a key's own

@@ -4,7 +4,7 @@ On DynamoDB Local, every DynamoDB figure read from ``ReturnConsumedCapacity``
 (scripts/capacity.py's Meter), each beside its floor or target:
 
 - ``GET /v1/usage`` for a tenant with 1,000 keys and 30 days of use (30,000 per-key items):
-  before issue 13 it summed the per-key items through ``tenant-day-index`` (the index is
+  before the totals it summed the per-key items through ``tenant-day-index`` (the index is
   created on this bench's table only, to measure that path); now it reads the tenant's
   sharded daily totals. Requests, items read, read units, milliseconds (median of 3).
 - the backfill that builds those totals from the per-key items (``latchkey migrate
@@ -40,7 +40,7 @@ READS = 3  # each way of reading usage is timed this many times (the median is p
 
 
 def add_old_index(client: Any, table: str) -> None:
-    """The tenant-day-index as it was before issue 13, on this bench's table only."""
+    """The tenant-day-index as it was before the totals, on this bench's table only."""
     client.update_table(
         TableName=table,
         AttributeDefinitions=[
@@ -82,7 +82,7 @@ def load_history(client: Any, table: str) -> None:
 
 
 def old_for_tenant(client: Any, table: str) -> dict[str, int]:
-    """GET /v1/usage before issue 13: every per-key item of the range, through the index."""
+    """GET /v1/usage before the totals: every per-key item of the range, through the index."""
     totals: dict[str, int] = defaultdict(int)
     pages = client.get_paginator("query").paginate(
         TableName=table,

@@ -142,7 +142,7 @@ def run(log_format: str = "text") -> int:
         print(f"DynamoDB Local is ready at {settings.dynamodb.endpoint} (data in {DATA_DIR}).")
         make_tables(settings)
         bootstrap()
-        # The console (issue 14): the admin key printed above signs in to it.
+        # The console: the admin key printed above signs in to it.
         print(f"Console: http://127.0.0.1:{port}/console (sign in with the admin key above)")
         # Webhooks: the outbox relayed and deliveries made from this process, every 0.5 s.
         worker = local_worker(settings)

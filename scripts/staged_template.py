@@ -1,7 +1,7 @@
 """Stage a template's key-table index changes one GSI per stack update (docs/migrations.md).
 
 CloudFormation creates or deletes at most one global secondary index per table in one
-stack update, so a stack made before the key lists (issue 13) reaches this release's keys
+stack update, so a stack made before the key lists reaches this release's keys
 table in steps. This copies a deployed release's template (the one ``make package`` built
 from that release, YAML) and adds ONE index of ``infra/template.yaml``'s keys table to it,
 with the attribute definitions its keys need; the functions and everything else are left

@@ -29,7 +29,7 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class Counters:
-    """What the reliability suite did this session, printed after the run (issue 7)."""
+    """What the reliability suite did this session, printed after the run."""
 
     def __init__(self) -> None:
         self.races = 0
@@ -37,9 +37,9 @@ class Counters:
         self.hostile = 0
         self.five_xx = 0
         self.secret_hits = 0
-        # Issue 11: counters recomputed from the keys and compared (tests that race them).
+        # Counters recomputed from the keys and compared (tests that race them).
         self.counter_checks = 0
-        self.patterns = 0  # issue 11: pathological route patterns the matcher decided
+        self.patterns = 0  # Pathological route patterns the matcher decided
 
     def summary(self) -> str:
         return (
@@ -82,7 +82,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     RELIABILITY.add(getattr(node, "workeroutput", {}).get("reliability", {}))
 
 
-# Longest first (issue 12). Under ``-n`` (``--dist loadgroup --no-loadscope-reorder``, the
+# Longest first. Under ``-n`` (``--dist loadgroup --no-loadscope-reorder``, the
 # Makefile) xdist hands out the tests in collection order, a group (the console's, the
 # package's) as one unit where its first test stands; a schemathesis run of minutes handed
 # out last keeps one worker busy while the other has nothing left to do. So tests marked

@@ -17,7 +17,7 @@ from chalice import Blueprint, Response
 from chalicelib.domain.signing import ALGORITHM, SigningFailed, TokensNotConfigured
 from chalicelib.wiring.services import get_services
 
-# Issue 13 (cold start): for types only; loaded when a request needs them.
+# For types only; loaded when a request needs them.
 if TYPE_CHECKING:
     from chalicelib.wiring.access_tokens import AccessTokens
 

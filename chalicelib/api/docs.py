@@ -79,7 +79,7 @@ def openapi_json() -> Response:
 @docs.route("/openapi.yaml", methods=["GET"])
 def openapi_yaml() -> Response:
     # PyYAML loads here, not at import: no other route needs it, and every cold start of
-    # the management API would pay for it (issue 13).
+    # the management API would pay for it.
     import yaml
 
     text = yaml.safe_dump(document(), sort_keys=False, allow_unicode=True)

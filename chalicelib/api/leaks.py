@@ -25,7 +25,7 @@ from chalicelib.api.schemas.leaks import (
 )
 from chalicelib.domain.errors import Unauthenticated
 
-# Issue 13 (cold start): for types only; loaded when a request needs them.
+# For types only; loaded when a request needs them.
 if TYPE_CHECKING:
     from chalicelib.domain.leaks import LeakService
 
@@ -33,7 +33,7 @@ routes = Routes(__name__)
 KEY_ID_HEADER = "Github-Public-Key-Identifier"
 SIGNATURE_HEADER = "Github-Public-Key-Signature"
 # Text, not a LeakReceipt: a model instance made at import would build its validator then,
-# on every cold start (issue 13).
+# on every cold start.
 RECEIPT = "Thank you. If this is a live key, its owner has been told and it is being handled."
 
 

@@ -33,7 +33,7 @@ from chalicelib.domain.signing import SigningFailed, TokensNotConfigured
 from chalicelib.observability import event_metrics, metrics
 from chalicelib.wiring.services import get_services
 
-# Issue 13 (cold start): for types only; loaded when a request needs them.
+# For types only; loaded when a request needs them.
 if TYPE_CHECKING:
     from chalicelib.domain.access_tokens import IssuedToken, TokenIssuer
 

@@ -130,7 +130,7 @@ def _responses(op: Route[Any, Any]) -> dict[str, Any]:
     statuses = {503, *op.errors} if op.public else {401, 403, 503, *op.errors}
     for status in sorted(statuses):
         responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
-    for response in responses.values():  # every answer names its request (issue 11)
+    for response in responses.values():  # every answer names its request
         response["headers"] = {"X-Request-Id": {"$ref": "#/components/headers/RequestId"}}
     return responses
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chalice import Chalice
 
-# console, me: the console (issue 14), its page and assets, and the GET /v1/me it reads.
-# discovery, oauth: access tokens (issue 15). leaks, tenant: leaked keys (issue 16).
+# console, me: the console, its page and assets, and the GET /v1/me it reads.
+# discovery, oauth: access tokens. leaks, tenant: leaked keys.
 from chalicelib.api import (
     audit,
     console,
@@ -40,7 +40,7 @@ def register_api(app: Chalice) -> None:
         docs.docs,
         me.routes.blueprint,
         console.console,
-        # Access tokens (issue 15): the token endpoint, JWKS and discovery.
+        # Access tokens: the token endpoint, JWKS and discovery.
         oauth.oauth,
         discovery.discovery,
         webhooks.routes.blueprint,  # the tenant's own webhook endpoints
@@ -50,7 +50,7 @@ def register_api(app: Chalice) -> None:
         platform_audit.routes.blueprint,
     ):
         app.register_blueprint(blueprint)
-    # Request ids (issue 11): on every response, audit event and log line of a request.
+    # Request ids: on every response, audit event and log line of a request.
     app.register_middleware(request_ids.request_ids, "http")
     # Inside the request id's middleware, so the request's log line carries its id. Every
     # blueprint's requests, not only the /v1 routes: the 5xx alarm sees the token endpoint.

@@ -33,13 +33,13 @@ class Runtime:
     store: HotStore
     control: AccessControl
     usage: UsageRecorder
-    # Access tokens (issue 15): the checker is built on the first bearer token; None
+    # Access tokens: the checker is built on the first bearer token; None
     # refuses every token.
     tokens: TokenGate | None = None
     telemetry: DecisionTelemetry = field(
         default_factory=lambda: DecisionTelemetry(AUTHORIZER, "authorizer")
     )
-    key_cache: KeyCache | None = None  # issue 13: the per-container key cache
+    key_cache: KeyCache | None = None  # The per-container key cache
 
 
 def build_runtime(
@@ -53,7 +53,7 @@ def build_runtime(
 ) -> Runtime:
     store = store or HotStore(settings)
     scale = settings.scale
-    # Issue 13: a busy key is read once per LATCHKEY_KEY_CACHE_SECONDS per container.
+    # A busy key is read once per LATCHKEY_KEY_CACHE_SECONDS per container.
     key_cache = KeyCache(store, scale.key_cache_seconds, scale.key_cache_entries, monotonic)
     verifier = Verifier(
         KeyFormat(settings.keys.prefix),

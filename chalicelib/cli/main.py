@@ -113,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--at", type=_instant, help="ISO 8601 time to sweep as of (default: now)")
     sweep.add_argument("--dry-run", action="store_true", help="record and send nothing")
     sweep.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
-    # Migrations (issue 13): backfills for new indexes.
+    # Migrations: backfills for new indexes.
     cli_migrate.add_commands(commands, JSON_HELP)
     # The provider's side: platform keys.
     add_platform_commands(commands, JSON_HELP)

@@ -33,7 +33,7 @@ def add_commands(commands: Any, json_help: str) -> None:
     backfill.add_argument("--segments", type=int, help="how many segments the scan has")
     backfill.add_argument("--dry-run", action="store_true", help="count, write nothing")
     backfill.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=json_help)
-    add_usage_totals(actions, json_help)  # issue 13: tenants' daily usage totals
+    add_usage_totals(actions, json_help)  # Tenants' daily usage totals
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """``latchkey migrate usage-totals``: tenants' daily usage totals rebuilt from per-key items.
 
-Issue 13 made ``GET /v1/usage`` read per-tenant daily totals the authorizer maintains as it
+``GET /v1/usage`` reads per-tenant daily totals the authorizer maintains as it
 writes usage. Days written before that deploy have only per-key items; this command sets
 each tenant-day's totals to the sum of its per-key items (docs/migrations.md). Idempotent: a
 second run sets the same values. Resumable by range: it works on ``--from``..``--to``, so a

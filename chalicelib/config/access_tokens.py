@@ -1,4 +1,4 @@
-"""The access tokens' part of the settings (OAuth 2.0 client credentials, issue 15).
+"""The access tokens' part of the settings (OAuth 2.0 client credentials).
 
 chalicelib/config/settings.py hands :meth:`AccessTokenSettings.from_env` the environment it
 reads; nothing here reads ``os.environ``.

@@ -1,4 +1,4 @@
-"""The console's part of the settings (issue 14): each variable checked where it is read.
+"""The console's part of the settings: each variable checked where it is read.
 
 A bad value stops the management API at its start rather than reaching a page as markup
 or CSS; the authorizer never reads these. chalicelib/config/settings.py hands

@@ -24,7 +24,7 @@ class DynamoDbSettings:
     audit_table: str = "latchkey-audit"
     # Days an audit record lives before the table's TTL removes it.
     audit_retention_days: int = 400
-    # Operations (issue 17): how long PynamoDB waits to connect and how often it retries.
+    # Operations: how long PynamoDB waits to connect and how often it retries.
     # None keeps PynamoDB's defaults (15 s, 3 retries) for the Lambdas; the operator CLI
     # sets them low, so a wrong endpoint fails in seconds with a message, not a minute.
     connect_timeout_seconds: int | None = None

@@ -1,4 +1,4 @@
-"""The caches and write spread that keep hot keys cheap (issue 13), read in one block.
+"""The caches and write spread that keep hot keys cheap, read in one block.
 
 How long and how much an authorizer container caches (keys and groups), how often it writes
 a key's usage, and over how many items a tenant's daily totals are spread.

@@ -1,5 +1,5 @@
 """The expiry sweep (docs/expiry-sweep.md): when it warns, how often it runs, where the digest
-goes, and its shards, threads and batch size (issue 13), read in one block.
+goes, and its shards, threads and batch size, read in one block.
 
 chalicelib/config/settings.py hands :meth:`SweepSettings.from_env` the environment it reads;
 nothing here reads ``os.environ``.

@@ -26,7 +26,7 @@ ACTIONS = (
     "group.deleted",
     "tenant.created",
     "tenant.limit_changed",
-    # Issue 11: `latchkey tenants check --repair` set counters back to the keys' count.
+    # `latchkey tenants check --repair` set counters back to the keys' count.
     "tenant.counters_repaired",
     # Leaked keys (chalicelib/domain/leaks.py)
     "key.leaked",

@@ -80,12 +80,12 @@ class IdempotencyInProgress(LatchkeyError):
     """Raised when a request with the same Idempotency-Key is still being processed."""
 
 
-# Issue 11: a stored item the code cannot read answers 503, never a 500.
+# A stored item the code cannot read answers 503, never a 500.
 class StoredItemUnreadable(StorageUnavailable):
     """Raised when a stored item cannot be read (``latchkey tenants check`` finds it)."""
 
 
-# --- access tokens (issue 15) ---------------------------------------------------------------
+# --- access tokens ---------------------------------------------------------------
 
 
 class ClientRefused(LatchkeyError):

@@ -75,7 +75,7 @@ class GroupService:
     def list(self, tenant_id: str) -> list[Group]:
         return sorted(self._groups.list(tenant_id), key=lambda group: group.created_at)
 
-    # Paginated groups (issue 13).
+    # Paginated groups.
     def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
         """A page of the tenant's groups, by id, and the id the next page starts after."""
         return self._groups.page(tenant_id, limit, after)

@@ -124,7 +124,7 @@ class GroupRepository(Protocol):
         """Every group of the tenant, in no particular order."""
         ...
 
-    # Paginated groups (issue 13).
+    # Paginated groups.
     def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
         """Up to ``limit`` groups by id after ``after``, and the id the next page starts after
         (None: the last page)."""

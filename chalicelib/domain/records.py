@@ -175,7 +175,7 @@ class TenantEdit:
     display_name: str | None = None
 
 
-# Issue 11: the Idempotency-Key record completes in the same transaction as the change.
+# The Idempotency-Key record completes in the same transaction as the change.
 @dataclass(frozen=True)
 class Claim:
     """A request's hold on its Idempotency-Key record, fenced by a token of its own.

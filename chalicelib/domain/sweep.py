@@ -8,7 +8,7 @@ write and the send loses that warning. docs/expiry-sweep.md says why this side w
 It knows no AWS: the store and the notifier are passed in (chalicelib/storage/sweep.py,
 chalicelib/notify/senders.py), and so are the clock and the time the run has left.
 
-Issue 13: the due keys come in shards, and a run reads and records them with up to
+The due keys come in shards, and a run reads and records them with up to
 ``workers`` threads, one shard per thread at a time; the digests go out the same way. A
 batch's warnings are recorded in one request, each still on its own key's condition, so
 threads (or overlapping runs) never warn twice: this changes how fast, not what is sent.

@@ -6,7 +6,7 @@ the time of the last allowed one. It writes a key's counts at most once every
 finds them due. So the figures lag by up to ``interval`` seconds, and counts a container
 held when Lambda recycled it are lost: usage is a close lower bound, not a ledger.
 
-Every decision costs O(1) here, and memory stays bounded (issue 13): pending counts are
+Every decision costs O(1) here, and memory stays bounded: pending counts are
 indexed by key and freed once written; a key's "last written" mark is freed once it is
 older than ``interval`` (it no longer holds anything back); and each decision also writes
 at most one *other* key whose counts waited past ``interval`` (a key that went quiet), so
@@ -54,7 +54,7 @@ class _Pending:
     allowed: int = 0
     denied: int = 0
     last_used: datetime | None = None
-    issued: int = 0  # access tokens (issue 15)
+    issued: int = 0  # access tokens
 
 
 class UsageRecorder:

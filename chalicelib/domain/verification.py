@@ -32,7 +32,7 @@ class Outcome(StrEnum):
     ROUTE_NOT_ALLOWED = "ROUTE_NOT_ALLOWED"
     # The path holds a dot-segment or an encoded form of one: it matches no pattern.
     PATH_NOT_CANONICAL = "PATH_NOT_CANONICAL"
-    # Access tokens (issue 15): past their exp, or not a token Latchkey signed.
+    # Access tokens: past their exp, or not a token Latchkey signed.
     TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105 - a reason code, not a secret
     TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - a reason code, not a secret
 
@@ -76,7 +76,7 @@ class Verifier:
         self._keys = keys
         self._peppers = peppers
         self._clock = clock
-        # Issue 13: when ``keys`` is a cache (domain/key_cache.py), a refused secret is
+        # When ``keys`` is a cache (domain/key_cache.py), a refused secret is
         # checked once more against a fresh read: the cached record may predate a rotation.
         self._recheck = recheck
 

@@ -85,7 +85,7 @@ class AwsNotifier:
         self._topic_arn = topic_arn
         self._factories = {"events": events_client, "sns": sns_client}
         self._clients: dict[str, Any] = {}
-        # The sweep sends from several threads (issue 13); boto3 clients may be shared
+        # The sweep sends from several threads; boto3 clients may be shared
         # between threads, but two threads must not create them at once.
         self._lock = threading.Lock()
 

@@ -34,9 +34,9 @@ DECISION_LATENCY = "DecisionLatency"  # Milliseconds, from the event to the answ
 FAIL_CLOSED = "FAIL_CLOSED"
 # An event of no shape the authorizer reads: answered 401, like a malformed key.
 UNSUPPORTED_EVENT = "UNSUPPORTED_EVENT"
-# Several X-API-Key values in one request: denied without reading any (issue 11).
+# Several X-API-Key values in one request: denied without reading any.
 AMBIGUOUS = "AMBIGUOUS"
-# A bearer access token (issue 15): its signature and claims decide, no database read.
+# A bearer access token: its signature and claims decide, no database read.
 TOKEN_VALID = "TOKEN_VALID"  # noqa: S105 - an outcome's name, not a secret
 TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - an outcome's name, not a secret
 # The authorizer answers these with Unauthorized, which Lambda counts in its Errors metric;

@@ -123,7 +123,7 @@ class AuditStore(AuditTrail):
     """Reads a tenant's audit events, newest first."""
 
     def __init__(self, max_examined: int | None = None, filtered_page: int | None = None) -> None:
-        # Issue 13: how much one page with an action filter may read (tests make it small).
+        # How much one page with an action filter may read (tests make it small).
         self._max_examined = max_examined or MAX_EXAMINED
         self._filtered_page = filtered_page or FILTERED_PAGE
 
@@ -135,7 +135,7 @@ class AuditStore(AuditTrail):
         in_range = AuditModel.event_key.between(low, high)
         action = AuditModel.action == query.action if query.action else None
         # Without an action filter a page is one Query of limit + 1; with one, pages of the
-        # range are read until limit + 1 match or MAX_EXAMINED were examined (issue 13).
+        # range are read until limit + 1 match or MAX_EXAMINED were examined.
         size = limit + 1 if action is None else self._filtered_page
         start = None
         with storage_errors():

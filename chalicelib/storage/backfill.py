@@ -1,7 +1,7 @@
 """The keys table's backfill: every item gets the derived index attributes a new one has.
 
 An index finds only the items that carry its keys, so a key written before an index existed
-(``list_facet``, ``expiry_sort``: issue 13) is invisible to it until it is backfilled. This
+(``list_facet``, ``expiry_sort``) is invisible to it until it is backfilled. This
 Scans the table (one segment of it, from a start key) and writes, to each item that lacks
 them or holds them wrongly, the values chalicelib/storage/key_index.py derives: the same
 function every write uses. Each write is conditional on the inputs as read, so it never

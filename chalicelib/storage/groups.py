@@ -92,7 +92,7 @@ class GroupStore:
         with storage_errors():
             return list(read_all(group_from, GroupModel.query(tenant_id), "group", tenant_id))
 
-    # Paginated groups (issue 13): bounded reads however many groups a tenant has.
+    # Paginated groups: bounded reads however many groups a tenant has.
     def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
         """Up to ``limit`` groups by id after ``after``, and the id the next page starts after.
 

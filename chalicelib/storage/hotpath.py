@@ -25,7 +25,7 @@ from chalicelib.storage.raw_items import Item, group_from_item, key_from_item
 
 USAGE_RETENTION = timedelta(days=400)
 # Fail fast: a decision that waits is a request that waits. botocore never retries: the
-# retries are HotStore's own (issue 13), so their budget is stated once, here.
+# retries are HotStore's own, so their budget is stated once, here.
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 1})
 # A throttled (or 5xx) request is retried up to RETRIES times, after a "full jitter" pause
 # of random(0, min(RETRY_CAP, RETRY_BASE * 2**n)) seconds: at most 25 + 50 + 100 = 175 ms
@@ -163,7 +163,7 @@ class HotStore:
             ":e": {"N": str(int(expires.timestamp()))},
         }
         added = "allowed :a, denied :d"
-        if issued:  # access tokens issued (issue 15); only the token endpoint counts them
+        if issued:  # access tokens issued; only the token endpoint counts them
             added += ", tokens_issued :i"
             values[":i"] = {"N": str(issued)}
         self.writes += 1

@@ -71,7 +71,7 @@ def sweep_attributes(item: KeyModel) -> dict[str, str | None]:
     due: datetime | None = item.sweep_due  # the stubs type it as never None
     if due is None:
         return {"sweep_shard": None}
-    # Issue 13: a hash of the key id; a key already in a shard ("0" before sharding) stays
+    # A hash of the key id; a key already in a shard ("0" before sharding) stays
     # there, since every shard is read (docs/expiry-sweep.md): no backfill moves it.
     return {"sweep_shard": item.sweep_shard or shard_of(item.key_id)}
 

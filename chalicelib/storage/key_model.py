@@ -23,7 +23,7 @@ from chalicelib.config.sweep import SweepSettings
 from chalicelib.storage.attributes import ActorAttribute
 
 
-# Key lists (issue 13): a "facet" partition per tenant, status and leak state
+# Key lists: a "facet" partition per tenant, status and leak state
 # (chalicelib/storage/key_index.py derives ``list_facet`` and ``expiry_sort``). KEYS_ONLY, so
 # the authorizer's ``last_used_at`` writes never reach them; a page's keys are then one
 # BatchGetItem (chalicelib/storage/key_list.py has the measured figures).
@@ -49,7 +49,7 @@ class ListExpiryIndex(GlobalSecondaryIndex["KeyModel"]):
     expiry_sort = UnicodeAttribute(range_key=True)
 
 
-# Expiry sweep (issue 13): the attributes the sweep reads from its index beside the keys
+# Expiry sweep: the attributes the sweep reads from its index beside the keys
 # (chalicelib/storage/sweep.py, candidate_from). Never last_used_at: the authorizer's
 # writes of it must not reach the index.
 SWEEP_READS = (
@@ -66,7 +66,7 @@ SWEEP_READS = (
 class SweepDueIndex(GlobalSecondaryIndex["KeyModel"]):
     """Keys with an expiry warning still to send, by when it is due (sparse: only those keys).
 
-    Issue 13: write-sharded and narrow. ``sweep_shard`` is a stable hash of the key id mod
+    Write-sharded and narrow. ``sweep_shard`` is a stable hash of the key id mod
     ``LATCHKEY_SWEEP_SHARDS`` (chalicelib/storage/sweep.py), so the index's writes spread
     over that many partitions, and a run queries ``sweep_shard = s AND sweep_due <= now``
     for every shard in parallel. It projects only what the sweep reads (SWEEP_READS), so a
@@ -129,7 +129,7 @@ class KeyModel(Model):
     leak_source = UnicodeAttribute(null=True)
     leak_url = UnicodeAttribute(null=True)
     leaked_secrets = UnicodeSetAttribute(null=True)
-    # Key lists (issue 13): "<tenant>#<status>#<leaked|clean>" and "<expiry>#<key id>"
+    # Key lists: "<tenant>#<status>#<leaked|clean>" and "<expiry>#<key id>"
     # (chalicelib/storage/key_index.py); absent on items not yet backfilled.
     list_facet = UnicodeAttribute(null=True)
     expiry_sort = UnicodeAttribute(null=True)

@@ -81,7 +81,7 @@ class TenantModel(Model):
     key_limit = NumberAttribute()
     keys_used = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
-    # Group limit (issue 11): the operator's limit (absent: the deployment's default) and
+    # Group limit: the operator's limit (absent: the deployment's default) and
     # the live count of groups, moved in the same transactions that create and delete one.
     # A tenant made before the limit has no count yet; its first new group starts it.
     group_limit = NumberAttribute(null=True)
@@ -101,7 +101,7 @@ class UsageModel(Model):
     """Per key and UTC day: how many decisions allowed and denied it.
 
     Written by the authorizer with ``ADD`` (see chalicelib/storage/hotpath.py), read here.
-    Issue 13: the same table holds each tenant's daily totals, sharded, under
+    The same table holds each tenant's daily totals, sharded, under
     ``key_id = "tenant#<tenant id>#<shard>"`` (no ``tenant_id``: they are not a key's);
     GET /v1/usage reads those, so the old tenant-day-index (one hot partition per
     tenant-day) is gone.
@@ -112,11 +112,11 @@ class UsageModel(Model):
 
     key_id = UnicodeAttribute(hash_key=True)
     day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD, UTC
-    tenant_id = UnicodeAttribute(null=True)  # absent on tenant totals (issue 13)
+    tenant_id = UnicodeAttribute(null=True)  # absent on tenant totals
     allowed = NumberAttribute(default=0)
     denied = NumberAttribute(default=0)
     expires = TTLAttribute(null=True)
-    # Access tokens issued (issue 15); absent on days with none.
+    # Access tokens issued; absent on days with none.
     tokens_issued = NumberAttribute(null=True)
 
 
@@ -138,7 +138,7 @@ class IdempotencyModel(Model):
     key_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     expires = TTLAttribute()
-    # Issue 11: the claim's fence and lease. Only the request holding ``claim_token`` may
+    # The claim's fence and lease. Only the request holding ``claim_token`` may
     # complete the record; once ``lease_until`` passes, a pending claim may be taken over.
     claim_token = UnicodeAttribute(null=True)
     lease_until = UTCDateTimeAttribute(null=True)
@@ -214,7 +214,7 @@ def table_names(settings: Settings) -> dict[str, str]:
 def connection_for(settings: Settings, max_pool_connections: int | None = None) -> Connection:
     """The PynamoDB connection transactions use, with the models' endpoint and timeouts.
 
-    ``max_pool_connections``: for a caller whose threads share it (the sweep, issue 13).
+    ``max_pool_connections``: for a caller whose threads share it (the sweep).
     """
     return Connection(
         region=settings.region,
@@ -233,7 +233,7 @@ def bind_models(settings: Settings, session: botocore.session.Session | None = N
         meta.table_name = names[logical_id]
         meta.region = settings.region
         meta.host = settings.dynamodb.endpoint
-        # Operations (issue 17): the CLI's short timeouts; None keeps PynamoDB's defaults.
+        # Operations: the CLI's short timeouts; None keeps PynamoDB's defaults.
         if settings.dynamodb.connect_timeout_seconds is not None:
             meta.connect_timeout_seconds = settings.dynamodb.connect_timeout_seconds
         if settings.dynamodb.max_retries is not None:
@@ -242,5 +242,5 @@ def bind_models(settings: Settings, session: botocore.session.Session | None = N
         model._connection = None
         if session is not None:
             adopt(model._get_connection().connection, session)
-    # Expiry sweep (issue 13): the due-index's shard count, the same for writers and sweep.
+    # Expiry sweep: the due-index's shard count, the same for writers and sweep.
     SweepDueIndex.shards = settings.sweep.shards

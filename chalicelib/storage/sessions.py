@@ -27,7 +27,7 @@ def _loader() -> botocore.loaders.Loader:
 class SharingSession(botocore.session.Session):  # type: ignore[misc]  # botocore is untyped
     """A session that makes one client per distinct request for a client, not one per call.
 
-    Issue 13 (cold start): PynamoDB asks for a client per model class, each the same
+    PynamoDB asks for a client per model class, each the same
     (DynamoDB, same region, endpoint and config, since ``bind_models`` gives every model the
     same settings); building each cost ~5 ms of CPU and its own connection pool on a cold
     start. botocore clients are thread-safe, so sharing one is sound. A client whose

@@ -2,7 +2,7 @@
 
 Recording a warning is a conditional write on the values the sweep read; the expired
 threshold also frees the key's slot of its tenant's limit, in the same transaction. A
-batch of keys is recorded in one transaction (issue 13), each key still on its own
+batch of keys is recorded in one transaction, each key still on its own
 condition. The index itself (shards, queries, projection) is chalicelib/storage/sweep_index.py.
 """
 
@@ -72,7 +72,7 @@ class SweepStore:
         """Record each plan on its key unless another run (or a revoke) changed it since read.
 
         Per entry, True when recorded. For the expired threshold, also clear ``counted`` and
-        give the tenant its slot back. A batch is one transaction (issue 13: one request per
+        give the tenant its slot back. A batch is one transaction (one request per
         ten warnings, not ten): each key keeps its own condition, so a key that changed is
         refused alone, and the others are sent again without it; the slots freed in one
         tenant are one ``ADD`` (an item appears at most once in a transaction).

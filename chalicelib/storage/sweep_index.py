@@ -4,7 +4,7 @@ A key carries ``sweep_due`` and ``sweep_shard`` only while it has a warning stil
 so a Query for ``sweep_shard = s AND sweep_due <= now`` examines exactly the keys of shard
 ``s`` that crossed a threshold.
 
-Issue 13: the shard is a stable hash of the key id mod ``SweepDueIndex.shards``
+The shard is a stable hash of the key id mod ``SweepDueIndex.shards``
 (``LATCHKEY_SWEEP_SHARDS``), so the index's writes spread over that many partitions and a
 run reads the shards in parallel (chalicelib/domain/sweep.py). Keys written before sharding
 carry shard ``"0"``, which is one of the shards read: they need no migration. The index

@@ -5,7 +5,7 @@ so the index DynamoDB reports for a failed condition is not the order the items 
 added in. Here each item is named when it is added and the failure comes back as names:
 ``"group" in cancelled.failed``, never ``2 in failed``.
 
-Contention (issue 13): DynamoDB cancels a transaction with ``TransactionConflict`` when
+Contention: DynamoDB cancels a transaction with ``TransactionConflict`` when
 another transaction holds one of its items, e.g. twenty creates in one tenant all adding
 to its ``keys_used``. That is not an answer, only "not now": :meth:`Transaction.commit`
 sends the same transaction again after a jittered, exponentially growing pause, within a

@@ -6,7 +6,7 @@ Two kinds of item share the usage table, both keyed (hash, ``day``):
 - per tenant, sharded: ``key_id`` is ``tenant#<tenant id>#<shard>`` (hotpath.total_key).
   Each flush ADDs its counts to its key's item and to one shard, chosen at random, of its
   tenant's day, so ``GET /v1/usage`` reads ``usage_total_shards`` Queries of at most one
-  item per day each: O(days), whatever the tenant's number of keys (issue 13).
+  item per day each: O(days), whatever the tenant's number of keys.
 
 :meth:`UsageStore.recompute_totals` is the migration (``latchkey migrate usage-totals``):
 it rebuilds past days' totals from the per-key items, for history written before totals
@@ -86,7 +86,7 @@ class UsageStore(UsageHistory):
 
         Idempotent: shard 0 is SET to the sum and every other shard to zero, so running it
         twice (or after an interrupted run) gives the same totals. One Scan of the table
-        (per-key items have no tenant index; issue 13 removed tenant-day-index), filtered
+        (per-key items have no tenant index: tenant-day-index is gone), filtered
         to the range; memory holds one entry per tenant-day in the range. Only for days
         that are over: a live day's flushes would race the SET.
         """

@@ -1,4 +1,4 @@
-"""The access tokens' parts (issue 15), wired lazily: part of the composition root.
+"""The access tokens' parts, wired lazily: part of the composition root.
 
 ``Services.access_tokens`` (chalicelib/wiring/services.py) makes one :class:`AccessTokens` when a
 token issuer is configured: the token endpoint uses its issuer, the JWKS its keys, and

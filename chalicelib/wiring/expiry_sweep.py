@@ -49,7 +49,7 @@ def build_sweep(settings: Settings, clock: Clock, notifier: Notifier | None = No
     from chalicelib.storage.sweep_index import pool_for
 
     bind_models(settings)
-    # Every thread of a run queries the index and writes through these (issue 13).
+    # Every thread of a run queries the index and writes through these.
     pool_for(settings.sweep.workers)
     connection = connection_for(settings, max(settings.sweep.workers, 10))
     audit = AuditWriter(timedelta(days=settings.dynamodb.audit_retention_days))

@@ -1,4 +1,4 @@
-"""The parts of Services that one or two routes need, built on first use (issue 13).
+"""The parts of Services that one or two routes need, built on first use.
 
 chalicelib/wiring/services.py's ``Services`` calls these from its lazy properties, so their
 modules are imported only when such a route arrives: GET /v1/keys never loads the
@@ -67,7 +67,7 @@ def verify_runtime(settings: Settings, wiring: Wiring, clock: Clock) -> Runtime:
 
     session = wiring.session
     hot_store = HotStore(settings, lambda: dynamodb_client(settings, session))
-    # Issue 13: /v1/verify never caches keys: revocations happen in this Lambda, and its
+    # /v1/verify never caches keys: revocations happen in this Lambda, and its
     # answer must reflect them at once (the authorizer's Lambda caches; README, "The
     # authorizer").
     uncached = replace(settings, scale=replace(settings.scale, key_cache_seconds=0))
@@ -119,7 +119,7 @@ def platform_tenants(tenants: TenantService, wiring: Wiring, clock: Clock) -> Pl
     return PlatformTenants(tenants, wiring.tenant_store, TenantDirectoryStore(), clock)
 
 
-# Issue 11: `latchkey tenants check` (for operators; no request handler needs it).
+# `latchkey tenants check` (for operators; no request handler needs it).
 def build_counter_check(settings: Settings, clock: Clock = utc_now) -> CounterCheck:
     """The counter check and repair over ``settings``' tables, acting as the operator CLI."""
     from chalicelib.domain.counters import CounterCheck

@@ -6,7 +6,7 @@ access tokens' parts (access_tokens.py), the other parts built on first use and 
 operators' counter check (parts.py), and the notifiers (notifiers.py) are wired beside it
 in chalicelib/wiring/.
 
-Issue 13 (cold start): what every route needs (keys, groups, tenants, the verifier, the
+what every route needs (keys, groups, tenants, the verifier, the
 audit trail, cursors) is built with the services; the parts of one or two routes
 (/v1/verify's decision, usage reports, leaks, GitHub's keys, access tokens) are built, and
 their modules imported, on first use, so GET /v1/keys never loads the authorizer's runtime,
@@ -78,7 +78,7 @@ class Services:
     audit: AuditLog
     wiring: Wiring = field(repr=False, compare=False)
     oidc: OidcVerifier | None = None
-    # Signed pagination cursors (issue 11); None only where no listing is served.
+    # Signed pagination cursors; None only where no listing is served.
     cursors: Cursors | None = None
     # The one clock every service was built with: the edge asks it, never a service, the time.
     clock: Clock = utc_now
@@ -149,7 +149,7 @@ class Services:
             wiring.webhook_resolver,
         )
 
-    # Operations (issue 17): POST /v1/verify's decision lines (JSON log + EMF).
+    # Operations: POST /v1/verify's decision lines (JSON log + EMF).
     @cached_property
     def decisions(self) -> DecisionTelemetry:
         from chalicelib.observability.decisions import DecisionTelemetry

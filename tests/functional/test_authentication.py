@@ -109,7 +109,7 @@ def test_authentication_comes_before_the_content_type(
     assert table_snapshot(services) == before
 
 
-# --- one X-API-Key per request (issue 11) --------------------------------------------------
+# --- one X-API-Key per request --------------------------------------------------
 
 
 def test_two_api_keys_comma_joined_are_refused_even_when_both_are_good(

@@ -179,7 +179,7 @@ def test_a_failed_dynamodb_call_answers_a_problem_and_changes_nothing(
             assert not pending_claims(services)
             continue
         if fault.reasons == ("TransactionConflict",) and failed.operations[failed.call] == COMMIT:
-            # Issue 13: a transaction a conflict cancelled wrote nothing and is sent again
+            # A transaction a conflict cancelled wrote nothing and is sent again
             # (chalicelib/storage/transaction.py): the request goes through, once. Failing
             # its later calls is the same as for the other faults, on a changed table.
             assert failed.response.status_code < 300, failed.response.body

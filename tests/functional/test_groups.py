@@ -32,7 +32,7 @@ def test_group_lifecycle(api: Api, clock: FakeClock) -> None:
     assert edited["updated_at"] == "2026-11-24T12:01:01Z"
     assert json_of(api.call("GET", f"/v1/groups/{group['id']}"))["name"] == "Orders v2"
     listed = json_of(api.call("GET", "/v1/groups"))["groups"]
-    # By group id since issue 13 (a page at a time): ids are random, so the order is too.
+    # By group id (a page at a time): ids are random, so the order is too.
     assert [item["id"] for item in listed] == sorted(item["id"] for item in listed)
     assert sorted(item["name"] for item in listed) == ["Administrators", "Orders v2"]
     assert api.call("DELETE", f"/v1/groups/{group['id']}").status_code == 204

@@ -170,7 +170,7 @@ def test_a_finished_request_is_never_taken_over(api: Api, acme: Tenant, clock: F
 def test_a_pending_record_from_before_leases_is_taken_over_once_it_is_older_than_one(
     api: Api, acme: Tenant, services: Services, clock: FakeClock
 ) -> None:
-    """Before issue 11 a fault after the commit left records pending for 24 hours."""
+    """Once, a fault after the commit left records pending for 24 hours."""
     body = {"name": "Stuck", "group_id": acme.group_id}
     boto3.client("dynamodb", region_name=services.settings.region).put_item(
         TableName=services.settings.dynamodb.idempotency_table,

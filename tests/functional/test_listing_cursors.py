@@ -1,6 +1,6 @@
 """Listing cursors are the API's own, for one listing: anything else is a 422, nothing read.
 
-Before issue 11 a made-up audit-events cursor reached DynamoDB as a start key, which
+A made-up audit-events cursor reached DynamoDB as a start key, which
 refused it, and the API answered 503 with Retry-After: clients that honour it looped.
 """
 
@@ -112,7 +112,7 @@ def test_another_tenants_cursor_is_a_422(
     [
         "garbage",
         "a.b",
-        b64({"s": "2026-11-24T12:00:00+00:00#x", "k": "y"}),  # unsigned, as before issue 11
+        b64({"s": "2026-11-24T12:00:00+00:00#x", "k": "y"}),  # unsigned, as cursors once were
         b64({"s": "x", "k": "y"}) + ".AAAA",
     ],
 )

@@ -2,7 +2,7 @@
 
 Hypothesis runs random programs of create, edit, rotate (with and without grace),
 revoke and clock moves over KeyService and Verifier on moto, and after every step checks
-the invariants of issue 7: a revoked key never verifies; of all the secrets ever issued,
+the key lifecycle's invariants: a revoked key never verifies; of all the secrets ever issued,
 at most the current one (and the previous one, inside its grace window) verifies; the
 tenant never holds more keys than its limit; a key's expiry moves only by rotation.
 """

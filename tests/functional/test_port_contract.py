@@ -176,7 +176,7 @@ def test_the_list_filters_and_pages_by_expiry_with_an_expiry_filter(
     first, after = acme.keys.list_keys("acme", soon, 2, None)
     rest, end = acme.keys.list_keys("acme", soon, 2, after)
 
-    # Soonest expiry first (issue 13); these three expire together, so by key id.
+    # Soonest expiry first; these three expire together, so by key id.
     assert [key.key_id for key in first + rest] == [made[0], made[2], made[4]]
     assert end is None
 

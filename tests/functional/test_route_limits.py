@@ -1,4 +1,4 @@
-"""What a group may hold, how many a tenant may have, and paths that match nothing (issue 11)."""
+"""What a group may hold, how many a tenant may have, and paths that match nothing."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_a_tenant_from_before_the_limit_starts_counting_and_can_still_delete(
 ) -> None:
     from chalicelib.storage.models import TenantModel
 
-    # As tenants made before issue 11 are stored: no count, no limit.
+    # As tenants made before group limits are stored: no count, no limit.
     TenantModel("acme").update(
         actions=[TenantModel.groups_used.remove(), TenantModel.group_limit.remove()]
     )

@@ -36,8 +36,8 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
     for method, path, body in [
         ("GET", "/v1/keys", None),
         ("GET", f"/v1/keys/{key_id}", None),
-        ("GET", "/v1/me", None),  # the console's first call (issue 14)
-        # Key lists and groups over their own indexes (issue 13).
+        ("GET", "/v1/me", None),  # the console's first call
+        # Key lists and groups over their own indexes.
         ("GET", "/v1/keys?expiry=valid&leaked=false&status=active", None),
         ("GET", "/v1/groups?limit=1", None),
         ("PATCH", f"/v1/keys/{key_id}", {"name": "Renamed"}),
@@ -53,7 +53,7 @@ def test_secrets_appear_only_in_the_response_that_issued_them(
 
     stored = json.dumps(table_snapshot(services))
     logs = logged(caplog)
-    # The JSON log lines and EMF metrics on stdout (issue 17): requests and decisions.
+    # The JSON log lines and EMF metrics on stdout: requests and decisions.
     printed = capsys.readouterr().out
     lines = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
     assert any(str(line.get("message")).endswith("request") for line in lines)

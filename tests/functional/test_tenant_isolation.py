@@ -75,5 +75,5 @@ def test_cursor_from_another_tenant_is_refused(
         create_key(theirs, globex.group_id, name="Globex key")
     their_cursor = json_of(theirs.call("GET", "/v1/keys?limit=1"))["next_cursor"]
     response = api.call("GET", f"/v1/keys?limit=1&cursor={their_cursor}")
-    assert response.status_code == 422  # signed for globex's listing (issue 11)
+    assert response.status_code == 422  # signed for globex's listing
     assert "Globex key" not in response.body.decode()

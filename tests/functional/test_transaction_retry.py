@@ -1,7 +1,7 @@
 """Transactions cancelled by a conflict are sent again; condition failures never are.
 
 DynamoDB cancels a transaction with ``TransactionConflict`` when another one holds an item
-(issue 13: concurrent creates in one tenant all add to its counter). The conflicts are
+(concurrent creates in one tenant all add to its counter). The conflicts are
 injected as DynamoDB answers them (tests/functional/faults.py); the store is moto's.
 """
 

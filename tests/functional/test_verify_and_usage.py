@@ -86,7 +86,7 @@ def test_unknown_key_reveals_nothing(api: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({}, "body"),  # neither key nor token (issue 15: one of them)
+        ({}, "body"),  # neither key nor token (one of them is needed)
         ({"key": "x", "route": "orders"}, "route"),
         ({"key": "x", "extra": 1}, "body"),  # the unknown name is never repeated
         ({"key": 7}, "key"),
@@ -114,7 +114,7 @@ def test_verify_counts_usage_and_last_use(
     clock.advance(seconds=61)
     verify(api, key=made["secret"], route="GET /orders/2")  # due again: written
     report = json_of(api.call("GET", f"/v1/keys/{key_id}/usage?from=2026-11-24&to=2026-11-24"))
-    # tokens_issued: access tokens (issue 15), none here.
+    # tokens_issued: access tokens, none here.
     day = {"day": "2026-11-24", "allowed": 2, "denied": 1, "tokens_issued": 0}
     assert report["days"] == [day]
     assert (report["allowed"], report["denied"]) == (2, 1)

@@ -1,5 +1,5 @@
 """Operations in the packaged template: every alarm, the dashboard, the sweep's failure queue
-and X-Ray (issue 17). Metric names and dimensions are checked against the code's
+and X-Ray. Metric names and dimensions are checked against the code's
 (chalicelib/observability/metrics.py), so an alarm cannot watch a metric nobody writes."""
 
 from __future__ import annotations

@@ -120,6 +120,6 @@ def test_zip_fits_lambdas_unzipped_limit(package_dir: Path) -> None:
 
 
 def test_zip_holds_the_console_page_and_every_file_it_serves(names: set[str]) -> None:
-    # The console (issue 14) is served from the package: no CDN, nothing fetched at run time.
+    # The console is served from the package: no CDN, nothing fetched at run time.
     expected = {f"chalicelib/static/console/{name}" for name in [*FILES, "index.html"]}
     assert expected <= names

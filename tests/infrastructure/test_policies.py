@@ -30,7 +30,7 @@ COMMON: set[Grant] = {
 # Only when the stack's XRayTracing is "true" (condition TracingEnabled); X-Ray's write
 # actions accept no resource narrower than "*".
 XRAY: set[Grant] = {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
-# Access tokens (issue 15): the published keys' public halves (the JWKS, and the authorizer's
+# Access tokens: the published keys' public halves (the JWKS, and the authorizer's
 # verification keys), whichever key signs; the next key's only when one is named.
 READ_TOKEN_KEYS: set[Grant] = {
     ("kms:GetPublicKey", "TokenSigningKey.Arn"),
@@ -62,7 +62,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | on("KeysTable.Arn", "GetItem", "PutItem", "UpdateItem")
     | on("${KeysTable.Arn}/index/list-created-index", "Query")
     | on("${KeysTable.Arn}/index/list-expiry-index", "Query")
-    # Key lists and key answers (issue 13): a page's keys, an answer's groups, in one batch.
+    # Key lists and key answers: a page's keys, an answer's groups, in one batch.
     | on("KeysTable.Arn", "BatchGetItem")
     | on("GroupsTable.Arn", "BatchGetItem")
     | on("GroupsTable.Arn", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")

@@ -14,7 +14,7 @@ import yaml
 from chalicelib.storage.schema import TEMPLATE
 from scripts.staged_template import Tagged, _Dumper, _Loader, main
 
-# The keys table's indexes and key attributes before the key lists (release of issue 12).
+# The keys table's indexes and key attributes before the key lists (the release before them).
 BEFORE_INDEXES = [
     {
         "IndexName": "tenant-created-index",
@@ -24,7 +24,7 @@ BEFORE_INDEXES = [
         ],
         "Projection": {"ProjectionType": "ALL"},
     },
-    # The sweep's index before issue 13 sharded it and narrowed its projection.
+    # The sweep's index before it was sharded and narrowed its projection.
     {
         "IndexName": "sweep-due-index",
         "KeySchema": [
@@ -77,7 +77,7 @@ def test_each_step_changes_one_index_of_the_keys_table(tmp_path: Path) -> None:
 
     assert main([str(before), "list-created-index", "-o", str(step1)]) == 0
     assert main([str(step1), "list-expiry-index", "-o", str(step2)]) == 0
-    # The expiry sweep's new index (issue 13), then the release with the old one kept.
+    # The expiry sweep's new index, then the release with the old one kept.
     step3 = tmp_path / "step3.yaml"
     assert main([str(step2), "sweep-shard-due-index", "-o", str(step3)]) == 0
     release = release_keeping_the_old_sweep_index(tmp_path)

@@ -1,4 +1,4 @@
-"""The sweep's due-index (issue 13): sharded, and projecting only what the sweep reads.
+"""The sweep's due-index: sharded, and projecting only what the sweep reads.
 
 A write to an attribute an index does not project never touches that index, so the
 authorizer's ``last_used_at`` updates stay off the sweep's index only if the template

@@ -181,7 +181,7 @@ def test_leaked_keys_are_announced_on_the_notification_bus_and_topic(
     assert "LATCHKEY_GITHUB_KEYS_URL" not in variables
 
 
-# --- access tokens (issue 15) --------------------------------------------------------------
+# --- access tokens --------------------------------------------------------------
 
 SIGNING_KEY = {
     "Fn::If": [

@@ -32,7 +32,7 @@ class RequestHandler(ChaliceRequestHandler):
 
     # Chalice writes the headers and the body in two sends. With Nagle's algorithm on, the
     # body waits for the client's delayed ACK of the headers: 40 ms added to every answer
-    # (issue 12: most of schemathesis's wall time). TCP_NODELAY sends the body at once.
+    # (once most of schemathesis's wall time). TCP_NODELAY sends the body at once.
     disable_nagle_algorithm = True
 
     def __getattr__(self, name: str) -> Any:

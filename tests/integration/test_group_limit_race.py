@@ -1,4 +1,4 @@
-"""The group limit under real concurrency, on DynamoDB Local (issue 11).
+"""The group limit under real concurrency, on DynamoDB Local.
 
 The tenant's ``groups_used`` moves inside each group's create or delete transaction, under
 a condition on the limit: N creates released at once against a limit of L make exactly L

@@ -248,7 +248,7 @@ def test_every_operation_passes_every_schemathesis_check_with_no_5xx_and_no_leak
     count(reliability, run)
     stored, server_log = every_item(dynamodb_client, local_settings), live_api.log.read_text()
     found = leaks(run, stored, server_log)
-    # The server's JSON log lines and EMF metrics (issue 17) are part of the searched log;
+    # The server's JSON log lines and EMF metrics are part of the searched log;
     # no stored secret hash may appear in them either.
     assert ': request","' in server_log  # "request <id>: request"
     hashes = re.findall(r'"secret_hash": \{"S": "([^"]+)"', stored)

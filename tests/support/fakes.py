@@ -127,7 +127,7 @@ class FakeKeys:
     ) -> tuple[list[ApiKey], KeyListPosition | None]:
         mine = [key for key in self.tables.keys.values() if key.tenant_id == tenant_id]
         # As the store orders (chalicelib/storage/key_list.py): newest first, or with an
-        # expiry filter by expiry, soonest first (issue 13).
+        # expiry filter by expiry, soonest first.
         by_expiry = wanted.expiry is not None
         place = _expiry_position if by_expiry else _position
         ordered = sorted(mine, key=place, reverse=not by_expiry)
@@ -231,7 +231,7 @@ class FakeGroups:
     def list(self, tenant_id: str) -> list[Group]:
         return [group for (owner, _), group in self.tables.groups.items() if owner == tenant_id]
 
-    # Paginated groups (issue 13): by id, as the store's Query reads them.
+    # Paginated groups: by id, as the store's Query reads them.
     def page(self, tenant_id: str, limit: int, after: str | None) -> tuple[Groups, str | None]:
         mine = sorted(self.list(tenant_id), key=lambda group: group.group_id)
         later = [group for group in mine if after is None or group.group_id > after]

@@ -106,7 +106,7 @@ def stored_items(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     What a Scan of each table would answer, read from moto's own store: a rejected request
     is proved to change nothing by comparing this before and after it, and through the
     client (a new client, six Scans) that cost ~64 ms a snapshot, most of it botocore and
-    moto serialising the calls (issue 12; the hostile-input tests take 200 per test).
+    moto serialising the calls (the hostile-input tests take 200 per test).
     ``tests/functional/test_moto_isolation.py`` shows a write through the client is seen.
     """
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region]

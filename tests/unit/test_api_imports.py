@@ -1,4 +1,4 @@
-"""The management API's cold-start guard (issue 13): import only what the first request needs.
+"""The management API's cold-start guard: import only what the first request needs.
 
 Each check imports ``app`` in a fresh interpreter, as a new Lambda container does, since this
 test session has long since imported everything. PyJWT and cryptography (OIDC, GitHub's
@@ -81,7 +81,7 @@ def test_yaml_loads_when_the_yaml_reference_is_asked_for() -> None:
     assert report["/openapi.yaml"]["loaded"] == ["yaml"]
 
 
-# Issue 13: the parts of one or two routes, imported when those routes first need them.
+# The parts of one or two routes, imported when those routes first need them.
 ONE_ROUTE = (
     "chalicelib.authorizer.handler",  # the authorizer's own Lambda
     "chalicelib.authorizer.runtime",  # POST /v1/verify

@@ -1,5 +1,5 @@
 """Events of any shape: the authorizer answers a policy (or a simple response) or raises
-Unauthorized, never anything else (issue 11). And one X-API-Key value per request.
+Unauthorized, never anything else. And one X-API-Key value per request.
 
 The store is a small fake DynamoDB client that knows one valid key and its group, so the
 events hypothesis builds from API Gateway's samples reach a real decision when they still

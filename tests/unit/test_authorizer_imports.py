@@ -69,7 +69,7 @@ def test_without_the_authorizer_role_the_management_api_is_registered() -> None:
     assert loaded["authorizer"] is True
 
 
-# --- access tokens (issue 15): the token path's crypto loads only when a token arrives ----
+# --- access tokens: the token path's crypto loads only when a token arrives ----
 
 CRYPTO = ("jwt", "cryptography")
 DECIDE = f"""

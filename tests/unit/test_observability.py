@@ -271,7 +271,7 @@ def test_a_throttled_decision_fails_closed_and_counts_each_throttle_and_retry(
 
     (line,) = lines
     # botocore makes one attempt per call (CLIENT_CONFIG); HotStore retries a throttled
-    # read RETRIES times (issue 13), so every attempt and retry is counted once.
+    # read RETRIES times, so every attempt and retry is counted once.
     assert (CLIENT_CONFIG.retries or {}).get("total_max_attempts") == 1
     attempts = 1 + RETRIES
     assert line["Outcome"] == m.FAIL_CLOSED

@@ -303,12 +303,12 @@ def test_the_published_call_regex_accepts_exactly_what_verify_accepts(text: str)
     assert bool(re.search(CALL_REGEX, text)) == accepted
 
 
-# --- the matcher against the regular expressions it replaced (issue 11) ----------------
+# --- the matcher against the regular expressions it replaced ----------------
 
 
 @cache
 def regex_of(pattern: str) -> re.Pattern[str]:
-    """The matcher Latchkey used before issue 11, kept here only as an oracle.
+    """The regular-expression matcher Latchkey used first, kept here only as an oracle.
 
     Backtracking: ``*a*a*a*b`` against a long path costs its length to the power of the
     stars, so it only ever sees the small inputs hypothesis draws.

@@ -68,7 +68,7 @@ EVERY_VARIABLE = {
     "LATCHKEY_GITHUB_KEYS_URL": "file:///etc/latchkey/github-keys.json",
     "LATCHKEY_LEAK_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:leaks",
     "AWS_REGION": "eu-west-1",
-    # Access tokens (issue 15).
+    # Access tokens.
     "LATCHKEY_TOKEN_ISSUER": "https://auth.example/api/",
     "LATCHKEY_TOKEN_AUDIENCE": "orders-api",
     "LATCHKEY_TOKEN_LIFETIME_SECONDS": "900",
@@ -77,7 +77,7 @@ EVERY_VARIABLE = {
     "LATCHKEY_TOKEN_LOCAL_KEY": ".local/token-signing-key.pem",
     "LATCHKEY_TOKEN_REUSE": "false",
     "LATCHKEY_TOKEN_SIGNS_PER_KEY_PER_MINUTE": "10",
-    # The console (issue 14).
+    # The console.
     "LATCHKEY_CONSOLE_CLIENT_ID": "console-client",
     "LATCHKEY_CONSOLE_CONNECT_ORIGINS": "https://auth.example.com https://login.example.com",
     "LATCHKEY_CONSOLE_FRAME_ANCESTORS": "'self' https://app.vendor.example",
@@ -85,12 +85,12 @@ EVERY_VARIABLE = {
     "LATCHKEY_CONSOLE_LOGO_URL": "/static/acme.svg",
     "LATCHKEY_CONSOLE_ACCENT": "#0F766E",
     "LATCHKEY_DEFAULT_GROUP_LIMIT": "75",
-    # Usage totals and hot keys (issue 13).
+    # Usage totals and hot keys.
     "LATCHKEY_KEY_CACHE_SECONDS": "2.5",
     "LATCHKEY_KEY_CACHE_ENTRIES": "200",
     "LATCHKEY_GROUP_CACHE_ENTRIES": "50",
     "LATCHKEY_USAGE_TOTAL_SHARDS": "30",
-    # The expiry sweep at scale (issue 13).
+    # The expiry sweep at scale.
     "LATCHKEY_SWEEP_SHARDS": "32",
     "LATCHKEY_SWEEP_WORKERS": "8",
     "LATCHKEY_SWEEP_BATCH": "10",
@@ -475,7 +475,7 @@ def test_role_mapping_refuses_an_entry_without_a_permission() -> None:
         Settings.from_env({"LATCHKEY_OIDC_ROLES": "Key admins"})
 
 
-# --- usage totals and hot keys (issue 13) -------------------------------------------------
+# --- usage totals and hot keys -------------------------------------------------
 
 
 def test_the_key_cache_and_total_shards_have_safe_defaults() -> None:

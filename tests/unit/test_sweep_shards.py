@@ -1,4 +1,4 @@
-"""The sweep's shards and what it reads from its index (issue 13), without a store."""
+"""The sweep's shards and what it reads from its index, without a store."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authorizer's IAM evaluator property, extended to access tokens (issue 15).
+"""The authorizer's IAM evaluator property, extended to access tokens.
 
 A token's routes go through the same policy builder as a key's group routes; this proves a
 policy cached for one route decides every other route as a fresh decision would, with

@@ -59,7 +59,7 @@ class Model(BaseModel):
 
     pydantic builds a model's core schema when the class is defined unless ``defer_build``
     is set; built eagerly, the ~40 models cost a management-API cold start 150-250 ms,
-    though its first request reads two or three of them (issue 13, scripts/bench_api.py).
+    though its first request reads two or three of them (scripts/bench_api.py).
     """
 
     model_config = ConfigDict(defer_build=True)

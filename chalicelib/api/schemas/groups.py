@@ -130,7 +130,7 @@ class GroupOut(Model):
 
 
 class GroupListQuery(Strict):
-    """Query string of ``GET /v1/groups`` (paginated since issue 13, like ``GET /v1/keys``)."""
+    """Query string of ``GET /v1/groups`` (paginated, like ``GET /v1/keys``)."""
 
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=512)

@@ -31,7 +31,7 @@ class DayCount(Model):
     day: str
     allowed: int
     denied: int
-    tokens_issued: int = 0  # access tokens issued for the key (issue 15)
+    tokens_issued: int = 0  # access tokens issued for the key
 
 
 class UsageReport(Model):

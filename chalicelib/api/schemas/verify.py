@@ -31,7 +31,7 @@ class VerifyRequest(Strict):
         description="The full API key to check (or ``token``).",
         json_schema_extra=drop_null,
     )
-    # Access tokens (issue 15): checked from the token alone, like the authorizer does.
+    # Access tokens: checked from the token alone, like the authorizer does.
     token: str | None = Field(
         default=None,
         max_length=16384,

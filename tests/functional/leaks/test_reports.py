@@ -137,7 +137,7 @@ def test_each_tenant_has_its_own_policy(
 def test_operators_set_the_policy_with_the_cli(
     acme: Tenant, leak_services: Services, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # --json: the CLI prints a table for a person by default (issue 17).
+    # --json: the CLI prints a table for a person by default.
     args = parser().parse_args(["tenants", "set-leak-policy", "acme", "notify", "--json"])
 
     assert run(args, leak_services.settings) == 0
