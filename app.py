@@ -4,8 +4,13 @@
 - ``/v1/keys``, ``/v1/keys/{id}/usage``, ``/v1/usage``: chalicelib/api/keys.py, usage.py
 - ``/v1/groups``: chalicelib/api/groups.py
 - ``/v1/verify``: chalicelib/api/verify.py
+- ``/v1/me``, ``/v1/audit-events``, ``/console``: chalicelib/api/me.py, audit.py, console.py
 - ``/v1/secret-scanning/github``, ``/v1/leaks``, ``/v1/tenant/settings`` (leaked keys):
   chalicelib/api/leaks.py, tenant.py
+- ``/oauth2/token``, ``/.well-known/jwks.json``, discovery: chalicelib/api/oauth.py,
+  discovery.py
+- ``/v1/platform/...`` (the provider's side: tenants, owner lookup, its trail):
+  chalicelib/api/platform/
 - ``/openapi.json``, ``/openapi.yaml``, ``/docs``: chalicelib/api/docs.py
 - ``expiry_sweep`` (scheduled): chalicelib/wiring/expiry_sweep.py
 - ``/v1/webhooks``: chalicelib/api/webhooks.py; ``webhook_relay`` (the outbox table's stream)
