@@ -16,11 +16,13 @@ from chalicelib.wiring.services import Services, build_services, set_services
 from tests.functional.conftest import create_key, json_of
 from tests.functional.test_tenant_isolation import MATRIX
 from tests.support.api import Api
+from tests.support.webhooks import PUBLIC
 
 
 @pytest.fixture
 def services(local_settings: Settings) -> Iterator[Services]:
-    built = build_services(local_settings)
+    # Webhook hosts resolve to a public address without DNS (tests/support/webhooks.py).
+    built = build_services(local_settings, webhook_resolver=PUBLIC)
     set_services(built)
     yield built
     set_services(None)
@@ -70,10 +72,14 @@ def test_foreign_ids_answer_like_unknown_ids(services: Services, method: str, pa
         ours, _ = bootstrap(services, client)
         theirs, their_group = bootstrap(services, client)
         their_key = create_key(theirs, their_group)["key"]["id"]
+        hook = {"url": "https://hooks.globex.example/in", "events": ["key.*"]}
+        their_hook = json_of(theirs.call("POST", "/v1/webhooks", hook))["webhook"]["id"]
         body: Any = MATRIX[(method, path)]
         before = snapshot(services)
-        foreign = ours.call(method, path.format(key_id=their_key, group_id=their_group), body)
-        unknown = ours.call(method, path.format(key_id="Zz" * 8, group_id="grp_none"), body)
+        foreign_ids = {"key_id": their_key, "group_id": their_group, "webhook_id": their_hook}
+        unknown_ids = {"key_id": "Zz" * 8, "group_id": "grp_none", "webhook_id": "wh_" + "0" * 32}
+        foreign = ours.call(method, path.format(**foreign_ids), body)
+        unknown = ours.call(method, path.format(**unknown_ids), body)
         assert foreign.status_code == unknown.status_code == 404
         assert foreign.body == unknown.body
         assert snapshot(services) == before
