@@ -89,9 +89,10 @@ def test_make_devs_worker_delivers_a_key_change_that_the_library_verifies(
         try:
             started = time.monotonic()
             group = services.groups.create(tenant_id, GroupDraft("Readers", "", ()))
-            while time.monotonic() - started < 10 and not arrived(receiver, group.group_id):
+            # A bound for a stuck worker, not a speed test: how fast it delivers is a figure
+            # for a benchmark, and a loaded CI machine must not fail this on time alone.
+            while time.monotonic() - started < 60 and not arrived(receiver, group.group_id):
                 time.sleep(0.05)
-            took = time.monotonic() - started
         finally:
             worker.stop()
     (payload,) = arrived(receiver, group.group_id)
@@ -100,7 +101,6 @@ def test_make_devs_worker_delivers_a_key_change_that_the_library_verifies(
     assert payload["data"]["changes"]["name"]["after"] == "Readers"
     # Every request verified (the bootstrap's events go out too: they were in the outbox).
     assert all(r.error is None for r in receiver.received), receiver.received
-    assert took < 5, f"the worker took {took:.1f} s"
     assert all(r.headers["webhook-id"].startswith("msg_") for r in receiver.received)
     assert all(secret not in r.body.decode() for r in receiver.received)
 
