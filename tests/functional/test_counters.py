@@ -186,11 +186,11 @@ def test_moving_a_key_out_of_a_group_deleted_through_drift_creates_no_item(
 def test_a_key_cannot_be_created_in_or_moved_to_an_item_that_holds_only_a_count(
     api: Api, acme: Tenant, services: Services
 ) -> None:
-    put_counter_only_group(services, "acme", "grp_counteronly0001")
+    put_counter_only_group(services, "acme", "grp_counteronly00001")
     key_id = create_key(api, acme.group_id)["key"]["id"]
     before = table_snapshot(services)
-    made = api.call("POST", "/v1/keys", {"name": "Stray", "group_id": "grp_counteronly0001"})
-    moved = api.call("PATCH", f"/v1/keys/{key_id}", {"group_id": "grp_counteronly0001"})
+    made = api.call("POST", "/v1/keys", {"name": "Stray", "group_id": "grp_counteronly00001"})
+    moved = api.call("PATCH", f"/v1/keys/{key_id}", {"group_id": "grp_counteronly00001"})
     assert (made.status_code, moved.status_code) == (422, 422)
     assert table_snapshot(services) == before
 
@@ -200,8 +200,8 @@ class TestAGroupsItemHoldingOnlyACount:
 
     @pytest.fixture(autouse=True)
     def stray(self, acme: Tenant, services: Services) -> str:
-        put_counter_only_group(services, "acme", "grp_counteronly0001")
-        return "grp_counteronly0001"
+        put_counter_only_group(services, "acme", "grp_counteronly00001")
+        return "grp_counteronly00001"
 
     def test_list_and_read_keys_answer(self, api: Api, acme: Tenant) -> None:
         key_id = create_key(api, acme.group_id)["key"]["id"]
@@ -222,7 +222,7 @@ class TestAGroupsItemHoldingOnlyACount:
         assert api.as_key(json_of(rotated)["secret"]).call("GET", "/v1/keys").status_code == 200
 
     def test_reading_that_item_as_a_group_is_a_503_with_retry_after(self, api: Api) -> None:
-        response = api.call("GET", "/v1/groups/grp_counteronly0001")
+        response = api.call("GET", "/v1/groups/grp_counteronly00001")
         assert response.status_code == 503
         assert response.headers["Retry-After"]
         assert json_of(response)["code"] == "service_unavailable"
@@ -235,11 +235,11 @@ class TestAGroupsItemHoldingOnlyACount:
         self, services: Services, capsys: pytest.CaptureFixture[str], reliability: Counters
     ) -> None:
         assert check_cli(services, "acme") == 2
-        assert "grp_counteronly0001 (not a group)" in capsys.readouterr().out
+        assert "grp_counteronly00001 (not a group)" in capsys.readouterr().out
         assert check_cli(services, "acme", "--repair") == 0
         reliability.counter_checks += 2
         items = dynamodb(services).scan(TableName=services.settings.dynamodb.groups_table)["Items"]
-        assert "grp_counteronly0001" not in {item["group_id"]["S"] for item in items}
+        assert "grp_counteronly00001" not in {item["group_id"]["S"] for item in items}
 
 
 def test_an_unreadable_key_item_is_left_out_of_the_list_and_a_503_alone(
