@@ -16,6 +16,9 @@ from typing import Any
 from chalicelib.clock import iso_z
 from chalicelib.domain.records import AuditEvent
 
+# An endpoint's id: "wh_" and a UUID's 32 hex digits (chalicelib/domain/webhook_endpoints.py).
+WEBHOOK_ID_PATTERN = "^wh_[0-9a-f]{32}$"
+
 EVENT_TYPES = (
     "key.created",
     "key.updated",

@@ -100,4 +100,9 @@ def test_the_document_gives_each_path_id_its_format(api: Api) -> None:
         for parameter in operation.get("parameters", [])
         if parameter["in"] == "path"
     }
-    assert patterns == {"key_id": "^[0-9A-Za-z]{16}$", "group_id": "^grp_[0-9A-Za-z]{16}$"}
+    assert patterns == {
+        "key_id": "^[0-9A-Za-z]{16}$",
+        "group_id": "^grp_[0-9A-Za-z]{16}$",
+        "webhook_id": "^wh_[0-9a-f]{32}$",
+        "tenant_id": "^[a-z0-9][a-z0-9-]{1,62}$",
+    }

@@ -26,11 +26,17 @@ def _no_store(response: Any) -> bool:
     return bool(headers.get("Cache-Control") == "no-store" and headers.get("Pragma") == "no-cache")
 
 
-def test_the_routes_that_answer_with_a_secret_are_create_and_rotate() -> None:
+def test_the_routes_that_answer_with_a_secret_are_the_ones_that_issue_one() -> None:
     # Derived from the response models, so a new route answering with a secret is covered
     # by the same header without anyone remembering to ask for it.
     secret_routes = {(op.method, op.path) for op in OPERATIONS if carries_secret(op.response)}
-    assert secret_routes == {("POST", "/v1/keys"), ("POST", "/v1/keys/{key_id}/rotate")}
+    assert secret_routes == {
+        ("POST", "/v1/keys"),
+        ("POST", "/v1/keys/{key_id}/rotate"),
+        ("POST", "/v1/webhooks"),
+        ("POST", "/v1/webhooks/{webhook_id}/rotate-secret"),
+        ("POST", "/v1/platform/tenants/{tenant_id}/admin-keys"),
+    }
 
 
 def test_a_created_key_s_answer_is_never_stored_by_a_cache(api: Api, acme: Tenant) -> None:
