@@ -64,6 +64,12 @@ class AccessTokens:
         return HotStore(settings, lambda: dynamodb_client(settings, session))
 
     @cached_property
+    def usage(self) -> UsageRecorder:
+        """The token endpoint's usage counts, flushed through the store."""
+        flush = timedelta(seconds=self.settings.scale.usage_flush_seconds)
+        return UsageRecorder(self.store, self._clock, flush)
+
+    @cached_property
     def issuer(self) -> TokenIssuer:
         settings, store = self.settings, self.store
         tokens = settings.access_tokens
@@ -74,15 +80,12 @@ class AccessTokens:
             tokens.latchkey_audience,
         )
         key_format = KeyFormat(settings.keys.prefix)
-        usage = UsageRecorder(
-            store, self._clock, timedelta(seconds=settings.scale.usage_flush_seconds)
-        )
         return TokenIssuer(
             rules,
             Verifier(key_format, store, self._peppers, self._clock),
             key_format,
             store,
-            usage,
+            self.usage,
             self.keys.signer,
             self._clock,
             reuse=TokenReuse() if tokens.reuse else None,

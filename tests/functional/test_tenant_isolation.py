@@ -30,7 +30,8 @@ MATRIX: dict[tuple[str, str], dict[str, Any] | None] = {
 
 
 def test_matrix_covers_every_route_with_an_id() -> None:
-    with_ids = {(op.method, op.path) for op in OPERATIONS if "{" in op.path}
+    # The platform API's ids name tenants and owners across tenants: its own tests cover it.
+    with_ids = {(op.method, op.path) for op in OPERATIONS if "{" in op.path and not op.platform}
     assert with_ids == set(MATRIX)
 
 

@@ -144,7 +144,9 @@ def test_failed_client_authentication_leaves_nothing_pending_for_the_made_up_id(
         response = post_token(api, form | {"client_secret": key["secret"]})
         assert_error(response, 401, "invalid_client")
 
-    assert services.runtime.usage.held == (0, 0)
+    tokens = services.access_tokens
+    assert tokens is not None
+    assert tokens.usage.held == (0, 0)
     # An authenticated key is counted and flushed as before.
     assert token_request(api, key).status_code == 200
-    assert services.runtime.usage.held == (0, 1)
+    assert tokens.usage.held == (0, 1)
