@@ -1,4 +1,4 @@
-"""The console's English and German catalogues say the same things.
+"""The console's English and German catalogues say the same things, and nothing unused.
 
 chalicelib/static/console/strings.js holds one object per language, one ``'key': 'text'``
 line per string. A key only one language has shows the other language's reader English (or
@@ -76,3 +76,21 @@ def test_a_catalogue_the_parser_cannot_read_fails_loudly(source: str, problem: s
 def test_a_missing_or_renamed_placeholder_is_found() -> None:
     assert placeholders("Signed in as {name}") != placeholders("Angemeldet als {nme}")
     assert placeholders("{count} keys, {limit} allowed") == {"count", "limit"}
+
+
+# Keys the scripts build from data: t(`status.${key.status}`), and the field messages that
+# forms.js looks up by the name of the field a problem names (t(`field.${name}`)).
+BUILT = re.compile(r"`([a-zA-Z]+\.)\$\{")
+
+
+def test_every_catalogue_string_is_used_by_the_console() -> None:
+    code = "".join(
+        path.read_text() for path in sorted(STRINGS.parent.glob("*.js")) if path != STRINGS
+    )
+    built = set(BUILT.findall(code))
+    unused = sorted(
+        key
+        for key in catalogue("en")
+        if f"'{key}'" not in code and not any(key.startswith(prefix) for prefix in built)
+    )
+    assert unused == []
